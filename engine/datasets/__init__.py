@@ -1,0 +1,1 @@
+"""Data files shipped with the engine (read with importlib.resources): iris.csv."""
