@@ -2,19 +2,66 @@
 
 This module is the hub the GUI, the training worker and the command line share. It is
 Qt-free. The dataclasses below are the in-memory document; `save`/`load` write and read the
-.nnproj zip (see DESIGN.md, "The project file")."""
+.nnproj zip (see DESIGN.md, "The project file"). The container itself (zip, atomic writes,
+refusing unsafe files) is engine/project_io.py, the value checks engine/project_schema.py and
+the schema upgrades engine/migrations.py.
+
+Typical use:
+
+    project = Project.load("coffee.nnproj")      # warnings lists e.g. a moved dataset file
+    model = project.build_model()                # compiled, with the stored weights
+    data = project.prepare_data()                # split with the training seed, scaled
+    history = model.fit(data.x_train, data.y_train, epochs=10,
+                        validation_data=(data.x_val, data.y_val))
+    project.record_training(model, history.history, epochs=10)
+    project.save("coffee.nnproj")                # atomic
+"""
 
 from __future__ import annotations
 
 import copy as _copy
-from dataclasses import dataclass, field
+import hashlib
+import importlib.util
+import math
+import os
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-SCHEMA_VERSION = 1
-FORMAT_NAME = "netbuilder-project"
+from . import migrations
+from .errors import EngineError, ProjectError
+from .migrations import SCHEMA_VERSION, RawProject
+from .project_io import FORMAT_NAME, read_raw, write_raw
+from .project_schema import (
+    DATASET_KINDS,
+    LAYER_TYPES,
+    SCALINGS,
+    Reader,
+    check_name,
+    history_to_json,
+    read_history,
+    snapshots_from_arrays,
+    weight_shape_problem,
+    weights_from_arrays,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "FORMAT_NAME",
+    "EMBED_LIMIT_BYTES",
+    "LayerSpec",
+    "CompileSpec",
+    "TrainingSpec",
+    "DatasetSource",
+    "PreparedData",
+    "Project",
+    "examples_dir",
+]
+
+# A CSV dataset smaller than this is copied into the project, so it opens on another machine.
+EMBED_LIMIT_BYTES = 20 * 1024**2
 
 
 @dataclass
@@ -60,6 +107,8 @@ class DatasetSource:
     kind "builtin": `name` is a built-in generator, `params` its n_samples/noise/seed.
     kind "csv": `path` the file (absolute in memory, stored relative to the project file),
     `sha256` of its bytes, `params` the load_csv arguments (target, features, delimiter, ...).
+    A "csv" source with path None lives only as the copy embedded in the project (data that
+    came from arrays or an .npz file).
     """
 
     kind: str = "builtin"
@@ -67,6 +116,35 @@ class DatasetSource:
     params: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     sha256: str | None = None
+
+    @classmethod
+    def from_dataset(cls, dataset) -> DatasetSource:
+        """The source recorded in `dataset.source` by engine.data (builtin or csv). Data with
+        no file to go back to (arrays, .npz) becomes an embedded-only "csv" source; the
+        Project then embeds `dataset.to_csv_bytes()`."""
+        source = dict(getattr(dataset, "source", None) or {})
+        kind = source.pop("kind", None)
+        if kind == "builtin":
+            name = source.pop("name", None)
+            return cls(kind="builtin", name=name, params=_json_safe(source))
+        if kind == "csv" and source.get("path"):
+            path = str(Path(source.pop("path")).absolute())
+            name = getattr(dataset, "name", None) or Path(path).name
+            return cls(kind="csv", name=name, params=_json_safe(source), path=path)
+        return cls(kind="csv", name=getattr(dataset, "name", None), params=dataset.csv_params())
+
+
+@dataclass
+class PreparedData:
+    """The arrays fit() takes. x_*: float32 (n, n_features), scaled; y_*: (n, 1).
+    x_val/y_val are None when the validation split is 0. scaler: the fitted engine.data
+    scaler (its get_config() is also in Project.scaler)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    scaler: Any
 
 
 @dataclass
@@ -89,7 +167,611 @@ class Project:
     path: Path | None = None
     # Messages from loading that the user should see (e.g. a moved dataset file).
     warnings: list[str] = field(default_factory=list)
+    # Number of input features, kept so a project whose data is missing still builds.
+    # build_model prefers the dataset's n_features, then the stored weights, then this.
+    input_dim: int | None = None
+    # The bytes of the CSV file the dataset was read from (the copy embedded on save);
+    # None for built-in data or a file over EMBED_LIMIT_BYTES.
+    dataset_bytes: bytes | None = field(default=None, repr=False)
 
     def copy(self) -> Project:
         """A deep copy (arrays copied too), for undo snapshots and the training worker."""
         return _copy.deepcopy(self)
+
+    # ------------------------------------------------------------------ making projects
+
+    @classmethod
+    def course(cls) -> Project:
+        """The course network, untrained: 25 sigmoid -> 15 sigmoid -> 1 sigmoid with binary
+        cross-entropy, on the built-in coffee-roasting data (loaded)."""
+        project = cls(
+            name="Coffee roasting",
+            layers=[
+                LayerSpec(25, "sigmoid", "layer1"),
+                LayerSpec(15, "sigmoid", "layer2"),
+                LayerSpec(1, "sigmoid", "layer3"),
+            ],
+            compile=CompileSpec(loss="binary_crossentropy", optimizer="adam",
+                                learning_rate=0.01, metrics=["accuracy"]),
+            training=TrainingSpec(epochs=100, batch_size=32, validation_split=0.2),
+            dataset_source=DatasetSource(kind="builtin", name="coffee"),
+            input_dim=2,
+        )
+        project.load_dataset()
+        return project
+
+    @classmethod
+    def default(cls) -> Project:
+        """The project the app opens with: the example app/resources/examples/coffee.nnproj
+        (trained, with history) when it is installed, else the same network built here,
+        untrained. Its `path` is None, so saving asks where instead of overwriting the
+        packaged example."""
+        example = examples_dir()
+        path = None if example is None else example / "coffee.nnproj"
+        if path is not None and path.is_file():
+            try:
+                project = cls.load(path)
+            except ProjectError as exc:
+                project = cls.course()
+                project.warnings.append(f"The example project could not be opened: {exc}")
+            project.path = None
+            return project
+        return cls.course()
+
+    @classmethod
+    def new_for_dataset(cls, dataset, source: DatasetSource | None = None) -> Project:
+        """A sensible starting network for `dataset`, following the course's advice: ReLU
+        hidden layers, and an output and loss that fit the task -- binary: 1 sigmoid unit with
+        binary cross-entropy; multiclass: n_classes softmax units with sparse categorical
+        cross-entropy; regression: 1 linear unit with mean squared error."""
+        task = dataset.task
+        if task == "binary":
+            output = LayerSpec(1, "sigmoid", "output")
+            spec = CompileSpec(loss="binary_crossentropy", metrics=["accuracy"])
+        elif task == "multiclass":
+            output = LayerSpec(int(dataset.n_classes), "softmax", "output")
+            spec = CompileSpec(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        elif task == "regression":
+            output = LayerSpec(1, "linear", "output")
+            spec = CompileSpec(loss="mean_squared_error", metrics=[])
+        else:
+            raise ProjectError(
+                f"Cannot suggest a network for a dataset with task={task!r}; expected "
+                "'binary', 'multiclass' or 'regression'."
+            )
+        project = cls(
+            name=str(getattr(dataset, "name", "Untitled")),
+            layers=[LayerSpec(16, "relu", "hidden1"), LayerSpec(8, "relu", "hidden2"), output],
+            compile=spec,
+            training=TrainingSpec(),
+        )
+        project.set_dataset(dataset, source)
+        return project
+
+    @classmethod
+    def from_model(
+        cls,
+        model,
+        dataset=None,
+        source: DatasetSource | None = None,
+        training: TrainingSpec | None = None,
+        history: dict[str, list[float]] | None = None,
+    ) -> Project:
+        """A project holding `model`'s layers, compile settings and (when built) weights.
+
+        model: an engine Sequential of Dense layers (compiled or not). dataset/source: the
+        data it is trained on (source defaults to DatasetSource.from_dataset(dataset)).
+        history: a History.history dict; epochs_trained is the length of its longest list."""
+        from . import project_model
+
+        project = cls(
+            name=str(getattr(model, "name", None) or "Untitled"),
+            layers=[project_model.layer_spec(layer) for layer in model.layers],
+            compile=project_model.compile_spec(model),
+            training=training if training is not None else TrainingSpec(),
+        )
+        if getattr(model, "built", False):
+            project.weights = [np.array(w, copy=True) for w in model.get_weights()]
+            if project.weights:
+                project.input_dim = int(project.weights[0].shape[0])
+        if dataset is not None:
+            project.set_dataset(dataset, source)
+        elif source is not None:
+            project.dataset_source = source
+        if history:
+            history = getattr(history, "history", history)
+            project.history = {str(k): [float(v) for v in vals] for k, vals in history.items()}
+            project.epochs_trained = max((len(v) for v in project.history.values()), default=0)
+        return project
+
+    # ------------------------------------------------------------------ the model
+
+    def resolved_input_dim(self) -> int | None:
+        """Input features: the dataset's, else the stored weights', else input_dim."""
+        if self.dataset is not None:
+            return int(self.dataset.n_features)
+        if self.weights:
+            return int(np.shape(self.weights[0])[0])
+        return self.input_dim
+
+    def build_model(self):
+        """A compiled engine Sequential for this project: Dense layers from `layers`
+        (l2 > 0 adds regularizers.L2(l2)), optimizer and loss from `compile`, built for
+        resolved_input_dim() features, with the stored weights set when there are any.
+
+        Raises ProjectError when there are no layers or the stored weights do not fit."""
+        from . import project_model
+
+        if not self.layers:
+            raise ProjectError(
+                f"Project {self.name!r} has no layers. Add at least one Dense layer."
+            )
+        n_inputs = self.resolved_input_dim()
+        if self.weights:
+            problem = weight_shape_problem(
+                [np.asarray(w) for w in self.weights], [layer.units for layer in self.layers],
+                n_inputs,
+            )
+            if problem is not None:
+                raise ProjectError(
+                    f"The trained weights of project {self.name!r} do not fit its network: "
+                    f"{problem}. Reset the training (clear_training) to start from new weights."
+                )
+        return project_model.build_model(self.layers, self.compile, n_inputs, self.weights)
+
+    def record_training(self, model, history_dict, epochs: int,
+                        snapshots: dict[int, list[np.ndarray]] | None = None) -> None:
+        """Keep what a fit() run produced: the model's weights, its history appended to the
+        project's, and optional weight snapshots keyed by absolute epoch number.
+
+        history_dict: History.history (or the History itself), name -> list of per-epoch
+        values. epochs: how many epochs actually ran (less than asked when stopped early).
+        A metric seen only in some runs is padded with NaN so every list keeps one value per
+        epoch trained."""
+        history_dict = getattr(history_dict, "history", history_dict) or {}
+        epochs = int(epochs)
+        before = self.epochs_trained
+        merged = {}
+        for key in list(self.history) + [k for k in history_dict if k not in self.history]:
+            old = [float(v) for v in self.history.get(key, [])][:before]
+            old += [math.nan] * (before - len(old))
+            new = [float(v) for v in history_dict.get(key, [])][:epochs]
+            new += [math.nan] * (epochs - len(new))
+            merged[str(key)] = old + new
+        self.history = merged
+        self.epochs_trained = before + epochs
+        self.weights = [np.array(w, copy=True) for w in model.get_weights()]
+        if self.weights:
+            self.input_dim = int(self.weights[0].shape[0])
+        for epoch, weights in (snapshots or {}).items():
+            self.snapshots[int(epoch)] = [np.array(w, copy=True) for w in weights]
+
+    def clear_training(self) -> None:
+        """Forget the trained weights, history, snapshots and fitted scaler (after the
+        network changed, or to train again from scratch)."""
+        self.weights = None
+        self.history = {}
+        self.epochs_trained = 0
+        self.snapshots = {}
+        self.scaler = None
+
+    # ------------------------------------------------------------------ the data
+
+    def set_dataset(self, dataset, source: DatasetSource | None = None) -> None:
+        """Use `dataset` (an engine.data.Dataset) from now on. source defaults to
+        DatasetSource.from_dataset(dataset). The fitted scaler is forgotten (it belonged to
+        the old data); weights are kept, build_model checks that they still fit."""
+        self.dataset_source = source if source is not None else DatasetSource.from_dataset(dataset)
+        self.dataset = dataset
+        self.scaler = None
+        self.input_dim = int(dataset.n_features)
+        self.dataset_bytes = None
+        src = self.dataset_source
+        if src.kind == "csv":
+            if src.path and Path(src.path).is_file():
+                self.dataset_bytes, src.sha256 = _read_for_embedding(Path(src.path))
+            elif not src.path:
+                self.dataset_bytes = dataset.to_csv_bytes()
+                src.params = dataset.csv_params()
+                src.sha256 = hashlib.sha256(self.dataset_bytes).hexdigest()
+
+    def load_dataset(self):
+        """Recreate `dataset` from `dataset_source` and return it (None when impossible).
+
+        builtin: engine.data.builtin(name, **params). csv: the file at `path` when it exists
+        and its SHA-256 matches the recorded one (or none is recorded), else the copy embedded
+        in the project, else no data. Each fallback adds a message to `warnings` that says
+        what happened and how to relink. Never raises for missing or changed data."""
+        from . import data as data_module
+
+        self.dataset = None
+        src = self.dataset_source
+        if src is None:
+            return None
+        if src.kind == "builtin":
+            try:
+                self.dataset = data_module.builtin(src.name, **src.params)
+            except (EngineError, TypeError, ValueError) as exc:
+                self.warnings.append(
+                    f"The built-in dataset {src.name!r} could not be made ({exc}); the project "
+                    "opened without data. Pick a dataset to train."
+                )
+            else:
+                self.input_dim = int(self.dataset.n_features)
+            return self.dataset
+        return self._load_csv_dataset(data_module)
+
+    def relink_dataset(self, path: str | os.PathLike):
+        """Point a CSV dataset at a new file (it moved, or it was updated on purpose) and load
+        it. Unlike load_dataset, a file that cannot be read raises DatasetError, since the
+        person asked for this file."""
+        from . import data as data_module
+
+        if self.dataset_source is None or self.dataset_source.kind != "csv":
+            raise ProjectError(
+                "Only a dataset read from a CSV file can be relinked; this project's dataset is "
+                f"{'missing' if self.dataset_source is None else self.dataset_source.kind!r}. "
+                "Import the CSV file as a new dataset instead."
+            )
+        src = self.dataset_source
+        file_path = Path(path).absolute()
+        payload, digest = _read_for_embedding(file_path)
+        dataset = data_module.load_csv(file_path, **src.params)
+        src.path, src.sha256 = str(file_path), digest
+        self.dataset, self.dataset_bytes = dataset, payload
+        self.input_dim = int(dataset.n_features)
+        return dataset
+
+    def _load_csv_dataset(self, data_module):
+        src = self.dataset_source
+        file_path = Path(src.path) if src.path else None
+        problem = None
+        if file_path is not None:
+            if not file_path.is_file():
+                problem = f"The dataset file {file_path} was not found"
+            else:
+                try:
+                    payload, digest = _read_for_embedding(file_path)
+                except OSError as exc:
+                    problem = f"The dataset file {file_path} could not be read ({exc})"
+                else:
+                    if src.sha256 is not None and digest != src.sha256:
+                        problem = (
+                            f"The dataset file {file_path} has changed since the project was "
+                            "saved (its SHA-256 differs)"
+                        )
+                    else:
+                        try:
+                            self.dataset = data_module.load_csv(file_path, **src.params)
+                        except (EngineError, TypeError, ValueError) as exc:
+                            problem = f"The dataset file {file_path} could not be read ({exc})"
+                        else:
+                            src.sha256 = digest
+                            if payload is not None:
+                                self.dataset_bytes = payload
+                            self.input_dim = int(self.dataset.n_features)
+                            return self.dataset
+        if self.dataset_bytes is not None:
+            try:
+                # The embedded bytes are the file's; a damaged project may make the CSV
+                # reader fail in any way, and that must not stop the project opening.
+                self.dataset = data_module.load_csv_bytes(self.dataset_bytes, **src.params)
+            except Exception as exc:  # noqa: BLE001 - untrusted bytes, see above
+                self.warnings.append(
+                    f"{problem + '; the' if problem else 'The'} copy of the dataset embedded in "
+                    f"the project could not be read ({exc}). The project opened without data; "
+                    "relink the dataset to its CSV file."
+                )
+                return None
+            self.input_dim = int(self.dataset.n_features)
+            if problem:
+                self.warnings.append(
+                    f"{problem}; using the copy embedded in the project. Relink the dataset "
+                    "to use a file again."
+                )
+            return self.dataset
+        self.warnings.append(
+            f"{problem or 'The dataset has no file and no embedded copy'}, and the project has "
+            "no embedded copy (the file was 20 MB or larger). The project opened without data; "
+            "relink the dataset to its new location."
+        )
+        return None
+
+    def fitted_scaler(self):
+        """The scaler stored in `scaler` (fitted at the last prepare_data), or None."""
+        if self.scaler is None:
+            return None
+        from .data import scaler_from_config
+
+        return scaler_from_config(self.scaler)
+
+    def prepare_data(self) -> PreparedData:
+        """Split the dataset with the training seed and validation_split, fit the scaler of
+        training.scaling on the training split only (stored in `scaler` as its config), and
+        return the scaled arrays."""
+        from .data import make_scaler
+
+        if self.dataset is None:
+            raise ProjectError(
+                f"Project {self.name!r} has no data to train on. Pick a dataset, or relink "
+                "the CSV file if it moved."
+            )
+        spec = self.training
+        if spec.validation_split > 0:
+            train, val = self.dataset.split(validation=spec.validation_split, seed=spec.seed)
+        else:
+            train, val = self.dataset, None
+        scaler = make_scaler(spec.scaling).fit(train.x)
+        self.scaler = scaler.get_config()
+        return PreparedData(
+            x_train=scaler.transform(train.x),
+            y_train=train.y,
+            x_val=None if val is None else scaler.transform(val.x),
+            y_val=None if val is None else val.y,
+            scaler=scaler,
+        )
+
+    # ------------------------------------------------------------------ the file
+
+    def to_dict(self, base_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+        """The JSON part of the file (project.json). With base_dir, a CSV dataset's path is
+        written relative to it (as the file does, relative to the project's folder)."""
+        return {
+            "format": FORMAT_NAME,
+            "schema_version": migrations.SCHEMA_VERSION,
+            "name": self.name,
+            "layers": [{"type": "Dense", **asdict(layer)} for layer in self.layers],
+            "input_dim": self.resolved_input_dim(),
+            "compile": asdict(self.compile),
+            "training": asdict(self.training),
+            "dataset": self._source_to_json(base_dir),
+            "scaler": _json_safe(self.scaler),
+            "weight_arrays": len(self.weights) if self.weights else 0,
+            "epochs_trained": self.epochs_trained,
+            "history": history_to_json(self.history),
+            "ui": _json_safe(self.ui),
+        }
+
+    def _source_to_json(self, base_dir) -> dict[str, Any] | None:
+        src = self.dataset_source
+        if src is None:
+            return None
+        out = asdict(src)
+        out["params"] = _json_safe(src.params)
+        out["absolute_path"] = None
+        if src.path is not None:
+            absolute = Path(src.path).absolute()
+            out["absolute_path"] = str(absolute)
+            out["path"] = absolute.as_posix()
+            if base_dir is not None:
+                try:
+                    out["path"] = Path(os.path.relpath(absolute, Path(base_dir).absolute())).as_posix()
+                except ValueError:  # another drive on Windows: keep the absolute path
+                    pass
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "project.json",
+                  base_dir: str | os.PathLike | None = None) -> Project:
+        """A Project from project.json contents (migrated from older schemas first), checked
+        value by value; weights are not part of the JSON and stay None. A relative dataset
+        path is resolved against base_dir (the project file's folder)."""
+        raw = migrations.migrate(RawProject(meta=_copy.deepcopy(data)), source)
+        project, _ = _project_from_meta(cls, raw.meta, source, base_dir)
+        return project
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Project:
+        """Open a .nnproj file. The dataset is recreated (load_dataset); a moved or changed
+        CSV file does not stop the project opening but adds a message to `warnings`.
+
+        Raises ProjectError naming the file and the problem for anything unreadable,
+        unsafe, of a newer schema, or inconsistent (see project_io, project_schema)."""
+        source = str(path)
+        raw = migrations.migrate(read_raw(path), source)
+        base_dir = Path(path).absolute().parent
+        project, n_weights = _project_from_meta(cls, raw.meta, source, base_dir)
+        units = [layer.units for layer in project.layers]
+        project.weights = weights_from_arrays(raw.weights, n_weights, units, "weights.npz", source)
+        if project.weights and project.input_dim is not None:
+            if project.weights[0].shape[0] != project.input_dim:
+                raise ProjectError(
+                    f"{source}: weights.npz has {project.weights[0].shape[0]} inputs but "
+                    f"project.json says input_dim={project.input_dim}. The file is damaged; "
+                    "open a backup copy."
+                )
+        project.snapshots = snapshots_from_arrays(raw.snapshots, units, source)
+        project.dataset_bytes = raw.dataset_csv
+        project.path = Path(path).absolute()
+        project.load_dataset()
+        return project
+
+    def save(self, path: str | os.PathLike | None = None) -> Path:
+        """Write the project to `path` (default: where it was loaded from or last saved)
+        atomically, and remember that path. Returns it. The dataset's bytes are embedded when
+        the CSV file is under EMBED_LIMIT_BYTES. Raises ProjectError, leaving any previous
+        file unchanged, when the file cannot be written."""
+        if path is None:
+            path = self.path
+        if path is None:
+            raise ProjectError(
+                f"Project {self.name!r} has never been saved, so it has no file name. Use "
+                "Save As and pick a file name."
+            )
+        target = Path(path).absolute()
+        self._refresh_embedded_copy()
+        raw = RawProject(
+            meta=self.to_dict(base_dir=target.parent),
+            weights={f"w{i}": np.asarray(w) for i, w in enumerate(self.weights or [])},
+            snapshots={
+                f"e{epoch}_w{i}": np.asarray(w)
+                for epoch, weights in sorted(self.snapshots.items())
+                for i, w in enumerate(weights)
+            },
+            dataset_csv=self.dataset_bytes if self._is_csv() else None,
+        )
+        write_raw(target, raw)
+        self.path = target
+        return target
+
+    def _is_csv(self) -> bool:
+        return self.dataset_source is not None and self.dataset_source.kind == "csv"
+
+    def _refresh_embedded_copy(self) -> None:
+        """Before saving: make sure a CSV dataset's bytes are at hand for embedding."""
+        src = self.dataset_source
+        if not self._is_csv() or self.dataset_bytes is not None:
+            return
+        if src.path and Path(src.path).is_file():
+            try:
+                payload, digest = _read_for_embedding(Path(src.path))
+            except OSError:
+                return
+            if src.sha256 is None or digest == src.sha256:
+                self.dataset_bytes, src.sha256 = payload, digest
+        elif not src.path and self.dataset is not None:
+            self.dataset_bytes = self.dataset.to_csv_bytes()
+            src.sha256 = hashlib.sha256(self.dataset_bytes).hexdigest()
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def examples_dir() -> Path | None:
+    """app/resources/examples of the installed `app` package, found without importing it
+    (importing app could pull in Qt, which the engine must never do). None if not found."""
+    try:
+        spec = importlib.util.find_spec("app")
+    except (ImportError, ValueError):
+        spec = None
+    roots = list(spec.submodule_search_locations or []) if spec is not None else []
+    roots.append(str(Path(__file__).resolve().parents[1] / "app"))  # a source checkout
+    for root in roots:
+        candidate = Path(root) / "resources" / "examples"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _read_for_embedding(path: Path) -> tuple[bytes | None, str]:
+    """(the file's bytes if under EMBED_LIMIT_BYTES else None, SHA-256 hex of the file)."""
+    digest = hashlib.sha256()
+    size = path.stat().st_size
+    if size < EMBED_LIMIT_BYTES:
+        payload = path.read_bytes()
+        digest.update(payload)
+        return payload, digest.hexdigest()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return None, digest.hexdigest()
+
+
+def _json_safe(value):
+    """A deep copy of `value` with numpy scalars/arrays turned into plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _project_from_meta(cls, meta: dict, source: str, base_dir) -> tuple[Project, int]:
+    """(the Project described by current-schema project.json `meta`, number of weight arrays
+    weights.npz must hold). Raises ProjectError for any missing key or wrong value."""
+    top = Reader(meta, "", source)
+    layers = []
+    for index, entry in enumerate(top.list("layers")):
+        reader = Reader(entry, f"layers[{index}]", source)
+        reader.str("type", choices=LAYER_TYPES)
+        layer = LayerSpec(
+            units=reader.int("units", minimum=1),
+            activation=reader.str("activation"),
+            name=reader.str("name"),
+            kernel_initializer=reader.str("kernel_initializer"),
+            bias_initializer=reader.str("bias_initializer"),
+            l2=reader.float("l2", 0.0, math.inf),
+        )
+        check_name("activation", layer.activation, f"layers[{index}].activation", source)
+        for key in ("kernel_initializer", "bias_initializer"):
+            check_name("initializer", getattr(layer, key), f"layers[{index}].{key}", source)
+        layers.append(layer)
+
+    comp = top.sub("compile")
+    compile_spec = CompileSpec(
+        loss=comp.str("loss"),
+        from_logits=comp.bool("from_logits"),
+        optimizer=comp.str("optimizer"),
+        learning_rate=comp.float("learning_rate", 0.0, math.inf),
+        momentum=comp.float("momentum", 0.0, 1.0, high_open=True),
+        metrics=comp.str_list("metrics"),
+    )
+    if compile_spec.learning_rate <= 0:
+        comp.fail("learning_rate", compile_spec.learning_rate, "a positive number")
+    check_name("loss", compile_spec.loss, "compile.loss", source)
+    check_name("optimizer", compile_spec.optimizer, "compile.optimizer", source)
+
+    train = top.sub("training")
+    training = TrainingSpec(
+        epochs=train.int("epochs", minimum=1),
+        batch_size=train.int("batch_size", minimum=1, optional=True),
+        validation_split=train.float("validation_split", 0.0, 1.0, high_open=True),
+        shuffle=train.bool("shuffle"),
+        seed=train.int("seed", minimum=0),
+        scaling=train.str("scaling", choices=SCALINGS),
+    )
+
+    dataset_source = None
+    if top.get("dataset") is not None:
+        ds = top.sub("dataset")
+        dataset_source = DatasetSource(
+            kind=ds.str("kind", choices=DATASET_KINDS),
+            name=ds.str("name", optional=True),
+            params=ds.dict("params"),
+            path=ds.str("path", optional=True),
+            sha256=ds.str("sha256", optional=True),
+        )
+        absolute = ds.str("absolute_path", optional=True) if "absolute_path" in ds.obj else None
+        dataset_source.path = _resolve_dataset_path(dataset_source.path, absolute, base_dir)
+        if dataset_source.kind == "builtin" and not dataset_source.name:
+            ds.fail("name", dataset_source.name, "the name of a built-in dataset")
+
+    scaler = top.dict("scaler", optional=True)
+    if scaler is not None and not isinstance(scaler.get("kind"), str):
+        top.fail("scaler", scaler, "a scaler config with a 'kind', or null")
+
+    project = cls(
+        name=top.str("name"),
+        layers=layers,
+        compile=compile_spec,
+        training=training,
+        dataset_source=dataset_source,
+        scaler=scaler,
+        history=read_history(top),
+        epochs_trained=top.int("epochs_trained", minimum=0),
+        ui=top.dict("ui"),
+        input_dim=top.int("input_dim", minimum=1, optional=True),
+    )
+    n_weights = top.int("weight_arrays", minimum=0)
+    if n_weights not in (0, 2 * len(layers)):
+        top.fail("weight_arrays", n_weights, f"0 or {2 * len(layers)} (2 per layer)")
+    return project, n_weights
+
+
+def _resolve_dataset_path(stored: str | None, absolute: str | None, base_dir) -> str | None:
+    """The absolute dataset path: `stored` relative to the project's folder when that file
+    exists, else the absolute path recorded at save time if that exists (the project moved,
+    the data did not), else the relative resolution (it will be reported missing)."""
+    if stored is None:
+        return absolute
+    path = Path(stored)
+    if not path.is_absolute() and base_dir is not None:
+        path = Path(base_dir) / path
+    path = Path(os.path.normpath(path))
+    if not path.is_file() and absolute and Path(absolute).is_file():
+        return str(Path(absolute))
+    return str(path)

@@ -1,0 +1,354 @@
+"""Reading and writing the .nnproj container: a zip of project.json, weights.npz and optionally
+dataset.csv and snapshots.npz.
+
+This module knows the container, not the meaning of its contents (that is engine/project.py).
+Opening a file can never run code: project.json is read with `json`, arrays with
+`numpy.load(allow_pickle=False)` after their headers have been checked, and nothing is ever
+extracted to disk. Writing is atomic: a temporary file beside the target, flushed and fsynced,
+then `os.replace`, so a crash or a full disk leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import stat
+import struct
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ProjectError
+from .migrations import RawProject
+
+FORMAT_NAME = "netbuilder-project"
+PROJECT_JSON = "project.json"
+WEIGHTS_NPZ = "weights.npz"
+SNAPSHOTS_NPZ = "snapshots.npz"
+DATASET_CSV = "dataset.csv"
+
+# A real project is a few MB; this stops a zip bomb before anything is decompressed.
+MAX_TOTAL_BYTES = 2 * 1024**3
+# project.json holds settings and per-epoch history: 200 MB is ~10 million history values.
+MAX_JSON_BYTES = 200 * 1024**2
+
+_NPY_MEMBER = re.compile(r"^[A-Za-z0-9_]+\.npy$")
+
+# What the zipfile, zlib, json and numpy readers raise on damaged bytes. Anything from this
+# list while decoding means "the file is damaged", never "Netbuilder has a bug".
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,  # includes UnicodeDecodeError and json.JSONDecodeError
+    struct.error,
+    OverflowError,
+    NotImplementedError,  # unsupported compression method
+    RuntimeError,  # encrypted member
+    KeyError,
+    IndexError,
+    TypeError,
+    MemoryError,
+)
+
+
+def _damaged(source: str, what: str, exc: BaseException | None = None) -> ProjectError:
+    detail = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    return ProjectError(
+        f"{source}: {what}{detail}. The file is damaged or incomplete; open a backup copy or "
+        "ask whoever sent it for a new copy."
+    )
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def read_raw(path: str | os.PathLike) -> RawProject:
+    """Read a .nnproj file into a RawProject, checking the container but not the schema.
+
+    Raises ProjectError naming the file for: a missing or unreadable file, an empty or
+    truncated file, not a zip, unsafe member names (absolute, '..', duplicates), more than
+    MAX_TOTAL_BYTES uncompressed, no or invalid project.json, a wrong "format", and .npz
+    members that hold object arrays (pickles) or are malformed.
+    """
+    source = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise ProjectError(f"{source}: no such file. Check the name and folder.") from None
+    except IsADirectoryError:
+        raise ProjectError(f"{source} is a folder, not a project file. Pick a .nnproj file.") from None
+    except OSError as exc:
+        raise ProjectError(
+            f"{source}: could not be read ({exc.strerror or exc}). Check that it exists and "
+            "that you may read it."
+        ) from exc
+    if not data:
+        raise ProjectError(
+            f"{source} is empty (0 bytes), so it is not a Netbuilder project. It was probably "
+            "not saved completely; open a backup copy."
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _DAMAGED as exc:
+        raise ProjectError(
+            f"{source} is not a Netbuilder project: it is not a zip archive or it is truncated "
+            f"({type(exc).__name__}: {exc}). Open a .nnproj file saved by Netbuilder, or a "
+            "backup copy if this one was cut short."
+        ) from exc
+    with archive:
+        infos = _checked_members(archive, source)
+        names = {info.filename for info in infos}
+        if PROJECT_JSON not in names:
+            raise ProjectError(
+                f"{source} has no {PROJECT_JSON}, so it is not a Netbuilder project (it holds: "
+                f"{', '.join(sorted(names)) or 'nothing'}). Open a .nnproj file saved by "
+                "Netbuilder."
+            )
+        meta = _read_json(archive, source)
+        raw = RawProject(meta=meta)
+        if WEIGHTS_NPZ in names:
+            raw.weights = _read_npz(_read_member(archive, WEIGHTS_NPZ, source), WEIGHTS_NPZ, source)
+        if SNAPSHOTS_NPZ in names:
+            raw.snapshots = _read_npz(
+                _read_member(archive, SNAPSHOTS_NPZ, source), SNAPSHOTS_NPZ, source
+            )
+        if DATASET_CSV in names:
+            raw.dataset_csv = _read_member(archive, DATASET_CSV, source)
+    return raw
+
+
+def _checked_members(archive: zipfile.ZipFile, source: str) -> list[zipfile.ZipInfo]:
+    """The members, after refusing unsafe names and oversized contents (from the directory
+    alone: nothing has been decompressed yet)."""
+    try:
+        infos = archive.infolist()
+    except _DAMAGED as exc:  # pragma: no cover - ZipFile() already parsed the directory
+        raise _damaged(source, "its table of contents cannot be read", exc) from exc
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        if _unsafe_member_name(name):
+            raise ProjectError(
+                f"{source} contains a member with an unsafe path {name!r} (absolute or with "
+                "'..'). Netbuilder never writes such files; it was refused. Do not trust it."
+            )
+        if name in seen:
+            raise ProjectError(
+                f"{source} contains {name!r} twice, so which one counts is ambiguous; it was "
+                "refused. The file was not written by Netbuilder or has been tampered with."
+            )
+        seen.add(name)
+        if info.flag_bits & 0x1:
+            raise ProjectError(
+                f"{source}: member {name!r} is encrypted; Netbuilder projects never are. "
+                "Open an unencrypted copy."
+            )
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise ProjectError(
+            f"{source} would unpack to {total:,} bytes, more than the {MAX_TOTAL_BYTES:,} bytes "
+            "a project may hold; it was refused without unpacking (it may be a zip bomb). "
+            "Open a project saved by Netbuilder."
+        )
+    return infos
+
+
+def _unsafe_member_name(name: str) -> bool:
+    if not name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return True
+    return ".." in re.split(r"[/\\]", name)
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, source: str) -> bytes:
+    try:
+        return archive.read(name)
+    except _DAMAGED as exc:
+        raise _damaged(source, f"{name} cannot be unpacked", exc) from exc
+
+
+def _read_json(archive: zipfile.ZipFile, source: str) -> dict:
+    if archive.getinfo(PROJECT_JSON).file_size > MAX_JSON_BYTES:
+        raise ProjectError(
+            f"{source}: {PROJECT_JSON} is larger than {MAX_JSON_BYTES:,} bytes; it was refused. "
+            "Open a project saved by Netbuilder."
+        )
+    text = _read_member(archive, PROJECT_JSON, source)
+    try:
+        meta = json.loads(text.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ProjectError(
+            f"{source}: {PROJECT_JSON} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
+            "The file is damaged; open a backup copy."
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise ProjectError(
+            f"{source}: {PROJECT_JSON} is not valid JSON ({exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno}). If you edited it by hand, fix that spot; otherwise open a "
+            "backup copy."
+        ) from exc
+    except RecursionError as exc:
+        raise _damaged(source, f"{PROJECT_JSON} is nested too deeply", exc) from exc
+    if not isinstance(meta, dict):
+        raise ProjectError(
+            f"{source}: {PROJECT_JSON} holds a JSON {type(meta).__name__}, expected an object "
+            "with \"format\" and \"schema_version\". Open a .nnproj file saved by Netbuilder."
+        )
+    if meta.get("format") != FORMAT_NAME:
+        raise ProjectError(
+            f"{source}: {PROJECT_JSON} has format={meta.get('format')!r}, expected "
+            f"{FORMAT_NAME!r}, so it is not a Netbuilder project. Open a .nnproj file saved by "
+            "Netbuilder."
+        )
+    return meta
+
+
+def _read_npz(data: bytes, member: str, source: str) -> dict[str, np.ndarray]:
+    """The arrays of an .npz member, by key. Object arrays (pickles) are refused before numpy
+    sees them, and every array's header is checked against its stored size, so a forged shape
+    cannot make numpy allocate gigabytes."""
+    where = f"{source}: {member}"
+    try:
+        inner = zipfile.ZipFile(io.BytesIO(data))
+        with inner:
+            total = 0
+            for info in inner.infolist():
+                if not _NPY_MEMBER.match(info.filename) or info.flag_bits & 0x1:
+                    raise ProjectError(
+                        f"{where} holds {info.filename!r}, which is not a plain .npy array; "
+                        "it was refused. The file was not written by Netbuilder."
+                    )
+                total += info.file_size
+                if total > MAX_TOTAL_BYTES:
+                    raise ProjectError(
+                        f"{where} would unpack to more than {MAX_TOTAL_BYTES:,} bytes; it was "
+                        "refused without unpacking. Open a project saved by Netbuilder."
+                    )
+                with inner.open(info) as stream:
+                    _check_npy_header(stream, info, where)
+        arrays = {}
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            for key in npz.files:
+                arrays[key] = np.asarray(npz[key])
+    except ProjectError:
+        raise
+    except _DAMAGED as exc:
+        raise _damaged(source, f"{member} cannot be read", exc) from exc
+    return arrays
+
+
+def _check_npy_header(stream, info: zipfile.ZipInfo, where: str) -> None:
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, _fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise ProjectError(
+            f"{where}: array {info.filename!r} uses .npy format {version}, which Netbuilder "
+            "does not write; it was refused. Save it again with Netbuilder."
+        )
+    if dtype.hasobject:
+        raise ProjectError(
+            f"{where}: array {info.filename!r} holds Python objects (a pickle), which could run "
+            "code when loaded; it was refused, never loaded. Do not trust this file."
+        )
+    n_bytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    if n_bytes > info.file_size:
+        raise ProjectError(
+            f"{where}: array {info.filename!r} claims shape {shape} ({n_bytes:,} bytes) but "
+            f"stores only {info.file_size:,} bytes. The file is damaged; open a backup copy."
+        )
+
+
+# ---------------------------------------------------------------------------------- writing
+
+
+def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
+    """Write `raw` to `path` atomically: a temporary file in the same folder is written,
+    flushed and fsynced, then renamed over `path`. On any failure the temporary file is
+    removed, the previous `path` is untouched, and ProjectError says what went wrong."""
+    source = str(path)
+    target = Path(os.path.realpath(path))  # write through a symlink, do not replace it
+    folder = target.parent
+    if not folder.is_dir():
+        raise ProjectError(
+            f"Could not save {source}: the folder {folder} does not exist. Pick another folder."
+        )
+    tmp_name = None
+    try:
+        members = _encode_members(raw)
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, payload in members:
+                    archive.writestr(name, payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, _new_file_mode(target))
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except BaseException as exc:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+        if isinstance(exc, (OSError, ValueError, TypeError, zipfile.LargeZipFile)):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ProjectError(
+                f"Could not save {source}: {reason}. The previous file is unchanged. Check that "
+                "the folder is writable and the disk is not full, then save again."
+            ) from exc
+        raise
+    _fsync_folder(folder)
+
+
+def _encode_members(raw: RawProject) -> list[tuple[str, bytes]]:
+    # allow_nan=False: the file must be standard JSON; project.py turns NaN history into null.
+    text = json.dumps(raw.meta, indent=1, sort_keys=False, allow_nan=False)
+    members = [(PROJECT_JSON, text.encode("utf-8"))]
+    members.append((WEIGHTS_NPZ, _npz_bytes(raw.weights)))
+    if raw.snapshots:
+        members.append((SNAPSHOTS_NPZ, _npz_bytes(raw.snapshots)))
+    if raw.dataset_csv is not None:
+        members.append((DATASET_CSV, bytes(raw.dataset_csv)))
+    return members
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **{key: np.asarray(value) for key, value in arrays.items()})
+    return buffer.getvalue()
+
+
+def _new_file_mode(target: Path) -> int:
+    """Keep an existing file's permissions; give a new one the usual 0o666 minus the umask
+    (mkstemp creates 0o600, which would hide the project from the person's other accounts)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); best effort, as Windows cannot open folders."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,264 @@
+"""Checking a project's contents against the current schema: project.json values and the shapes
+of the stored weights. Every problem becomes a ProjectError that names the file, the place in
+project.json (e.g. `layers[1].activation`), what was found and what was expected.
+
+The writer (engine/project.py, `Project.to_dict`) and these readers describe the same schema;
+tests round-trip through both.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from .errors import EngineError, ProjectError
+
+SCALINGS = ("standardize", "minmax", "none")
+DATASET_KINDS = ("builtin", "csv")
+LAYER_TYPES = ("Dense",)
+
+_EDITED = "The file is damaged or was edited by hand; correct that value or open a backup copy."
+_SNAPSHOT_KEY = re.compile(r"^e(\d+)_w(\d+)$")
+
+
+class Reader:
+    """Typed access to one JSON object of project.json, with errors that say where.
+
+    `where` is the path of the object inside project.json ("" for the top level, "layers[2]").
+    """
+
+    def __init__(self, obj: Any, where: str, source: str):
+        self.source = source
+        self.where = where
+        if not isinstance(obj, dict):
+            self.fail("", obj, "a JSON object")
+        self.obj = obj
+
+    def fail(self, key: str, value: Any, expected: str) -> None:
+        place = ".".join(p for p in (self.where, key) if p) or "the top level"
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        raise ProjectError(
+            f"{self.source}: project.json {place} must be {expected}; received {shown}. {_EDITED}"
+        )
+
+    def get(self, key: str) -> Any:
+        if key not in self.obj:
+            place = self.where or "the top level"
+            raise ProjectError(
+                f"{self.source}: project.json is missing the key {key!r} at {place}. {_EDITED}"
+            )
+        return self.obj[key]
+
+    def sub(self, key: str) -> Reader:
+        return Reader(self.get(key), ".".join(p for p in (self.where, key) if p), self.source)
+
+    def int(self, key: str, minimum: int | None = None, optional: bool = False) -> int | None:
+        value = self.get(key)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or (
+            minimum is not None and value < minimum
+        ):
+            bound = f" >= {minimum}" if minimum is not None else ""
+            self.fail(key, value, f"an integer{bound}" + (" or null" if optional else ""))
+        return value
+
+    def float(self, key: str, low: float, high: float, high_open: bool = False) -> float:
+        value = self.get(key)
+        ok = (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and low <= value
+            and (value < high if high_open else value <= high)
+        )
+        if not ok:
+            bracket = ")" if high_open else "]"
+            self.fail(key, value, f"a number in [{low}, {high}{bracket}")
+        return float(value)
+
+    def str(self, key: str, optional: bool = False, choices: tuple[str, ...] = ()) -> str | None:
+        value = self.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or (choices and value not in choices):
+            expected = f"one of {', '.join(map(repr, choices))}" if choices else "a string"
+            self.fail(key, value, expected + (" or null" if optional else ""))
+        return value
+
+    def bool(self, key: str) -> bool:
+        value = self.get(key)
+        if not isinstance(value, bool):
+            self.fail(key, value, "true or false")
+        return value
+
+    def list(self, key: str) -> list:
+        value = self.get(key)
+        if not isinstance(value, list):
+            self.fail(key, value, "a JSON list")
+        return value
+
+    def dict(self, key: str, optional: bool = False) -> dict | None:
+        value = self.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, dict):
+            self.fail(key, value, "a JSON object" + (" or null" if optional else ""))
+        return value
+
+    def str_list(self, key: str) -> list[str]:
+        values = self.list(key)
+        if not all(isinstance(v, str) for v in values):
+            self.fail(key, values, "a list of strings")
+        return list(values)
+
+
+def read_history(reader: Reader) -> dict[str, list[float]]:
+    """history: {metric name: [value or null per epoch]}; null (a NaN or inf loss) -> nan."""
+    raw = reader.dict("history")
+    history = {}
+    for name, values in raw.items():
+        ok = isinstance(values, list) and all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values
+        )
+        if not ok:
+            reader.fail(f"history.{name}", values, "a list of numbers (null for NaN)")
+        history[name] = [math.nan if v is None else float(v) for v in values]
+    return history
+
+
+def history_to_json(history: dict[str, list[float]]) -> dict[str, list[float | None]]:
+    """JSON has no NaN: a diverged epoch's loss is written as null."""
+    return {
+        str(name): [float(v) if math.isfinite(float(v)) else None for v in values]
+        for name, values in history.items()
+    }
+
+
+# ------------------------------------------------------------------------------ names
+
+
+def check_name(kind: str, name: str, where: str, source: str) -> None:
+    """Refuse an activation, loss, optimizer or initializer name the engine does not know."""
+    module = _registry(kind)
+    try:
+        module.get(name)
+    except EngineError as exc:
+        raise ProjectError(
+            f"{source}: project.json {where} names the {kind} {name!r}, which this Netbuilder "
+            f"does not know (known: {', '.join(module.available())}). The file may come from a "
+            "newer Netbuilder: update, or correct the name."
+        ) from exc
+    except (ValueError, TypeError) as exc:
+        raise ProjectError(
+            f"{source}: project.json {where}: {kind} {name!r} was refused ({exc}). {_EDITED}"
+        ) from exc
+
+
+def _registry(kind: str):
+    # Imported here, not at module level: the registries import the whole engine core.
+    if kind == "activation":
+        from . import activations as module
+    elif kind == "loss":
+        from . import losses as module
+    elif kind == "optimizer":
+        from . import optimizers as module
+    elif kind == "initializer":
+        from . import initializers as module
+    else:  # pragma: no cover - programming error
+        raise ValueError(kind)
+    return module
+
+
+# ------------------------------------------------------------------------------ weights
+
+
+def weight_shape_problem(
+    weights: list[np.ndarray], units: list[int], input_dim: int | None = None
+) -> str | None:
+    """Why `weights` ([W1 (n_in, u1), b1 (u1,), W2 (u1, u2), b2, ...]) cannot belong to Dense
+    layers of `units`, or None when they fit. input_dim, when given, must equal W1's rows."""
+    if len(weights) != 2 * len(units):
+        return (
+            f"{len(weights)} weight arrays for {len(units)} layers; expected {2 * len(units)} "
+            "(a kernel and a bias per layer)"
+        )
+    fan_in = input_dim
+    for index, n_units in enumerate(units):
+        kernel, bias = weights[2 * index], weights[2 * index + 1]
+        expected_kernel = (fan_in if fan_in is not None else kernel.shape[0], n_units)
+        if kernel.ndim != 2 or tuple(kernel.shape) != expected_kernel:
+            return (
+                f"layer {index + 1} kernel has shape {tuple(kernel.shape)}; expected "
+                f"{expected_kernel}"
+            )
+        if tuple(bias.shape) != (n_units,):
+            return f"layer {index + 1} bias has shape {tuple(bias.shape)}; expected ({n_units},)"
+        for array in (kernel, bias):
+            if array.dtype.kind != "f":
+                return f"layer {index + 1} weights have dtype {array.dtype}; expected floats"
+        fan_in = n_units
+    return None
+
+
+def weights_from_arrays(
+    arrays: dict[str, np.ndarray], count: int, units: list[int], member: str, source: str
+) -> list[np.ndarray] | None:
+    """The weight list stored as w0, w1, ... in weights.npz, checked against the layers."""
+    if count == 0:
+        return None
+    problem = None
+    keys = [f"w{i}" for i in range(count)]
+    missing = [key for key in keys if key not in arrays]
+    extra = sorted(key for key in arrays if key not in keys)
+    if missing:
+        problem = f"is missing the arrays {', '.join(missing)}"
+    elif extra:
+        problem = f"holds unexpected arrays {', '.join(extra)}"
+    else:
+        weights = [arrays[key] for key in keys]
+        shape_problem = weight_shape_problem(weights, units)
+        if shape_problem is None:
+            return weights
+        problem = f"does not fit the network: {shape_problem}"
+    raise ProjectError(
+        f"{source}: {member} {problem}. The trained weights cannot be used; open a backup copy, "
+        "or remove the weights (retrain) by re-saving the network from Netbuilder."
+    )
+
+
+def snapshots_from_arrays(
+    arrays: dict[str, np.ndarray], units: list[int], source: str
+) -> dict[int, list[np.ndarray]]:
+    """Per-epoch weights stored as e{epoch}_w{i} in snapshots.npz, checked against the layers."""
+    grouped: dict[int, dict[int, np.ndarray]] = {}
+    for key, array in arrays.items():
+        match = _SNAPSHOT_KEY.match(key)
+        if match is None:
+            raise ProjectError(
+                f"{source}: snapshots.npz holds an array named {key!r}; expected names like "
+                f"'e12_w0'. {_EDITED}"
+            )
+        grouped.setdefault(int(match[1]), {})[int(match[2])] = array
+    snapshots = {}
+    for epoch in sorted(grouped):
+        by_index = grouped[epoch]
+        weights = [by_index.get(i) for i in range(len(by_index))]
+        problem = (
+            "arrays are not numbered 0..n-1"
+            if any(w is None for w in weights)
+            else weight_shape_problem(weights, units)
+        )
+        if problem is not None:
+            raise ProjectError(
+                f"{source}: snapshots.npz epoch {epoch} does not fit the network: {problem}. "
+                f"{_EDITED}"
+            )
+        snapshots[epoch] = weights
+    return snapshots
+
