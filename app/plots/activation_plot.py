@@ -1,0 +1,158 @@
+"""activationPlot: one panel per layer showing where its pre-activations z fall on g(z).
+
+Each panel draws the activation g(z) (and, toggled, g'(z)) over a z range, the histogram of
+the layer's current z on the validation sample behind the curve, and the share of saturated
+units (sigmoid/tanh) or dead ReLUs -- the course's argument about sigmoid versus ReLU made
+visible. Panels are rebuilt only when the layers change; otherwise their items are updated
+with setData."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from app.plots.stats import SATURATION_Z, LayerStats
+
+CURVE_PEN = pg.mkPen(color=(20, 20, 20), width=2)
+DERIV_PEN = pg.mkPen(color=(214, 39, 40), width=2, style=Qt.PenStyle.DashLine)
+HIST_BRUSH = pg.mkBrush(31, 119, 180, 90)
+BAD_COLOR = "#c0392b"
+OK_COLOR = "#333333"
+Z_POINTS = 240
+
+
+def activation_curves(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(g(z), g'(z)) for the named activation over z (1-D). Softmax is drawn as its
+    one-logit-against-zero slice, which is the sigmoid."""
+    from engine import activations
+
+    if name == "softmax":
+        name = "sigmoid"
+    act = activations.get(name)
+    col = z.reshape(-1, 1)
+    value = np.asarray(act(col), dtype=np.float64).ravel()
+    deriv = np.asarray(act.derivative(col), dtype=np.float64).ravel()
+    return value, deriv
+
+
+def describe_stats(stats: LayerStats) -> tuple[str, bool]:
+    """The panel's text (e.g. "3/16 dead": 3 of 16 units output 0 on every sample;
+    "5/25 saturated": |z| > 4 on most samples) and whether it is a warning."""
+    if stats.dead is not None:
+        count = round(stats.dead * stats.units)
+        return f"{count}/{stats.units} dead", stats.dead > 0
+    if stats.saturated is not None:
+        count = round(stats.saturated * stats.units)
+        return f"{count}/{stats.units} saturated", stats.saturated > 0
+    return f"{stats.units} units", False
+
+
+class _LayerPanel:
+    """The items of one layer's panel inside the shared GraphicsLayoutWidget."""
+
+    def __init__(self, plot: pg.PlotItem, title: str, activation: str):
+        self.plot = plot
+        self.activation = activation
+        plot.setTitle(title, size="9pt")
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setLabel("bottom", "z")
+        self.hist = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0,
+                                    brush=HIST_BRUSH, pen=pg.mkPen(None))
+        self.curve = pg.PlotDataItem([], [], pen=CURVE_PEN)
+        self.deriv = pg.PlotDataItem([], [], pen=DERIV_PEN)
+        self.text = pg.TextItem("", anchor=(0, 0), color=OK_COLOR)
+        for item in (self.hist, self.curve, self.deriv):
+            plot.addItem(item)
+        plot.addItem(self.text, ignoreBounds=True)
+        self.z_range: tuple[float, float] | None = None
+        self.message = ""
+        self.warning = False
+
+    def set_range(self, lo: float, hi: float, show_derivative: bool) -> None:
+        z = np.linspace(lo, hi, Z_POINTS)
+        try:
+            value, deriv = activation_curves(self.activation, z)
+        except Exception:  # an unknown name from a hand-edited file: show the histogram only
+            value, deriv = np.zeros_like(z), np.zeros_like(z)
+        self.curve.setData(z, value)
+        self.deriv.setData(z, deriv)
+        self.deriv.setVisible(show_derivative)
+        self.z_range = (lo, hi)
+        top = max(float(np.nanmax(value)), 1.0)
+        bottom = min(float(np.nanmin(value)), 0.0)
+        self._y = (bottom, top)
+        self.plot.setXRange(lo, hi, padding=0)
+        self.plot.setYRange(bottom, top * 1.05, padding=0.02)
+        self.text.setPos(lo, top * 1.05)
+
+    def update(self, stats: LayerStats, show_derivative: bool) -> None:
+        lo, hi = stats.z_range
+        if self.z_range != (lo, hi):
+            self.set_range(lo, hi, show_derivative)
+        bottom, top = self._y
+        peak = float(stats.counts.max()) if stats.counts.size else 0.0
+        # The histogram is scaled to the height of g(z) so both read at a glance.
+        heights = stats.counts / peak * (top - bottom) * 0.9 if peak > 0 else stats.counts
+        self.hist.setData(stats.edges, heights)
+        self.hist.setFillLevel(0)
+        self.message, self.warning = describe_stats(stats)
+        self.text.setText(self.message)
+        self.text.setColor(BAD_COLOR if self.warning else OK_COLOR)
+
+
+class ActivationPlot(QWidget):
+    """One panel per Dense layer. set_layers(activations) lays the panels out; update(stats)
+    (a list of LayerStats, one per layer) refreshes them."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("activationPlot")
+        self.derivative_check = QCheckBox("Show g′(z)")
+        self.derivative_check.setObjectName("activationDerivative")
+        self.derivative_check.setToolTip("Draw the derivative g′(z): where it is near zero, "
+                                         "the layer's gradient vanishes")
+        self.derivative_check.toggled.connect(self._on_derivative_toggled)
+        top = QHBoxLayout()
+        top.addWidget(self.derivative_check)
+        top.addStretch(1)
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setBackground("w")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.canvas, 1)
+        self.panels: list[_LayerPanel] = []
+        self._activations: list[str] = []
+
+    def set_layers(self, activations: list[str]) -> None:
+        if list(activations) == self._activations:
+            return
+        self.canvas.clear()
+        self.panels = []
+        self._activations = list(activations)
+        columns = min(len(activations), 4) or 1
+        for i, name in enumerate(activations):
+            title = "output" if i == len(activations) - 1 else f"hidden {i + 1}"
+            plot = self.canvas.addPlot(row=i // columns, col=i % columns)
+            panel = _LayerPanel(plot, f"{title}: {name}", name)
+            panel.set_range(-6.0, 6.0, self.derivative_check.isChecked())
+            self.panels.append(panel)
+
+    def update_stats(self, stats: list[LayerStats]) -> None:
+        if [s.activation for s in stats] != self._activations:
+            self.set_layers([s.activation for s in stats])
+        show = self.derivative_check.isChecked()
+        for panel, layer in zip(self.panels, stats):
+            panel.update(layer, show)
+
+    def clear(self) -> None:
+        self.set_layers([])
+
+    def _on_derivative_toggled(self, on: bool) -> None:
+        for panel in self.panels:
+            panel.deriv.setVisible(on)

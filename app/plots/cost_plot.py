@@ -1,0 +1,194 @@
+"""costPlot: training and validation loss per epoch, and the metric (accuracy or MAE).
+
+One persistent curve per series, updated with setData; the series keep bounded memory
+(DecimatingSeries) and pyqtgraph's auto-downsampling and clip-to-view keep a 100,000-epoch
+history smooth. A log-scale toggle and a hover read-out sit above the plots."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.plots.series import DecimatingSeries
+
+TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
+VAL_PEN = pg.mkPen(color=(255, 127, 14), width=2)
+# The metric shown in the second plot, in order of preference, with its label.
+METRICS = (("accuracy", "accuracy"), ("mae", "MAE"), ("mean_absolute_error", "MAE"),
+           ("mse", "MSE"), ("mean_squared_error", "MSE"))
+
+
+def metric_key(keys) -> str | None:
+    """The metric to plot among the history keys (without the "val_" prefix), or None."""
+    keys = set(keys)
+    for key, _ in METRICS:
+        if key in keys:
+            return key
+    others = sorted(k for k in keys if k != "loss" and not k.startswith("val_"))
+    return others[0] if others else None
+
+
+def _make_plot(y_label: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setLabel("bottom", "epoch")
+    plot.setLabel("left", y_label)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.addLegend(offset=(-10, 10))
+    plot.setMouseEnabled(x=True, y=True)
+    plot.setMenuEnabled(False)
+    return plot
+
+
+def _make_curve(plot: pg.PlotWidget, pen, name: str) -> pg.PlotDataItem:
+    curve = plot.plot([], [], pen=pen, name=name, connect="finite")
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    return curve
+
+
+class CostPlot(QWidget):
+    """Loss (train, validation) and metric curves. Feed it with set_history(history) for a
+    whole history and append(logs, first_epoch) for new epochs; both take dicts of name ->
+    list of per-epoch floats, as in Keras' History.history."""
+
+    def __init__(self, parent=None, capacity: int = 8192):
+        super().__init__(parent)
+        self.setObjectName("costPlot")
+        self._capacity = capacity
+        self.series: dict[str, DecimatingSeries] = {}
+        self._metric: str | None = None
+
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.setObjectName("costLogScale")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis (small losses stay visible)")
+        self.log_check.toggled.connect(self.set_log_scale)
+        self.readout = QLabel("")
+        self.readout.setObjectName("costReadout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()
+        top.addWidget(self.log_check)
+        top.addStretch(1)
+        top.addWidget(self.readout)
+
+        self.loss_plot = _make_plot("loss")
+        self.metric_plot = _make_plot("metric")
+        self.metric_plot.setXLink(self.loss_plot)
+        self.curves = {
+            "loss": _make_curve(self.loss_plot, TRAIN_PEN, "training"),
+            "val_loss": _make_curve(self.loss_plot, VAL_PEN, "validation"),
+            "metric": _make_curve(self.metric_plot, TRAIN_PEN, "training"),
+            "val_metric": _make_curve(self.metric_plot, VAL_PEN, "validation"),
+        }
+        self._cursor = pg.InfiniteLine(angle=90, movable=False,
+                                       pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
+        self._cursor.setVisible(False)
+        self.loss_plot.addItem(self._cursor, ignoreBounds=True)
+        self._hover = pg.SignalProxy(self.loss_plot.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_mouse_moved)
+        self._hover_metric = pg.SignalProxy(self.metric_plot.scene().sigMouseMoved,
+                                            rateLimit=30, slot=self._on_metric_mouse_moved)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.loss_plot, 3)
+        layout.addWidget(self.metric_plot, 2)
+        self.metric_plot.setVisible(False)
+
+    # ----- data -----------------------------------------------------------------------------
+    def set_history(self, history: dict) -> None:
+        """Replace everything with a full history (epochs 1..n)."""
+        for series in self.series.values():
+            series.clear()
+        self._metric = None
+        self.append(history or {}, 1)
+        if not history:
+            self._redraw()
+
+    def append(self, logs: dict, first_epoch: int) -> None:
+        """Add the values of epochs first_epoch, first_epoch + 1, ... for each key in logs."""
+        if not logs:
+            return
+        if self._metric is None:
+            self._metric = metric_key(logs.keys())
+            if self._metric is not None:
+                label = dict(METRICS).get(self._metric, self._metric)
+                self.metric_plot.setLabel("left", label)
+        for key, values in logs.items():
+            series = self.series.get(key)
+            if series is None:
+                series = self.series[key] = DecimatingSeries(self._capacity)
+            series.extend(first_epoch, values)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        targets = {"loss": "loss", "val_loss": "val_loss"}
+        if self._metric is not None:
+            targets.update(metric=self._metric, val_metric=f"val_{self._metric}")
+        for curve_name, curve in self.curves.items():
+            series = self.series.get(targets.get(curve_name, ""))
+            if series is None or len(series) == 0:
+                curve.setData([], [])
+            else:
+                x, y = series.arrays()
+                curve.setData(x, self._for_axis(y, curve_name))
+        self.metric_plot.setVisible(self._metric is not None)
+
+    def _for_axis(self, y: np.ndarray, curve_name: str) -> np.ndarray:
+        # On a log axis a loss of exactly 0 would be -inf: show it at the smallest float.
+        if self.log_check.isChecked() and curve_name in ("loss", "val_loss"):
+            return np.maximum(y, np.finfo(np.float64).tiny)
+        return y
+
+    def set_log_scale(self, on: bool) -> None:
+        if self.log_check.isChecked() != on:
+            self.log_check.setChecked(on)  # re-enters through toggled
+            return
+        self.loss_plot.setLogMode(y=on)
+        self._redraw()
+
+    def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The plotted (x, y) of curve "loss", "val_loss", "metric" or "val_metric"."""
+        x, y = self.curves[name].getOriginalDataset()
+        if x is None:
+            return np.zeros(0), np.zeros(0)
+        return np.asarray(x), np.asarray(y)
+
+    # ----- hover ----------------------------------------------------------------------------
+    def _on_mouse_moved(self, event) -> None:
+        self._show_readout(self.loss_plot, event[0])
+
+    def _on_metric_mouse_moved(self, event) -> None:
+        self._show_readout(self.metric_plot, event[0])
+
+    def _show_readout(self, plot: pg.PlotWidget, scene_pos) -> None:
+        if not plot.sceneBoundingRect().contains(scene_pos):
+            self._cursor.setVisible(False)
+            return
+        epoch = plot.getPlotItem().vb.mapSceneToView(scene_pos).x()
+        self.readout.setText(self.readout_text(epoch))
+        self._cursor.setPos(round(epoch))
+        self._cursor.setVisible(True)
+
+    def readout_text(self, epoch: float) -> str:
+        """"epoch 37 · loss 0.1234 · val loss 0.2345 · accuracy 0.95" near `epoch`."""
+        if not math.isfinite(epoch):
+            return ""
+        keys = [("loss", "loss"), ("val_loss", "val loss")]
+        if self._metric:
+            label = dict(METRICS).get(self._metric, self._metric)
+            keys += [(self._metric, label), (f"val_{self._metric}", f"val {label}")]
+        parts, at = [], None
+        for key, label in keys:
+            series = self.series.get(key)
+            point = series.value_at(epoch) if series is not None else None
+            if point is not None:
+                at = at if at is not None else point[0]
+                parts.append(f"{label} {point[1]:.4g}")
+        if at is None:
+            return ""
+        return " · ".join([f"epoch {at:.0f}"] + parts)

@@ -1,0 +1,71 @@
+"""Qt-free summaries of a layer's pre-activations for the activation panels.
+
+Computed on the training worker so the GUI thread only draws: a histogram of z over the
+validation sample, the share of saturated units and of dead ReLUs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# |z| above this puts sigmoid/tanh on their flat tails, where the gradient is < 0.02 (sigmoid)
+# -- the course's argument for ReLU in hidden layers.
+SATURATION_Z = 4.0
+SATURATING = ("sigmoid", "tanh")
+# Only plain ReLU can die (zero output and zero gradient everywhere); leaky/elu/silu cannot.
+DYING = ("relu",)
+# The z axis always shows at least this range, so the curve's shape is recognisable.
+MIN_HALF_RANGE = 6.0
+MAX_HALF_RANGE = 60.0
+
+
+@dataclass
+class LayerStats:
+    """What the activation panel of one layer shows.
+
+    edges: (bins + 1,) histogram bin edges on the z axis; counts: (bins,) share of all
+    (sample, unit) pre-activations in each bin (values beyond the range fall in the end
+    bins); saturated / dead: share of the layer's units, in [0, 1], or None when the
+    activation cannot saturate / die; units: the layer width."""
+
+    activation: str
+    edges: np.ndarray
+    counts: np.ndarray
+    saturated: float | None
+    dead: float | None
+    units: int
+
+    @property
+    def z_range(self) -> tuple[float, float]:
+        return float(self.edges[0]), float(self.edges[-1])
+
+
+def z_range_for(z: np.ndarray) -> tuple[float, float]:
+    """A symmetric z range covering at least ±6 and the central 99% of z, capped at ±60."""
+    finite = z[np.isfinite(z)]
+    if finite.size == 0:
+        return -MIN_HALF_RANGE, MIN_HALF_RANGE
+    lo, hi = np.percentile(finite, [0.5, 99.5])
+    half = float(np.clip(max(abs(lo), abs(hi)) * 1.1, MIN_HALF_RANGE, MAX_HALF_RANGE))
+    return -half, half
+
+
+def layer_stats(z: np.ndarray, activation: str, bins: int = 60) -> LayerStats:
+    """Summarise pre-activations z, shape (n_samples, units), of a layer with `activation`."""
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2:
+        raise ValueError(f"pre-activations must be (n_samples, units); received shape {z.shape}")
+    lo, hi = z_range_for(z)
+    edges = np.linspace(lo, hi, bins + 1)
+    flat = np.clip(z[np.isfinite(z)], lo, hi)
+    counts, _ = np.histogram(flat, bins=edges)
+    counts = counts / max(flat.size, 1)
+    n_samples, units = z.shape
+    saturated = dead = None
+    if activation in SATURATING and n_samples:
+        # A unit is saturated when it sits on a flat tail for most samples.
+        saturated = float(np.mean(np.mean(np.abs(z) > SATURATION_Z, axis=0) > 0.5))
+    if activation in DYING and n_samples:
+        dead = float(np.mean(np.all(z <= 0.0, axis=0)))
+    return LayerStats(activation, edges, counts, saturated, dead, units)

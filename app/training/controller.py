@@ -1,0 +1,392 @@
+"""TrainingController: the GUI-thread side of training.
+
+It turns Train / Pause / Step / Stop / Reset into worker runs, turns worker snapshots into
+signals for the live views, and writes the outcome of every run into the project as one
+undoable step (host.record_training). It knows nothing about the widgets that show the
+results: app/training/integration.py connects them.
+
+The host is the main window (or a stand-in in tests) and needs: `project`, a
+`projectChanged` signal, `record_training(weights, history, epochs_trained)`; optionally
+`push(command)`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+from app.training.views import ViewSetup, ViewUpdate, compute_views
+from app.training.worker import RunResult, RunSpec, Snapshot, TrainingWorker
+
+IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
+STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
+
+
+def layer_activations(project) -> list[str]:
+    return [str(layer.activation) for layer in project.layers]
+
+
+def architecture_signature(project) -> tuple:
+    """What the trained weights depend on: layer shapes and activations, and the data."""
+    layers = tuple((layer.units, layer.activation) for layer in project.layers)
+    return layers, id(project.dataset), project.training.scaling
+
+
+def build_for(project, seed: int | None = None):
+    """(model, prepared data) for training or viewing `project`, leaving the project itself
+    untouched: prepare_data records the fitted scaler on the project, and build_model copies
+    the weights, so a shallow copy is enough (and avoids copying the dataset)."""
+    detached = copy.copy(project)
+    if seed is not None:
+        from engine.utils import set_random_seed
+
+        set_random_seed(int(seed))
+    model = detached.build_model()
+    prepared = detached.prepare_data()
+    return model, prepared
+
+
+class TrainingController(QObject):
+    """Signals:
+    stateChanged(str): "idle" | "running" | "paused" | "stopping".
+    setupChanged(object): a ViewSetup (new data layout for the views) or None.
+    viewsUpdated(object): a ViewUpdate (activation stats, output view).
+    weightsUpdated(object): list of weight arrays, or None.
+    historyReset(object): dict name -> list of floats (the whole history, epoch 1..n).
+    historyAppended(object, int): logs dict of new epochs, and the epoch number of the first.
+    progressChanged(int, int): epochs done and planned in this run.
+    statusChanged(str): "Epoch i/N · loss · val loss · samples/s · time left".
+    messageChanged(str, str): (kind, text) for the inline banner; kind "error" | "info" | "".
+    runFinished(object): the RunResult of a run, after it went into the project.
+    """
+
+    stateChanged = Signal(str)
+    setupChanged = Signal(object)
+    viewsUpdated = Signal(object)
+    weightsUpdated = Signal(object)
+    historyReset = Signal(object)
+    historyAppended = Signal(object, int)
+    progressChanged = Signal(int, int)
+    statusChanged = Signal(str)
+    messageChanged = Signal(str, str)
+    runFinished = Signal(object)
+
+    def __init__(self, host, parent=None):
+        super().__init__(parent)
+        self.host = host
+        self.state = IDLE
+        self.worker: TrainingWorker | None = None
+        self._run_base_history: dict[str, list[float]] = {}
+        self._run_base_epochs = 0
+        self._run_signature = None
+        self._run_lr: float | None = None
+        self._last_snapshot: Snapshot | None = None
+        self._latest_logs: dict[str, float] = {}
+        self.setup: ViewSetup | None = None
+        self.last_result: RunResult | None = None
+        # Refresh the views from the project at most every 150 ms while idle, so a burst of
+        # edits (a spin box drag) costs one forward pass, not one per edit.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.refresh_views)
+        host.projectChanged.connect(self._on_project_changed)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # ----- public API -----------------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
+        """A run exists (running, paused or stopping)."""
+        return self.worker is not None
+
+    def train(self) -> bool:
+        """Continue from the project's weights for project.training.epochs epochs."""
+        if self.state == PAUSED:
+            self.resume()
+            return True
+        if self.state == RUNNING:
+            return False
+        return self._start(self.host.project.training.epochs)
+
+    def step(self) -> bool:
+        """Train exactly one epoch (while paused: finish the current epoch, pause again)."""
+        if self.state == PAUSED and self.worker is not None:
+            self.worker.step()
+            self._set_state(RUNNING)
+            return True
+        if self.state == RUNNING:
+            return False
+        return self._start(1)
+
+    def pause(self) -> None:
+        if self.state == RUNNING and self.worker is not None:
+            self.worker.pause()
+            self._set_state(PAUSED)
+
+    def resume(self) -> None:
+        if self.state == PAUSED and self.worker is not None:
+            self.worker.resume()
+            self._set_state(RUNNING)
+
+    def toggle(self) -> None:
+        """Space: Train when idle, Pause when running, Resume when paused."""
+        if self.state == RUNNING:
+            self.pause()
+        elif self.state == PAUSED:
+            self.resume()
+        elif self.state == IDLE:
+            self.train()
+
+    def stop(self) -> None:
+        """Ask the worker to stop after the current batch; the result arrives asynchronously."""
+        if self.worker is not None and self.state in (RUNNING, PAUSED):
+            self.worker.request_stop()
+            self._set_state(STOPPING)
+
+    def stop_and_wait(self, timeout_ms: int = STOP_WAIT_MS) -> bool:
+        """Stop now and put the result into the project before returning (used before an
+        edit, a reset and on close). Returns False only if the worker did not stop in time."""
+        worker = self.worker
+        if worker is None:
+            return True
+        worker.request_stop()
+        if not worker.wait(timeout_ms):
+            self.messageChanged.emit(
+                "error", "Training did not stop within "
+                f"{timeout_ms / 1000:g} s; it will be stopped as soon as the engine returns.")
+            return False
+        self._on_worker_finished(worker)
+        return True
+
+    def reset(self) -> bool:
+        """Re-initialise the weights from the project's seed and clear the history (one
+        undoable step)."""
+        if not self.stop_and_wait():
+            return False
+        project = self.host.project
+        fresh = copy.copy(project)
+        fresh.weights = None
+        try:
+            from engine.utils import set_random_seed
+
+            set_random_seed(project.training.seed)
+            weights = fresh.build_model().get_weights()
+        except Exception as exc:
+            self.messageChanged.emit("error", f"Cannot reset the weights: {exc}")
+            return False
+        self.messageChanged.emit("", "")
+        self.host.record_training(weights, {}, 0)
+        return True
+
+    def guard(self) -> bool:
+        """window.training_guard: before an architecture/data edit. True = go ahead."""
+        if self.worker is None:
+            return True
+        from app.training.dialogs import ask_stop_training
+
+        if not ask_stop_training(self.host):
+            return False
+        return self.stop_and_wait()
+
+    def shutdown(self) -> None:
+        """Stop and join the worker (window closing, application quitting)."""
+        if self.worker is not None:
+            self.stop_and_wait(timeout_ms=1000)
+        if self.worker is not None:  # wedged: wait longer rather than destroy a running thread
+            self.worker.wait()
+            self._on_worker_finished(self.worker)
+
+    # ----- starting a run -------------------------------------------------------------------
+    def _start(self, epochs: int) -> bool:
+        if self.worker is not None:  # a stopping run: finish it before starting the next
+            if not self.stop_and_wait():
+                return False
+        project = self.host.project
+        try:
+            model, prepared = self._build(project)
+        except Exception as exc:
+            self.messageChanged.emit("error", f"Cannot train: {exc}")
+            self.statusChanged.emit(f"Cannot train: {exc}")
+            return False
+        self.messageChanged.emit("", "")
+        try:
+            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project))
+        except Exception:
+            setup = None  # the views stay as they are; training itself can still run
+        if setup is not None:
+            self.setup = setup
+            self.setupChanged.emit(setup)
+        spec = RunSpec(epochs=int(epochs), initial_epoch=int(project.epochs_trained),
+                       batch_size=project.training.batch_size, shuffle=project.training.shuffle)
+        self._run_base_history = {k: list(v) for k, v in (project.history or {}).items()}
+        self._run_base_epochs = int(project.epochs_trained)
+        self._run_signature = architecture_signature(project)
+        self._run_lr = float(project.compile.learning_rate)
+        self._last_snapshot = None
+        self._latest_logs = {}
+        self.historyReset.emit(self._run_base_history)
+        worker = TrainingWorker(model, prepared, spec, setup)
+        worker.snapshotReady.connect(self._on_snapshot)
+        worker.pausedChanged.connect(self._on_paused_changed)
+        worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
+        self.worker = worker
+        self._set_state(RUNNING)
+        self.progressChanged.emit(0, spec.epochs)
+        worker.start()
+        return True
+
+    @staticmethod
+    def _build(project):
+        """The worker's own model and data, built on the GUI thread so that a dataset that does
+        not fit the network is reported before training starts."""
+        if project.dataset is None:
+            raise ValueError("the project has no dataset; choose one in the Dataset panel")
+        if not project.layers:
+            raise ValueError("the network has no layers; add one from the palette")
+        model, prepared = build_for(project, seed=project.training.seed + project.epochs_trained)
+        if len(prepared.x_train) == 0:
+            raise ValueError("the training split is empty; lower the validation share")
+        # One forward/loss pass over a few rows surfaces shape and label mismatches now
+        # (e.g. 3 classes for 1 output unit) instead of in the worker.
+        model.evaluate(prepared.x_train[:4], prepared.y_train[:4], verbose=0)
+        return model, prepared
+
+    # ----- worker -> GUI --------------------------------------------------------------------
+    def _on_snapshot(self) -> None:
+        worker = self.sender() if isinstance(self.sender(), TrainingWorker) else self.worker
+        if worker is None or worker is not self.worker:
+            return
+        snap = worker.take_snapshot()
+        if snap is not None:
+            self._apply(snap)
+
+    def _apply(self, snap: Snapshot) -> None:
+        self._latest_logs.update({k: v[-1] for k, v in snap.logs.items() if v})
+        if snap.logs:
+            first = snap.epoch - len(next(iter(snap.logs.values()))) + 1
+            self.historyAppended.emit(snap.logs, first)
+        if snap.weights is not None:
+            self.weightsUpdated.emit(snap.weights)
+        if snap.views is not None:
+            self.viewsUpdated.emit(snap.views)
+        self._last_snapshot = snap
+        self.progressChanged.emit(snap.done, snap.planned)
+        self.statusChanged.emit(self._status_text(snap))
+
+    def _on_paused_changed(self, paused: bool) -> None:
+        if self.worker is None or self.state == STOPPING:
+            return
+        self._set_state(PAUSED if paused else RUNNING)
+
+    def _on_worker_finished(self, worker: TrainingWorker) -> None:
+        if worker is not self.worker:
+            return  # already handled synchronously by stop_and_wait
+        worker.wait()
+        self.worker = None
+        snap = worker.take_snapshot()
+        if snap is not None:
+            self._apply(snap)
+        result = worker.result or RunResult("failed", None, {}, 0,
+                                            message="Training ended without a result.")
+        worker.deleteLater()
+        self.last_result = result
+        self._record(result)
+        self._set_state(IDLE)
+        self.runFinished.emit(result)
+
+    def _record(self, result: RunResult) -> None:
+        project = self.host.project
+        if result.outcome == "failed":
+            self.messageChanged.emit("error", result.message)
+            self.statusChanged.emit(result.message)
+            return
+        if architecture_signature(project) != self._run_signature:
+            self.messageChanged.emit(
+                "error", "The network or data changed while training; the trained weights "
+                "were not kept.")
+            return
+        if result.outcome == "diverged":
+            self.messageChanged.emit("error", result.message)
+            self.statusChanged.emit(result.message)
+        if result.weights is None or (result.epochs == 0 and result.outcome != "stopped"):
+            return
+        history = {k: list(v) for k, v in self._run_base_history.items()}
+        for key, values in result.history.items():
+            # A key missing from the earlier epochs (e.g. val_loss after validation was
+            # switched on) is padded with NaN so every series stays aligned with the epochs.
+            series = history.setdefault(key, [float("nan")] * self._run_base_epochs)
+            series.extend(values)
+        self.host.record_training(result.weights, history,
+                                  self._run_base_epochs + result.epochs)
+        if result.outcome in ("finished", "stopped"):
+            self.statusChanged.emit(self._final_text(result))
+
+    # ----- project -> views -----------------------------------------------------------------
+    def _on_project_changed(self) -> None:
+        project = self.host.project
+        if self.worker is not None:
+            lr = float(project.compile.learning_rate)
+            if lr != self._run_lr:
+                self._run_lr = lr
+                self.worker.set_learning_rate(lr)
+            return
+        self.historyReset.emit({k: list(v) for k, v in (project.history or {}).items()})
+        self._refresh_timer.start()
+
+    def refresh_views(self) -> None:
+        """Show the project's current weights in the views (idle only)."""
+        if self.worker is not None:
+            return
+        project = self.host.project
+        self.weightsUpdated.emit(project.weights)
+        try:
+            model, prepared = build_for(project)
+            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project))
+            update: ViewUpdate | None = compute_views(model, setup)
+        except Exception:
+            setup, update = None, None  # e.g. mid-edit: the network does not fit the data yet
+        self.setup = setup
+        self.setupChanged.emit(setup)
+        if update is not None:
+            self.viewsUpdated.emit(update)
+
+    # ----- text -----------------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+    def _status_text(self, snap: Snapshot) -> str:
+        parts = [f"Epoch {snap.epoch - self._run_base_epochs}/{snap.planned}"]
+        for key, label in (("loss", "loss"), ("val_loss", "val loss")):
+            if key in self._latest_logs:
+                parts.append(f"{label} {self._latest_logs[key]:.4g}")
+        if snap.active_seconds > 0 and snap.samples:
+            parts.append(f"{snap.samples / snap.active_seconds:,.0f} samples/s")
+            if snap.done:
+                left = (snap.planned - snap.done) * snap.active_seconds / snap.done
+                parts.append(f"{_duration(left)} left")
+        return " · ".join(parts)
+
+    def _final_text(self, result: RunResult) -> str:
+        word = "Finished" if result.outcome == "finished" else "Stopped"
+        loss = result.history.get("loss")
+        text = f"{word} after {result.epochs} epoch{'s' if result.epochs != 1 else ''}"
+        if loss:
+            text += f" · loss {loss[-1]:.4g}"
+        val = result.history.get("val_loss")
+        if val:
+            text += f" · val loss {val[-1]:.4g}"
+        return text
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
+    return f"{seconds // 3600:.0f} h {seconds % 3600 // 60:.0f} min"
+

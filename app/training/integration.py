@@ -1,0 +1,221 @@
+"""attach_training(window): puts training into the main window.
+
+Creates the TrainingController, the "Training" toolbar (Train, Pause, Step, Stop, Reset and a
+progress bar), the live-plot docks (costPlot, activationPlot, boundaryPlot), an inline
+message banner, and wires them to the window: projectChanged, canvas.set_weights,
+record_training, training_guard, the status bar, Space and closing the window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.plots.activation_plot import ActivationPlot
+from app.plots.boundary_plot import BoundaryPlot
+from app.plots.cost_plot import CostPlot
+from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
+
+BANNER_STYLES = {
+    "error": "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;",
+    "info": "background:#eaf2fb; color:#1b4f82; border:1px solid #9cc0e6; padding:4px;",
+}
+
+
+class MessageBanner(QWidget):
+    """An inline message above the plots (objectName "trainingMessage"), closable."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("trainingBanner")
+        self.label = QLabel("")
+        self.label.setObjectName("trainingMessage")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("×")
+        close.setAutoRaise(True)
+        close.setToolTip("Hide this message")
+        close.clicked.connect(lambda: self.show_message("", ""))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.kind = ""
+        self.setVisible(False)
+
+    def show_message(self, kind: str, text: str) -> None:
+        self.kind = kind if text else ""
+        self.label.setText(text)
+        self.label.setStyleSheet(BANNER_STYLES.get(kind, BANNER_STYLES["info"]))
+        self.setVisible(bool(text))
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() or self.label.text() else ""
+
+
+class TrainingPanel(QObject):
+    """Everything attach_training adds to a window; returned so tests and the window can reach
+    the controller, buttons and plots."""
+
+    closed = Signal()
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.controller = TrainingController(window, parent=self)
+        self._build_toolbar()
+        self._build_docks()
+        self._wire()
+        window.training_guard = self.controller.guard
+        window.installEventFilter(self)
+        self._update_buttons(IDLE)
+        self.controller.refresh_views()
+        self.cost_plot.set_history(dict(getattr(window.project, "history", {}) or {}))
+
+    # ----- widgets --------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Training", self.window)
+        bar.setObjectName("trainingToolbar")
+        self.toolbar = bar
+
+        def button(name: str, text: str, tip: str, slot) -> QPushButton:
+            widget = QPushButton(text)
+            widget.setObjectName(name)
+            widget.setToolTip(tip)
+            widget.clicked.connect(slot)
+            bar.addWidget(widget)
+            return widget
+
+        c = self.controller
+        self.train_button = button("trainButton", "Train",
+                                   "Train from the current weights for the set number of "
+                                   "epochs (Space)", c.train)
+        self.pause_button = button("pauseButton", "Pause", "Pause or resume training (Space)",
+                                   self._pause_clicked)
+        self.step_button = button("stepButton", "Step", "Train exactly one epoch", c.step)
+        self.stop_button = button("stopButton", "Stop",
+                                  "Stop after the current batch and keep the weights", c.stop)
+        self.reset_button = button("resetButton", "Reset",
+                                   "Re-initialise the weights from the seed (undoable)", c.reset)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("trainingProgress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat("epoch %v/%m")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        bar.addSeparator()
+        bar.addWidget(self.progress)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.space = QShortcut(QKeySequence(Qt.Key.Key_Space), self.window)
+        self.space.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.space.activated.connect(c.toggle)
+
+    def _build_docks(self) -> None:
+        w = self.window
+        self.banner = MessageBanner()
+        self.cost_plot = CostPlot()
+        cost_box = QWidget()
+        box = QVBoxLayout(cost_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.banner)
+        box.addWidget(self.cost_plot, 1)
+        self.activation_plot = ActivationPlot()
+        self.boundary_plot = BoundaryPlot()
+        self.docks = []
+        for name, title, widget in (("plotsDock", "Cost", cost_box),
+                                    ("activationDock", "Activations", self.activation_plot),
+                                    ("boundaryDock", "Output", self.boundary_plot)):
+            dock = QDockWidget(title, w)
+            dock.setObjectName(name)
+            dock.setWidget(widget)
+            w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.docks.append(dock)
+        w.splitDockWidget(self.docks[0], self.docks[1], Qt.Orientation.Horizontal)
+        w.splitDockWidget(self.docks[1], self.docks[2], Qt.Orientation.Horizontal)
+
+    def _wire(self) -> None:
+        c = self.controller
+        c.stateChanged.connect(self._update_buttons)
+        c.historyReset.connect(self.cost_plot.set_history)
+        c.historyAppended.connect(self.cost_plot.append)
+        c.setupChanged.connect(self._on_setup)
+        c.viewsUpdated.connect(self._on_views)
+        c.weightsUpdated.connect(self._on_weights)
+        c.progressChanged.connect(self._on_progress)
+        c.statusChanged.connect(self._status)
+        c.messageChanged.connect(self.banner.show_message)
+
+    # ----- slots (GUI thread) ---------------------------------------------------------------
+    def _pause_clicked(self) -> None:
+        if self.controller.state == PAUSED:
+            self.controller.resume()
+        else:
+            self.controller.pause()
+
+    def _update_buttons(self, state: str) -> None:
+        active = state in (RUNNING, PAUSED)
+        self.train_button.setEnabled(state in (IDLE, PAUSED))
+        self.train_button.setText("Resume" if state == PAUSED else "Train")
+        self.pause_button.setEnabled(active)
+        self.pause_button.setText("Resume" if state == PAUSED else "Pause")
+        self.step_button.setEnabled(state in (IDLE, PAUSED))
+        self.stop_button.setEnabled(active)
+        self.reset_button.setEnabled(state != STOPPING)
+        if state == STOPPING:
+            self._status("Stopping after the current batch…")
+        elif state == PAUSED:
+            self._status("Paused")
+
+    def _on_setup(self, setup) -> None:
+        self.boundary_plot.set_setup(setup)
+        if setup is None:
+            self.activation_plot.clear()
+        else:
+            self.activation_plot.set_layers(setup.activations)
+
+    def _on_views(self, update) -> None:
+        self.activation_plot.update_stats(update.layers)
+        self.boundary_plot.update_output(update.output)
+
+    def _on_weights(self, weights) -> None:
+        canvas = getattr(self.window, "canvas", None)
+        if canvas is not None and hasattr(canvas, "set_weights"):
+            canvas.set_weights(weights)
+
+    def _on_progress(self, done: int, planned: int) -> None:
+        self.progress.setRange(0, max(planned, 1))
+        self.progress.setValue(done)
+
+    def _status(self, text: str) -> None:
+        show = getattr(self.window, "status_message", None)
+        if callable(show):
+            show(text)
+        elif hasattr(self.window, "statusBar"):
+            self.window.statusBar().showMessage(text)
+
+    # ----- closing ----------------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            # Stop and join the worker before the window (and its widgets) go away; the run's
+            # weights go into the project first, so "save changes?" includes them.
+            self.controller.shutdown()
+            self.closed.emit()
+        return False
+
+
+def attach_training(window) -> TrainingPanel:
+    """Add training to `window` (see module docstring). Call once, at the end of the window's
+    __init__, before the View menu is built from the docks."""
+    return TrainingPanel(window)

@@ -1,0 +1,189 @@
+"""Qt-free computation of what the live views show, for one model on one prepared dataset.
+
+`ViewSetup.for_data` decides once per training run which output view fits the data (a
+decision-boundary heatmap, a fitted curve, predicted-vs-actual, or a confusion matrix) and
+holds the fixed inputs (the feature-plane grid, the validation sample). `compute_views` then
+turns the current model into a `ViewUpdate`. The worker thread calls it between epochs; the
+controller calls it when the project changes while idle. Nothing here touches Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.plots.stats import LayerStats, layer_stats
+
+GRID = 100  # the boundary heatmap is GRID x GRID model outputs
+CURVE_POINTS = 200
+SAMPLE = 256  # validation rows used for pre-activation histograms and the scatter/confusion
+POINTS = 2000  # data points drawn on the boundary plot (per split)
+
+
+@dataclass
+class ViewSetup:
+    """Fixed inputs of the views for one run.
+
+    kind: "boundary" (2 features), "curve" (1-feature regression), "scatter" (other
+    regression: predicted vs actual), "confusion" (other classification), or "none".
+    sample_x: (n, n_features) scaled validation rows for pre-activations and predictions.
+    probe_x: the scaled inputs whose outputs the view needs ((GRID*GRID, 2) grid, (200, 1)
+    curve, or sample_x). extent: (x_min, x_max, y_min, y_max) of the grid in original units.
+    train_points / val_points: original-unit inputs ((n, 2) or (n, 1)) with targets
+    train_targets / val_targets ((n,) class index or value). sample_targets: (n,) targets of
+    sample_x. curve_x: (200,) original-unit x of the curve."""
+
+    kind: str
+    task: str
+    n_classes: int
+    class_names: list[str]
+    feature_names: list[str]
+    sample_x: np.ndarray
+    probe_x: np.ndarray | None = None
+    extent: tuple[float, float, float, float] | None = None
+    curve_x: np.ndarray | None = None
+    train_points: np.ndarray | None = None
+    train_targets: np.ndarray | None = None
+    val_points: np.ndarray | None = None
+    val_targets: np.ndarray | None = None
+    sample_targets: np.ndarray | None = None
+    activations: list[str] = field(default_factory=list)
+    output_activation: str = "linear"
+
+    @classmethod
+    def for_data(cls, prepared, dataset, activations: list[str]) -> ViewSetup:
+        """prepared: engine.project.PreparedData; dataset: engine.data.Dataset (or None);
+        activations: the activation name of every Dense layer, input to output."""
+        task = getattr(dataset, "task", "regression") if dataset is not None else "regression"
+        classes = list(getattr(dataset, "class_names", None) or [])
+        n_classes = int(getattr(dataset, "n_classes", 1) or 1) if dataset is not None else 1
+        features = list(getattr(dataset, "feature_names", None) or [])
+        x_train = np.asarray(prepared.x_train)
+        x_val = _rows(prepared.x_val)
+        y_val = _rows(prepared.y_val)
+        # Without a validation split the training rows stand in for it.
+        source_x, source_y = (x_val, y_val) if len(x_val) else (x_train, prepared.y_train)
+        pick = _evenly(len(source_x), SAMPLE)
+        sample_x = np.ascontiguousarray(source_x[pick], dtype=x_train.dtype)
+        classify = task in ("binary", "multiclass")
+        sample_targets = _targets(np.asarray(source_y)[pick], classify)
+        n_features = x_train.shape[1] if x_train.ndim == 2 else 0
+        setup = cls(
+            kind="none",
+            task=task,
+            n_classes=n_classes,
+            class_names=classes,
+            feature_names=features,
+            sample_x=sample_x,
+            sample_targets=sample_targets,
+            activations=list(activations),
+            output_activation=activations[-1] if activations else "linear",
+        )
+        scaler = getattr(prepared, "scaler", None)
+        if n_features in (1, 2) and (n_features == 2 or not classify):
+            tr = _evenly(len(x_train), POINTS)
+            va = _evenly(len(x_val), POINTS)
+            setup.train_points = _inverse(scaler, x_train[tr])
+            setup.train_targets = _targets(np.asarray(prepared.y_train)[tr], classify)
+            setup.val_points = _inverse(scaler, x_val[va]) if len(x_val) else x_val
+            setup.val_targets = _targets(y_val[va], classify) if len(x_val) else np.zeros(0)
+            both = np.concatenate([setup.train_points, setup.val_points])
+            lo, hi = both.min(axis=0), both.max(axis=0)
+            pad = np.maximum((hi - lo) * 0.08, 1e-3)
+            lo, hi = lo - pad, hi + pad
+            if n_features == 2:
+                gx = np.linspace(lo[0], hi[0], GRID)
+                gy = np.linspace(lo[1], hi[1], GRID)
+                # Row-major over (x, y): reshaping outputs to (GRID, GRID) gives [ix, iy],
+                # the orientation pyqtgraph's ImageItem expects.
+                raw = np.stack(np.meshgrid(gx, gy, indexing="ij"), axis=-1).reshape(-1, 2)
+                setup.kind = "boundary"
+                setup.extent = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+            else:
+                raw = np.linspace(lo[0], hi[0], CURVE_POINTS).reshape(-1, 1)
+                setup.kind = "curve"
+                setup.curve_x = raw[:, 0]
+            setup.probe_x = np.ascontiguousarray(_transform(scaler, raw), dtype=x_train.dtype)
+        elif len(sample_x):
+            setup.kind = "confusion" if classify else "scatter"
+            setup.probe_x = sample_x
+        return setup
+
+
+@dataclass
+class ViewUpdate:
+    """The model-dependent part of the views. layers: one LayerStats per Dense layer.
+    output: boundary (GRID, GRID, units) outputs; curve (200,) fitted values; scatter (n,)
+    predictions for sample_x; confusion (k, k) counts [actual, predicted]."""
+
+    layers: list[LayerStats]
+    output: np.ndarray | None
+
+
+def compute_views(model, setup: ViewSetup) -> ViewUpdate:
+    """Evaluate `model` for the views described by `setup` (cost: one forward pass over the
+    sample and one over the probe inputs)."""
+    layers = []
+    if len(setup.sample_x):
+        zs = model.preactivations(setup.sample_x)
+        layers = [layer_stats(z, act) for z, act in zip(zs, setup.activations)]
+    output = None
+    if setup.probe_x is not None:
+        pred = np.asarray(model.predict(setup.probe_x, verbose=0), dtype=np.float64)
+        if setup.kind == "boundary":
+            output = pred.reshape(GRID, GRID, -1)
+        elif setup.kind in ("curve", "scatter"):
+            output = pred[:, 0]
+        elif setup.kind == "confusion":
+            output = confusion_matrix(setup.sample_targets, predicted_classes(pred),
+                                      max(setup.n_classes, 2))
+    return ViewUpdate(layers, output)
+
+
+def predicted_classes(pred: np.ndarray) -> np.ndarray:
+    """(n, units) model outputs -> (n,) class indices (threshold 0.5 for one sigmoid unit)."""
+    if pred.shape[1] == 1:
+        return (pred[:, 0] > 0.5).astype(int)
+    return np.argmax(pred, axis=1)
+
+
+def confusion_matrix(actual: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
+    """(k, k) counts, rows = actual class, columns = predicted class."""
+    matrix = np.zeros((k, k), dtype=np.int64)
+    a = np.clip(np.asarray(actual, dtype=int), 0, k - 1)
+    p = np.clip(np.asarray(predicted, dtype=int), 0, k - 1)
+    np.add.at(matrix, (a, p), 1)
+    return matrix
+
+
+def _rows(a) -> np.ndarray:
+    return np.zeros((0, 1)) if a is None else np.asarray(a)
+
+
+def _evenly(n: int, at_most: int) -> np.ndarray:
+    """Indices of at most `at_most` rows spread evenly over n rows (deterministic)."""
+    if n <= at_most:
+        return np.arange(n)
+    return np.linspace(0, n - 1, at_most).astype(int)
+
+
+def _targets(y: np.ndarray, classify: bool) -> np.ndarray:
+    """(n, 1) labels/values or (n, k) one-hot -> (n,) class index or value."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return np.argmax(y, axis=1) if classify else y[:, 0]
+    y = y.reshape(len(y))
+    return np.rint(y).astype(int) if classify else y
+
+
+def _inverse(scaler, x: np.ndarray) -> np.ndarray:
+    """Scaled inputs -> original units (identity without a scaler)."""
+    if scaler is None or not hasattr(scaler, "inverse_transform"):
+        return np.asarray(x, dtype=np.float64)
+    return np.asarray(scaler.inverse_transform(x), dtype=np.float64)
+
+
+def _transform(scaler, x: np.ndarray) -> np.ndarray:
+    if scaler is None or not hasattr(scaler, "transform"):
+        return np.asarray(x, dtype=np.float64)
+    return np.asarray(scaler.transform(x), dtype=np.float64)

@@ -1,0 +1,318 @@
+"""The training worker: a QThread that runs model.fit on its own copy of the model.
+
+The GUI thread never touches the worker's model. Control goes in through thread-safe flags
+(stop, pause, a pending learning rate) that a callback checks between batches; results come
+out through a one-slot mailbox of `Snapshot`s and the `snapshotReady` signal. The mailbox holds
+at most one undelivered snapshot (newer ones are merged into it), so a slow GUI never builds a
+queue, and snapshots are throttled to at most ~30 per second whatever the epoch rate. The last
+state is always delivered before the thread finishes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from app.training.views import ViewSetup, ViewUpdate, compute_views
+
+SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots per second
+VIEW_INTERVAL = 0.1  # views (grid prediction, histograms) at most 10 times per second
+VIEW_BUDGET = 0.03  # ...and never more than 3% of the worker's time, for big models
+
+
+@dataclass
+class RunSpec:
+    """How one run calls fit. epochs: epochs in this run; initial_epoch: epochs already
+    trained (the run's epochs are numbered after them); batch_size None = full batch."""
+
+    epochs: int
+    initial_epoch: int = 0
+    batch_size: int | None = 32
+    shuffle: bool = True
+
+
+@dataclass
+class Snapshot:
+    """The worker's state after some epochs. logs: per-epoch values ("loss", "val_loss", ...)
+    of every epoch finished since the previous delivered snapshot, in order; weights: a copy
+    of the model's weights [W1 (in, out), b1, ...] or None; views: None when not recomputed."""
+
+    epoch: int  # epochs trained in total (initial_epoch + done)
+    done: int  # epochs finished in this run
+    planned: int  # epochs planned for this run
+    logs: dict[str, list[float]] = field(default_factory=dict)
+    weights: list[np.ndarray] | None = None
+    views: ViewUpdate | None = None
+    active_seconds: float = 0.0  # training time of this run, pauses excluded
+    samples: int = 0  # training samples processed in this run
+    learning_rate: float | None = None
+
+    def absorb(self, newer: Snapshot) -> None:
+        """Merge a newer snapshot into this undelivered one (logs appended, rest replaced)."""
+        for key, values in newer.logs.items():
+            self.logs.setdefault(key, []).extend(values)
+        self.epoch, self.done, self.planned = newer.epoch, newer.done, newer.planned
+        self.active_seconds, self.samples = newer.active_seconds, newer.samples
+        self.learning_rate = newer.learning_rate
+        if newer.weights is not None:
+            self.weights = newer.weights
+        if newer.views is not None:
+            self.views = newer.views
+
+
+@dataclass
+class RunResult:
+    """How a run ended. outcome: "finished", "stopped", "diverged" or "failed". weights: the
+    model's weights at the end (for "diverged", those of the last finite epoch); history: the
+    logs of this run's finished epochs; epochs: how many finished; message: for the user."""
+
+    outcome: str
+    weights: list[np.ndarray] | None
+    history: dict[str, list[float]]
+    epochs: int
+    message: str = ""
+    diverged_epoch: int | None = None
+    error: BaseException | None = None
+    details: str = ""
+
+
+def _callback_base():
+    """engine.callbacks.Callback, imported lazily so this module loads without the engine."""
+    from engine.callbacks import Callback
+
+    return Callback
+
+
+class TrainingWorker(QThread):
+    """Trains `model` (already built and compiled, owned by this thread from now on) on
+    `prepared` (x_train, y_train, x_val, y_val) for `spec.epochs` epochs.
+
+    Signals (emitted on the worker thread, delivered queued to GUI-thread receivers):
+    snapshotReady() -- call take_snapshot(); pausedChanged(bool)."""
+
+    snapshotReady = Signal()
+    pausedChanged = Signal(bool)
+
+    def __init__(self, model, prepared, spec: RunSpec, setup: ViewSetup | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.prepared = prepared
+        self.spec = spec
+        self.setup = setup
+        self.result: RunResult | None = None
+        self._lock = threading.Lock()
+        self._mailbox: Snapshot | None = None
+        self._stop = threading.Event()
+        self._resume = threading.Event()  # set = running, clear = paused
+        self._resume.set()
+        self._step_pause = False  # pause again at the end of the current epoch
+        self._pending_lr: float | None = None
+        self._history: dict[str, list[float]] = {}
+        self._unsent: dict[str, list[float]] = {}
+        self._done = 0
+        self._samples = 0
+        self._active = 0.0
+        self._started = 0.0
+        self._last_post = 0.0
+        self._last_view = -math.inf
+        self._view_cost = 0.0
+        self._n_train = int(len(prepared.x_train))
+
+    # ----- control, from any thread -------------------------------------------------------
+    def request_stop(self) -> None:
+        """Stop after the current batch (also wakes a paused worker)."""
+        self._stop.set()
+        self.model.stop_training = True
+        self._resume.set()
+
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._step_pause = False
+        self._resume.set()
+
+    def step(self) -> None:
+        """While paused: run to the end of the current epoch, then pause again."""
+        self._step_pause = True
+        self._resume.set()
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Applied to model.optimizer.learning_rate before the next batch."""
+        with self._lock:
+            self._pending_lr = float(lr)
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def take_snapshot(self) -> Snapshot | None:
+        """The undelivered snapshot, if any (GUI thread)."""
+        with self._lock:
+            snap, self._mailbox = self._mailbox, None
+        return snap
+
+    # ----- the thread ---------------------------------------------------------------------
+    def run(self) -> None:  # noqa: D401 - QThread entry point
+        try:
+            self.result = self._train()
+        except BaseException as exc:  # never lost, never fatal: reported to the GUI
+            self.result = RunResult(
+                "failed", None, self._history, self._done,
+                message=f"Training failed: {type(exc).__name__}: {exc}",
+                error=exc, details=traceback.format_exc(),
+            )
+            try:
+                self._post(force=True, with_views=False)
+            except BaseException:
+                pass
+
+    def _train(self) -> RunResult:
+        from engine.errors import TrainingDiverged
+
+        spec = self.spec
+        self._started = time.perf_counter()
+        if self._stop.is_set() or spec.epochs <= 0:
+            return RunResult("stopped", self._weights(), {}, 0)
+        x_val = self.prepared.x_val
+        validation = None
+        if x_val is not None and len(x_val):
+            validation = (x_val, self.prepared.y_val)
+        batch_size = spec.batch_size or self._n_train  # None = full-batch gradient descent
+        self._batch = max(1, min(batch_size, self._n_train))
+        self.model.stop_training = False
+        try:
+            self.model.fit(
+                self.prepared.x_train, self.prepared.y_train,
+                batch_size=batch_size,
+                epochs=spec.initial_epoch + spec.epochs,
+                initial_epoch=spec.initial_epoch,
+                validation_data=validation,
+                shuffle=spec.shuffle,
+                verbose=0,
+                callbacks=[_make_control_callback(self)],
+            )
+        except TrainingDiverged as exc:
+            epoch = spec.initial_epoch + self._done + 1
+            self._post(force=True)
+            lr = self._learning_rate()
+            hint = f" Try a learning rate below {lr / 10:.3g}." if lr else ""
+            loss = getattr(exc, "loss", None)
+            what = "infinite" if loss is not None and np.isinf(loss) else "NaN"
+            return RunResult(
+                "diverged", self._weights(), self._history, self._done,
+                message=f"Training diverged at epoch {epoch}: the loss became {what}.{hint}",
+                diverged_epoch=epoch, error=exc,
+            )
+        self._post(force=True)
+        outcome = "stopped" if self._stop.is_set() and self._done < spec.epochs else "finished"
+        return RunResult(outcome, self._weights(), self._history, self._done)
+
+    # ----- called by the callback on the worker thread -------------------------------------
+    def _after_batch(self) -> None:
+        self._samples += self._batch
+        if self._pending_lr is not None:  # takes effect from the next batch
+            with self._lock:
+                lr, self._pending_lr = self._pending_lr, None
+            self.model.optimizer.learning_rate = lr
+        if self._stop.is_set():
+            self.model.stop_training = True
+        elif not self._resume.is_set():
+            self._wait_while_paused()
+
+    def _after_epoch(self, logs: dict | None) -> None:
+        logs = dict(logs or {})
+        loss = logs.get("loss")
+        if loss is not None and not np.isfinite(loss):
+            return  # the engine raises TrainingDiverged; this epoch is not kept
+        self._done += 1
+        for key, value in logs.items():
+            if isinstance(value, (int, float, np.floating, np.integer)):
+                self._history.setdefault(key, []).append(float(value))
+                self._unsent.setdefault(key, []).append(float(value))
+        last = self._done >= self.spec.epochs
+        self._post(force=last)
+        if self._step_pause and not self._stop.is_set():
+            self._step_pause = False
+            self._resume.clear()
+        if not self._resume.is_set() and not self._stop.is_set() and not last:
+            self._wait_while_paused()
+
+    def _wait_while_paused(self) -> None:
+        self._active += time.perf_counter() - self._started
+        self._post(force=True)  # the views show exactly where the pause happened
+        self.pausedChanged.emit(True)
+        while not self._resume.wait(0.1):
+            if self._stop.is_set():
+                break
+        self._started = time.perf_counter()
+        self.pausedChanged.emit(False)
+        if self._stop.is_set():
+            self.model.stop_training = True
+
+    # ----- snapshots -----------------------------------------------------------------------
+    def _post(self, force: bool = False, with_views: bool = True) -> None:
+        now = time.perf_counter()
+        if not force and now - self._last_post < SNAPSHOT_INTERVAL:
+            return
+        self._last_post = now
+        views = None
+        interval = max(VIEW_INTERVAL, self._view_cost / VIEW_BUDGET)
+        if with_views and self.setup is not None and (force or now - self._last_view >= interval):
+            views = compute_views(self.model, self.setup)
+            self._last_view = time.perf_counter()
+            self._view_cost = self._last_view - now
+        active = self._active + (time.perf_counter() - self._started if not self.paused else 0.0)
+        snap = Snapshot(
+            epoch=self.spec.initial_epoch + self._done, done=self._done,
+            planned=self.spec.epochs, logs=self._unsent, weights=self._weights(),
+            views=views, active_seconds=active, samples=self._samples,
+            learning_rate=self._learning_rate(),
+        )
+        self._unsent = {}
+        with self._lock:
+            if self._mailbox is None:
+                self._mailbox = snap
+                notify = True
+            else:
+                self._mailbox.absorb(snap)
+                notify = False
+        if notify:
+            self.snapshotReady.emit()
+
+    def _weights(self) -> list[np.ndarray] | None:
+        try:
+            return [np.array(w, copy=True) for w in self.model.get_weights()]
+        except Exception:
+            return None
+
+    def _learning_rate(self) -> float | None:
+        try:
+            return float(self.model.optimizer.learning_rate)
+        except Exception:
+            return None
+
+
+def _make_control_callback(worker: TrainingWorker):
+    """A Keras-style callback that hands control to the worker between batches and epochs.
+    Only two hooks are overridden: the engine skips the others, keeping the batch loop lean."""
+
+    class ControlCallback(_callback_base()):
+        def on_train_batch_end(self, batch, logs=None):
+            worker._after_batch()
+
+        def on_epoch_end(self, epoch, logs=None):
+            worker._after_epoch(logs)
+
+    return ControlCallback()
