@@ -1,0 +1,69 @@
+"""`python -m app` and the `netbuilder` console script.
+
+With a command (new, train, evaluate, predict, summary, export) or --version/--help, the
+arguments go to engine.cli without importing Qt, so batch runs start fast and work on a
+machine without a display. With no arguments, or a .nnproj path, it opens the window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = ("new", "train", "evaluate", "predict", "summary", "export")
+CLI_OPTIONS = ("--version", "--help", "-h")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the command line or the window; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and (args[0] in COMMANDS or args[0] in CLI_OPTIONS):
+        from engine.cli import main as cli_main
+
+        return cli_main(args)
+    if not args:
+        return _open_window(None)
+    if len(args) == 1 and args[0].lower().endswith(".nnproj"):
+        if not os.path.exists(args[0]):
+            print(f"netbuilder: error: {args[0]}: no such file", file=sys.stderr)
+            return 1
+        return _open_window(args[0])
+    # Anything else is a usage error: let argparse say so (exit status 2).
+    from engine.cli import main as cli_main
+
+    return cli_main(args)
+
+
+def _open_window(path: str | None) -> int:
+    problem = _display_problem()
+    if problem:
+        print(f"netbuilder: error: cannot open the window: {problem}", file=sys.stderr)
+        return 1
+    try:
+        from app.main_window import run
+    except ImportError as exc:  # PySide6 missing, or a system library Qt needs (libGL, libEGL)
+        print(
+            f"netbuilder: error: cannot open the window: {exc}. The command line works "
+            "without it: netbuilder --help",
+            file=sys.stderr,
+        )
+        return 1
+    return run(path)
+
+
+def _display_problem() -> str | None:
+    """Why Qt could not show a window here (it would abort the process), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY"):
+        return None
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it on a desktop, or use "
+        "the command line: netbuilder --help"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

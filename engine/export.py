@@ -1,0 +1,500 @@
+"""Keras export: a project as a readable Keras 3 script, its weights and its data.
+
+`export_keras(project, "model.py")` writes three files side by side:
+
+- ``model.py``: `build_model()` returns a compiled `keras.Sequential` -- `keras.Input`, a
+  `keras.layers.Normalization` holding the project's scaling constants, the same Dense layers
+  and activations -- with the trained weights loaded; `load_data()` reads the dataset; run as
+  a script it continues training with `model.fit(X, Y, epochs=...)`.
+- ``model_weights.npz``: ``"<layer name>/kernel"`` (n_in, units) and ``"<layer name>/bias"``
+  (units,) for every Dense layer, the Keras weight layout.
+- ``model_data.csv``: the raw features and the target (class index for classification), so
+  `load_data()` needs no Netbuilder and no parsing options.
+
+The script is written for a reader who knows the course's Keras code, so it spells things out
+instead of looping over configs. Netbuilder's scaling is affine per feature,
+``x_scaled = (x - offset) / scale``, which is exactly Keras' Normalization with
+``mean=offset`` and ``variance=scale**2`` (min-max scaling included: offset = min,
+scale = max - min), so the exported model maps raw features to the same predictions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ProjectError
+
+# Engine activation names that Keras 3 knows under the same name (`activation="..."`).
+KERAS_ACTIVATIONS = frozenset(
+    ["linear", "sigmoid", "relu", "tanh", "softmax", "leaky_relu", "elu", "softplus", "silu"]
+)
+_ACTIVATION_ALIASES = {"swish": "silu", None: "linear", "": "linear"}
+_CROSSENTROPY_LOSSES = frozenset(
+    ["BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
+)
+
+
+@dataclass
+class DenseExport:
+    """One Dense layer as the script declares it; kernel (n_in, units), bias (units,) or None."""
+
+    name: str
+    units: int
+    activation: str
+    kernel: np.ndarray
+    bias: np.ndarray | None
+    l2: float = 0.0
+
+
+@dataclass
+class ExportPlan:
+    """Everything the script template needs, gathered from a project."""
+
+    title: str
+    n_features: int
+    feature_names: list[str]
+    target_name: str
+    class_names: list[str] | None
+    task: str
+    scaling_kind: str
+    mean: np.ndarray | None  # (n_features,) float64, Normalization's mean; None: no scaling
+    variance: np.ndarray | None  # (n_features,) float64
+    layers: list[DenseExport]
+    loss_class: str
+    loss_kwargs: dict[str, Any]
+    optimizer_class: str
+    optimizer_kwargs: dict[str, Any]
+    metrics: list[str]
+    epochs: int
+    batch_size: int | None
+    validation_split: float
+    one_hot_targets: bool
+
+
+def companion_paths(script_path: str | os.PathLike) -> tuple[Path, Path]:
+    """The weights and data files that go with a script: model.py -> model_weights.npz,
+    model_data.csv (beside it)."""
+    script = Path(script_path)
+    return (
+        script.with_name(script.stem + "_weights.npz"),
+        script.with_name(script.stem + "_data.csv"),
+    )
+
+
+def keras_script(project, script_name: str = "model.py") -> str:
+    """The Keras script's source for `project` (what Edit > Copy as Keras Code copies).
+
+    It reads its weights and data from files named after `script_name`
+    (model.py -> model_weights.npz, model_data.csv); without the weights file it starts from
+    fresh initial weights and says so."""
+    return _render(plan_export(project), script_name)
+
+
+def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
+    """Write the script to `path` and its weights (and dataset CSV) beside it.
+
+    Every file is written to a temporary file in the same folder and then renamed over the
+    target, so an interrupted export never leaves a half-written file.
+    Returns (script_path, weights_path); the data CSV is `companion_paths(path)[1]`."""
+    script_path = Path(path)
+    if script_path.suffix != ".py":
+        raise ProjectError(
+            f"{script_path}: a Keras script must end in .py. Received: {script_path.name!r}."
+        )
+    plan = plan_export(project)
+    weights_path, data_path = companion_paths(script_path)
+    source = _render(plan, script_path.name)
+    dataset = _dataset_of(project)
+
+    def write_weights(f):
+        arrays = {}
+        for layer in plan.layers:
+            arrays[f"{layer.name}/kernel"] = np.asarray(layer.kernel, dtype=np.float32)
+            if layer.bias is not None:
+                arrays[f"{layer.name}/bias"] = np.asarray(layer.bias, dtype=np.float32)
+        np.savez(f, **arrays)
+
+    try:
+        _atomic_write(weights_path, write_weights, binary=True)
+        if dataset is not None:
+            _atomic_write(data_path, lambda f: _write_data_csv(f, dataset), binary=False)
+        _atomic_write(script_path, lambda f: f.write(source), binary=False)
+    except OSError as exc:
+        raise ProjectError(
+            f"{exc.filename or script_path}: cannot write the Keras export "
+            f"({exc.strerror or exc}). Choose a folder you can write to."
+        ) from exc
+    return script_path, weights_path
+
+
+# ---------------------------------------------------------------------------------------------
+# Gathering: project -> ExportPlan
+
+
+def plan_export(project) -> ExportPlan:
+    """Collect layers, weights, scaling, loss and optimizer from `project` (see ExportPlan)."""
+    from . import losses, optimizers
+
+    model = project.build_model()
+    layers = _dense_layers(model)
+    dataset = _dataset_of(project)
+    n_features = int(layers[0].kernel.shape[0]) if layers else 0
+    if dataset is not None:
+        feature_names = list(dataset.feature_names)
+        target_name = str(dataset.target_name)
+        class_names = list(dataset.class_names) if dataset.class_names is not None else None
+        task = str(dataset.task)
+    else:
+        feature_names = [f"x{i}" for i in range(n_features)]
+        target_name, class_names, task = "y", None, "regression"
+
+    scaling_kind = str(getattr(project.training, "scaling", "none") or "none")
+    mean = variance = None
+    affine = affine_scaling(project, n_features)
+    if affine is not None:
+        offset, scale = affine
+        mean, variance = offset, scale**2
+
+    spec = project.compile
+    loss_obj = losses.get(spec.loss)
+    loss_class = type(loss_obj).__name__
+    loss_kwargs: dict[str, Any] = {}
+    if getattr(spec, "from_logits", False) and loss_class in _CROSSENTROPY_LOSSES:
+        loss_kwargs["from_logits"] = True
+    if loss_class == "Huber":
+        delta = float(getattr(loss_obj, "delta", 1.0))
+        if delta != 1.0:
+            loss_kwargs["delta"] = delta
+    optimizer_class = type(optimizers.get(spec.optimizer)).__name__
+    optimizer_kwargs: dict[str, Any] = {"learning_rate": float(spec.learning_rate)}
+    if optimizer_class == "SGD" and float(getattr(spec, "momentum", 0.0) or 0.0):
+        optimizer_kwargs["momentum"] = float(spec.momentum)
+
+    training = project.training
+    return ExportPlan(
+        title=str(project.name or "Untitled"),
+        n_features=n_features,
+        feature_names=feature_names,
+        target_name=target_name,
+        class_names=class_names,
+        task=task,
+        scaling_kind=scaling_kind if mean is not None else "none",
+        mean=mean,
+        variance=variance,
+        layers=layers,
+        loss_class=loss_class,
+        loss_kwargs=loss_kwargs,
+        optimizer_class=optimizer_class,
+        optimizer_kwargs=optimizer_kwargs,
+        metrics=[m for m in (spec.metrics or []) if isinstance(m, str)],
+        epochs=int(training.epochs),
+        batch_size=None if training.batch_size is None else int(training.batch_size),
+        validation_split=float(training.validation_split or 0.0),
+        one_hot_targets=loss_class == "CategoricalCrossentropy",
+    )
+
+
+def _dense_layers(model) -> list[DenseExport]:
+    """The model's Dense layers with Keras-valid, unique names (no '/', Keras forbids it)."""
+    result: list[DenseExport] = []
+    used: set[str] = set()
+    for index, layer in enumerate(model.layers):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None:
+            continue
+        name = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(getattr(layer, "name", "") or "")) or (
+            f"dense_{index}"
+        )
+        while name in used:
+            name += "_"
+        used.add(name)
+        activation = getattr(layer, "activation", None)
+        activation_name = getattr(activation, "name", activation)
+        activation_name = _ACTIVATION_ALIASES.get(activation_name, activation_name)
+        if activation_name not in KERAS_ACTIVATIONS:
+            raise ProjectError(
+                f"layer {name!r}: activation {activation_name!r} has no Keras equivalent; "
+                f"expected one of {sorted(KERAS_ACTIVATIONS)}."
+            )
+        bias = getattr(layer, "bias", None)
+        result.append(
+            DenseExport(
+                name=name,
+                units=int(np.shape(kernel)[1]),
+                activation=str(activation_name),
+                kernel=np.array(kernel, dtype=np.float32),
+                bias=None if bias is None else np.array(bias, dtype=np.float32),
+                l2=_l2_of(getattr(layer, "kernel_regularizer", None)),
+            )
+        )
+    return result
+
+
+def _l2_of(regularizer) -> float:
+    """The L2 factor of an engine regularizer (0.0 for none); Keras' L2(l2) adds
+    l2 * sum(kernel**2) to the loss, like the engine's."""
+    if regularizer is None:
+        return 0.0
+    for attribute in ("l2",):
+        value = getattr(regularizer, attribute, None)
+        if value is not None:
+            return float(value)
+    config = regularizer.get_config() if hasattr(regularizer, "get_config") else {}
+    return float(config.get("l2", 0.0) or 0.0)
+
+
+def _dataset_of(project):
+    """The project's Dataset, loading it from its source if it is not in memory yet."""
+    dataset = getattr(project, "dataset", None)
+    if dataset is None and getattr(project, "dataset_source", None) is not None:
+        load = getattr(project, "load_dataset", None)
+        if load is not None:
+            dataset = load()
+    return dataset
+
+
+def affine_scaling(project, n_features: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The project's feature scaling as (offset, scale), each (n_features,) float64, with
+    x_scaled = (x - offset) / scale; None when the project does not scale.
+
+    Read from the fitted scaler's transform itself (evaluated at x=0 and x=1), so it holds for
+    any per-feature affine scaler without knowing its config keys."""
+    scaler = project_scaler(project)
+    if scaler is None or n_features == 0:
+        return None
+    zeros = np.zeros((1, n_features), dtype=np.float64)
+    ones = np.ones((1, n_features), dtype=np.float64)
+    at_zero = np.asarray(scaler.transform(zeros), dtype=np.float64)[0]
+    at_one = np.asarray(scaler.transform(ones), dtype=np.float64)[0]
+    slope = at_one - at_zero  # = 1 / scale
+    if np.allclose(slope, 1.0) and np.allclose(at_zero, 0.0):
+        return None  # identity: the project does not scale
+    scale = 1.0 / slope
+    offset = -at_zero * scale
+    exact = _exact_constants(scaler, n_features)
+    if exact is not None:
+        offset, scale = exact
+    return offset, scale
+
+
+def _exact_constants(scaler, n_features: int):
+    """Offset and scale straight from the scaler's attributes when they are recognisable
+    (avoids the rounding of the probe above); None otherwise."""
+    for offset_name, scale_name in (("offset_", "scale_"), ("mean_", "std_")):
+        offset = getattr(scaler, offset_name, None)
+        scale = getattr(scaler, scale_name, None)
+        if offset is not None and scale is not None:
+            offset = np.asarray(offset, dtype=np.float64).reshape(-1)
+            scale = np.asarray(scale, dtype=np.float64).reshape(-1)
+            if offset.shape == scale.shape == (n_features,):
+                return offset, scale
+    return None
+
+
+def project_scaler(project):
+    """The project's fitted scaler (with .transform), or None when it has none.
+
+    A project that was never trained has no fitted scaler yet; it is fitted here the way
+    training fits it (Project.prepare_data: the training split of the dataset), so that an
+    untrained project predicts and exports consistently."""
+    config = getattr(project, "scaler", None)
+    if config is None and getattr(project.training, "scaling", "none") not in (None, "none"):
+        if getattr(project, "dataset", None) is not None:
+            project.prepare_data()
+            config = project.scaler
+    if not config:
+        return None
+    if hasattr(config, "transform"):
+        return config
+    from .data import scaler_from_config
+
+    return scaler_from_config(config)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering: ExportPlan -> script text
+
+
+def _render(plan: ExportPlan, script_name: str) -> str:
+    weights_name, data_name = (p.name for p in companion_paths(script_name))
+    n = plan.n_features
+    lines: list[str] = []
+    add = lines.append
+
+    add(f'"""{_docstring_safe(plan.title)}: a network built in Netbuilder, as a Keras 3 script.')
+    add("")
+    add("Keep these files together:")
+    add(f"    {script_name:<24}this script")
+    add(f"    {weights_name:<24}the trained weights: a kernel (n_in, units) and a bias per layer")
+    add(f"    {data_name:<24}the dataset: {n} raw feature column(s), then the target")
+    add("")
+    add("Run it where Keras 3 and a backend are installed (pip install keras tensorflow):")
+    add("")
+    add(f"    python {script_name}")
+    add("")
+    add("It loads the data and the trained network and continues training it. On raw features")
+    add("the model predicts what `netbuilder predict` predicts (to within 1e-4).")
+    add('"""')
+    add("")
+    add("from pathlib import Path")
+    add("")
+    add("import keras")
+    add("import numpy as np")
+    add("")
+    add("HERE = Path(__file__).resolve().parent")
+    add(f"WEIGHTS_PATH = HERE / {weights_name!r}")
+    add(f"DATA_PATH = HERE / {data_name!r}")
+    add("")
+    add(_assign_list("FEATURES", plan.feature_names))
+    add(f"TARGET = {plan.target_name!r}")
+    if plan.class_names is not None:
+        add("# The target column holds each row's class index into CLASS_NAMES.")
+        add(_assign_list("CLASS_NAMES", [str(c) for c in plan.class_names]))
+    if plan.mean is not None:
+        add("")
+        add(f"# Netbuilder's scaling ({plan.scaling_kind}), as the Normalization layer applies it:")
+        add("# x_scaled = (x - MEAN) / sqrt(VARIANCE), one constant per feature.")
+        add(_assign_list("MEAN", [float(v) for v in plan.mean]))
+        add(_assign_list("VARIANCE", [float(v) for v in plan.variance]))
+    add("")
+    add("")
+    add("def build_model():")
+    add('    """The network, compiled, with the trained weights loaded."""')
+    add("    model = keras.Sequential(")
+    add("        [")
+    add(f"            keras.Input(shape=({n},)),")
+    if plan.mean is not None:
+        add("            keras.layers.Normalization(mean=MEAN, variance=VARIANCE),")
+    else:
+        add("            # Netbuilder trained on the raw features: no Normalization layer.")
+    for layer in plan.layers:
+        add(f"            {_dense_call(layer)},")
+    add("        ]")
+    add("    )")
+    add("    model.compile(")
+    add(f"        loss={_call('keras.losses.' + plan.loss_class, plan.loss_kwargs)},")
+    add(
+        f"        optimizer={_call('keras.optimizers.' + plan.optimizer_class, plan.optimizer_kwargs)},"
+    )
+    if plan.metrics:
+        add(f"        metrics={plan.metrics!r},")
+    add("    )")
+    add("    if WEIGHTS_PATH.exists():")
+    add("        load_weights(model, WEIGHTS_PATH)")
+    add("    else:")
+    add('        print(f"{WEIGHTS_PATH.name} not found: starting from fresh initial weights")')
+    add("    return model")
+    add("")
+    add("")
+    add("def load_weights(model, path):")
+    add('    """Copy each Dense layer\'s trained kernel (n_in, units) and bias (units,) into it."""')
+    add("    weights = np.load(path)")
+    add("    for layer in model.layers:")
+    add("        if isinstance(layer, keras.layers.Dense):")
+    add('            arrays = [weights[layer.name + "/kernel"]]')
+    add("            if layer.use_bias:")
+    add('                arrays.append(weights[layer.name + "/bias"])')
+    add("            layer.set_weights(arrays)")
+    add("")
+    add("")
+    add("def load_data(path=DATA_PATH):")
+    y_doc = "class indices" if plan.class_names is not None else "target values"
+    add(f'    """X (n_samples, {n}) raw features and Y (n_samples, 1) {y_doc}, from the CSV."""')
+    add("    if not Path(path).exists():")
+    add("        raise SystemExit(")
+    add('            f"{path} not found: export the project with `netbuilder export keras` "')
+    add('            "to get the dataset beside this script"')
+    add("        )")
+    add('    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype="float32", ndmin=2)')
+    add(f"    X = data[:, :{n}]")
+    add(f"    Y = data[:, {n}:]")
+    add("    return X, Y")
+    add("")
+    add("")
+    add('if __name__ == "__main__":')
+    add("    X, Y = load_data()")
+    if plan.one_hot_targets:
+        add("    # categorical_crossentropy wants one-hot targets (n_samples, n_classes).")
+        add("    Y = keras.utils.to_categorical(Y, num_classes=len(CLASS_NAMES))")
+    add("    model = build_model()")
+    add("    model.summary()")
+    fit_args = ["X", "Y", f"epochs={plan.epochs}"]
+    if plan.batch_size is None:
+        fit_args.append("batch_size=len(X)")
+    else:
+        fit_args.append(f"batch_size={plan.batch_size}")
+    if plan.validation_split > 0:
+        fit_args.append(f"validation_split={plan.validation_split!r}")
+    if plan.batch_size is None:
+        add("    # batch_size=len(X): full-batch gradient descent, one step per epoch, as in Netbuilder.")
+    if plan.validation_split > 0:
+        add("    # Keras validates on the last rows; Netbuilder picks a random subset, so the numbers")
+        add("    # differ a little.")
+    add(f"    model.fit({', '.join(fit_args)})")
+    add("")
+    return "\n".join(lines)
+
+
+def _dense_call(layer: DenseExport) -> str:
+    args = [f"units={layer.units}", f"activation={layer.activation!r}"]
+    if layer.bias is None:
+        args.append("use_bias=False")
+    if layer.l2:
+        args.append(f"kernel_regularizer=keras.regularizers.L2({layer.l2!r})")
+    args.append(f"name={layer.name!r}")
+    return f"keras.layers.Dense({', '.join(args)})"
+
+
+def _call(function: str, kwargs: dict[str, Any]) -> str:
+    return f"{function}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def _assign_list(name: str, values: list, width: int = 96) -> str:
+    """`NAME = [...]`, one line when it fits, else wrapped with one item per line."""
+    items = [repr(v) for v in values]
+    one_line = f"{name} = [{', '.join(items)}]"
+    if len(one_line) <= width:
+        return one_line
+    return "\n".join([f"{name} = ["] + [f"    {item}," for item in items] + ["]"])
+
+
+def _docstring_safe(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', "'''").replace("\n", " ")
+
+
+def _write_data_csv(f, dataset) -> None:
+    """Header (feature names, target name) then one row per sample: raw features with float32
+    round-trip precision, the target as a class index or a value."""
+    import csv
+
+    writer = csv.writer(f, lineterminator="\n")
+    writer.writerow([*dataset.feature_names, dataset.target_name])
+    x = np.asarray(dataset.x, dtype=np.float32)
+    y = np.asarray(dataset.y).reshape(len(x), -1)
+    classification = dataset.class_names is not None
+    for row_x, row_y in zip(x, y):
+        target = [str(int(v)) for v in row_y] if classification else [f"{v:.9g}" for v in row_y]
+        writer.writerow([f"{v:.9g}" for v in row_x] + target)
+
+
+def _atomic_write(path: Path, write, binary: bool) -> None:
+    """Write via a temporary file in the same folder, then rename it over `path`."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})) as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
