@@ -1,0 +1,312 @@
+"""The course's advice on activations and losses, as Qt-free rules over a Project.
+
+`check(project)` returns the hints that apply now, most important first. Each hint carries
+one or more `Fix`es: a label for the button and a function that edits the project in place
+(the advisor panel wraps it in an undo command). Rules read only `project.layers`,
+`project.compile` and `project.dataset` (``.task``, ``.n_classes``, ``.y`` of shape
+(n_samples, 1)).
+
+The advice (from the course): sigmoid for a binary output, linear for a signed real output,
+ReLU for a non-negative output, ReLU in hidden layers; all-linear is linear regression; linear
+hidden layers with a sigmoid output is logistic regression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.project_edits import (
+    HIDDEN_UNITS_DEFAULT,
+    expected_output_units,
+    insert_layer,
+    reset_training,
+    set_loss,
+)
+from engine.project import LayerSpec, Project
+
+BCE = "binary_crossentropy"
+SPARSE_CCE = "sparse_categorical_crossentropy"
+CCE = "categorical_crossentropy"
+MSE = "mean_squared_error"
+REGRESSION_LOSSES = {"mean_squared_error", "mean_absolute_error", "huber"}
+
+# Aliases people (and Keras) use for the same loss; rules compare canonical names.
+_LOSS_ALIASES = {
+    "bce": BCE, "binarycrossentropy": BCE,
+    "sparsecategoricalcrossentropy": SPARSE_CCE,
+    "categoricalcrossentropy": CCE, "cce": CCE,
+    "mse": MSE, "meansquarederror": MSE,
+    "mae": "mean_absolute_error", "meanabsoluteerror": "mean_absolute_error",
+    "huber_loss": "huber",
+}
+
+WARNING = "warning"  # the network will train badly or not at all
+INFO = "info"  # it works, but the course suggests something better or explains what it is
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One button: `label` says what it does, `apply(project)` does it in place."""
+
+    label: str
+    apply: Callable[[Project], None]
+
+
+@dataclass(frozen=True)
+class Advice:
+    rule: str  # stable id, e.g. "binary_target"
+    severity: str  # WARNING or INFO
+    message: str
+    fixes: tuple[Fix, ...] = field(default_factory=tuple)
+
+
+def canonical_loss(name: str) -> str:
+    key = (name or "").strip().lower()
+    return _LOSS_ALIASES.get(key, _LOSS_ALIASES.get(key.replace("_", ""), key))
+
+
+def _activation(layer: LayerSpec) -> str:
+    return (layer.activation or "linear").lower()
+
+
+def _output(project: Project) -> LayerSpec | None:
+    return project.layers[-1] if project.layers else None
+
+
+def _task(project: Project) -> str | None:
+    return getattr(project.dataset, "task", None)
+
+
+def _target_min(project: Project) -> float | None:
+    y = getattr(project.dataset, "y", None)
+    if y is None or np.size(y) == 0:
+        return None
+    return float(np.min(y))
+
+
+# --- fixes (each edits the project in place) ---------------------------------------------
+
+def _set_output(activation: str | None = None, units: int | None = None,
+                loss: str | None = None, from_logits: bool | None = None):
+    def apply(project: Project) -> None:
+        out = project.layers[-1]
+        if activation is not None:
+            out.activation = activation
+        if units is not None:
+            out.units = units
+        if loss is not None:
+            set_loss(project, loss)
+        if from_logits is not None:
+            project.compile.from_logits = from_logits
+        reset_training(project)
+    return apply
+
+
+def _hidden_to_relu(only: set[str]):
+    def apply(project: Project) -> None:
+        for layer in project.layers[:-1]:
+            if _activation(layer) in only:
+                layer.activation = "relu"
+        reset_training(project)
+    return apply
+
+
+def _add_output_layer(project: Project) -> None:
+    units = expected_output_units(project.dataset) or 1
+    activation = {"binary": "sigmoid", "multiclass": "softmax"}.get(_task(project), "linear")
+    insert_layer(project, len(project.layers), activation, units)
+
+
+def _add_relu_hidden_layer(project: Project) -> None:
+    insert_layer(project, 0, "relu", HIDDEN_UNITS_DEFAULT)
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+def rule_no_layers(project: Project) -> Advice | None:
+    if project.layers:
+        return None
+    return Advice("no_layers", WARNING,
+                  "The network has no layers. It needs at least an output layer.",
+                  (Fix("Add an output layer", _add_output_layer),))
+
+
+def rule_binary_target(project: Project) -> Advice | None:
+    out = _output(project)
+    if out is None or _task(project) != "binary" or canonical_loss(project.compile.loss) == BCE:
+        return None
+    return Advice(
+        "binary_target", WARNING,
+        "The target is binary (0/1): use a sigmoid output with binary cross-entropy, so the "
+        "output is the probability of class 1.",
+        (Fix("Sigmoid output + binary cross-entropy",
+             _set_output("sigmoid", 1, BCE, False)),))
+
+
+def rule_multiclass_target(project: Project) -> Advice | None:
+    out = _output(project)
+    if out is None or _task(project) != "multiclass":
+        return None
+    n = int(project.dataset.n_classes)
+    act, logits = _activation(out), project.compile.from_logits
+    loss_ok = canonical_loss(project.compile.loss) == SPARSE_CCE
+    output_ok = (act == "softmax" and not logits) or (act == "linear" and logits)
+    if loss_ok and output_ok:
+        return None
+    return Advice(
+        "multiclass_target", WARNING,
+        f"The target has {n} classes: use a softmax output with {n} units and sparse "
+        f"categorical cross-entropy (the labels are class numbers 0..{n - 1}).",
+        (Fix(f"Softmax output ({n} units) + sparse categorical cross-entropy",
+             _set_output("softmax", n, SPARSE_CCE, False)),))
+
+
+def rule_signed_regression(project: Project) -> Advice | None:
+    out = _output(project)
+    low = _target_min(project)
+    if out is None or _task(project) != "regression" or low is None or low >= 0:
+        return None
+    loss_ok = canonical_loss(project.compile.loss) in REGRESSION_LOSSES
+    if _activation(out) == "linear" and loss_ok:
+        return None
+    return Advice(
+        "signed_regression", WARNING,
+        "The target is a real number that can be negative: use a linear output with mean "
+        "squared error (a sigmoid or ReLU output cannot produce negative values).",
+        (Fix("Linear output + mean squared error", _set_output("linear", 1, MSE, False)),))
+
+
+def rule_nonnegative_regression(project: Project) -> Advice | None:
+    out = _output(project)
+    low = _target_min(project)
+    if out is None or _task(project) != "regression" or low is None or low < 0:
+        return None
+    loss_ok = canonical_loss(project.compile.loss) in REGRESSION_LOSSES
+    if _activation(out) in ("relu", "softplus") and loss_ok:
+        return None
+    loss = project.compile.loss if loss_ok else MSE
+    return Advice(
+        "nonnegative_regression", INFO if loss_ok else WARNING,
+        "The target is never negative: a ReLU output cannot predict impossible negative "
+        "values" + ("." if loss_ok else ", and regression needs a loss such as mean squared "
+                    "error."),
+        (Fix("ReLU output" + ("" if loss_ok else " + mean squared error"),
+             _set_output("relu", 1, loss, False)),))
+
+
+def rule_bce_output(project: Project) -> Advice | None:
+    out = _output(project)
+    if out is None or canonical_loss(project.compile.loss) != BCE:
+        return None
+    act, logits = _activation(out), project.compile.from_logits
+    if logits and act == "sigmoid":
+        return Advice(
+            "bce_output", WARNING,
+            "from_logits=True expects raw scores, but the output already applies a sigmoid: "
+            "the sigmoid would be applied twice.",
+            (Fix("Turn off from_logits", _set_output(from_logits=False)),
+             Fix("Linear output (logits)", _set_output(activation="linear"))))
+    if logits or act == "sigmoid":
+        return None
+    fixes = [Fix("Sigmoid output", _set_output(activation="sigmoid"))]
+    if act == "linear":
+        fixes.append(Fix("Use from_logits=True", _set_output(from_logits=True)))
+    return Advice(
+        "bce_output", WARNING,
+        f"Binary cross-entropy expects a probability between 0 and 1, but the output layer "
+        f"is {act}: use a sigmoid output" + (", or keep it linear and set from_logits=True."
+                                             if act == "linear" else "."),
+        tuple(fixes))
+
+
+def rule_sigmoid_hidden(project: Project) -> Advice | None:
+    hidden = [i for i, layer in enumerate(project.layers[:-1]) if _activation(layer) == "sigmoid"]
+    if not hidden:
+        return None
+    which = ", ".join(str(i + 1) for i in hidden)
+    return Advice(
+        "sigmoid_hidden", INFO,
+        f"Hidden layer {which} uses sigmoid. ReLU usually trains faster, because sigmoid is "
+        "flat on both sides and its gradient vanishes there.",
+        (Fix("Use ReLU in hidden layers", _hidden_to_relu({"sigmoid"})),))
+
+
+def rule_all_linear(project: Project) -> Advice | None:
+    if not project.layers or any(_activation(layer) != "linear" for layer in project.layers):
+        return None
+    if len(project.layers) > 1:
+        fix = Fix("Use ReLU in hidden layers", _hidden_to_relu({"linear"}))
+    else:
+        fix = Fix("Add a ReLU hidden layer", _add_relu_hidden_layer)
+    return Advice(
+        "all_linear", INFO,
+        "Every layer is linear, so the whole network is equivalent to linear regression: "
+        "stacked linear layers collapse into one. Non-linear hidden layers (ReLU) let it fit "
+        "curves.",
+        (fix,))
+
+
+def rule_logistic_regression(project: Project) -> Advice | None:
+    out = _output(project)
+    hidden = project.layers[:-1]
+    if (out is None or not hidden or _activation(out) != "sigmoid"
+            or any(_activation(layer) != "linear" for layer in hidden)):
+        return None
+    return Advice(
+        "logistic_regression", INFO,
+        "The hidden layers are linear and the output is sigmoid, so the network is equivalent "
+        "to logistic regression: it can only draw a straight decision boundary.",
+        (Fix("Use ReLU in hidden layers", _hidden_to_relu({"linear"})),))
+
+
+def rule_output_units(project: Project) -> Advice | None:
+    out = _output(project)
+    if out is None:
+        return None
+    expected = expected_output_units(project.dataset)
+    if expected is None:
+        if _activation(out) == "softmax" and out.units == 1:
+            return Advice(
+                "output_units", WARNING,
+                "A softmax over a single unit always outputs 1, so the network cannot learn. "
+                "Use one unit per class, or a sigmoid output for two classes.",
+                (Fix("Sigmoid output", _set_output(activation="sigmoid")),))
+        return None
+    if out.units == expected:
+        return None
+    if _task(project) == "multiclass":
+        why = f"one unit per class ({expected} classes)"
+    else:
+        why = "a single unit for a " + ("binary" if _task(project) == "binary" else "real") + \
+            " target"
+    return Advice(
+        "output_units", WARNING,
+        f"The output layer has {out.units} units, but the dataset needs {why}.",
+        (Fix(f"Set output units to {expected}", _set_output(units=expected)),))
+
+
+RULES: tuple[Callable[[Project], Advice | None], ...] = (
+    rule_no_layers,
+    rule_binary_target,
+    rule_multiclass_target,
+    rule_signed_regression,
+    rule_nonnegative_regression,
+    rule_bce_output,
+    rule_output_units,
+    rule_sigmoid_hidden,
+    rule_all_linear,
+    rule_logistic_regression,
+)
+
+
+def check(project: Project) -> list[Advice]:
+    """Every hint that applies to `project`, warnings before information."""
+    found = [advice for rule in RULES if (advice := rule(project)) is not None]
+    # Two rules can say the same thing about the output (e.g. multiclass + units): keep the
+    # first, which is the more complete one.
+    if any(a.rule == "multiclass_target" for a in found):
+        found = [a for a in found if a.rule != "output_units"]
+    return sorted(found, key=lambda a: a.severity != WARNING)

@@ -1,0 +1,171 @@
+"""Qt-free edits of a Project, and snapshots of its document state for undo.
+
+Every function here mutates the project in place and knows nothing about Qt, so the undo
+commands (app/commands.py) and the advisor's fixes (app/builder/advice_rules.py) share one
+tested implementation of "what an edit does".
+
+Layer indices are positions in ``project.layers`` (0 = first hidden layer, -1/last = output).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+from engine.project import LayerSpec, Project
+
+HIDDEN_UNITS_DEFAULT = 16
+MAX_UNITS = 4096
+
+# Fields that make up the document. `path` and `warnings` describe the file, not the work, so
+# undo leaves them alone.
+_DEEP_FIELDS = ("name", "layers", "compile", "training", "dataset_source", "scaler", "history",
+                "epochs_trained", "ui", "input_dim")
+# Large, never mutated in place (edits replace them), so a snapshot shares them by reference.
+_SHARED_FIELDS = ("dataset", "weights", "snapshots", "dataset_bytes")
+
+
+def capture(project: Project) -> dict[str, Any]:
+    """A snapshot of the project's document fields, independent of later in-place edits."""
+    state = {name: copy.deepcopy(getattr(project, name)) for name in _DEEP_FIELDS}
+    for name in _SHARED_FIELDS:
+        value = getattr(project, name)
+        # Copy the containers (cheap) so replacing an entry later cannot change the snapshot.
+        if isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        state[name] = value
+    return state
+
+
+def restore(project: Project, state: dict[str, Any]) -> None:
+    """Put a snapshot back into `project` (copied again, so the snapshot stays pristine)."""
+    for name in _DEEP_FIELDS:
+        setattr(project, name, copy.deepcopy(state[name]))
+    for name in _SHARED_FIELDS:
+        value = state[name]
+        if isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        setattr(project, name, value)
+
+
+def reset_training(project: Project) -> None:
+    """Forget trained weights and history: they no longer fit the edited network or data."""
+    project.clear_training()
+
+
+def _check_index(project: Project, index: int, what: str) -> None:
+    if not 0 <= index < len(project.layers):
+        raise IndexError(
+            f"{what}: layer index {index} is out of range; the network has "
+            f"{len(project.layers)} layers (valid: 0..{len(project.layers) - 1})."
+        )
+
+
+def insert_layer(project: Project, index: int, activation: str, units: int | None = None) -> int:
+    """Insert a Dense layer at position `index` (clamped to 0..len). Returns its index."""
+    index = max(0, min(int(index), len(project.layers)))
+    units = HIDDEN_UNITS_DEFAULT if units is None else int(units)
+    project.layers.insert(index, LayerSpec(units=max(1, units), activation=activation))
+    reset_training(project)
+    return index
+
+
+def delete_layer(project: Project, index: int) -> int:
+    """Remove the layer at `index`; the last remaining layer cannot be removed (a model needs
+    an output). Returns the index to select afterwards."""
+    _check_index(project, index, "delete layer")
+    if len(project.layers) <= 1:
+        raise ValueError("Cannot delete the only layer: the network needs an output layer.")
+    del project.layers[index]
+    reset_training(project)
+    return min(index, len(project.layers) - 1)
+
+
+def move_layer(project: Project, from_index: int, to_index: int) -> int:
+    """Move a layer so it ends up at position `to_index` (clamped). Returns the new index."""
+    _check_index(project, from_index, "move layer")
+    to_index = max(0, min(int(to_index), len(project.layers) - 1))
+    layer = project.layers.pop(from_index)
+    project.layers.insert(to_index, layer)
+    if to_index != from_index:
+        reset_training(project)
+    return to_index
+
+
+def duplicate_layer(project: Project, index: int) -> int:
+    """Insert a copy of layer `index` right after it (the copy gets an automatic name)."""
+    _check_index(project, index, "duplicate layer")
+    twin = replace(copy.deepcopy(project.layers[index]), name="")
+    project.layers.insert(index + 1, twin)
+    reset_training(project)
+    return index + 1
+
+
+# Layer fields whose change makes trained weights meaningless. A new name does not.
+_STRUCTURAL_LAYER_FIELDS = {"units", "activation", "kernel_initializer", "bias_initializer", "l2"}
+
+
+def set_layer_field(project: Project, index: int, field: str, value: Any) -> int:
+    """Set one LayerSpec field (units, activation, name, kernel_initializer, l2, ...)."""
+    _check_index(project, index, f"set {field}")
+    if field == "units":
+        value = int(value)
+        if not 1 <= value <= MAX_UNITS:
+            raise ValueError(f"units must be between 1 and {MAX_UNITS}. Received: units={value}")
+    if field == "l2" and float(value) < 0:
+        raise ValueError(f"The L2 penalty cannot be negative. Received: l2={value}")
+    layer = project.layers[index]
+    if not hasattr(layer, field):
+        raise AttributeError(f"LayerSpec has no field {field!r}")
+    if getattr(layer, field) != value:
+        setattr(layer, field, value)
+        if field in _STRUCTURAL_LAYER_FIELDS:
+            reset_training(project)
+    return index
+
+
+def expected_output_units(dataset: Any) -> int | None:
+    """Output units the dataset asks for: n_classes for multiclass, 1 otherwise; None when
+    there is no dataset."""
+    if dataset is None:
+        return None
+    if getattr(dataset, "task", None) == "multiclass":
+        return int(dataset.n_classes)
+    return 1
+
+
+def apply_dataset(project: Project, source: Any, dataset: Any) -> None:
+    """Switch to a new dataset; the output layer's units follow its classes."""
+    project.set_dataset(dataset, source)
+    units = expected_output_units(dataset)
+    if units is not None and project.layers:
+        project.layers[-1].units = units
+    reset_training(project)
+
+
+def set_scaling(project: Project, kind: str) -> None:
+    """Choose how inputs are scaled ("standardize", "minmax" or "none")."""
+    if kind not in ("standardize", "minmax", "none"):
+        raise ValueError(
+            f"scaling must be 'standardize', 'minmax' or 'none'. Received: scaling={kind!r}"
+        )
+    if project.training.scaling != kind:
+        project.training.scaling = kind
+        project.scaler = None
+        reset_training(project)
+
+
+# Losses whose targets are classes: accuracy is meaningful for them, not for regression.
+CLASSIFICATION_LOSSES = {"binary_crossentropy", "categorical_crossentropy",
+                         "sparse_categorical_crossentropy"}
+
+
+def set_loss(project: Project, loss: str) -> None:
+    """Choose the loss; the metrics follow (accuracy for classification losses only)."""
+    project.compile.loss = loss
+    project.compile.metrics = ["accuracy"] if loss in CLASSIFICATION_LOSSES else []
