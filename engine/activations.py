@@ -1,0 +1,282 @@
+"""Activation functions g(z), each with its derivative next to it.
+
+Every activation has two faces:
+- the public one, for people and plots: `act(z)` and `act.derivative(z)` on any array;
+- the engine one, for the training loop: `forward(z, out)` and `backward(z, a, da, out, work)`
+  which write into preallocated buffers (no allocation per batch). `backward` returns the
+  vector-Jacobian product da * g'(z) of shape (n_samples, units).
+
+When `uses_output_only` is true, backward needs only a = g(z) (sigmoid: g' = a(1 - a)), so the
+model may compute g in place over z and keep no copy of z.
+
+The engine-side methods assume the caller has silenced floating-point warnings (fit does it
+once per run with np.errstate): exp(1000) -> inf -> 1/(1+inf) = 0 is the exact limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import EngineValueError
+from .registry import Registry, Serializable
+
+_QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
+
+
+class Activation(Serializable):
+    """Base class. Subclasses implement forward/backward (in place) and derivative."""
+
+    uses_output_only = True
+
+    @property
+    def name(self) -> str:
+        return self.registered_name
+
+    def __call__(self, z) -> np.ndarray:
+        """g(z), elementwise (softmax: over the last axis). Same shape as z."""
+        z = _as_float_array(z)
+        out = np.empty_like(z)
+        with np.errstate(**_QUIET):
+            self.forward(z, out)
+        return out
+
+    def derivative(self, z) -> np.ndarray:
+        """g'(z), elementwise, same shape as z (softmax: the Jacobian diagonal s(1 - s))."""
+        z = _as_float_array(z)
+        with np.errstate(**_QUIET):
+            a = self.forward(z, np.empty_like(z))
+            return self.backward(z, a, np.ones_like(z), np.empty_like(z), np.empty_like(z))
+
+    def vjp(self, z, da) -> np.ndarray:
+        """da * dg/dz (the chain rule step backprop uses), for any activation incl. softmax."""
+        z = _as_float_array(z)
+        da = np.asarray(da, dtype=z.dtype)
+        with np.errstate(**_QUIET):
+            a = self.forward(z, np.empty_like(z))
+            return self.backward(z, a, da, np.empty_like(z), np.empty_like(z))
+
+    def forward(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, z, a, da, out, work) -> np.ndarray:
+        """out = da * g'(z). `out` may be `da`; `work` is scratch of the same shape."""
+        raise NotImplementedError
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self.get_config() == other.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(self.get_config().items()))))
+
+
+def _as_float_array(z) -> np.ndarray:
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    return z
+
+
+_registry = Registry("activation", Activation)
+register = _registry.register
+
+
+@register("linear")
+class Linear(Activation):
+    """g(z) = z; g'(z) = 1. A linear output is for signed real-valued targets."""
+
+    def forward(self, z, out):
+        if out is not z:
+            np.copyto(out, z)
+        return out
+
+    def backward(self, z, a, da, out, work):
+        if out is not da:
+            np.copyto(out, da)
+        return out
+
+
+@register("sigmoid")
+class Sigmoid(Activation):
+    """g(z) = 1 / (1 + e^-z) in (0, 1); g'(z) = g(z)(1 - g(z)). For a binary output."""
+
+    def forward(self, z, out):
+        np.negative(z, out=out)
+        np.exp(out, out=out)  # overflows to inf for z < -88 (float32): 1/(1+inf) = 0, exact
+        out += 1.0
+        return np.reciprocal(out, out=out)
+
+    def backward(self, z, a, da, out, work):
+        np.subtract(1.0, a, out=work)
+        work *= a
+        return np.multiply(da, work, out=out)
+
+
+@register("relu")
+class ReLU(Activation):
+    """g(z) = max(z, 0); g'(z) = 1 for z > 0 else 0. The default for hidden layers."""
+
+    def forward(self, z, out):
+        return np.maximum(z, 0.0, out=out)
+
+    def backward(self, z, a, da, out, work):
+        np.sign(a, out=work)  # a >= 0, so sign(a) is exactly the 0/1 mask
+        return np.multiply(da, work, out=out)
+
+
+@register("tanh")
+class Tanh(Activation):
+    """g(z) = tanh(z) in (-1, 1); g'(z) = 1 - g(z)^2."""
+
+    def forward(self, z, out):
+        return np.tanh(z, out=out)
+
+    def backward(self, z, a, da, out, work):
+        np.multiply(a, a, out=work)
+        np.subtract(1.0, work, out=work)
+        return np.multiply(da, work, out=out)
+
+
+@register("softmax")
+class Softmax(Activation):
+    """g(z)_i = e^z_i / sum_j e^z_j over the last axis (class probabilities).
+
+    Its Jacobian is diag(s) - s s^T, so backward is s * (da - sum(da * s)). `derivative(z)`
+    returns the diagonal s(1 - s), which is what a plot of g'(z) can show."""
+
+    def forward(self, z, out):
+        peak = np.max(z, axis=-1, keepdims=True)  # subtracting the max keeps exp finite
+        np.subtract(z, peak, out=out)
+        np.exp(out, out=out)
+        out /= np.sum(out, axis=-1, keepdims=True)
+        return out
+
+    def backward(self, z, a, da, out, work):
+        np.multiply(da, a, out=work)
+        dot = np.sum(work, axis=-1, keepdims=True)
+        np.subtract(da, dot, out=out)
+        return np.multiply(out, a, out=out)
+
+    def derivative(self, z):
+        s = self(z)
+        return s * (1.0 - s)
+
+
+@register("leaky_relu")
+class LeakyReLU(Activation):
+    """g(z) = z for z > 0 else negative_slope * z (Keras default slope 0.2)."""
+
+    uses_output_only = False
+    _config_keys = ("negative_slope",)
+
+    def __init__(self, negative_slope: float = 0.2):
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, z, out):
+        np.multiply(z, self.negative_slope, out=out)  # needs out distinct from z
+        np.copyto(out, z, where=z > 0)
+        return out
+
+    def backward(self, z, a, da, out, work):
+        np.greater(z, 0.0, out=work)  # 1 where z > 0, else 0
+        work *= 1.0 - self.negative_slope
+        work += self.negative_slope
+        return np.multiply(da, work, out=out)
+
+
+@register("elu")
+class ELU(Activation):
+    """g(z) = z for z > 0 else alpha (e^z - 1); g'(z) = 1 for z > 0 else alpha e^z."""
+
+    uses_output_only = False
+    _config_keys = ("alpha",)
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = float(alpha)
+
+    def forward(self, z, out):
+        np.minimum(z, 0.0, out=out)  # expm1 of min(z, 0) never overflows; out distinct from z
+        np.expm1(out, out=out)
+        out *= self.alpha
+        np.copyto(out, z, where=z > 0)
+        return out
+
+    def backward(self, z, a, da, out, work):
+        np.minimum(z, 0.0, out=work)
+        np.exp(work, out=work)
+        work *= self.alpha
+        np.copyto(work, 1.0, where=z > 0)
+        return np.multiply(da, work, out=out)
+
+
+@register("softplus")
+class Softplus(Activation):
+    """g(z) = log(1 + e^z), a smooth ReLU; g'(z) = sigmoid(z)."""
+
+    uses_output_only = False
+
+    def forward(self, z, out):
+        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): finite for any z
+        np.abs(z, out=out)
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        np.log1p(out, out=out)
+        out += np.maximum(z, 0.0)
+        return out
+
+    def backward(self, z, a, da, out, work):
+        Sigmoid.forward(self, z, work)
+        return np.multiply(da, work, out=out)
+
+
+@register("silu", "swish")
+class SiLU(Activation):
+    """g(z) = z * sigmoid(z) (also called swish); g'(z) = s (1 + z (1 - s))."""
+
+    uses_output_only = False
+
+    def forward(self, z, out):
+        Sigmoid.forward(self, z, out)
+        return np.multiply(out, z, out=out)
+
+    def backward(self, z, a, da, out, work):
+        s = Sigmoid.forward(self, z, np.empty_like(z))
+        np.subtract(1.0, s, out=work)
+        work *= z
+        work += 1.0
+        work *= s
+        return np.multiply(da, work, out=out)
+
+
+def available() -> list[str]:
+    """Canonical names: linear, sigmoid, relu, tanh, softmax, leaky_relu, elu, softplus, silu."""
+    return _registry.available()
+
+
+def get(identifier: Any) -> Activation:
+    """An Activation from a name ("relu", "swish"), None (linear), a class, an instance or a
+    config dict. Unknown names raise UnknownNameError listing the valid names."""
+    if identifier is None:
+        return Linear()
+    return _registry.get(identifier)
+
+
+def serialize(activation: Activation) -> str | dict[str, Any]:
+    """The name alone when the activation has its default settings (as Keras writes
+    "relu"), else {"class_name": name, "config": {...}}."""
+    activation = get(activation)
+    if activation.get_config() == type(activation)().get_config():
+        return activation.name
+    return _registry.serialize(activation)
+
+
+def deserialize(config: str | dict[str, Any]) -> Activation:
+    return _registry.deserialize(config)
+
+
+def check_activation_name(name: str) -> None:
+    """Raise UnknownNameError (listing valid names) if `name` is not registered."""
+    if not isinstance(name, str):
+        raise EngineValueError(f"Activation name must be a string. Received: {name!r}")
+    _registry.lookup_class(name)

@@ -1,0 +1,269 @@
+"""Gradient-descent optimizers, in order of complexity, with Keras 3's update formulas.
+
+The model hands each optimizer one flat float array of all its weights and one of all its
+gradients, so a step is a dozen vectorised NumPy operations whatever the network's depth.
+Scratch buffers are allocated once in `build`; `learning_rate` is a plain float read at every
+step, so changing it between batches (from a callback or another thread) takes effect on the
+next one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .errors import EngineValueError
+from .registry import Registry, Serializable
+
+
+def _positive(name: str, value, allow_zero: bool = False) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    ok = math.isfinite(number) and (number >= 0 if allow_zero else number > 0)
+    if not ok:
+        bound = "non-negative" if allow_zero else "positive"
+        raise EngineValueError(
+            f"The {name} must be a {bound} number. Received: {name}={value!r}"
+        )
+    return number
+
+
+def _fraction(name: str, value) -> float:
+    number = _positive(name, value, allow_zero=True)
+    if number >= 1.0:
+        raise EngineValueError(f"The {name} must be in [0, 1). Received: {name}={value!r}")
+    return number
+
+
+class Optimizer(Serializable):
+    """Base class. `apply(grads, variables)` updates each variable in place."""
+
+    def __init__(self, learning_rate: float):
+        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.iterations = 0  # steps taken, as Keras' optimizer.iterations
+        self._built_for: list[tuple[tuple[int, ...], np.dtype]] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.registered_name
+
+    def build(self, variables: list[np.ndarray]) -> None:
+        """Allocate the slots (momenta, velocities) and scratch buffers, all zero."""
+        self._built_for = [(v.shape, v.dtype) for v in variables]
+        self._slots = [self._make_slots(v) for v in variables]
+        self.iterations = 0
+
+    def _make_slots(self, variable: np.ndarray) -> dict[str, np.ndarray]:
+        return {"tmp": np.zeros_like(variable)}
+
+    def apply(self, grads: list[np.ndarray], variables: list[np.ndarray]) -> None:
+        """One step: every variable -= update(grad). Builds the slots on first use (and
+        rebuilds them if the variables' shapes changed)."""
+        self._ensure_built(variables)
+        lr = float(self.learning_rate)
+        self._prepare_step(lr)
+        for grad, variable, slots in zip(grads, variables, self._slots):
+            self.update_step(grad, variable, slots, lr)
+        self.iterations += 1
+
+    def _ensure_built(self, variables: list[np.ndarray]) -> None:
+        if self._built_for != [(v.shape, v.dtype) for v in variables]:
+            self.build(variables)
+
+    def _prepare_step(self, lr: float) -> None:
+        """Per-step scalars shared by all variables (Adam's bias-corrected step size)."""
+
+    def bind(self, grad: np.ndarray, variable: np.ndarray):
+        """A zero-argument function doing one step on this (grad, variable) pair -- the
+        training loop's form, with no per-step list handling."""
+        grads, variables = [grad], [variable]
+        self._ensure_built(variables)
+        return lambda: self.apply(grads, variables)
+
+    def apply_gradients(self, grads_and_vars) -> None:
+        grads, variables = zip(*grads_and_vars)
+        self.apply(list(grads), list(variables))
+
+    def update_step(self, grad, variable, slots, lr: float) -> None:
+        raise NotImplementedError
+
+    def state(self) -> list[np.ndarray]:
+        """The arrays that carry state between steps (for snapshots)."""
+        if self._built_for is None:
+            return []
+        return [a for slots in self._slots for k, a in slots.items() if k not in ("tmp", "den")]
+
+
+_registry = Registry("optimizer", Optimizer)
+register = _registry.register
+
+
+@register("sgd")
+class SGD(Optimizer):
+    """w -= lr g. With momentum: m = momentum m - lr g, w += m; Nesterov:
+    w += momentum m - lr g (Keras 3)."""
+
+    _config_keys = ("learning_rate", "momentum", "nesterov")
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+        super().__init__(learning_rate)
+        self.momentum = _positive("momentum", momentum, allow_zero=True)
+        self.nesterov = bool(nesterov)
+
+    def _make_slots(self, variable):
+        slots = super()._make_slots(variable)
+        if self.momentum:
+            slots["momentum"] = np.zeros_like(variable)
+        return slots
+
+    def update_step(self, grad, variable, slots, lr):
+        tmp = slots["tmp"]
+        np.multiply(grad, lr, out=tmp)  # lr g
+        if not self.momentum:
+            variable -= tmp
+            return
+        m = slots["momentum"]
+        m *= self.momentum
+        m -= tmp
+        if self.nesterov:
+            np.multiply(m, self.momentum, out=slots["tmp"])
+            tmp -= np.multiply(grad, lr)
+            variable += tmp
+        else:
+            variable += m
+
+
+@register("rmsprop")
+class RMSprop(Optimizer):
+    """v = rho v + (1 - rho) g^2; w -= lr g / sqrt(v + epsilon) (epsilon inside the root,
+    Keras 3). centered subtracts the squared mean gradient; momentum accumulates the steps."""
+
+    _config_keys = ("learning_rate", "rho", "momentum", "epsilon", "centered")
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+    ):
+        super().__init__(learning_rate)
+        self.rho = _fraction("rho", rho)
+        self.momentum = _positive("momentum", momentum, allow_zero=True)
+        self.epsilon = _positive("epsilon", epsilon)
+        self.centered = bool(centered)
+
+    def _make_slots(self, variable):
+        slots = super()._make_slots(variable)
+        slots["velocity"] = np.zeros_like(variable)
+        slots["den"] = np.zeros_like(variable)
+        if self.momentum:
+            slots["momentum"] = np.zeros_like(variable)
+        if self.centered:
+            slots["average_gradient"] = np.zeros_like(variable)
+        return slots
+
+    def update_step(self, grad, variable, slots, lr):
+        tmp, den, v = slots["tmp"], slots["den"], slots["velocity"]
+        rho = self.rho
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1.0 - rho
+        v *= rho
+        v += tmp
+        if self.centered:
+            avg = slots["average_gradient"]
+            avg *= rho
+            avg += (1.0 - rho) * grad
+            np.multiply(avg, avg, out=den)
+            np.subtract(v, den, out=den)
+            den += self.epsilon
+        else:
+            np.add(v, self.epsilon, out=den)
+        np.sqrt(den, out=den)
+        np.multiply(grad, lr, out=tmp)
+        tmp /= den  # the increment lr g / sqrt(v + eps)
+        if self.momentum:
+            m = slots["momentum"]
+            m *= self.momentum
+            m += tmp
+            variable -= m
+        else:
+            variable -= tmp
+
+
+@register("adam")
+class Adam(Optimizer):
+    """m += (g - m)(1 - beta_1); v += (g^2 - v)(1 - beta_2);
+    w -= alpha m / (sqrt(v) + epsilon) with alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t):
+    Keras 3 folds the bias correction into the step size and adds epsilon to sqrt(v)."""
+
+    _config_keys = ("learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad")
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+    ):
+        super().__init__(learning_rate)
+        self.beta_1 = _fraction("beta_1", beta_1)
+        self.beta_2 = _fraction("beta_2", beta_2)
+        self.epsilon = _positive("epsilon", epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def _make_slots(self, variable):
+        slots = super()._make_slots(variable)
+        slots["momentum"] = np.zeros_like(variable)
+        slots["velocity"] = np.zeros_like(variable)
+        slots["den"] = np.zeros_like(variable)
+        if self.amsgrad:
+            slots["velocity_hat"] = np.zeros_like(variable)
+        return slots
+
+    def _prepare_step(self, lr):
+        t = self.iterations + 1
+        self._alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+
+    def update_step(self, grad, variable, slots, lr):
+        tmp, den, m, v = slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
+        np.subtract(grad, m, out=tmp)
+        tmp *= 1.0 - self.beta_1
+        m += tmp
+        np.multiply(grad, grad, out=tmp)
+        tmp -= v
+        tmp *= 1.0 - self.beta_2
+        v += tmp
+        if self.amsgrad:
+            v_hat = slots["velocity_hat"]
+            np.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        np.sqrt(v, out=den)
+        den += self.epsilon
+        np.multiply(m, self._alpha, out=tmp)
+        tmp /= den
+        variable -= tmp
+
+
+def available() -> list[str]:
+    """["sgd", "rmsprop", "adam"]."""
+    return _registry.available()
+
+
+def get(identifier: Any) -> Optimizer:
+    """An Optimizer from a name ("adam"), class, instance or config dict."""
+    return _registry.get(identifier)
+
+
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
+    return _registry.serialize(optimizer)
+
+
+def deserialize(config: dict[str, Any] | str) -> Optimizer:
+    return _registry.deserialize(config)
