@@ -741,8 +741,13 @@ def _project_from_meta(cls, meta: dict, source: str, base_dir) -> tuple[Project,
             ds.fail("name", dataset_source.name, "the name of a built-in dataset")
 
     scaler = top.dict("scaler", optional=True)
-    if scaler is not None and not isinstance(scaler.get("kind"), str):
-        top.fail("scaler", scaler, "a scaler config with a 'kind', or null")
+    if scaler is not None:
+        from .data import scaler_from_config
+
+        try:
+            scaler_from_config(scaler)
+        except (EngineError, TypeError, ValueError):
+            top.fail("scaler", scaler, "a scaler config (kind, offset, scale) or null")
 
     project = cls(
         name=top.str("name"),

@@ -120,12 +120,13 @@ def compile_spec(model) -> CompileSpec:
 
 
 def _metric_names(model) -> list[str]:
-    for attribute in ("compiled_metric_names", "metric_names", "_metric_names"):
-        names = getattr(model, attribute, None)
-        if names is not None:
-            return [str(n) for n in names]
-    metrics = getattr(model, "compiled_metrics", None) or getattr(model, "metrics", None) or []
-    return [_registered_name(m) if not isinstance(m, str) else m for m in metrics]
+    config = model.get_compile_config() if hasattr(model, "get_compile_config") else None
+    names = []
+    for metric in (config or {}).get("metrics") or []:
+        if isinstance(metric, dict):  # a serialized Metric object
+            metric = metric.get("registered_name") or metric.get("class_name") or ""
+        names.append(str(metric))
+    return names
 
 
 def _registered_name(obj) -> str:

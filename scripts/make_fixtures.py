@@ -1,0 +1,108 @@
+"""Write the project-file fixtures in tests/fixtures/: one .nnproj per released schema version.
+
+Each writer below spells its schema out by hand (plain json + numpy + zipfile) instead of
+calling Project.save, so the fixture stays a faithful file of *that* version after the
+current writer has moved on. When schema 2 is released: add `write_v2`, register it in
+WRITERS, run this script, and commit tests/fixtures/project_v2.nnproj; never change write_v1.
+
+    python scripts/make_fixtures.py            # (re)writes every fixture
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+
+# A tiny three-class table; the fixture's dataset file ("data/tiny_blobs.csv") is not shipped,
+# so opening the fixture exercises the embedded copy and the moved-file warning.
+V1_CSV = (
+    b"x1,x2,kind\n"
+    b"0.0,0.1,red\n0.2,-0.1,red\n-0.1,0.0,red\n"
+    b"2.0,2.1,green\n1.9,2.2,green\n2.1,1.8,green\n"
+    b"-2.0,2.0,blue\n-2.2,1.9,blue\n-1.8,2.1,blue\n"
+)
+
+
+def v1_weights() -> list[np.ndarray]:
+    """2 inputs -> 4 tanh -> 3 softmax, deterministic values the tests recompute."""
+    shapes = [(2, 4), (4,), (4, 3), (3,)]
+    return [
+        (np.arange(np.prod(s), dtype=np.float32).reshape(s) / 10.0 - 0.5 + i)
+        for i, s in enumerate(shapes)
+    ]
+
+
+def write_v1(path: Path) -> None:
+    weights = v1_weights()
+    meta = {
+        "format": "netbuilder-project",
+        "schema_version": 1,
+        "name": "Fixture v1: tiny blobs",
+        "layers": [
+            {"type": "Dense", "units": 4, "activation": "tanh", "name": "hidden",
+             "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros", "l2": 0.001},
+            {"type": "Dense", "units": 3, "activation": "softmax", "name": "output",
+             "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros", "l2": 0.0},
+        ],
+        "input_dim": 2,
+        "compile": {"loss": "sparse_categorical_crossentropy", "from_logits": False,
+                    "optimizer": "adam", "learning_rate": 0.01, "momentum": 0.0,
+                    "metrics": ["accuracy"]},
+        "training": {"epochs": 50, "batch_size": 4, "validation_split": 0.25,
+                     "shuffle": True, "seed": 5, "scaling": "standardize"},
+        "dataset": {"kind": "csv", "name": "tiny_blobs.csv",
+                    "params": {"target": "kind"},
+                    "path": "data/tiny_blobs.csv",
+                    "absolute_path": "/nonexistent/netbuilder-fixture/data/tiny_blobs.csv",
+                    "sha256": hashlib.sha256(V1_CSV).hexdigest()},
+        "scaler": {"kind": "standardize", "offset": [0.0, 1.0], "scale": [1.5, 1.0]},
+        "weight_arrays": 4,
+        "epochs_trained": 3,
+        "history": {"loss": [1.2, 0.8, None], "accuracy": [0.5, 0.75, 1.0],
+                    "val_loss": [1.3, 0.9, 0.7]},
+        "ui": {"canvas": {"zoom": 1.25}},
+    }
+    snapshots = {f"e{epoch}_w{i}": w * epoch / 3 for epoch in (1, 2) for i, w in
+                 enumerate(weights)}
+    members = {
+        "project.json": json.dumps(meta, indent=1).encode(),
+        "weights.npz": _npz(**{f"w{i}": w for i, w in enumerate(weights)}),
+        "snapshots.npz": _npz(**snapshots),
+        "dataset.csv": V1_CSV,
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, payload in members.items():
+            # A fixed timestamp keeps the committed bytes identical on every run.
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, payload)
+
+
+def _npz(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+WRITERS = {1: write_v1}
+
+
+def main() -> int:
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    for version, writer in WRITERS.items():
+        path = FIXTURES / f"project_v{version}.nnproj"
+        writer(path)
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
