@@ -1,0 +1,128 @@
+"""Write the example projects in app/resources/examples/ from the engine, so they always match
+the current schema. Run after any change to the project format or the built-in datasets:
+
+    python scripts/make_examples.py
+
+Each example is trained briefly (a fixed seed, so every run trains the same way) so that it
+opens with weights, a cost curve and a few weight snapshots to rewind through.
+coffee.nnproj is the project the app opens by default (Project.default()).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine.callbacks import Callback  # noqa: E402
+from engine.project import (  # noqa: E402
+    CompileSpec,
+    DatasetSource,
+    LayerSpec,
+    Project,
+    TrainingSpec,
+)
+from engine.utils import set_random_seed  # noqa: E402
+
+EXAMPLES = ROOT / "app" / "resources" / "examples"
+SNAPSHOTS_PER_EXAMPLE = 10
+
+
+class _Snapshots(Callback):
+    """Keeps the weights after every `every`-th epoch, keyed by epochs completed."""
+
+    def __init__(self, every: int):
+        super().__init__()
+        self.every = every
+        self.taken: dict[int, list] = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every == 0:
+            self.taken[epoch + 1] = self.model.get_weights()
+
+
+def train(project: Project) -> dict[str, float]:
+    """Train `project` for training.epochs from its seed and record the result in it.
+    Returns the last epoch's logs."""
+    set_random_seed(project.training.seed)
+    model = project.build_model()
+    data = project.prepare_data()
+    epochs = project.training.epochs
+    snapshots = _Snapshots(max(1, epochs // SNAPSHOTS_PER_EXAMPLE))
+    validation = None if data.x_val is None else (data.x_val, data.y_val)
+    history = model.fit(
+        data.x_train, data.y_train, epochs=epochs, verbose=0, callbacks=[snapshots],
+        batch_size=project.training.batch_size or len(data.x_train),
+        shuffle=project.training.shuffle, validation_data=validation,
+    )
+    project.record_training(model, history.history, epochs, snapshots=snapshots.taken)
+    return {name: values[-1] for name, values in history.history.items()}
+
+
+def coffee() -> Project:
+    """The course network on the coffee-roasting data (also Project.course(), untrained)."""
+    project = Project.course()
+    project.training = TrainingSpec(epochs=300, batch_size=32, validation_split=0.2, seed=1)
+    return project
+
+
+def xor() -> Project:
+    project = Project(
+        name="XOR",
+        layers=[LayerSpec(8, "relu", "hidden"), LayerSpec(1, "sigmoid", "output")],
+        compile=CompileSpec(loss="binary_crossentropy", optimizer="adam", learning_rate=0.02),
+        training=TrainingSpec(epochs=200, batch_size=32, validation_split=0.2, seed=0),
+        dataset_source=DatasetSource(kind="builtin", name="xor"),
+    )
+    project.load_dataset()
+    return project
+
+
+def sine() -> Project:
+    project = Project(
+        name="Sine regression",
+        layers=[LayerSpec(32, "relu", "hidden1"), LayerSpec(16, "relu", "hidden2"),
+                LayerSpec(1, "linear", "output")],
+        compile=CompileSpec(loss="mean_squared_error", optimizer="adam", learning_rate=0.01,
+                            metrics=["mae"]),
+        training=TrainingSpec(epochs=300, batch_size=32, validation_split=0.2, seed=0),
+        dataset_source=DatasetSource(kind="builtin", name="sine"),
+    )
+    project.load_dataset()
+    return project
+
+
+def iris() -> Project:
+    project = Project(
+        name="Iris",
+        layers=[LayerSpec(16, "relu", "hidden"), LayerSpec(3, "softmax", "output")],
+        compile=CompileSpec(loss="sparse_categorical_crossentropy", optimizer="adam",
+                            learning_rate=0.01, metrics=["accuracy"]),
+        training=TrainingSpec(epochs=150, batch_size=16, validation_split=0.2, seed=0),
+        dataset_source=DatasetSource(kind="builtin", name="iris"),
+    )
+    project.load_dataset()
+    return project
+
+
+EXAMPLE_MAKERS = {"coffee": coffee, "xor": xor, "sine": sine, "iris": iris}
+
+
+def main() -> int:
+    EXAMPLES.mkdir(parents=True, exist_ok=True)
+    for file_name, make in EXAMPLE_MAKERS.items():
+        start = time.perf_counter()
+        project = make()
+        logs = train(project)
+        path = project.save(EXAMPLES / f"{file_name}.nnproj")
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in logs.items())
+        print(f"{path.relative_to(ROOT)}: {project.epochs_trained} epochs, {shown} "
+              f"({time.perf_counter() - start:.1f} s, {path.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
