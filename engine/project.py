@@ -515,18 +515,23 @@ class Project:
 
     def to_dict(self, base_dir: str | os.PathLike | None = None) -> dict[str, Any]:
         """The JSON part of the file (project.json). With base_dir, a CSV dataset's path is
-        written relative to it (as the file does, relative to the project's folder)."""
+        written relative to it (as the file does, relative to the project's folder).
+        Weights that do not fit the layers are not counted (save leaves them out)."""
+        weights, _, _ = self._weights_that_fit()
+        input_dim = self.resolved_input_dim()
+        if weights:  # the stored weights decide, so the file is consistent with itself
+            input_dim = int(weights[0].shape[0])
         return {
             "format": FORMAT_NAME,
             "schema_version": migrations.SCHEMA_VERSION,
             "name": self.name,
             "layers": [{"type": "Dense", **asdict(layer)} for layer in self.layers],
-            "input_dim": self.resolved_input_dim(),
+            "input_dim": input_dim,
             "compile": asdict(self.compile),
             "training": asdict(self.training),
             "dataset": self._source_to_json(base_dir),
             "scaler": _json_safe(self.scaler),
-            "weight_arrays": len(self.weights) if self.weights else 0,
+            "weight_arrays": len(weights or []),
             "epochs_trained": self.epochs_trained,
             "history": history_to_json(self.history),
             "ui": _json_safe(self.ui),
@@ -600,19 +605,45 @@ class Project:
             )
         target = Path(path).absolute()
         self._refresh_embedded_copy()
+        weights, snapshots, dropped = self._weights_that_fit()
         raw = RawProject(
             meta=self.to_dict(base_dir=target.parent),
-            weights={f"w{i}": np.asarray(w) for i, w in enumerate(self.weights or [])},
+            weights={f"w{i}": np.asarray(w) for i, w in enumerate(weights or [])},
             snapshots={
                 f"e{epoch}_w{i}": np.asarray(w)
-                for epoch, weights in sorted(self.snapshots.items())
-                for i, w in enumerate(weights)
+                for epoch, epoch_weights in sorted(snapshots.items())
+                for i, w in enumerate(epoch_weights)
             },
             dataset_csv=self.dataset_bytes if self._is_csv() else None,
         )
         write_raw(target, raw)
         self.path = target
+        if dropped:
+            self.warnings.append(
+                f"{target}: {dropped} did not fit the network ({len(self.layers)} layers of "
+                f"{[layer.units for layer in self.layers]} units) and were not saved. Train "
+                "again to store new weights."
+            )
         return target
+
+    def _weights_that_fit(self) -> tuple[list | None, dict, str]:
+        """The weights and snapshots a saved file may hold: only those that fit the layers
+        (a file whose weights do not fit would be refused when opened). The third item
+        names what was left out, or is ""."""
+        units = [layer.units for layer in self.layers]
+        arrays = [np.asarray(w) for w in self.weights or []]
+        weights = arrays if arrays and weight_shape_problem(arrays, units) is None else None
+        n_inputs = None if weights is None else weights[0].shape[0]
+        snapshots = {
+            epoch: snapshot for epoch, snapshot in self.snapshots.items()
+            if weight_shape_problem([np.asarray(w) for w in snapshot], units, n_inputs) is None
+        }
+        dropped = []
+        if arrays and weights is None:
+            dropped.append("the trained weights")
+        if len(snapshots) < len(self.snapshots):
+            dropped.append(f"{len(self.snapshots) - len(snapshots)} weight snapshots")
+        return weights, snapshots, " and ".join(dropped)
 
     def _is_csv(self) -> bool:
         return self.dataset_source is not None and self.dataset_source.kind == "csv"
@@ -714,6 +745,8 @@ def _project_from_meta(cls, meta: dict, source: str, base_dir) -> tuple[Project,
         comp.fail("learning_rate", compile_spec.learning_rate, "a positive number")
     check_name("loss", compile_spec.loss, "compile.loss", source)
     check_name("optimizer", compile_spec.optimizer, "compile.optimizer", source)
+    for index, metric in enumerate(compile_spec.metrics):
+        check_name("metric", metric, f"compile.metrics[{index}]", source)
 
     train = top.sub("training")
     training = TrainingSpec(

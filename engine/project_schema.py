@@ -144,7 +144,8 @@ def history_to_json(history: dict[str, list[float]]) -> dict[str, list[float | N
 
 
 def check_name(kind: str, name: str, where: str, source: str) -> None:
-    """Refuse an activation, loss, optimizer or initializer name the engine does not know."""
+    """Refuse an activation, loss, optimizer, initializer or metric name the engine does not
+    know."""
     module = _registry(kind)
     try:
         module.get(name)
@@ -170,6 +171,8 @@ def _registry(kind: str):
         from . import optimizers as module
     elif kind == "initializer":
         from . import initializers as module
+    elif kind == "metric":
+        from . import metrics as module
     else:  # pragma: no cover - programming error
         raise ValueError(kind)
     return module

@@ -244,6 +244,7 @@ BAD_VALUES = [
     ("compile.learning_rate", 0, "compile.learning_rate must be a positive number"),
     ("compile.momentum", 1.5, "compile.momentum must be a number in [0.0, 1.0)"),
     ("compile.metrics", "accuracy", "compile.metrics must be a JSON list"),
+    ("compile.metrics", ["accuracy", "f1"], "compile.metrics[1] names the metric 'f1'"),
     ("compile.from_logits", "no", "compile.from_logits must be true or false"),
     ("compile", None, "compile must be a JSON object"),
     ("training.epochs", 1.5, "training.epochs must be an integer >= 1"),
@@ -350,3 +351,24 @@ def test_a_snapshot_with_a_badly_named_array(saved, tmp_path):
     members["snapshots.npz"] = npz_bytes(epoch_one=np.zeros(1, np.float32))
     with pytest.raises(ProjectError, match="'epoch_one'; expected names like 'e12_w0'"):
         Project.load(write_zip(tmp_path / "bad.nnproj", members))
+
+
+# ---------------------------------------------------------------------- files stay openable
+
+
+def test_weights_that_no_longer_fit_are_left_out_so_the_file_still_opens(tmp_path):
+    project = small_project()
+    project.layers[0].units = 5  # edited after training, weights not cleared
+    path = project.save(tmp_path / "p.nnproj")
+    assert "did not fit the network" in project.warnings[-1]
+    assert "the trained weights and 2 weight snapshots" in project.warnings[-1]
+    assert project.weights is not None  # only the file leaves them out
+    loaded = Project.load(path)
+    assert loaded.weights is None and loaded.snapshots == {} and loaded.layers[0].units == 5
+    assert set(members_of(path)) == {"project.json", "weights.npz"}
+
+
+def test_to_dict_of_a_project_with_stale_weights_is_still_valid():
+    project = small_project()
+    project.layers.append(LayerSpec(2, "softmax", "extra"))
+    assert Project.from_dict(project.to_dict()).layers[-1].units == 2
