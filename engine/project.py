@@ -161,6 +161,7 @@ class Project:
     history: dict[str, list[float]] = field(default_factory=dict)
     epochs_trained: int = 0
     # Per-epoch weight snapshots for rewinding: epoch -> weights list.
+    # (epoch = epochs completed when it was taken, 1-based, counted like epochs_trained)
     snapshots: dict[int, list[np.ndarray]] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)
     # Where the project was loaded from / last saved to; never stored in the file.
@@ -193,7 +194,7 @@ class Project:
             ],
             compile=CompileSpec(loss="binary_crossentropy", optimizer="adam",
                                 learning_rate=0.01, metrics=["accuracy"]),
-            training=TrainingSpec(epochs=100, batch_size=32, validation_split=0.2),
+            training=TrainingSpec(epochs=300, batch_size=32, validation_split=0.2, seed=1),
             dataset_source=DatasetSource(kind="builtin", name="coffee"),
             input_dim=2,
         )
@@ -424,57 +425,58 @@ class Project:
 
     def _load_csv_dataset(self, data_module):
         src = self.dataset_source
-        file_path = Path(src.path) if src.path else None
-        problem = None
-        if file_path is not None:
-            if not file_path.is_file():
-                problem = f"The dataset file {file_path} was not found"
-            else:
-                try:
-                    payload, digest = _read_for_embedding(file_path)
-                except OSError as exc:
-                    problem = f"The dataset file {file_path} could not be read ({exc})"
-                else:
-                    if src.sha256 is not None and digest != src.sha256:
-                        problem = (
-                            f"The dataset file {file_path} has changed since the project was "
-                            "saved (its SHA-256 differs)"
-                        )
-                    else:
-                        try:
-                            self.dataset = data_module.load_csv(file_path, **src.params)
-                        except (EngineError, TypeError, ValueError) as exc:
-                            problem = f"The dataset file {file_path} could not be read ({exc})"
-                        else:
-                            src.sha256 = digest
-                            if payload is not None:
-                                self.dataset_bytes = payload
-                            self.input_dim = int(self.dataset.n_features)
-                            return self.dataset
-        if self.dataset_bytes is not None:
-            try:
-                # The embedded bytes are the file's; a damaged project may make the CSV
-                # reader fail in any way, and that must not stop the project opening.
-                self.dataset = data_module.load_csv_bytes(self.dataset_bytes, **src.params)
-            except Exception as exc:  # noqa: BLE001 - untrusted bytes, see above
-                self.warnings.append(
-                    f"{problem + '; the' if problem else 'The'} copy of the dataset embedded in "
-                    f"the project could not be read ({exc}). The project opened without data; "
-                    "relink the dataset to its CSV file."
-                )
-                return None
-            self.input_dim = int(self.dataset.n_features)
-            if problem:
-                self.warnings.append(
-                    f"{problem}; using the copy embedded in the project. Relink the dataset "
-                    "to use a file again."
-                )
+        problem = self._load_csv_file(data_module) if src.path else None
+        if self.dataset is not None:
             return self.dataset
-        self.warnings.append(
-            f"{problem or 'The dataset has no file and no embedded copy'}, and the project has "
-            "no embedded copy (the file was 20 MB or larger). The project opened without data; "
-            "relink the dataset to its new location."
-        )
+        if self.dataset_bytes is None:
+            what = problem or "The dataset has no file"
+            self.warnings.append(
+                f"{what}, and the project holds no copy of it (files of 20 MB or more are not "
+                "embedded). The project opened without data; relink the dataset to its CSV "
+                "file."
+            )
+            return None
+        try:
+            self.dataset = data_module.load_csv_bytes(self.dataset_bytes, **src.params)
+        except Exception as exc:  # noqa: BLE001 - untrusted bytes and params, see below
+            # The embedded copy comes from the project file, which may be damaged: whatever
+            # the CSV reader raises, the project must still open.
+            self.warnings.append(
+                f"{problem + '. The' if problem else 'The'} copy of the dataset embedded in the "
+                f"project could not be read ({exc}). The project opened without data; relink "
+                "the dataset to its CSV file."
+            )
+            return None
+        self.input_dim = int(self.dataset.n_features)
+        if problem:
+            self.warnings.append(
+                f"{problem}; using the copy embedded in the project. Relink the dataset to use "
+                "a file again."
+            )
+        return self.dataset
+
+    def _load_csv_file(self, data_module) -> str | None:
+        """Load the dataset from its file into self.dataset when the file is there and
+        unchanged. Returns why it was not used, or None."""
+        src = self.dataset_source
+        file_path = Path(src.path)
+        if not file_path.is_file():
+            return f"The dataset file {file_path} was not found"
+        try:
+            payload, digest = _read_for_embedding(file_path)
+        except OSError as exc:
+            return f"The dataset file {file_path} could not be read ({exc.strerror or exc})"
+        if src.sha256 is not None and digest != src.sha256:
+            return (f"The dataset file {file_path} has changed since the project was saved "
+                    "(its SHA-256 differs)")
+        try:
+            dataset = data_module.load_csv(file_path, **src.params)
+        except Exception as exc:  # noqa: BLE001 - params come from a possibly damaged file
+            return f"The dataset file {file_path} could not be read ({exc})"
+        self.dataset, src.sha256 = dataset, digest
+        if payload is not None:
+            self.dataset_bytes = payload
+        self.input_dim = int(dataset.n_features)
         return None
 
     def fitted_scaler(self):
