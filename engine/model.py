@@ -434,6 +434,23 @@ class Sequential:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
+    def compute_gradients(self, x, y) -> tuple[float, list[np.ndarray]]:
+        """(loss, [dL/dW1, dL/db1, ...]) on (x, y) as one batch, computed by exactly the code a
+        training step runs (fused output gradients included), without updating anything.
+        For gradient checks and teaching; the loss includes regularization."""
+        self._require_loss("compute_gradients()")
+        x = self._check_x(x)
+        y = self._check_y(y, len(x))
+        self._ensure_built_for(x)
+        plan = _StepPlan(self, len(x), y)
+        plan.apply_update = lambda: None
+        outputs = np.empty((len(x), self._layers[-1].units), dtype=self._flat.dtype)
+        with np.errstate(**_QUIET):
+            penalty = self._penalty()
+            plan.step(x, x.T, y, outputs)
+            value = self.loss.value(y, outputs) + penalty
+        return value, [g.copy() for grads in self._grad_views for g in grads]
+
     # ---- training -----------------------------------------------------------------------
     def fit(
         self,
@@ -664,7 +681,8 @@ class Sequential:
             })
         for layer in self._layers:
             layers.append({"class_name": "Dense", "config": layer.get_config()})
-        return {"name": self.name, "trainable": True, "dtype": config.floatx(), "layers": layers}
+        dtype = str(self._flat.dtype) if self.built else config.floatx()
+        return {"name": self.name, "trainable": True, "dtype": dtype, "layers": layers}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:

@@ -43,7 +43,8 @@ class Optimizer(Serializable):
     """Base class. `apply(grads, variables)` updates each variable in place."""
 
     def __init__(self, learning_rate: float):
-        self.learning_rate = _positive("learning_rate", learning_rate)
+        # 0 is allowed: a learning-rate schedule or the GUI may pause learning with it
+        self.learning_rate = _positive("learning_rate", learning_rate, allow_zero=True)
         self.iterations = 0  # steps taken, as Keras' optimizer.iterations
         self._built_for: list[tuple[tuple[int, ...], np.dtype]] | None = None
 
