@@ -205,6 +205,8 @@ def weight_shape_problem(
         for array in (kernel, bias):
             if array.dtype.kind != "f":
                 return f"layer {index + 1} weights have dtype {array.dtype}; expected floats"
+            if not np.isfinite(array).all():  # training never keeps NaN weights
+                return f"layer {index + 1} weights contain NaN or infinity"
         fan_in = n_units
     return None
 

@@ -322,6 +322,7 @@ def test_an_extra_weight_array(saved, tmp_path):
     ("w1", np.zeros((3, 1), np.float32), r"layer 1 bias has shape \(3, 1\); expected \(3,\)"),
     ("w0", np.zeros((2, 3), np.int64), "dtype int64; expected floats"),
     ("w0", np.zeros(6, np.float32), r"layer 1 kernel has shape \(6,\)"),
+    ("w3", np.array([np.nan], np.float32), "layer 2 weights contain NaN or infinity"),
 ])
 def test_weights_of_the_wrong_shape_or_type(saved, tmp_path, key, array, expected):
     weights = _good_weights() | {key: array}

@@ -326,10 +326,20 @@ def _load_bytes(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzzed.nnproj"
         path.write_bytes(data)
-        try:
-            Project.load(path)
-        except ProjectError:
-            pass
+        _load_and_build(path)
+
+
+def _load_and_build(path: Path) -> None:
+    """Opening either fails with ProjectError, or gives a project whose model builds (or
+    refuses with ProjectError): nothing else may escape."""
+    try:
+        project = Project.load(path)
+    except ProjectError:
+        return
+    try:
+        project.build_model()
+    except ProjectError:
+        pass
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -434,8 +444,6 @@ def test_any_value_anywhere_in_project_json_loads_or_raises_project_error(where,
         src.write_bytes(FUZZ_SOURCE)
         path = with_meta(src, Path(folder) / "out.nnproj", meta)
         try:
-            Project.load(path)
-        except ProjectError:
-            pass
+            _load_and_build(path)
         except EngineError as exc:  # pragma: no cover - the assertion names the escapee
             raise AssertionError(f"{type(exc).__name__} escaped for {where}={value!r}") from exc
