@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import stat
@@ -260,7 +261,7 @@ def _check_npy_header(stream, info: zipfile.ZipInfo, where: str) -> None:
             f"{where}: array {info.filename!r} holds Python objects (a pickle), which could run "
             "code when loaded; it was refused, never loaded. Do not trust this file."
         )
-    n_bytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    n_bytes = math.prod(shape) * dtype.itemsize  # Python ints: a forged shape cannot overflow
     if n_bytes > info.file_size:
         raise ProjectError(
             f"{where}: array {info.filename!r} claims shape {shape} ({n_bytes:,} bytes) but "
