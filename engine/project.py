@@ -563,6 +563,12 @@ class Project:
         """A Project from project.json contents (migrated from older schemas first), checked
         value by value; weights are not part of the JSON and stay None. A relative dataset
         path is resolved against base_dir (the project file's folder)."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+            found = data.get("format") if isinstance(data, dict) else type(data).__name__
+            raise ProjectError(
+                f"{source}: expected a project dict with format={FORMAT_NAME!r}; received "
+                f"{found!r}. Pass what Project.to_dict() returns."
+            )
         raw = migrations.migrate(RawProject(meta=_copy.deepcopy(data)), source)
         project, _ = _project_from_meta(cls, raw.meta, source, base_dir)
         return project

@@ -373,3 +373,9 @@ def test_to_dict_of_a_project_with_stale_weights_is_still_valid():
     project = small_project()
     project.layers.append(LayerSpec(2, "softmax", "extra"))
     assert Project.from_dict(project.to_dict()).layers[-1].units == 2
+
+
+@pytest.mark.parametrize("data", [[1, 2], {"format": "other"}, {}])
+def test_from_dict_refuses_what_is_not_a_project_dict(data):
+    with pytest.raises(ProjectError, match="expected a project dict"):
+        Project.from_dict(data)
