@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from app.plots.stats import SATURATION_Z, LayerStats
+from app.plots.stats import LayerStats
 
 CURVE_PEN = pg.mkPen(color=(20, 20, 20), width=2)
 DERIV_PEN = pg.mkPen(color=(214, 39, 40), width=2, style=Qt.PenStyle.DashLine)
@@ -52,8 +52,11 @@ def describe_stats(stats: LayerStats) -> tuple[str, bool]:
 class _LayerPanel:
     """The items of one layer's panel inside the shared GraphicsLayoutWidget."""
 
-    def __init__(self, plot: pg.PlotItem, title: str, activation: str):
+    def __init__(self, plot: pg.PlotItem, title: str, activation: str, is_output: bool = False):
         self.plot = plot
+        # A saturated sigmoid output is a confident prediction, not a vanishing gradient in
+        # the middle of the network: only hidden layers get the warning colour.
+        self.is_output = is_output
         self.activation = activation
         plot.setTitle(title, size="9pt")
         plot.setMenuEnabled(False)
@@ -102,7 +105,7 @@ class _LayerPanel:
         self.hist.setFillLevel(0)
         self.message, self.warning = describe_stats(stats)
         self.text.setText(self.message)
-        self.text.setColor(BAD_COLOR if self.warning else OK_COLOR)
+        self.text.setColor(BAD_COLOR if self.warning and not self.is_output else OK_COLOR)
 
 
 class ActivationPlot(QWidget):
@@ -137,9 +140,10 @@ class ActivationPlot(QWidget):
         self._activations = list(activations)
         columns = min(len(activations), 4) or 1
         for i, name in enumerate(activations):
-            title = "output" if i == len(activations) - 1 else f"hidden {i + 1}"
+            is_output = i == len(activations) - 1
+            title = "output" if is_output else f"hidden {i + 1}"
             plot = self.canvas.addPlot(row=i // columns, col=i % columns)
-            panel = _LayerPanel(plot, f"{title}: {name}", name)
+            panel = _LayerPanel(plot, f"{title}: {name}", name, is_output)
             panel.set_range(-6.0, 6.0, self.derivative_check.isChecked())
             self.panels.append(panel)
 

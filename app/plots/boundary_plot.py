@@ -142,13 +142,17 @@ class BoundaryPlot(QWidget):
         return float(values.min()), float(values.max())
 
     def _point_brushes(self, targets: np.ndarray, setup) -> list:
+        """One brush per point, drawn from a small palette (shared objects keep pyqtgraph's
+        symbol atlas small: one entry per class or colour step, not per point)."""
         if setup.task in ("binary", "multiclass"):
-            colors = class_colors(max(setup.n_classes, 2))
-            return [pg.mkBrush(*colors[int(t) % len(colors)]) for t in targets]
-        lo, hi = self._levels or (0.0, 1.0)
-        lut = pg.colormap.get("viridis").getLookupTable(nPts=256)
-        index = np.clip((targets - lo) / (hi - lo or 1.0) * 255, 0, 255).astype(int)
-        return [pg.mkBrush(*lut[i][:3]) for i in index]
+            palette = [pg.mkBrush(*c) for c in class_colors(max(setup.n_classes, 2))]
+            index = np.asarray(targets, dtype=int) % len(palette)
+        else:
+            lo, hi = self._levels or (0.0, 1.0)
+            lut = pg.colormap.get("viridis").getLookupTable(nPts=32)
+            palette = [pg.mkBrush(*c[:3]) for c in lut]
+            index = np.clip((targets - lo) / (hi - lo or 1.0) * 31, 0, 31).astype(int)
+        return [palette[i] for i in index]
 
     def _set_points(self, setup) -> None:
         tx, ty = setup.train_points, setup.train_targets
@@ -156,9 +160,12 @@ class BoundaryPlot(QWidget):
         if self.kind == "boundary":
             self.train_points.setData(tx[:, 0], tx[:, 1], brush=self._point_brushes(ty, setup))
             if len(vx):
-                self.val_points.setData(
-                    vx[:, 0], vx[:, 1], brush=pg.mkBrush(None),
-                    pen=[pg.mkPen(b.color(), width=1.5) for b in self._point_brushes(vy, setup)])
+                brushes = self._point_brushes(vy, setup)
+                pens = {}
+                for brush in brushes:
+                    pens.setdefault(id(brush), pg.mkPen(brush.color(), width=1.5))
+                self.val_points.setData(vx[:, 0], vx[:, 1], brush=pg.mkBrush(None),
+                                        pen=[pens[id(b)] for b in brushes])
         else:  # curve: x against the target value
             self.train_points.setData(tx[:, 0], ty, brush=pg.mkBrush(31, 119, 180, 160))
             if len(vx):

@@ -37,7 +37,8 @@ def _make_plot(y_label: str) -> pg.PlotWidget:
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.addLegend(offset=(-10, 10))
+    # Loss values are read as they are (0.0021, not "2.1 x0.001").
+    plot.getAxis("left").enableAutoSIPrefix(False)
     plot.setMouseEnabled(x=True, y=True)
     plot.setMenuEnabled(False)
     return plot
@@ -77,6 +78,8 @@ class CostPlot(QWidget):
         self.loss_plot = _make_plot("loss")
         self.metric_plot = _make_plot("metric")
         self.metric_plot.setXLink(self.loss_plot)
+        # One legend (on the loss plot) explains the colours of both plots.
+        self.loss_plot.addLegend(offset=(-10, 10))
         self.curves = {
             "loss": _make_curve(self.loss_plot, TRAIN_PEN, "training"),
             "val_loss": _make_curve(self.loss_plot, VAL_PEN, "validation"),

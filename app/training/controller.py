@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.training.views import ViewSetup, ViewUpdate, compute_views
@@ -45,6 +46,20 @@ def build_for(project, seed: int | None = None):
     model = detached.build_model()
     prepared = detached.prepare_data()
     return model, prepared
+
+
+def probe_rows(y, limit: int = 64):
+    """Indices of a few rows of y (n, k) that any label check would fail on if any row does:
+    the first rows, each column's minimum and maximum, and one row per distinct value (up to
+    `limit`; for class labels that is every class)."""
+    y = np.asarray(y)
+    flat = y.reshape(len(y), -1)
+    rows = set(range(min(4, len(y))))
+    rows.update(int(i) for i in np.argmin(flat, axis=0))
+    rows.update(int(i) for i in np.argmax(flat, axis=0))
+    _, first = np.unique(flat[:, 0], return_index=True)
+    rows.update(int(i) for i in first[:limit])
+    return np.array(sorted(rows))
 
 
 class TrainingController(QObject):
@@ -84,6 +99,7 @@ class TrainingController(QObject):
         self._last_snapshot: Snapshot | None = None
         self._latest_logs: dict[str, float] = {}
         self.setup: ViewSetup | None = None
+        self._setup_key = None
         self.last_result: RunResult | None = None
         # Refresh the views from the project at most every 150 ms while idle, so a burst of
         # edits (a spin box drag) costs one forward pass, not one per edit.
@@ -212,13 +228,7 @@ class TrainingController(QObject):
             self.statusChanged.emit(f"Cannot train: {exc}")
             return False
         self.messageChanged.emit("", "")
-        try:
-            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project))
-        except Exception:
-            setup = None  # the views stay as they are; training itself can still run
-        if setup is not None:
-            self.setup = setup
-            self.setupChanged.emit(setup)
+        setup = self._setup_for(project, prepared)
         spec = RunSpec(epochs=int(epochs), initial_epoch=int(project.epochs_trained),
                        batch_size=project.training.batch_size, shuffle=project.training.shuffle)
         self._run_base_history = {k: list(v) for k, v in (project.history or {}).items()}
@@ -249,9 +259,10 @@ class TrainingController(QObject):
         model, prepared = build_for(project, seed=project.training.seed + project.epochs_trained)
         if len(prepared.x_train) == 0:
             raise ValueError("the training split is empty; lower the validation share")
-        # One forward/loss pass over a few rows surfaces shape and label mismatches now
-        # (e.g. 3 classes for 1 output unit) instead of in the worker.
-        model.evaluate(prepared.x_train[:4], prepared.y_train[:4], verbose=0)
+        # One forward/loss pass over a few telling rows surfaces shape and label mismatches
+        # now (e.g. 3 classes for 1 output unit) instead of in the worker.
+        rows = probe_rows(prepared.y_train)
+        model.evaluate(prepared.x_train[rows], prepared.y_train[rows], verbose=0)
         return model, prepared
 
     # ----- worker -> GUI --------------------------------------------------------------------
@@ -342,16 +353,38 @@ class TrainingController(QObject):
             return
         project = self.host.project
         self.weightsUpdated.emit(project.weights)
+        update: ViewUpdate | None = None
         try:
             model, prepared = build_for(project)
-            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project))
-            update: ViewUpdate | None = compute_views(model, setup)
+            setup = self._setup_for(project, prepared)
+            if setup is not None:
+                update = compute_views(model, setup)
         except Exception:
-            setup, update = None, None  # e.g. mid-edit: the network does not fit the data yet
-        self.setup = setup
-        self.setupChanged.emit(setup)
+            # e.g. mid-edit: the network does not fit the data yet
+            self._set_setup(None, None)
         if update is not None:
             self.viewsUpdated.emit(update)
+
+    def _setup_for(self, project, prepared) -> ViewSetup | None:
+        """The view layout for this project's data, reused while the data, split, scaling and
+        layers are unchanged (laying out thousands of scatter points is not free)."""
+        key = (id(project.dataset), project.training.scaling, project.training.validation_split,
+               project.training.seed, tuple(layer_activations(project)),
+               tuple(layer.units for layer in project.layers))
+        if key == self._setup_key and self.setup is not None:
+            return self.setup
+        try:
+            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project))
+        except Exception:
+            setup = None  # no views for this data; training itself can still run
+        self._set_setup(setup, key if setup is not None else None)
+        return setup
+
+    def _set_setup(self, setup: ViewSetup | None, key) -> None:
+        if setup is None and self.setup is None:
+            return
+        self.setup, self._setup_key = setup, key
+        self.setupChanged.emit(setup)
 
     # ----- text -----------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:

@@ -220,7 +220,7 @@ class TrainingWorker(QThread):
         return RunResult(outcome, self._weights(), self._history, self._done)
 
     # ----- called by the callback on the worker thread -------------------------------------
-    def _after_batch(self) -> None:
+    def _before_batch(self) -> None:
         self._samples += self._batch
         if self._pending_lr is not None:  # takes effect from the next batch
             with self._lock:
@@ -306,11 +306,15 @@ class TrainingWorker(QThread):
 
 def _make_control_callback(worker: TrainingWorker):
     """A Keras-style callback that hands control to the worker between batches and epochs.
-    Only two hooks are overridden: the engine skips the others, keeping the batch loop lean."""
+
+    Only two hooks are overridden, as the engine skips the others. The between-batch check is
+    on_train_batch_begin rather than _end: for batch-end hooks the engine computes a running
+    loss over the epoch so far on every batch, which would cost a tiny network a large share
+    of its throughput. Pausing before batch k+1 is the same moment as after batch k."""
 
     class ControlCallback(_callback_base()):
-        def on_train_batch_end(self, batch, logs=None):
-            worker._after_batch()
+        def on_train_batch_begin(self, batch, logs=None):
+            worker._before_batch()
 
         def on_epoch_end(self, epoch, logs=None):
             worker._after_epoch(logs)
