@@ -107,7 +107,11 @@ def _about(path, what: str = "", loading: bool = False):
     except EngineError as exc:
         raise CliError(path, f"{what}{exc}") from exc
     except OSError as exc:
-        raise CliError(exc.filename or path, f"{what}{exc.strerror or exc}") from exc
+        message = f"{what}{exc.strerror or exc}"
+        other = exc.filename and str(exc.filename) != str(path)
+        if other and path is not None and not str(exc.filename).endswith(".tmp"):
+            message += f" ({exc.filename})"  # e.g. the dataset file a project points to
+        raise CliError(path if path is not None else exc.filename, message) from exc
     except (KeyboardInterrupt, MemoryError):
         raise
     except Exception as exc:
@@ -484,6 +488,8 @@ def _sniff_delimiter(path: str) -> str:
 def atomic_write_text(path, text: str) -> None:
     """Write via a temporary file in the same folder renamed over `path`: never half a file."""
     path = Path(path)
+    if not path.parent.is_dir():
+        raise CliError(path, f"cannot write it: the folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -796,10 +802,15 @@ def cmd_predict(args) -> int:
             writer.writerow(cells)
     else:
         if args.probabilities:
-            print(f"{PROG}: note: --probabilities ignored: the project is a regression", file=sys.stderr)
-        columns = [target] if outputs.shape[1] == 1 else [
-            f"{target}_{i}" for i in range(outputs.shape[1])
-        ]
+            print(
+                f"{PROG}: note: --probabilities ignored: the project is a regression",
+                file=sys.stderr,
+            )
+        columns = (
+            [target]
+            if outputs.shape[1] == 1
+            else [f"{target}_{i}" for i in range(outputs.shape[1])]
+        )
         writer.writerow(columns)
         for row in outputs:
             writer.writerow([f"{v:.9g}" for v in row])

@@ -20,6 +20,7 @@ scale = max - min), so the exported model maps raw features to the same predicti
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -107,6 +108,11 @@ def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
     if script_path.suffix != ".py":
         raise ProjectError(
             f"{script_path}: a Keras script must end in .py. Received: {script_path.name!r}."
+        )
+    if not script_path.absolute().parent.is_dir():
+        raise ProjectError(
+            f"{script_path}: cannot write it: the folder {script_path.absolute().parent} does "
+            "not exist. Create it or choose another."
         )
     plan = plan_export(project)
     weights_path, data_path = companion_paths(script_path)
@@ -349,11 +355,11 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     add("import numpy as np")
     add("")
     add("HERE = Path(__file__).resolve().parent")
-    add(f"WEIGHTS_PATH = HERE / {weights_name!r}")
-    add(f"DATA_PATH = HERE / {data_name!r}")
+    add(f"WEIGHTS_PATH = HERE / {_lit(weights_name)}")
+    add(f"DATA_PATH = HERE / {_lit(data_name)}")
     add("")
     add(_assign_list("FEATURES", plan.feature_names))
-    add(f"TARGET = {plan.target_name!r}")
+    add(f"TARGET = {_lit(plan.target_name)}")
     if plan.class_names is not None:
         add("# The target column holds each row's class index into CLASS_NAMES.")
         add(_assign_list("CLASS_NAMES", [str(c) for c in plan.class_names]))
@@ -375,7 +381,8 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     else:
         add("            # Netbuilder trained on the raw features: no Normalization layer.")
     for layer in plan.layers:
-        add(f"            {_dense_call(layer)},")
+        for line in _dense_lines(layer, indent=12):
+            add(line)
     add("        ]")
     add("    )")
     add("    model.compile(")
@@ -384,7 +391,7 @@ def _render(plan: ExportPlan, script_name: str) -> str:
         f"        optimizer={_call('keras.optimizers.' + plan.optimizer_class, plan.optimizer_kwargs)},"
     )
     if plan.metrics:
-        add(f"        metrics={plan.metrics!r},")
+        add(f"        metrics={_lit(plan.metrics)},")
     add("    )")
     add("    if WEIGHTS_PATH.exists():")
     add("        load_weights(model, WEIGHTS_PATH)")
@@ -394,7 +401,9 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     add("")
     add("")
     add("def load_weights(model, path):")
-    add('    """Copy each Dense layer\'s trained kernel (n_in, units) and bias (units,) into it."""')
+    add(
+        '    """Copy each Dense layer\'s trained kernel (n_in, units) and bias (units,) into it."""'
+    )
     add("    weights = np.load(path)")
     add("    for layer in model.layers:")
     add("        if isinstance(layer, keras.layers.Dense):")
@@ -431,38 +440,63 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     else:
         fit_args.append(f"batch_size={plan.batch_size}")
     if plan.validation_split > 0:
-        fit_args.append(f"validation_split={plan.validation_split!r}")
+        fit_args.append(f"validation_split={_lit(plan.validation_split)}")
     if plan.batch_size is None:
-        add("    # batch_size=len(X): full-batch gradient descent, one step per epoch, as in Netbuilder.")
+        add(
+            "    # batch_size=len(X): full-batch gradient descent, one step per epoch, as in Netbuilder."
+        )
     if plan.validation_split > 0:
-        add("    # Keras validates on the last rows; Netbuilder picks a random subset, so the numbers")
+        add(
+            "    # Keras validates on the last rows; Netbuilder picks a random subset, so the numbers"
+        )
         add("    # differ a little.")
     add(f"    model.fit({', '.join(fit_args)})")
     add("")
     return "\n".join(lines)
 
 
-def _dense_call(layer: DenseExport) -> str:
-    args = [f"units={layer.units}", f"activation={layer.activation!r}"]
+def _dense_lines(layer: DenseExport, indent: int, width: int = 100) -> list[str]:
+    """`keras.layers.Dense(...),` on one line, or one argument per line when too long."""
+    args = [f"units={layer.units}", f"activation={_lit(layer.activation)}"]
     if layer.bias is None:
         args.append("use_bias=False")
     if layer.l2:
-        args.append(f"kernel_regularizer=keras.regularizers.L2({layer.l2!r})")
-    args.append(f"name={layer.name!r}")
-    return f"keras.layers.Dense({', '.join(args)})"
+        args.append(f"kernel_regularizer=keras.regularizers.L2({_lit(layer.l2)})")
+    args.append(f"name={_lit(layer.name)}")
+    pad = " " * indent
+    one_line = f"{pad}keras.layers.Dense({', '.join(args)}),"
+    if len(one_line) <= width:
+        return [one_line]
+    return [f"{pad}keras.layers.Dense("] + [f"{pad}    {a}," for a in args] + [f"{pad}),"]
 
 
 def _call(function: str, kwargs: dict[str, Any]) -> str:
-    return f"{function}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    return f"{function}({', '.join(f'{k}={_lit(v)}' for k, v in kwargs.items())})"
 
 
 def _assign_list(name: str, values: list, width: int = 96) -> str:
     """`NAME = [...]`, one line when it fits, else wrapped with one item per line."""
-    items = [repr(v) for v in values]
+    items = [_lit(v) for v in values]
     one_line = f"{name} = [{', '.join(items)}]"
     if len(one_line) <= width:
         return one_line
     return "\n".join([f"{name} = ["] + [f"    {item}," for item in items] + ["]"])
+
+
+def _lit(value) -> str:
+    """A Python literal in the script's style: double-quoted strings (JSON escapes are valid
+    Python), plain floats (not numpy reprs), lists of those."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_lit(v) for v in value) + "]"
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, (int, np.integer)):
+        return repr(int(value))
+    return repr(value)
 
 
 def _docstring_safe(text: str) -> str:
@@ -489,7 +523,9 @@ def _atomic_write(path: Path, write, binary: bool) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})) as f:
+        with os.fdopen(
+            fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})
+        ) as f:
             write(f)
         os.replace(tmp, path)
     except BaseException:
