@@ -35,13 +35,8 @@ from .errors import EngineError, ProjectError
 from .migrations import SCHEMA_VERSION, RawProject
 from .project_io import FORMAT_NAME, read_raw, write_raw
 from .project_schema import (
-    DATASET_KINDS,
-    LAYER_TYPES,
-    SCALINGS,
-    Reader,
-    check_name,
     history_to_json,
-    read_history,
+    read_meta,
     snapshots_from_arrays,
     weight_shape_problem,
     weights_from_arrays,
@@ -570,7 +565,8 @@ class Project:
                 f"{found!r}. Pass what Project.to_dict() returns."
             )
         raw = migrations.migrate(RawProject(meta=_copy.deepcopy(data)), source)
-        project, _ = _project_from_meta(cls, raw.meta, source, base_dir)
+        fields, _ = read_meta(raw.meta, source, base_dir)
+        project = cls(**fields)
         return project
 
     @classmethod
@@ -583,7 +579,8 @@ class Project:
         source = str(path)
         raw = migrations.migrate(read_raw(path), source)
         base_dir = Path(path).absolute().parent
-        project, n_weights = _project_from_meta(cls, raw.meta, source, base_dir)
+        fields, n_weights = read_meta(raw.meta, source, base_dir)
+        project = cls(**fields)
         units = [layer.units for layer in project.layers]
         project.weights = weights_from_arrays(raw.weights, n_weights, units, "weights.npz", source)
         if project.weights and project.input_dim is not None:
@@ -717,107 +714,3 @@ def _json_safe(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def _project_from_meta(cls, meta: dict, source: str, base_dir) -> tuple[Project, int]:
-    """(the Project described by current-schema project.json `meta`, number of weight arrays
-    weights.npz must hold). Raises ProjectError for any missing key or wrong value."""
-    top = Reader(meta, "", source)
-    layers = []
-    for index, entry in enumerate(top.list("layers")):
-        reader = Reader(entry, f"layers[{index}]", source)
-        reader.str("type", choices=LAYER_TYPES)
-        layer = LayerSpec(
-            units=reader.int("units", minimum=1),
-            activation=reader.str("activation"),
-            name=reader.str("name"),
-            kernel_initializer=reader.str("kernel_initializer"),
-            bias_initializer=reader.str("bias_initializer"),
-            l2=reader.float("l2", 0.0, math.inf),
-        )
-        check_name("activation", layer.activation, f"layers[{index}].activation", source)
-        for key in ("kernel_initializer", "bias_initializer"):
-            check_name("initializer", getattr(layer, key), f"layers[{index}].{key}", source)
-        layers.append(layer)
-
-    comp = top.sub("compile")
-    compile_spec = CompileSpec(
-        loss=comp.str("loss"),
-        from_logits=comp.bool("from_logits"),
-        optimizer=comp.str("optimizer"),
-        learning_rate=comp.float("learning_rate", 0.0, math.inf),
-        momentum=comp.float("momentum", 0.0, 1.0, high_open=True),
-        metrics=comp.str_list("metrics"),
-    )
-    if compile_spec.learning_rate <= 0:
-        comp.fail("learning_rate", compile_spec.learning_rate, "a positive number")
-    check_name("loss", compile_spec.loss, "compile.loss", source)
-    check_name("optimizer", compile_spec.optimizer, "compile.optimizer", source)
-    for index, metric in enumerate(compile_spec.metrics):
-        check_name("metric", metric, f"compile.metrics[{index}]", source)
-
-    train = top.sub("training")
-    training = TrainingSpec(
-        epochs=train.int("epochs", minimum=1),
-        batch_size=train.int("batch_size", minimum=1, optional=True),
-        validation_split=train.float("validation_split", 0.0, 1.0, high_open=True),
-        shuffle=train.bool("shuffle"),
-        seed=train.int("seed", minimum=0),
-        scaling=train.str("scaling", choices=SCALINGS),
-    )
-
-    dataset_source = None
-    if top.get("dataset") is not None:
-        ds = top.sub("dataset")
-        dataset_source = DatasetSource(
-            kind=ds.str("kind", choices=DATASET_KINDS),
-            name=ds.str("name", optional=True),
-            params=ds.dict("params"),
-            path=ds.str("path", optional=True),
-            sha256=ds.str("sha256", optional=True),
-        )
-        absolute = ds.str("absolute_path", optional=True) if "absolute_path" in ds.obj else None
-        dataset_source.path = _resolve_dataset_path(dataset_source.path, absolute, base_dir)
-        if dataset_source.kind == "builtin" and not dataset_source.name:
-            ds.fail("name", dataset_source.name, "the name of a built-in dataset")
-
-    scaler = top.dict("scaler", optional=True)
-    if scaler is not None:
-        from .data import scaler_from_config
-
-        try:
-            scaler_from_config(scaler)
-        except (EngineError, TypeError, ValueError):
-            top.fail("scaler", scaler, "a scaler config (kind, offset, scale) or null")
-
-    project = cls(
-        name=top.str("name"),
-        layers=layers,
-        compile=compile_spec,
-        training=training,
-        dataset_source=dataset_source,
-        scaler=scaler,
-        history=read_history(top),
-        epochs_trained=top.int("epochs_trained", minimum=0),
-        ui=top.dict("ui"),
-        input_dim=top.int("input_dim", minimum=1, optional=True),
-    )
-    n_weights = top.int("weight_arrays", minimum=0)
-    if n_weights not in (0, 2 * len(layers)):
-        top.fail("weight_arrays", n_weights, f"0 or {2 * len(layers)} (2 per layer)")
-    return project, n_weights
-
-
-def _resolve_dataset_path(stored: str | None, absolute: str | None, base_dir) -> str | None:
-    """The absolute dataset path: `stored` relative to the project's folder when that file
-    exists, else the absolute path recorded at save time if that exists (the project moved,
-    the data did not), else the relative resolution (it will be reported missing)."""
-    if stored is None:
-        return absolute
-    path = Path(stored)
-    if not path.is_absolute() and base_dir is not None:
-        path = Path(base_dir) / path
-    path = Path(os.path.normpath(path))
-    if not path.is_file() and absolute and Path(absolute).is_file():
-        return str(Path(absolute))
-    return str(path)

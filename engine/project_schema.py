@@ -9,7 +9,9 @@ tests round-trip through both.
 from __future__ import annotations
 
 import math
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -267,3 +269,113 @@ def snapshots_from_arrays(
         snapshots[epoch] = weights
     return snapshots
 
+
+# ------------------------------------------------------------------------------ project.json
+
+
+def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
+    """(the Project fields described by current-schema project.json `meta`, as keyword
+    arguments for Project; the number of weight arrays weights.npz must hold). A relative
+    dataset path is resolved against base_dir. Raises ProjectError for any missing key or
+    wrong value."""
+    from .project import CompileSpec, DatasetSource, LayerSpec, TrainingSpec
+
+    top = Reader(meta, "", source)
+    layers = []
+    for index, entry in enumerate(top.list("layers")):
+        reader = Reader(entry, f"layers[{index}]", source)
+        reader.str("type", choices=LAYER_TYPES)
+        layer = LayerSpec(
+            units=reader.int("units", minimum=1),
+            activation=reader.str("activation"),
+            name=reader.str("name"),
+            kernel_initializer=reader.str("kernel_initializer"),
+            bias_initializer=reader.str("bias_initializer"),
+            l2=reader.float("l2", 0.0, math.inf),
+        )
+        check_name("activation", layer.activation, f"layers[{index}].activation", source)
+        for key in ("kernel_initializer", "bias_initializer"):
+            check_name("initializer", getattr(layer, key), f"layers[{index}].{key}", source)
+        layers.append(layer)
+
+    comp = top.sub("compile")
+    compile_spec = CompileSpec(
+        loss=comp.str("loss"),
+        from_logits=comp.bool("from_logits"),
+        optimizer=comp.str("optimizer"),
+        learning_rate=comp.float("learning_rate", 0.0, math.inf),
+        momentum=comp.float("momentum", 0.0, 1.0, high_open=True),
+        metrics=comp.str_list("metrics"),
+    )
+    if compile_spec.learning_rate <= 0:
+        comp.fail("learning_rate", compile_spec.learning_rate, "a positive number")
+    check_name("loss", compile_spec.loss, "compile.loss", source)
+    check_name("optimizer", compile_spec.optimizer, "compile.optimizer", source)
+    for index, metric in enumerate(compile_spec.metrics):
+        check_name("metric", metric, f"compile.metrics[{index}]", source)
+
+    train = top.sub("training")
+    training = TrainingSpec(
+        epochs=train.int("epochs", minimum=1),
+        batch_size=train.int("batch_size", minimum=1, optional=True),
+        validation_split=train.float("validation_split", 0.0, 1.0, high_open=True),
+        shuffle=train.bool("shuffle"),
+        seed=train.int("seed", minimum=0),
+        scaling=train.str("scaling", choices=SCALINGS),
+    )
+
+    dataset_source = None
+    if top.get("dataset") is not None:
+        ds = top.sub("dataset")
+        dataset_source = DatasetSource(
+            kind=ds.str("kind", choices=DATASET_KINDS),
+            name=ds.str("name", optional=True),
+            params=ds.dict("params"),
+            path=ds.str("path", optional=True),
+            sha256=ds.str("sha256", optional=True),
+        )
+        absolute = ds.str("absolute_path", optional=True) if "absolute_path" in ds.obj else None
+        dataset_source.path = _resolve_dataset_path(dataset_source.path, absolute, base_dir)
+        if dataset_source.kind == "builtin" and not dataset_source.name:
+            ds.fail("name", dataset_source.name, "the name of a built-in dataset")
+
+    scaler = top.dict("scaler", optional=True)
+    if scaler is not None:
+        from .data import scaler_from_config
+
+        try:
+            scaler_from_config(scaler)
+        except (EngineError, TypeError, ValueError):
+            top.fail("scaler", scaler, "a scaler config (kind, offset, scale) or null")
+
+    fields = dict(
+        name=top.str("name"),
+        layers=layers,
+        compile=compile_spec,
+        training=training,
+        dataset_source=dataset_source,
+        scaler=scaler,
+        history=read_history(top),
+        epochs_trained=top.int("epochs_trained", minimum=0),
+        ui=top.dict("ui"),
+        input_dim=top.int("input_dim", minimum=1, optional=True),
+    )
+    n_weights = top.int("weight_arrays", minimum=0)
+    if n_weights not in (0, 2 * len(layers)):
+        top.fail("weight_arrays", n_weights, f"0 or {2 * len(layers)} (2 per layer)")
+    return fields, n_weights
+
+
+def _resolve_dataset_path(stored: str | None, absolute: str | None, base_dir) -> str | None:
+    """The absolute dataset path: `stored` relative to the project's folder when that file
+    exists, else the absolute path recorded at save time if that exists (the project moved,
+    the data did not), else the relative resolution (it will be reported missing)."""
+    if stored is None:
+        return absolute
+    path = Path(stored)
+    if not path.is_absolute() and base_dir is not None:
+        path = Path(base_dir) / path
+    path = Path(os.path.normpath(path))
+    if not path.is_file() and absolute and Path(absolute).is_file():
+        return str(Path(absolute))
+    return str(path)
