@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from .dataset import Dataset, natural_sort_key
 AUTO_MAX_CLASSES = 10  # a numeric target with at most this many whole-number values is classes
 MAX_ONE_HOT = 100  # a text column with more distinct values is an ID or free text, not a category
 TARGET_TYPES = ("auto", "classes", "values")
+CHUNK_ROWS = 131072  # rows pandas parses at a time (see _pandas_read)
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -133,47 +135,45 @@ def _load(inp: CsvInput, target, features, delimiter, header, drop_missing, targ
     feats = _feature_indices(features, t, cols, inp, layout)
     encode = _one_hot_columns(one_hot, feats, cols, inp, layout)
     text_target = layout.kinds[t] == "text" and target_type != "values"
-    read = sorted({t, *feats})
-    numeric = [j for j in read if j not in encode and not (j == t and text_target)]
-    df = _read_with_pandas(inp, layout, read, numeric, target_type, encode)
+    plan = _Plan(layout, t, feats, encode, text_target, target_type)
+    table = _read_with_pandas(inp, plan)
 
     notes = list(layout.notes)
-    n_read = len(df)
+    n_read = len(table.missing)
     if n_read == 0:
         raise DatasetError(f"{inp.label}: the file has a header row but no data rows. Add rows "
                            "of data below the header.")
-    missing = np.zeros(n_read, dtype=bool)
-    for j in read:
-        missing |= df[cols[j]].isna().to_numpy()
-    keep = None
-    if missing.any():
-        lines = _scan(inp, layout, read, numeric, target_type, encode, allow_missing=drop_missing)
+    dropped = False
+    if table.missing.any():
+        lines = _scan(inp, plan, allow_missing=drop_missing)
         if not drop_missing:  # _scan found no hole where pandas found one
-            raise DatasetError(f"{inp.label}: {int(missing.sum())} rows have a missing value "
-                               "in a used column. Fill them in, or load with drop_missing=True.")
-        keep = ~missing
-        n_dropped = int(missing.sum())
+            raise DatasetError(f"{inp.label}: {int(table.missing.sum())} rows have a missing "
+                               "value in a used column. Fill them in, or load with "
+                               "drop_missing=True.")
+        n_dropped = int(table.missing.sum())
         if n_dropped == n_read:
             raise DatasetError(f"{inp.label}: every row has a missing value in a used column, "
                                "so dropping them leaves nothing. Fill in the gaps or choose other "
                                "columns.")
+        table = table.take(~table.missing)
+        dropped = True
         shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
         notes.append(f"Dropped {n_dropped} of {n_read} rows with a missing value"
-                     + (f" (lines {shown})." if lines else "."))
+                     + (f" (line{'s' if len(lines) > 1 else ''} {shown})." if lines else "."))
 
-    y, class_names, target_note = _target(df[cols[t]], keep, cols[t], text_target, target_type,
-                                          class_order, inp, dropped=keep is not None)
+    y, class_names, target_note = _target(table.target, cols[t], text_target, target_type,
+                                          class_order, inp, dropped)
     if target_note:
         notes.append(target_note)
-    x, feature_names, encode_notes = _features(df, feats, encode, cols, keep, inp)
+    x, feature_names, encode_notes = _features(table, plan, inp)
     notes.extend(encode_notes)
-    del df
-    if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        _scan(inp, layout, read, numeric, target_type, encode, allow_missing=True)
-        raise DatasetError(f"{inp.label}: some numbers are too large for 32-bit floats "
-                           f"(above {_FLOAT32_MAX:.3g}). Rescale that column.")
-    ds = Dataset(x, y, feature_names=feature_names, target_name=cols[t],
-                 class_names=class_names, name=name, notes=notes)
+    del table
+    try:  # Dataset checks that every number is finite (pandas reads "inf" and 1e39 as inf)
+        ds = Dataset(x, y, feature_names=feature_names, target_name=cols[t],
+                     class_names=class_names, name=name, notes=notes)
+    except DatasetError:
+        _scan(inp, plan, allow_missing=True)  # raises, naming the line of the bad number
+        raise
     params = {
         "target": cols[t],
         "features": [cols[j] for j in feats],
@@ -245,38 +245,70 @@ def _one_hot_columns(one_hot, feats, cols, inp, layout) -> set[int]:
                        f"one_hot={one_hot!r}.")
 
 
-def _read_with_pandas(inp, layout, read, numeric, target_type, encode) -> pd.DataFrame:
-    """Parse the whole file: used numeric columns straight to float32, text columns as str.
+class _Plan:
+    """Which columns are read, and how: numeric features straight to float32, one-hot feature
+    columns and a text target as strings."""
 
-    Every column is parsed, not only the used ones: with `usecols`, pandas silently cuts rows
-    that have too many fields. Unused columns are parsed as their sample suggests; if that
-    fails and the used columns are fine, they are parsed again as text."""
+    def __init__(self, layout: Layout, t: int, feats: list[int], encode: set[int],
+                 text_target: bool, target_type: str):
+        self.layout, self.t, self.feats, self.encode = layout, t, feats, encode
+        self.text_target, self.target_type = text_target, target_type
+        self.numeric_feats = [j for j in feats if j not in encode]  # x_numeric's columns
+        self.text_feats = [j for j in feats if j in encode]
+        self.read = sorted({t, *feats})
+        self.numeric = set(self.numeric_feats) | (set() if text_target else {t})
+
+
+@dataclass
+class _Table:
+    """The used columns of the whole file."""
+
+    x_numeric: np.ndarray  # (n, len(plan.numeric_feats)) float32, C-ordered
+    target: np.ndarray  # (n,) float32, or object for a text target
+    text: dict[int, np.ndarray]  # one-hot feature column -> (n,) object
+    missing: np.ndarray  # (n,) bool: the row has a missing used cell
+
+    def take(self, rows: np.ndarray) -> _Table:
+        return _Table(self.x_numeric[rows], self.target[rows],
+                      {j: a[rows] for j, a in self.text.items()}, self.missing[rows])
+
+
+def _read_with_pandas(inp: CsvInput, plan: _Plan) -> _Table:
+    """Parse the whole file. Every column is parsed, not only the used ones: with `usecols`,
+    pandas silently cuts rows that have too many fields. Unused columns are parsed as their
+    sample suggests; if that fails and _scan finds the used columns fine, they are parsed
+    again as text."""
     try:
-        return _pandas_read(inp, layout, read, numeric, unused_as_text=False)
+        return _pandas_read(inp, plan, unused_as_text=False)
     except Exception as exc:  # pandas' ParserError, ValueError, UnicodeDecodeError, ...
-        _scan(inp, layout, read, numeric, target_type, encode, allow_missing=True)
+        _scan(inp, plan, allow_missing=True)
         first = exc
     try:
-        return _pandas_read(inp, layout, read, numeric, unused_as_text=True)
+        return _pandas_read(inp, plan, unused_as_text=True)
     except Exception:
         raise DatasetError(f"{inp.label}: could not be read as CSV ({type(first).__name__}: "
                            f"{first}). Check that it is a plain table with one row per line."
                            ) from None
 
 
-def _pandas_read(inp, layout, read, numeric, unused_as_text: bool) -> pd.DataFrame:
-    cols = layout.columns
+def _pandas_read(inp: CsvInput, plan: _Plan, unused_as_text: bool) -> _Table:
+    """Read in chunks of CHUNK_ROWS rows, moving each chunk's numbers into a float32 block at
+    once: pandas' per-column buffers then never exceed one chunk, which keeps peak memory
+    near twice the final arrays instead of several times."""
+    layout, cols = plan.layout, plan.layout.columns
     dtypes = {}
     for j, c in enumerate(cols):
-        if j in read:
-            dtypes[c] = np.float32 if j in numeric else object
+        if j in plan.read:
+            dtypes[c] = np.float32 if j in plan.numeric else object
         else:
             dtypes[c] = object if unused_as_text or layout.kinds[j] == "text" else np.float32
+    xs, ys, misses = [], [], []
+    texts: dict[int, list[np.ndarray]] = {j: [] for j in plan.text_feats}
     with warnings.catch_warnings(record=True) as caught:
         # Overflow to inf is checked after reading. A ParserWarning means pandas cut a row to
         # fit the header: a ragged row, which _scan then finds.
         warnings.simplefilter("always")
-        df = pd.read_csv(
+        reader = pd.read_csv(
             inp.pandas_source(),
             sep=layout.delimiter,
             header=0 if layout.has_header else None,
@@ -284,26 +316,58 @@ def _pandas_read(inp, layout, read, numeric, unused_as_text: bool) -> pd.DataFra
             index_col=False,
             dtype=dtypes,
             encoding="utf-8",
-            skipinitialspace=True,
+            skipinitialspace=layout.skip_space,
             skip_blank_lines=True,
             na_values=["?"],
             keep_default_na=True,
             decimal=layout.decimal,
             quotechar='"',
             engine="c",
+            chunksize=CHUNK_ROWS,
         )
+        with reader:
+            for chunk in reader:
+                block = np.empty((len(chunk), len(plan.numeric_feats)), dtype=np.float32)
+                for k, j in enumerate(plan.numeric_feats):
+                    block[:, k] = chunk[cols[j]].to_numpy(dtype=np.float32, copy=False)
+                missing = np.isnan(block).any(axis=1)
+                if plan.text_target:
+                    y = chunk[cols[plan.t]].to_numpy(dtype=object)
+                    missing |= pd.isna(y)
+                else:
+                    y = chunk[cols[plan.t]].to_numpy(dtype=np.float32, copy=True)
+                    missing |= np.isnan(y)
+                for j in plan.text_feats:
+                    values = chunk[cols[j]].to_numpy(dtype=object)
+                    missing |= pd.isna(values)
+                    texts[j].append(values)
+                xs.append(block)
+                ys.append(y)
+                misses.append(missing)
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         raise ValueError("a row does not have as many fields as the header")
-    return df
+    width = len(plan.numeric_feats)
+    return _Table(
+        _concat(xs, np.empty((0, width), dtype=np.float32)),
+        _concat(ys, np.empty(0, dtype=object if plan.text_target else np.float32)),
+        {j: _concat(parts, np.empty(0, dtype=object)) for j, parts in texts.items()},
+        _concat(misses, np.empty(0, dtype=bool)),
+    )
 
 
-def _scan(inp, layout, read, numeric, target_type, encode, allow_missing) -> list[int]:
+def _concat(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
+    if not parts:
+        return empty
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _scan(inp: CsvInput, plan: _Plan, allow_missing: bool) -> list[int]:
     """Walk the file with the csv module and raise a DatasetError for the first ragged row,
     missing value (unless allow_missing), non-numeric or non-finite cell in a used numeric
     column. Returns the line numbers of rows with a missing value. Slow (about 1 s per
     million rows), so it only runs when something is wrong."""
+    layout = plan.layout
     cols, n_cols = layout.columns, len(layout.columns)
-    numeric = set(numeric)
     who = "the header" if layout.has_header else "the first row"
     missing_lines: list[int] = []
     example: dict[int, tuple[int, str]] = {}
@@ -311,8 +375,8 @@ def _scan(inp, layout, read, numeric, target_type, encode, allow_missing) -> lis
     line_end = 0
     try:
         with inp.open_text() as fh:
-            reader = csv.reader(fh, delimiter=layout.delimiter, skipinitialspace=True,
-                                strict=False)
+            reader = csv.reader(fh, delimiter=layout.delimiter,
+                                skipinitialspace=layout.skip_space, strict=False)
             for rec in reader:
                 line, line_end = line_end + 1, reader.line_num
                 if is_blank(rec):
@@ -323,7 +387,7 @@ def _scan(inp, layout, read, numeric, target_type, encode, allow_missing) -> lis
                 if len(rec) != n_cols:
                     raise _ragged(inp, layout, line, rec, who)
                 row_missing = False
-                for j in read:
+                for j in plan.read:
                     cell = rec[j]
                     where = f"{inp.label}, line {line}, column {cols[j]!r}"
                     if is_missing(cell):
@@ -334,9 +398,8 @@ def _scan(inp, layout, read, numeric, target_type, encode, allow_missing) -> lis
                                 "row, or load with drop_missing=True to leave out rows with "
                                 "missing values.")
                         row_missing = True
-                    elif j in numeric:
-                        _check_number(cell, j, where, line, layout, target_type, encode,
-                                      example)
+                    elif j in plan.numeric:
+                        _check_number(cell, j, where, line, layout, plan.target_type, example)
                 if row_missing:
                     missing_lines.append(line)
     except UnicodeDecodeError:
@@ -347,7 +410,7 @@ def _scan(inp, layout, read, numeric, target_type, encode, allow_missing) -> lis
     return missing_lines
 
 
-def _check_number(cell, j, where, line, layout, target_type, encode, example) -> None:
+def _check_number(cell, j, where, line, layout, target_type, example) -> None:
     text = cell.strip()
     if is_number(text, layout.decimal):
         value = to_float(text, layout.decimal)
@@ -411,20 +474,14 @@ def _format_label(value: float) -> str:
     return np.format_float_positional(np.float32(value), trim="-")
 
 
-def _target(series: pd.Series, keep, col: str, text_target: bool, target_type: str,
-            class_order, inp: CsvInput, dropped: bool = False):
-    """(y float32 (n,), class_names or None, note or None) for the target column."""
+def _target(values: np.ndarray, col: str, text_target: bool, target_type: str, class_order,
+            inp: CsvInput, dropped: bool):
+    """(y float32 (n,), class_names or None, note or None) for the target column's values."""
     note = None
     if text_target:
-        values = series.to_numpy(dtype=object)
-        if keep is not None:
-            values = values[keep]
         codes, uniques = pd.factorize(values)
         labels = [str(u).strip() for u in uniques]
     else:
-        values = series.to_numpy(dtype=np.float32)
-        if keep is not None:
-            values = values[keep]
         if target_type == "values" or not len(values):
             return values, None, None
         distinct = np.unique(values)
@@ -439,62 +496,57 @@ def _target(series: pd.Series, keep, col: str, text_target: bool, target_type: s
         codes = np.searchsorted(distinct, values)
         labels = [_format_label(v) for v in distinct]
     names = sorted(set(labels), key=natural_sort_key) if class_order is None else [
-        str(c) for c in class_order]
+        str(c).strip() for c in class_order]
     index = {n: i for i, n in enumerate(names)}
     unknown = [lab for lab in labels if lab not in index]
     if unknown:
         raise DatasetError(f"{inp.label}: target {col!r} has the value {unknown[0]!r}, which is "
                            f"not one of the expected classes {names}.")
     if len(set(labels)) < 2:
+        after = " left after dropping rows with missing values" if dropped else ""
         raise DatasetError(
             f"{inp.label}: the target column {col!r} has only one class ({labels[0]!r} on every "
-            f"row{' left after dropping rows with missing values' if dropped else ''}). A classifier needs at least two. Pick another target column, or check that "
-            "the file is complete.")
+            f"row{after}). A classifier needs at least two. Pick another target column, or "
+            "check that the file is complete.")
     lookup = np.array([index[lab] for lab in labels], dtype=np.float32)
     return lookup[codes], names, note
 
 
-def _features(df: pd.DataFrame, feats, encode, cols, keep, inp):
-    """(x float32 (n, n_features) C-contiguous, feature names, notes)."""
-    n = len(df) if keep is None else int(keep.sum())
-    blocks: list[tuple[str, Any]] = []  # ("num", column) or ("cat", (codes, categories))
+def _features(table: _Table, plan: _Plan, inp: CsvInput):
+    """(x float32 (n, n_features) C-ordered, feature names, notes), columns in features order,
+    each one-hot column expanded in place into its categories."""
+    cols = plan.layout.columns
+    if not plan.text_feats:  # the common case: x_numeric already is x
+        return table.x_numeric, [cols[j] for j in plan.feats], []
     notes = []
-    width = 0
-    for j in feats:
-        column = df[cols[j]]
-        if j not in encode:
-            blocks.append(("num", cols[j]))
-            width += 1
-            continue
-        values = column.to_numpy(dtype=object)
-        if keep is not None:
-            values = values[keep]
-        codes, uniques = pd.factorize(np.array([str(v).strip() for v in values], dtype=object))
+    categories: dict[int, tuple[np.ndarray, list[str]]] = {}
+    for j in plan.text_feats:
+        stripped = np.array([str(v).strip() for v in table.text[j]], dtype=object)
+        codes, uniques = pd.factorize(stripped)
         if len(uniques) > MAX_ONE_HOT:
             raise DatasetError(
                 f"{inp.label}: column {cols[j]!r} holds {len(uniques)} different texts (e.g. "
                 f"{str(uniques[0])!r}); one-hot encoding it would add {len(uniques)} features. "
                 "It looks like an ID or free text: leave it out of the features.")
-        categories = sorted(uniques, key=natural_sort_key)
-        remap = np.array([categories.index(u) for u in uniques])
-        blocks.append(("cat", (cols[j], remap[codes], categories)))
-        width += len(categories)
-        notes.append(f"Column {cols[j]!r} holds text: encoded as {len(categories)} one-hot "
-                     f"columns ({', '.join(f'{cols[j]}={c}' for c in categories[:5])}"
-                     f"{', ...' if len(categories) > 5 else ''}).")
-    # Fill one preallocated C-ordered array column by column: no intermediate 2-D copy.
+        cats = sorted(uniques, key=natural_sort_key)
+        remap = np.array([cats.index(u) for u in uniques], dtype=np.int64)
+        categories[j] = (remap[codes], cats)
+        shown = ", ".join(f"{cols[j]}={c}" for c in cats[:5]) + (", ..." if len(cats) > 5 else "")
+        notes.append(f"Column {cols[j]!r} holds text: encoded as {len(cats)} one-hot columns "
+                     f"({shown}).")
+    n = len(table.missing)
+    width = len(plan.numeric_feats) + sum(len(c) for _, c in categories.values())
     x = np.empty((n, width), dtype=np.float32)
     names: list[str] = []
     k = 0
-    for kind, item in blocks:
-        if kind == "num":
-            arr = df[item].to_numpy(dtype=np.float32, copy=False)
-            x[:, k] = arr if keep is None else arr[keep]
-            names.append(item)
-            k += 1
+    for j in plan.feats:
+        if j in categories:
+            codes, cats = categories[j]
+            x[:, k : k + len(cats)] = codes[:, None] == np.arange(len(cats))
+            names.extend(f"{cols[j]}={c}" for c in cats)
+            k += len(cats)
         else:
-            col, codes, categories = item
-            x[:, k : k + len(categories)] = codes[:, None] == np.arange(len(categories))
-            names.extend(f"{col}={c}" for c in categories)
-            k += len(categories)
+            x[:, k] = table.x_numeric[:, plan.numeric_feats.index(j)]
+            names.append(cols[j])
+            k += 1
     return x, names, notes

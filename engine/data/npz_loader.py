@@ -23,14 +23,12 @@ def load_npz(path) -> Dataset:
     `y` regression values."""
     p = CsvInput.from_path(path).path
     try:
-        with np.load(p, allow_pickle=False) as npz:
-            if not hasattr(npz, "files"):
-                raise DatasetError(f"{p}: holds a single array, not named arrays. Save with "
-                                   "numpy.savez(path, x=x, y=y).")
+        loaded = np.load(p, allow_pickle=False)
+        if not hasattr(loaded, "files"):
+            raise DatasetError(f"{p}: is a single .npy array, not an .npz archive. Save with "
+                               "numpy.savez(path, x=x, y=y).")
+        with loaded as npz:
             arrays = {k: npz[k] for k in npz.files}
-    except AttributeError:  # np.load returned a plain ndarray (a .npy file): no context manager
-        raise DatasetError(f"{p}: is a single .npy array, not an .npz archive. Save with "
-                           "numpy.savez(path, x=x, y=y).") from None
     except DatasetError:
         raise
     except ValueError as exc:
