@@ -133,10 +133,6 @@ class MinMaxScaler(_Scaler):
     def min_(self) -> np.ndarray | None:
         return self.offset_
 
-    @property
-    def max_(self) -> np.ndarray | None:
-        return None if self.offset_ is None else self.offset_ + self.scale_
-
 
 class IdentityScaler(_Scaler):
     """No scaling, with the same API, so "none" needs no special case in callers."""
