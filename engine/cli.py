@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         return _report(None, str(exc))
     except OSError as exc:
         return _report(exc.filename, exc.strerror or str(exc))
+    except BrokenPipeError:  # e.g. `netbuilder predict ... | head`: the reader left
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -347,7 +351,8 @@ def project_dataset(project, path):
             dataset = project.load_dataset()
             project.dataset = dataset
     if dataset is None:
-        raise CliError(path, "the project has no dataset; create it with `netbuilder new`")
+        why = " ".join(getattr(project, "warnings", None) or []) or "the project has no dataset."
+        raise CliError(path, why)
     return dataset
 
 
@@ -730,11 +735,7 @@ def cmd_train(args) -> int:
             )
         except TrainingDiverged as exc:
             progress.finish()
-            raise CliError(
-                args.project,
-                f"training diverged ({exc}); the project was not saved. Lower the learning "
-                f"rate (now {project.compile.learning_rate:g}) and train again",
-            ) from exc
+            raise CliError(args.project, f"{exc} The project was not saved.") from exc
     progress.finish()
     done = len(history.history.get("loss", []))
     project.record_training(model, history.history, epochs=done)

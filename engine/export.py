@@ -20,6 +20,7 @@ scale = max - min), so the exported model maps raw features to the same predicti
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -313,8 +314,9 @@ def project_scaler(project):
     config = getattr(project, "scaler", None)
     if config is None and getattr(project.training, "scaling", "none") not in (None, "none"):
         if getattr(project, "dataset", None) is not None:
-            project.prepare_data()
-            config = project.scaler
+            probe = copy.copy(project)  # shallow: fit on a stand-in, leave the document as is
+            probe.prepare_data()
+            config = probe.scaler
     if not config:
         return None
     if hasattr(config, "transform"):
