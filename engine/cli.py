@@ -344,29 +344,18 @@ def save_project(project, path) -> None:
 
 
 def project_dataset(project, path):
-    """The project's Dataset (loaded from its source when needed)."""
-    dataset = getattr(project, "dataset", None)
-    if dataset is None:
-        with _about(path, "its dataset: ", loading=True):
-            dataset = project.load_dataset()
-            project.dataset = dataset
-    if dataset is None:
-        why = " ".join(getattr(project, "warnings", None) or []) or "the project has no dataset."
+    """The project's Dataset; when Project.load could not recreate it, the error says why
+    (its warnings name the moved or changed file and how to relink it)."""
+    if project.dataset is None:
+        why = " ".join(project.warnings) or "the project has no dataset."
         raise CliError(path, why)
-    return dataset
+    return project.dataset
 
 
 def project_model(project, path):
     """The project's compiled model with its stored weights."""
     with _about(path, loading=True):
         model = project.build_model()
-    if getattr(model, "optimizer", None) is None:  # build_model left it uncompiled
-        spec = project.compile
-        with _about(path, loading=True):
-            model.compile(
-                optimizer=spec.optimizer, loss=spec.loss, metrics=list(spec.metrics or [])
-            )
-            model.optimizer.learning_rate = float(spec.learning_rate)
     return model
 
 
@@ -421,7 +410,8 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
         raise CliError(path, f"cannot be read as CSV: {' '.join(str(exc).split())}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     wanted = list(columns) + ([target] if target is not None else [])
-    missing = [c for c in wanted if c not in frame.columns]
+    one_hot = {c: _one_hot_source(c, frame.columns) for c in columns if c not in frame.columns}
+    missing = [c for c in wanted if c not in frame.columns and not one_hot.get(c)]
     if missing:
         found = ", ".join(frame.columns[:12]) + (", ..." if len(frame.columns) > 12 else "")
         role = "target column" if missing == [target] else "column(s)"
@@ -434,7 +424,11 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
         raise CliError(path, "has a header but no data rows")
     x = np.empty((len(frame), len(columns)), dtype=np.float32)
     for j, name in enumerate(columns):
-        x[:, j] = _numeric_column(frame[name], name, path)
+        if one_hot.get(name):  # "color=red": 1 where the text column color says red
+            base, category = one_hot[name]
+            x[:, j] = (frame[base].str.strip() == category).to_numpy(dtype=np.float32)
+        else:
+            x[:, j] = _numeric_column(frame[name], name, path)
     if target is None:
         return x, None
     if class_names is None:
@@ -452,6 +446,15 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
             )
         y[row, 0] = index[key]
     return x, y
+
+
+def _one_hot_source(feature: str, columns) -> tuple[str, str] | None:
+    """engine.data one-hot encodes a text column `color` as features "color=red", ...;
+    find the text column such a feature comes from: (column, category) or None."""
+    for i, char in enumerate(feature):
+        if char == "=" and feature[:i] in columns:
+            return feature[:i], feature[i + 1 :]
+    return None
 
 
 def _class_key(text: str, index: dict[str, int]) -> str | None:

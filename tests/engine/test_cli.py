@@ -392,3 +392,16 @@ def test_help_on_every_command(command, capsys):
     assert code == 0
     assert out.startswith(f"usage: netbuilder {' '.join(command)}".rstrip())
     assert "--version" in out
+
+
+def test_predict_one_hot_encodes_text_columns_like_the_training_data(tmp_path, capsys):
+    rows = [[f"{v:.2f}", color, "big" if v > 0 and color == "red" else "small"]
+            for v, color in zip(np.linspace(-1, 1, 30), ["red", "blue", "green"] * 10)]
+    data = write_csv(tmp_path / "d.csv", ["size", "color", "label"], rows)
+    path = new_project(tmp_path / "p.nnproj", "--data", data, "--target", "label")
+    dataset = Project.load(path).dataset
+    assert [n for n in dataset.feature_names if n.startswith("color=")]  # one-hot encoded
+    code, out, err = run(capsys, "predict", path, data, "--probabilities")
+    assert (code, err) == (0, "")
+    probs = np.array([[float(v) for v in r[1:]] for r in list(csv.reader(io.StringIO(out)))[1:]])
+    np.testing.assert_allclose(probs[:, 1:], scaled_predictions(path, dataset.x), atol=1e-5)
