@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -133,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Build and train dense neural networks. Without a command, or with a "
         ".nnproj file, `netbuilder` opens the window; these commands run without one.",
+        epilog="example:\n"
+        "  netbuilder new xor.nnproj --builtin xor --layers 8:tanh,1:sigmoid --epochs 200\n"
+        "  netbuilder train xor.nnproj\n"
+        "  netbuilder evaluate xor.nnproj\n"
+        "  netbuilder predict xor.nnproj points.csv -o predictions.csv --probabilities\n"
+        "  netbuilder export keras xor.nnproj -o model.py\n"
+        "\n"
+        "`netbuilder COMMAND --help` describes each command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_version(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -149,7 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("out", metavar="OUT.nnproj", help="the project file to write")
     source = new.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", metavar="CSV", help="a CSV file with a header row")
-    source.add_argument("--builtin", metavar="NAME", help="a built-in dataset, e.g. xor, iris")
+    source.add_argument(
+        "--builtin",
+        metavar="NAME",
+        help="a built-in dataset, e.g. xor or iris (a wrong name lists them)",
+    )
     new.add_argument("--target", metavar="COLUMN", help="the column to predict (with --data)")
     new.add_argument(
         "--features", metavar="A,B,...", type=_name_list, help="feature columns (default: all)"
@@ -658,7 +672,9 @@ class _Progress:
         done = (number - self.first) / max(1, self.last - self.first)
         filled = int(round(self.BAR * done))
         bar = "#" * filled + "." * (self.BAR - filled)
-        self.stream.write(f"\repoch {number}/{self.last} [{bar}] {metrics}\x1b[K")
+        line = f"epoch {number}/{self.last} [{bar}] {metrics}"
+        width = shutil.get_terminal_size().columns - 1  # a wrapped line would not redraw
+        self.stream.write(f"\r{line[:width]}\x1b[K")
         self.stream.flush()
 
     def finish(self) -> None:
