@@ -257,6 +257,7 @@ class _Plan:
         self.text_feats = [j for j in feats if j in encode]
         self.read = sorted({t, *feats})
         self.numeric = set(self.numeric_feats) | (set() if text_target else {t})
+        self.last_record_line = 1  # where _scan saw the last record start
 
 
 @dataclass
@@ -276,22 +277,28 @@ class _Table:
 def _read_with_pandas(inp: CsvInput, plan: _Plan) -> _Table:
     """Parse the whole file. Every column is parsed, not only the used ones: with `usecols`,
     pandas silently cuts rows that have too many fields. Unused columns are parsed as their
-    sample suggests; if that fails and _scan finds the used columns fine, they are parsed
-    again as text."""
+    sample suggests; if that fails and _scan finds the used columns fine, the file is parsed
+    again leniently: every column as text, numbers then converted by the same rules _scan
+    checks (so a blank or tab-only cell is missing, as _scan says)."""
     try:
-        return _pandas_read(inp, plan, unused_as_text=False)
+        return _pandas_read(inp, plan, lenient=False)
     except Exception as exc:  # pandas' ParserError, ValueError, UnicodeDecodeError, ...
         _scan(inp, plan, allow_missing=True)
         first = exc
     try:
-        return _pandas_read(inp, plan, unused_as_text=True)
+        return _pandas_read(inp, plan, lenient=True)
     except Exception:
+        if "EOF inside string" in str(first):
+            raise DatasetError(
+                f"{inp.label}, line {plan.last_record_line}: a quoted field starts here and is "
+                "never closed (a '\"' without its partner), so the rest of the file reads as "
+                "one cell. Add the closing quote or remove the stray one.") from None
         raise DatasetError(f"{inp.label}: could not be read as CSV ({type(first).__name__}: "
                            f"{first}). Check that it is a plain table with one row per line."
                            ) from None
 
 
-def _pandas_read(inp: CsvInput, plan: _Plan, unused_as_text: bool) -> _Table:
+def _pandas_read(inp: CsvInput, plan: _Plan, lenient: bool) -> _Table:
     """Read in chunks of CHUNK_ROWS rows, moving each chunk's numbers into a float32 block at
     once: pandas' per-column buffers then never exceed one chunk, which keeps peak memory
     near twice the final arrays instead of several times."""
@@ -299,9 +306,9 @@ def _pandas_read(inp: CsvInput, plan: _Plan, unused_as_text: bool) -> _Table:
     dtypes = {}
     for j, c in enumerate(cols):
         if j in plan.read:
-            dtypes[c] = np.float32 if j in plan.numeric else object
+            dtypes[c] = np.float32 if j in plan.numeric and not lenient else object
         else:
-            dtypes[c] = object if unused_as_text or layout.kinds[j] == "text" else np.float32
+            dtypes[c] = object if lenient or layout.kinds[j] == "text" else np.float32
     xs, ys, misses = [], [], []
     texts: dict[int, list[np.ndarray]] = {j: [] for j in plan.text_feats}
     with warnings.catch_warnings(record=True) as caught:
@@ -329,13 +336,13 @@ def _pandas_read(inp: CsvInput, plan: _Plan, unused_as_text: bool) -> _Table:
             for chunk in reader:
                 block = np.empty((len(chunk), len(plan.numeric_feats)), dtype=np.float32)
                 for k, j in enumerate(plan.numeric_feats):
-                    block[:, k] = chunk[cols[j]].to_numpy(dtype=np.float32, copy=False)
+                    block[:, k] = _floats(chunk[cols[j]], lenient, layout.decimal)
                 missing = np.isnan(block).any(axis=1)
                 if plan.text_target:
                     y = chunk[cols[plan.t]].to_numpy(dtype=object)
                     missing |= pd.isna(y)
                 else:
-                    y = chunk[cols[plan.t]].to_numpy(dtype=np.float32, copy=True)
+                    y = np.array(_floats(chunk[cols[plan.t]], lenient, layout.decimal))
                     missing |= np.isnan(y)
                 for j in plan.text_feats:
                     values = chunk[cols[j]].to_numpy(dtype=object)
@@ -353,6 +360,14 @@ def _pandas_read(inp: CsvInput, plan: _Plan, unused_as_text: bool) -> _Table:
         {j: _concat(parts, np.empty(0, dtype=object)) for j, parts in texts.items()},
         _concat(misses, np.empty(0, dtype=bool)),
     )
+
+
+def _floats(column: pd.Series, lenient: bool, decimal: str) -> np.ndarray:
+    """A parsed column as float32; in lenient mode (text parsed by us) missing cells -> NaN."""
+    if not lenient:
+        return column.to_numpy(dtype=np.float32, copy=False)
+    return np.array([math.nan if not isinstance(c, str) or is_missing(c) else to_float(c, decimal)
+                     for c in column.to_numpy(dtype=object)], dtype=np.float32)
 
 
 def _concat(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
@@ -381,6 +396,7 @@ def _scan(inp: CsvInput, plan: _Plan, allow_missing: bool) -> list[int]:
                 line, line_end = line_end + 1, reader.line_num
                 if is_blank(rec):
                     continue
+                plan.last_record_line = line
                 if header_pending:
                     header_pending = False
                     continue
@@ -442,7 +458,8 @@ def _ragged(inp, layout, line, rec, who) -> DatasetError:
     elif len(rec) > len(layout.columns) and d == ",":
         hint = " A value containing a comma must be in double quotes."
     return DatasetError(
-        f"{inp.label}, line {line}: this row has {len(rec)} fields but {who} has "
+        f"{inp.label}, line {line}: this row has {len(rec)} field{'' if len(rec) == 1 else 's'} "
+        f"but {who} has "
         f"{len(layout.columns)} ({DELIMITERS.get(d, repr(d))}-separated): {text!r}.{hint} "
         "Fix or remove that row."
     )

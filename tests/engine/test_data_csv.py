@@ -276,3 +276,15 @@ def test_nothing_is_half_loaded(write):
     rows = "".join(f"{i},{i % 5},{i % 2}\n" for i in range(100))
     with pytest.raises(DatasetError):
         load_csv(write("a,b,y\n" + rows + "1,2\n"), "y")
+
+
+def test_whitespace_only_cell_is_a_missing_value(write):
+    msg = error_of(write("a;b;y\n1;2;0\n3;\t;1\n"))
+    assert "line 3, column 'b'" in msg and "missing value" in msg
+    ds = load_csv(write("a;b;y\n1;2;0\n3;\t;1\n5;6;1\n", "d.csv"), "y", drop_missing=True)
+    assert ds.x.tolist() == [[1, 2], [5, 6]]
+
+
+def test_unclosed_quote_at_the_end(write):
+    msg = error_of(write('a,b,y\n1,2,0\n3,4,"1\n'))
+    assert "line 3" in msg and "never closed" in msg
