@@ -226,11 +226,13 @@ def rule_sigmoid_hidden(project: Project) -> Advice | None:
     hidden = [i for i, layer in enumerate(project.layers[:-1]) if _activation(layer) == "sigmoid"]
     if not hidden:
         return None
-    which = ", ".join(str(i + 1) for i in hidden)
+    numbers = [str(i + 1) for i in hidden]
+    which = (f"Hidden layer {numbers[0]} uses" if len(numbers) == 1 else
+             f"Hidden layers {', '.join(numbers[:-1])} and {numbers[-1]} use")
     return Advice(
         "sigmoid_hidden", INFO,
-        f"Hidden layer {which} uses sigmoid. ReLU usually trains faster, because sigmoid is "
-        "flat on both sides and its gradient vanishes there.",
+        f"{which} sigmoid. ReLU usually trains faster, because sigmoid is flat on both sides "
+        "and its gradient vanishes there.",
         (Fix("Use ReLU in hidden layers", _hidden_to_relu({"sigmoid"})),))
 
 

@@ -55,6 +55,12 @@ def _pretty(name: str) -> str:
 
 def _set_tip(widget: QWidget, name: str, tip: str) -> QWidget:
     """Every control gets a tooltip and an accessible name (screen readers, tests)."""
+    if isinstance(widget, QComboBox):
+        # Long entries ("Sparse categorical cross-entropy") must not widen the dock: the
+        # combo shrinks and its popup still shows the full text.
+        widget.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        widget.setMinimumContentsLength(8)
     widget.setToolTip(tip)
     widget.setAccessibleName(name)
     widget.setAccessibleDescription(tip)
@@ -84,6 +90,8 @@ class LayerInspector(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Only vertical scrolling: the form reflows to the dock's width instead.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -115,6 +123,12 @@ class LayerInspector(QWidget):
         self.units_spin.valueChanged.connect(lambda v: self._layer_edit("units", int(v)))
         form.addRow("&Units:", self.units_spin)
 
+        self.params_label = QLabel(objectName="paramsLabel")
+        _set_tip(self.params_label, "Parameters",
+                 "Trainable numbers in this layer: one weight per input per unit, plus one "
+                 "bias per unit.")
+        form.addRow("Parameters:", self.params_label)
+
         self.activation_combo = QComboBox(objectName="activationCombo")
         for name in activations.available():
             self.activation_combo.addItem(activation_info.label(name), name)
@@ -128,7 +142,7 @@ class LayerInspector(QWidget):
         form.addRow("&Activation:", self.activation_combo)
 
         self.activation_plot = QLabel(objectName="activationSketch")
-        self.activation_plot.setMinimumSize(*PLOT_SIZE)
+        self.activation_plot.setMinimumHeight(PLOT_SIZE[1])
         self.activation_plot.setAlignment(Qt.AlignmentFlag.AlignCenter)
         _set_tip(self.activation_plot, "Activation plot", "g(z) for z from -3.5 to 3.5.")
         self.activation_advice = QLabel(objectName="activationAdvice")
@@ -307,6 +321,7 @@ class LayerInspector(QWidget):
         role = "output layer" if self._index == last else "hidden layer"
         self.layer_group.setTitle(f"Layer {self._index + 1} of {last + 1} — {role}")
         self.units_spin.setValue(int(layer.units))
+        self.params_label.setText(_parameter_text(project, self._index))
         _select_data(self.activation_combo, layer.activation or "linear")
         if self.name_edit.text() != layer.name:
             self.name_edit.setText(layer.name)
@@ -360,6 +375,15 @@ class LayerInspector(QWidget):
     def _full_batch_toggled(self, on: bool) -> None:
         self.batch_size_spin.setEnabled(not on)
         self._spec_edit("training", "batch_size", None if on else int(self.batch_size_spin.value()))
+
+
+def _parameter_text(project: Project, index: int) -> str:
+    """E.g. "2 × 25 weights + 25 biases = 75" for layer `index`."""
+    units = int(project.layers[index].units)
+    n_in = project.layers[index - 1].units if index > 0 else project.resolved_input_dim()
+    if n_in is None:
+        return f"{units} biases + weights per input (no dataset yet)"
+    return f"{n_in} × {units} weights + {units} biases = {n_in * units + units:,}"
 
 
 def _select_data(combo: QComboBox, value: str) -> None:

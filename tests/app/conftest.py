@@ -3,3 +3,21 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _window_sandbox(tmp_path, monkeypatch):
+    """Every GUI test: settings and autosave files go to a temporary folder (never the user's
+    real ones), and the main window's modal questions answer at once instead of waiting
+    forever for a click (offscreen there is nobody to click): unsaved changes -> Discard,
+    restore an autosave -> No; error boxes are printed. Tests that check a question replace
+    the method on their window's `dialogs` (see tests/app/window_fixtures.py)."""
+    monkeypatch.setenv("NETBUILDER_CONFIG_DIR", str(tmp_path / "netbuilder-config"))
+    from app.dialogs import Dialogs
+
+    monkeypatch.setattr(Dialogs, "ask_unsaved_changes", lambda self, name: "discard")
+    monkeypatch.setattr(Dialogs, "ask_restore_recovery", lambda self, name, original: False)
+    monkeypatch.setattr(Dialogs, "show_error", lambda self, title, text: print(title, text))
