@@ -92,9 +92,10 @@ def _report(file, message: str) -> int:
     text = " ".join(str(message).split())  # one line, whatever the message held
     if file:
         file = str(file)
-        for prefix in (file + ": ", file + ":", file + " "):
-            if text.startswith(prefix):  # the engine's message already names the file
-                text = text[len(prefix) :]
+        spellings = {file, str(Path(file).absolute()), str(Path(file).resolve())}
+        for spelling in sorted(spellings, key=len, reverse=True):
+            if text.startswith(spelling + ":"):  # the engine's message already names the file
+                text = text[len(spelling) + 1 :].lstrip()
                 break
         text = f"{file}: {text}"
     print(f"{PROG}: error: {text}", file=sys.stderr)
@@ -545,7 +546,7 @@ def cmd_new(args) -> int:
             dataset = data.load_csv(args.data, target=args.target, features=args.features)
 
     out = Path(args.out)
-    with _about(args.data or args.builtin):
+    with _about(args.data or args.out):
         project = Project.new_for_dataset(dataset)
         project.name = args.name or out.stem
         _apply_new_options(project, args, dataset, loss, optimizer)
@@ -612,12 +613,11 @@ def _apply_new_options(project, args, dataset, loss, optimizer) -> None:
         ]
         expected = dataset.n_classes if dataset.task == "multiclass" else 1
         last = project.layers[-1].units
-        if last != expected:
-            raise CliError(
-                args.data or args.builtin,
-                f"--layers: the output layer has {last} unit(s) but this {dataset.task} "
-                f"dataset needs {expected}; end with e.g. "
-                f"{expected}:{'softmax' if dataset.task == 'multiclass' else 'sigmoid'}",
+        if last != expected:  # a usage error, though only the data can tell
+            args.parser.error(
+                f"argument --layers: the output layer has {last} unit(s) but the "
+                f"{dataset.task} dataset {dataset.name!r} needs {expected}; end with e.g. "
+                f"{expected}:{'softmax' if dataset.task == 'multiclass' else 'sigmoid'}"
             )
     if loss is not None:
         project.compile.loss = loss

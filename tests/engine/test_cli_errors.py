@@ -60,6 +60,7 @@ def names(project):
         (["new", "x.nnproj", "--data", "d.csv"], "--data needs --target"),
         (["new", "x.nnproj", "--builtin", "nope"], "unknown dataset 'nope'"),
         (["new", "x.nnproj", "--builtin", "xor", "--layers", "0:relu"], "UNITS >= 1"),
+        (["new", "x.nnproj", "--builtin", "iris", "--layers", "4:relu,1:sigmoid"], "needs 3"),
         (["new", "x.nnproj", "--builtin", "xor", "--layers", "4:sigmoidd"], "unknown activation"),
         (["new", "x.nnproj", "--builtin", "xor", "--loss", "hinge_like"], "unknown loss"),
         (["new", "x.nnproj", "--builtin", "xor", "--optimizer", "lbfgs"], "unknown optimizer"),
@@ -147,12 +148,14 @@ def test_new_with_missing_csv(tmp_path, capsys):
     assert not (tmp_path / "p.nnproj").exists()
 
 
-def test_new_with_unknown_target(tmp_path, capsys):
+def test_new_with_unknown_target(tmp_path, capsys, monkeypatch):
     data = tmp_path / "d.csv"
     data.write_text("a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n", encoding="utf-8")
-    code, _, err = run(capsys, "new", tmp_path / "p.nnproj", "--data", data, "--target", "label")
+    monkeypatch.chdir(tmp_path)  # a relative name, as typed
+    code, _, err = run(capsys, "new", "p.nnproj", "--data", "d.csv", "--target", "label")
     assert code == 1
-    assert_one_line_error(err, data, "label")
+    what = assert_one_line_error(err, "d.csv", "label")
+    assert str(data) not in what  # the file is named once, as the person typed it
     assert not (tmp_path / "p.nnproj").exists()
 
 
