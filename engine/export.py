@@ -349,6 +349,11 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     add("")
     add("It loads the data and the trained network and continues training it. On raw features")
     add("the model predicts what `netbuilder predict` predicts (to within 1e-4).")
+    if plan.loss_kwargs.get("from_logits"):
+        squash = "sigmoid" if plan.layers and plan.layers[-1].units == 1 else "softmax"
+        add("")
+        add("The loss takes logits (from_logits=True), so model.predict returns logits; pass")
+        add(f"them through keras.activations.{squash} for the probabilities Netbuilder shows.")
     add('"""')
     add("")
     add("from pathlib import Path")

@@ -424,6 +424,17 @@ def test_copied_code_without_the_weights_file_starts_fresh(stub_keras, tmp_path,
         run_script(script)["load_data"]()
 
 
+def test_a_loss_on_logits_is_exported_with_from_logits(tmp_path, stub_keras):
+    path = tmp_path / "p.nnproj"
+    assert main(["new", str(path), "--builtin", "xor", "--layers", "4:tanh,1:linear"]) == 0
+    project = Project.load(path)
+    project.compile.from_logits = True
+    source = keras_script(project)
+    assert "loss=keras.losses.BinaryCrossentropy(from_logits=True)" in source
+    assert "keras.activations.sigmoid for the probabilities" in source
+    compile(source, "model.py", "exec")
+
+
 def test_a_failed_export_leaves_no_half_written_file(tmp_path, monkeypatch):
     path = tmp_path / "p.nnproj"
     assert main(["new", str(path), "--builtin", "xor"]) == 0
