@@ -734,6 +734,11 @@ def cmd_train(args) -> int:
         prepared = project.prepare_data()
     epochs = args.epochs or int(project.training.epochs)
     start = int(project.epochs_trained or 0)
+    # Seeded by the project and where it stands, so the same command on the same file gives
+    # the same result (shuffling is the only randomness left once the weights exist).
+    from .utils import set_random_seed
+
+    set_random_seed(int(project.training.seed) + start)
     progress = _Progress(start, start + epochs)
     validation = None
     if prepared.x_val is not None and len(prepared.x_val):

@@ -187,6 +187,16 @@ def test_train_continues_from_the_stored_weights_and_saves_in_place(tmp_path, ca
     assert abs(twice.history["loss"][3] - once.history["loss"][2]) < 0.1
 
 
+def test_training_the_same_file_twice_gives_the_same_result(tmp_path):
+    path = new_project(tmp_path / "p.nnproj", "--builtin", "moons", "--batch-size", "16")
+    for out in ("a.nnproj", "b.nnproj"):
+        assert main(["train", str(path), "--epochs", "2", "-o", str(tmp_path / out)]) == 0
+    a, b = (Project.load(tmp_path / name) for name in ("a.nnproj", "b.nnproj"))
+    for wa, wb in zip(a.weights, b.weights):
+        np.testing.assert_array_equal(wa, wb)
+    assert a.history == b.history
+
+
 def test_train_without_epochs_uses_the_projects_and_o_leaves_the_original(tmp_path, capsys):
     path = new_project(tmp_path / "in.nnproj", "--builtin", "xor", "--epochs", "2")
     out_path = tmp_path / "out.nnproj"
