@@ -85,6 +85,14 @@ class Dataset:
                 f"Dataset needs one name per feature column. Received: {len(feature_names)} "
                 f"names for {x.shape[1]} columns."
             )
+        names = [*feature_names, str(target_name)]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise DatasetError(
+                f"Feature and target names must all differ (they become CSV column names). "
+                f"Received: {dup} more than once in features {feature_names} and target "
+                f"{target_name!r}."
+            )
         if not np.isfinite(x).all():
             row, col = np.argwhere(~np.isfinite(x))[0]
             raise DatasetError(

@@ -40,6 +40,8 @@ def test_task_follows_class_names():
         ({"x": [[1.0], [2.0]], "y": [0.0, 2.0], "class_names": ["a", "b"]}, "0..1"),
         ({"x": [[1.0]], "y": [0.0], "class_names": ["a"]}, "at least 2 classes"),
         ({"x": [[1.0, 2.0]], "y": [0.0], "feature_names": ["a"]}, "one name per feature"),
+        ({"x": [[1.0, 2.0]], "y": [0.0], "feature_names": ["a", "t"], "target_name": "t"},
+         "must all differ"),
     ],
 )
 def test_bad_arrays_are_refused(kwargs, fragment):

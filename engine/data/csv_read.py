@@ -1,0 +1,152 @@
+"""Parsing a whole CSV file with pandas into the arrays a Dataset needs.
+
+The fast path never looks at a cell in Python: numeric columns go straight to float32, chunk
+by chunk. When pandas fails, csv_diagnose.scan finds the first bad cell and raises a
+DatasetError that names it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DatasetError
+from .csv_diagnose import scan
+from .csv_sniff import CsvInput, Layout, is_missing, to_float
+
+CHUNK_ROWS = 131072  # rows pandas parses at a time (see _pandas_read)
+
+
+class ReadPlan:
+    """Which columns are read, and how: numeric features straight to float32, one-hot feature
+    columns and a text target as strings."""
+
+    def __init__(self, layout: Layout, t: int, feats: list[int], encode: set[int],
+                 text_target: bool, target_type: str):
+        self.layout, self.t, self.feats, self.encode = layout, t, feats, encode
+        self.text_target, self.target_type = text_target, target_type
+        self.numeric_feats = [j for j in feats if j not in encode]  # x_numeric's columns
+        self.text_feats = [j for j in feats if j in encode]
+        self.read = sorted({t, *feats})
+        self.numeric = set(self.numeric_feats) | (set() if text_target else {t})
+        self.last_record_line = 1  # where scan saw the last record start
+
+
+@dataclass
+class Table:
+    """The used columns of the whole file."""
+
+    x_numeric: np.ndarray  # (n, len(plan.numeric_feats)) float32, C-ordered
+    target: np.ndarray  # (n,) float32, or object for a text target
+    text: dict[int, np.ndarray]  # one-hot feature column -> (n,) object
+    missing: np.ndarray  # (n,) bool: the row has a missing used cell
+
+    def take(self, rows: np.ndarray) -> Table:
+        return Table(self.x_numeric[rows], self.target[rows],
+                     {j: a[rows] for j, a in self.text.items()}, self.missing[rows])
+
+
+def read_table(inp: CsvInput, plan: ReadPlan) -> Table:
+    """Parse the whole file. Every column is parsed, not only the used ones: with `usecols`,
+    pandas silently cuts rows that have too many fields. Unused columns are parsed as their
+    sample suggests; if that fails and scan finds the used columns fine, the file is parsed
+    again leniently: every column as text, numbers then converted by the same rules scan
+    checks (so a blank or tab-only cell is missing, as scan says)."""
+    try:
+        return _pandas_read(inp, plan, lenient=False)
+    except Exception as exc:  # pandas' ParserError, ValueError, UnicodeDecodeError, ...
+        scan(inp, plan, allow_missing=True)
+        first = exc
+    try:
+        return _pandas_read(inp, plan, lenient=True)
+    except Exception:
+        if "EOF inside string" in str(first):
+            raise DatasetError(
+                f"{inp.label}, line {plan.last_record_line}: a quoted field starts here and is "
+                "never closed (a '\"' without its partner), so the rest of the file reads as "
+                "one cell. Add the closing quote or remove the stray one.") from None
+        raise DatasetError(f"{inp.label}: could not be read as CSV ({type(first).__name__}: "
+                           f"{first}). Check that it is a plain table with one row per line."
+                           ) from None
+
+
+def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
+    """Read in chunks of CHUNK_ROWS rows, moving each chunk's numbers into a float32 block at
+    once: pandas' per-column buffers then never exceed one chunk, which keeps peak memory
+    near twice the final arrays instead of several times."""
+    layout, cols = plan.layout, plan.layout.columns
+    dtypes = {}
+    for j, c in enumerate(cols):
+        if j in plan.read:
+            dtypes[c] = np.float32 if j in plan.numeric and not lenient else object
+        else:
+            dtypes[c] = object if lenient or layout.kinds[j] == "text" else np.float32
+    xs, ys, misses = [], [], []
+    texts: dict[int, list[np.ndarray]] = {j: [] for j in plan.text_feats}
+    with warnings.catch_warnings(record=True) as caught:
+        # Overflow to inf is checked after reading. A ParserWarning means pandas cut a row to
+        # fit the header: a ragged row, which scan then finds.
+        warnings.simplefilter("always")
+        reader = pd.read_csv(
+            inp.pandas_source(),
+            sep=layout.delimiter,
+            header=0 if layout.has_header else None,
+            names=cols,
+            index_col=False,
+            dtype=dtypes,
+            encoding="utf-8",
+            skipinitialspace=layout.skip_space,
+            skip_blank_lines=True,
+            na_values=["?"],
+            keep_default_na=True,
+            decimal=layout.decimal,
+            quotechar='"',
+            engine="c",
+            chunksize=CHUNK_ROWS,
+        )
+        with reader:
+            for chunk in reader:
+                block = np.empty((len(chunk), len(plan.numeric_feats)), dtype=np.float32)
+                for k, j in enumerate(plan.numeric_feats):
+                    block[:, k] = _floats(chunk[cols[j]], lenient, layout.decimal)
+                missing = np.isnan(block).any(axis=1)
+                if plan.text_target:
+                    y = chunk[cols[plan.t]].to_numpy(dtype=object)
+                    missing |= pd.isna(y)
+                else:
+                    y = np.array(_floats(chunk[cols[plan.t]], lenient, layout.decimal))
+                    missing |= np.isnan(y)
+                for j in plan.text_feats:
+                    values = chunk[cols[j]].to_numpy(dtype=object)
+                    missing |= pd.isna(values)
+                    texts[j].append(values)
+                xs.append(block)
+                ys.append(y)
+                misses.append(missing)
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        raise ValueError("a row does not have as many fields as the header")
+    width = len(plan.numeric_feats)
+    return Table(
+        _concat(xs, np.empty((0, width), dtype=np.float32)),
+        _concat(ys, np.empty(0, dtype=object if plan.text_target else np.float32)),
+        {j: _concat(parts, np.empty(0, dtype=object)) for j, parts in texts.items()},
+        _concat(misses, np.empty(0, dtype=bool)),
+    )
+
+
+def _floats(column: pd.Series, lenient: bool, decimal: str) -> np.ndarray:
+    """A parsed column as float32; in lenient mode (text parsed by us) missing cells -> NaN."""
+    if not lenient:
+        return column.to_numpy(dtype=np.float32, copy=False)
+    return np.array([math.nan if not isinstance(c, str) or is_missing(c) else to_float(c, decimal)
+                     for c in column.to_numpy(dtype=object)], dtype=np.float32)
+
+
+def _concat(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
+    if not parts:
+        return empty
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
