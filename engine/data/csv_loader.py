@@ -125,6 +125,10 @@ def _load(inp: CsvInput, target, features, delimiter, header, drop_missing, targ
     table = read_table(inp, plan)
 
     notes = list(layout.notes)
+    left_out = [cols[j] for j in layout.blank_columns if j != t and j not in feats]
+    if left_out:
+        notes.append(f"Left out {', '.join(repr(c) for c in left_out)}: no name and no values "
+                     "(a delimiter at the end of each line?).")
     n_read = len(table.missing)
     if n_read == 0:
         raise DatasetError(f"{inp.label}: the file has a header row but no data rows. Add rows "
@@ -197,7 +201,7 @@ def _column_index(ref, cols: list[str], role: str, inp: CsvInput, layout: Layout
 
 def _feature_indices(features, t, cols, inp, layout) -> list[int]:
     if features is None:
-        return [j for j in range(len(cols)) if j != t]
+        return [j for j in range(len(cols)) if j != t and j not in layout.blank_columns]
     if isinstance(features, (str, int)) or not hasattr(features, "__iter__"):
         raise DatasetError(f"features is a list of column names or indices. Received: "
                            f"features={features!r}.")

@@ -102,6 +102,7 @@ class Layout:
     # Skip spaces after a delimiter, so that `1, "a, b"` is two fields. Only switched on when
     # the head has such spaces: it slows pandas down by ~10%, and numbers parse without it.
     skip_space: bool = True
+    blank_columns: list[int] = field(default_factory=list)  # unnamed and empty in the sample
 
 
 def read_head(inp: CsvInput) -> tuple[str, bool]:
@@ -269,6 +270,7 @@ def inspect(inp: CsvInput, delimiter=None, header="auto") -> Layout:
     else:
         raise DatasetError(f"header must be 'auto', True or False. Received: header={header!r}.")
     n_columns = len(records[0])
+    unnamed = [j for j in range(n_columns) if not has_header or not records[0][j].strip()]
     if has_header:
         columns = [c.strip() or f"column {j + 1}" for j, c in enumerate(records[0])]
         seen: dict[str, int] = {}
@@ -284,7 +286,12 @@ def inspect(inp: CsvInput, delimiter=None, header="auto") -> Layout:
     else:
         columns = [f"column {j + 1}" for j in range(n_columns)]
     kinds = column_kinds(records, n_columns, decimal)
-    return Layout(d, has_header, columns, kinds, decimal, records, whole, notes, skip_space)
+    # A column without a name whose sampled cells are all blank is what a delimiter at the
+    # end of every line makes; it is left out of the default features.
+    blank = [j for j in unnamed if records and all(
+        j >= len(r) or not r[j].strip() for r in records)]
+    return Layout(d, has_header, columns, kinds, decimal, records, whole, notes, skip_space,
+                  blank)
 
 
 def header_line(text: str) -> int:

@@ -64,6 +64,12 @@ def test_quoted_fields_bom_crlf_blank_lines_and_exponents(write):
     assert ds.class_names == ["no", "yes"] and ds.y[:, 0].tolist() == [1, 0]
 
 
+def test_trailing_delimiter_column_is_left_out(write):
+    ds = load_csv(write("a,b,y,\n1,2,0,\n3,4,1,\n"), "y")
+    assert ds.feature_names == ["a", "b"] and ds.x.tolist() == [[1, 2], [3, 4]]
+    assert any("'column 4'" in n for n in ds.notes)
+
+
 def test_id_column_left_out_of_features(write):
     path = write("id,a,b,y\n101,1,2,0\n102,3,4,1\n103,5,6,1\n")
     ds = load_csv(path, "y", features=["a", "b"])
