@@ -34,7 +34,7 @@ EPSILON = 1e-7  # keras.backend.epsilon()
 
 
 def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+    return np.exp(-np.logaddexp(0.0, -z))  # 1 / (1 + e^-z) without overflow warnings
 
 
 def _softmax(z):
