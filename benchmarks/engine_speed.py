@@ -72,7 +72,8 @@ def make_data(case: dict, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def time_ours(case: dict, x, y, repeats: int) -> float:
+def ours_runner(case: dict, x, y):
+    """A function running `case["epochs"]` epochs of our fit; returns the number of steps."""
     engine.utils.set_random_seed(0)
     sizes = case["sizes"]
     model = engine.Sequential([engine.Input(shape=(sizes[0],))])
@@ -83,17 +84,13 @@ def time_ours(case: dict, x, y, repeats: int) -> float:
     optimizer = (engine.optimizers.Adam(1e-3) if case["optimizer"] == "adam"
                  else engine.optimizers.SGD(0.1))
     model.compile(optimizer=optimizer, loss=loss)
-    steps = case["epochs"] * -(-case["n"] // case["batch"])
-    model.fit(x, y, batch_size=case["batch"], epochs=1, verbose=0)  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=case["batch"], epochs=case["epochs"], verbose=0)
-        times.append((time.perf_counter() - start) / steps * 1e6)
-    return statistics.median(times)
+    def run(epochs: int) -> None:
+        model.fit(x, y, batch_size=case["batch"], epochs=epochs, verbose=0)
+
+    return run
 
 
-def time_torch(torch, case: dict, x, y, repeats: int) -> float:
+def torch_runner(torch, case: dict, x, y):
     torch.manual_seed(0)
     nn = torch.nn
     sizes = case["sizes"]
@@ -134,14 +131,22 @@ def time_torch(torch, case: dict, x, y, repeats: int) -> float:
             history.append(total / n)
         [h.item() for h in history]
 
-    steps = case["epochs"] * -(-n // batch)
-    run(1)  # warm-up
-    times = []
+    return run
+
+
+def time_interleaved(runners: list, case: dict, repeats: int) -> list[float]:
+    """Median microseconds per step of each runner. Repeats alternate between the runners,
+    so a load spike on this shared machine hits both sides alike."""
+    steps = case["epochs"] * -(-case["n"] // case["batch"])
+    for run in runners:
+        run(1)  # warm-up: allocation, first-call costs
+    times: list[list[float]] = [[] for _ in runners]
     for _ in range(repeats):
-        start = time.perf_counter()
-        run(case["epochs"])
-        times.append((time.perf_counter() - start) / steps * 1e6)
-    return statistics.median(times)
+        for run, bucket in zip(runners, times):
+            start = time.perf_counter()
+            run(case["epochs"])
+            bucket.append((time.perf_counter() - start) / steps * 1e6)
+    return [statistics.median(bucket) for bucket in times]
 
 
 def main(argv=None) -> None:
@@ -167,16 +172,18 @@ def main(argv=None) -> None:
     for key in args.cases:
         case = CASES[key]
         x, y = make_data(case)
-        ours = time_ours(case, x, y, args.repeats)
-        line = f"{case['title']:<78} {ours:9.1f}"
+        runners = [ours_runner(case, x, y)]
         if torch is not None:
             if engine.config.floatx() == "float64":
                 x = x.astype(np.float64)
                 if case["loss"] == "binary":
                     y = y.astype(np.float64)
                 torch.set_default_dtype(torch.float64)
-            theirs = time_torch(torch, case, x, y, args.repeats)
-            line += f" {theirs:9.1f} {ours / theirs:10.2f}"
+            runners.append(torch_runner(torch, case, x, y))
+        timings = time_interleaved(runners, case, args.repeats)
+        line = f"{case['title']:<78} {timings[0]:9.1f}"
+        if torch is not None:
+            line += f" {timings[1]:9.1f} {timings[0] / timings[1]:10.2f}"
         print(line, flush=True)
 
 

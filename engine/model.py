@@ -17,6 +17,7 @@ How training is kept cheap (the framework should add almost nothing to the NumPy
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import Any
@@ -128,7 +129,9 @@ class Sequential:
         grad_flat = np.zeros(total, dtype=dtype)
         offset = 0
         self._grad_views: list[list[np.ndarray]] = []
+        self._layer_spans: list[slice] = []  # each layer's [kernel; bias] in the flat arrays
         for layer in self._layers:
+            layer_start = offset
             grads = []
             for attr in ("kernel", "bias"):
                 weight = getattr(layer, attr)
@@ -140,6 +143,7 @@ class Sequential:
                 grads.append(grad_flat[offset : offset + weight.size].reshape(weight.shape))
                 offset += weight.size
             self._grad_views.append(grads)
+            self._layer_spans.append(slice(layer_start, offset))
         self._flat, self._grad_flat = flat, grad_flat
         self._input_dim = n_in
         self.built = True
@@ -447,9 +451,18 @@ class Sequential:
         outputs = np.empty((len(x), self._layers[-1].units), dtype=self._flat.dtype)
         with np.errstate(**_QUIET):
             penalty = self._penalty()
-            plan.step(x, x.T, y, outputs)
+            plan.step(self._with_ones_column(x), y, outputs)
             value = self.loss.value(y, outputs) + penalty
         return value, [g.copy() for grads in self._grad_views for g in grads]
+
+    def _with_ones_column(self, x: np.ndarray) -> np.ndarray:
+        """x with a column of ones appended when the first layer has a bias (see _StepPlan)."""
+        if self._layers[0].bias is None:
+            return np.ascontiguousarray(x)
+        augmented = np.empty((x.shape[0], x.shape[1] + 1), dtype=x.dtype)
+        augmented[:, :-1] = x
+        augmented[:, -1] = 1.0
+        return augmented
 
     # ---- training -----------------------------------------------------------------------
     def fit(
@@ -541,6 +554,7 @@ class Sequential:
         batch_hooks = bool(on_batch_begin or on_batch_end)
 
         # Shuffled copies live in fixed buffers, so every batch is a slice prepared once.
+        x = self._with_ones_column(x)
         if shuffle and not full_batch:  # a full batch's gradient is order-independent
             xs, ys = np.empty_like(x), np.empty_like(y)
             generator = _utils_rng()
@@ -554,9 +568,8 @@ class Sequential:
             size = stop - start
             if size not in plans:
                 plans[size] = _StepPlan(self, size, ys)
-            xb = xs[start:stop]
-            batches.append((plans[size].step, xb, xb.T, ys[start:stop], outputs[start:stop],
-                            stop))
+            batches.append((plans[size].step, xs[start:stop], ys[start:stop],
+                            outputs[start:stop], stop))
         for plan in plans.values():  # builds the optimizer's slots once, before any step
             plan.bind_optimizer(self.optimizer)
         regularized = any(
@@ -579,17 +592,17 @@ class Sequential:
                     hook(epoch, {})
                 if generator is not None:
                     order = generator.permutation(n)
-                    np.take(x, order, axis=0, out=xs)
-                    np.take(y, order, axis=0, out=ys)
+                    np.take(x, order, axis=0, out=xs, mode="clip")  # "clip": no buffering
+                    np.take(y, order, axis=0, out=ys, mode="clip")
                 penalty_sum = 0.0
                 rows = 0
-                for index, (step, xb, xbt, yb, pb, stop) in enumerate(batches):
+                for index, (step, xb, yb, pb, stop) in enumerate(batches):
                     if batch_hooks:
                         for hook in on_batch_begin:
                             hook(index, {})
                     if regularized:
                         penalty_sum += self._penalty() * len(xb)
-                    step(xb, xbt, yb, pb)
+                    step(xb, yb, pb)
                     rows = stop
                     if batch_hooks and on_batch_end:
                         running = loss.value(ys[:rows], outputs[:rows]) + penalty_sum / rows
@@ -598,7 +611,7 @@ class Sequential:
                     if self.stop_training:
                         break
                 logs = {"loss": loss.value(ys[:rows], outputs[:rows]) + penalty_sum / rows}
-                if not np.isfinite(logs["loss"]):
+                if not math.isfinite(logs["loss"]):
                     self._flat[...] = snapshot
                     for target, saved in zip(optimizer_state, optimizer_snapshot):
                         target[...] = saved
@@ -712,43 +725,56 @@ class Sequential:
 
 
 class _StepPlan:
-    """Every buffer one training step needs for a given batch size, allocated once, and the
+    """Every buffer one training step needs for a given batch size m, allocated once, and the
     step itself: forward, fused or chained output gradient, backward, optimizer update.
 
-    Buffers per layer l (batch size m): z (m, units) pre-activation (shared with the
-    activation output when the activation's derivative needs only its output), a (m, units),
-    delta (m, units) for dL/dz, work (m, units) scratch.
+    Two layout choices remove work from every step:
+    - Biases ride along in the matrix products. A layer's kernel (n_in, units) and bias
+      (units,) sit back to back in the flat weight array, so together they are one
+      (n_in + 1, units) matrix W_aug = [kernel; bias]; its input carries an extra column of
+      ones, so z = [a, 1] @ W_aug and dL/dW_aug = [a, 1].T @ delta give the bias and its
+      gradient with no separate add or reduction.
+    - Hidden activations are stored transposed (units + 1, m), C-contiguous, so [a, 1] is a
+      column-major view whose ones row is written once, and the activation functions still
+      see a contiguous (m, units) array. The input batch (m, n_in + 1) and the output
+      (m, units) are ordinary rows of the epoch's buffers.
     """
 
     def __init__(self, model: Sequential, size: int, y_all: np.ndarray):
         dtype = model._flat.dtype
         layers = model._layers
-        last = len(layers) - 1
         self.model = model
         self.loss = model.loss
+        last = len(layers) - 1
         self.items = []
         for index, layer in enumerate(layers):
             act = layer.activation
-            z = np.empty((size, layer.units), dtype=dtype)
-            if index == last:
-                a = None  # the output goes straight into the epoch's output buffer
-            else:
-                a = z if act.uses_output_only else np.empty_like(z)
             grads = model._grad_views[index]
+            # [kernel; bias] (n_in + 1, units) and its gradient, as views of the flat arrays
+            rows = layer.kernel.shape[0] + (layer.bias is not None)
+            span = model._layer_spans[index]
+            w_aug = model._flat[span].reshape(rows, layer.units)
+            g_aug = model._grad_flat[span].reshape(rows, layer.units)
+            if index < last:
+                has_ones = layers[index + 1].bias is not None
+                stored = np.empty((layer.units + has_ones, size), dtype=dtype)
+                if has_ones:
+                    stored[-1] = 1.0
+                a_aug = stored.T  # (m, units [+ 1]), column-major
+                a = stored[: layer.units].T
+                z = a if act.uses_output_only else np.empty((layer.units, size), dtype).T
+                delta = np.empty((layer.units, size), dtype=dtype).T
+            else:
+                a_aug = a = None  # the output goes straight into the epoch's output buffer
+                z = np.empty((size, layer.units), dtype=dtype)
+                delta = np.empty((size, layer.units), dtype=dtype)
             self.items.append({
-                "kernel": layer.kernel,
-                "kernel_t": layer.kernel.T,
-                "bias": layer.bias,
-                "act": act,
-                "in_place": act.uses_output_only,
-                "z": z,
-                "a": a,
-                "delta": np.empty_like(z),
-                "work": np.empty_like(z),
-                "grad_kernel": grads[0],
-                "grad_bias": grads[1] if layer.bias is not None else None,
-                "kernel_reg": layer.kernel_regularizer,
-                "bias_reg": layer.bias_regularizer,
+                "act": act, "in_place": act.uses_output_only,
+                "kernel_t": layer.kernel.T, "w_aug": w_aug, "grad_aug": g_aug,
+                "a_aug": a_aug, "a": a, "z": z, "delta": delta, "work": np.empty_like(delta),
+                "kernel": layer.kernel, "bias": layer.bias,
+                "grad_kernel": grads[0], "grad_bias": grads[1] if len(grads) > 1 else None,
+                "kernel_reg": layer.kernel_regularizer, "bias_reg": layer.bias_regularizer,
             })
         out_act = layers[-1].activation
         fused = self.loss.fuses_with(out_act)
@@ -764,69 +790,58 @@ class _StepPlan:
 
     def _build_step(self):
         # Locals, not attribute lookups, inside the step: this runs once per batch.
-        matmul, add, subtract, multiply, sum_ = np.matmul, np.add, np.subtract, np.multiply, np.sum
+        matmul, subtract, multiply = np.matmul, np.subtract, np.multiply
         items = self.items
-        hidden = [(it["kernel"], it["bias"], it["act"].forward, it["z"], it["a"])
+        hidden = [(it["w_aug"], it["act"].forward, it["z"], it["a"], it["a_aug"])
                   for it in items[:-1]]
         out = items[-1]
-        out_kernel, out_bias, out_act, out_z = out["kernel"], out["bias"], out["act"], out["z"]
-        out_in_place = out["in_place"]
+        out_w, out_act, out_z, out_in_place = out["w_aug"], out["act"], out["z"], out["in_place"]
         out_delta, out_work = out["delta"], out["work"]
         fused, scale, loss = self.fused, self.scale, self.loss
-        backward = []
+        backward = []  # from the output layer down to the first
         for index in range(len(items) - 1, -1, -1):
             it = items[index]
-            prev = items[index - 1] if index > 0 else None
-            backward.append((
-                it["delta"], it["grad_kernel"], it["grad_bias"],
-                None if prev is None else it["kernel_t"],
-                None if prev is None else prev["a"].T,
-                None if prev is None else prev["delta"],
-                None if prev is None else prev["act"].backward,
-                None if prev is None else prev["z"],
-                None if prev is None else prev["a"],
-                None if prev is None else prev["work"],
-            ))
+            if index == 0:
+                backward.append((it["delta"], it["grad_aug"], None, None, None, None, None,
+                                 None, None))
+                continue
+            prev = items[index - 1]
+            backward.append((it["delta"], it["grad_aug"], prev["a_aug"].T, it["kernel_t"],
+                             prev["delta"], prev["act"].backward, prev["z"], prev["a"],
+                             prev["work"]))
         regs = [(it["kernel_reg"], it["kernel"], it["grad_kernel"]) for it in items
                 if it["kernel_reg"] is not None]
         regs += [(it["bias_reg"], it["bias"], it["grad_bias"]) for it in items
                  if it["bias_reg"] is not None and it["bias"] is not None]
         plan = self
 
-        def step(xb, xbt, yb, pb):
+        def step(xb, yb, pb):
+            """xb (m, n_in [+ 1 ones column]), yb (m, k) targets, pb (m, k) receives p."""
             a = xb
-            for kernel, bias, forward, z, a_out in hidden:
-                matmul(a, kernel, out=z)
-                if bias is not None:
-                    add(z, bias, out=z)
-                a = forward(z, a_out)
-            # output layer: predictions land in pb, the epoch buffer's rows for this batch
-            if out_in_place:
-                matmul(a, out_kernel, out=pb)
-                if out_bias is not None:
-                    add(pb, out_bias, out=pb)
+            for w_aug, forward, z, a_out, a_aug in hidden:
+                matmul(a, w_aug, out=z)
+                forward(z, a_out)
+                a = a_aug
+            if out_in_place:  # output layer: predictions land in the epoch buffer's rows
+                matmul(a, out_w, out=pb)
                 out_act.forward(pb, pb)
             else:
-                matmul(a, out_kernel, out=out_z)
-                if out_bias is not None:
-                    add(out_z, out_bias, out=out_z)
+                matmul(a, out_w, out=out_z)
                 out_act.forward(out_z, pb)
-            if fused:
+            if fused:  # dL/dz = (p - y) / n
                 subtract(pb, yb, out=out_delta)
                 multiply(out_delta, scale, out=out_delta)
             else:
                 loss.gradient_into(yb, pb, out_delta)
-                out_act.backward(out_z if not out_in_place else None, pb, out_delta,
-                                 out_delta, out_work)
-            a_in_t = xbt
-            for (delta, grad_kernel, grad_bias, kernel_t, prev_a_t, prev_delta, prev_backward,
-                 prev_z, prev_a, prev_work) in backward:
-                matmul(prev_a_t if prev_a_t is not None else a_in_t, delta, out=grad_kernel)
-                if grad_bias is not None:
-                    sum_(delta, axis=0, out=grad_bias)
-                if kernel_t is not None:
-                    matmul(delta, kernel_t, out=prev_delta)  # dL/da of the previous layer
-                    prev_backward(prev_z, prev_a, prev_delta, prev_delta, prev_work)
+                out_act.backward(out_z, pb, out_delta, out_delta, out_work)
+            for (delta, grad_aug, a_in_t, kernel_t, prev_delta, prev_backward, prev_z, prev_a,
+                 prev_work) in backward:
+                if a_in_t is None:  # first layer: its input is the batch itself
+                    matmul(xb.T, delta, out=grad_aug)
+                    break
+                matmul(a_in_t, delta, out=grad_aug)  # [kernel; bias] gradient at once
+                matmul(delta, kernel_t, out=prev_delta)  # dL/da of the previous layer
+                prev_backward(prev_z, prev_a, prev_delta, prev_delta, prev_work)
             for reg, weight, grad in regs:
                 reg.add_gradient(weight, grad)
             plan.apply_update()

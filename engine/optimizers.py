@@ -199,9 +199,17 @@ class RMSprop(Optimizer):
 
 @register("adam")
 class Adam(Optimizer):
-    """m += (g - m)(1 - beta_1); v += (g^2 - v)(1 - beta_2);
-    w -= alpha m / (sqrt(v) + epsilon) with alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t):
-    Keras 3 folds the bias correction into the step size and adds epsilon to sqrt(v)."""
+    """Keras 3's Adam:
+        m += (g - m)(1 - beta_1);  v += (g^2 - v)(1 - beta_2)
+        w -= alpha m / (sqrt(v) + epsilon),  alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)
+    i.e. the bias correction folded into the step size and epsilon added to sqrt(v) (not to
+    sqrt(v_hat) as in the paper).
+
+    To save two of the twelve passes over the weights, the slots hold the rescaled moments
+    M = m / (1 - beta_1) and V = v / (1 - beta_2), which update as M = beta_1 M + g and
+    V = beta_2 V + g^2; the step alpha m / (sqrt(v) + eps) is then exactly
+    alpha' M / (sqrt(V) + eps') with alpha' = alpha (1 - beta_1) / sqrt(1 - beta_2) and
+    eps' = eps / sqrt(1 - beta_2) -- the same update up to float rounding."""
 
     _config_keys = ("learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad")
 
@@ -221,8 +229,8 @@ class Adam(Optimizer):
 
     def _make_slots(self, variable):
         slots = super()._make_slots(variable)
-        slots["momentum"] = np.zeros_like(variable)
-        slots["velocity"] = np.zeros_like(variable)
+        slots["momentum"] = np.zeros_like(variable)  # m / (1 - beta_1)
+        slots["velocity"] = np.zeros_like(variable)  # v / (1 - beta_2)
         slots["den"] = np.zeros_like(variable)
         if self.amsgrad:
             slots["velocity_hat"] = np.zeros_like(variable)
@@ -230,26 +238,56 @@ class Adam(Optimizer):
 
     def _prepare_step(self, lr):
         t = self.iterations + 1
-        self._alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        b1, b2 = self.beta_1, self.beta_2
+        alpha = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        root = math.sqrt(1.0 - b2)
+        self._alpha = alpha * (1.0 - b1) / root
+        self._epsilon = self.epsilon / root
 
     def update_step(self, grad, variable, slots, lr):
         tmp, den, m, v = slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
-        np.subtract(grad, m, out=tmp)
-        tmp *= 1.0 - self.beta_1
-        m += tmp
+        m *= self.beta_1
+        m += grad
         np.multiply(grad, grad, out=tmp)
-        tmp -= v
-        tmp *= 1.0 - self.beta_2
+        v *= self.beta_2
         v += tmp
         if self.amsgrad:
             v_hat = slots["velocity_hat"]
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat
         np.sqrt(v, out=den)
-        den += self.epsilon
-        np.multiply(m, self._alpha, out=tmp)
-        tmp /= den
+        den += self._epsilon
+        np.divide(m, den, out=tmp)
+        tmp *= self._alpha
         variable -= tmp
+
+    def bind(self, grad, variable):
+        if self.amsgrad:
+            return super().bind(grad, variable)
+        self._ensure_built([variable])
+        slots = self._slots[0]
+        tmp, den, m, v = slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
+        b1, b2 = self.beta_1, self.beta_2
+        root = math.sqrt(1.0 - b2)
+        epsilon = self.epsilon / root
+        add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
+
+        def step():  # update_step inlined with locals, for the training loop
+            t = self.iterations + 1
+            alpha = float(self.learning_rate) * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+            multiply(m, b1, out=m)
+            add(m, grad, out=m)
+            multiply(grad, grad, out=tmp)
+            multiply(v, b2, out=v)
+            add(v, tmp, out=v)
+            sqrt(v, out=den)
+            add(den, epsilon, out=den)
+            divide(m, den, out=tmp)
+            multiply(tmp, alpha * (1.0 - b1) / root, out=tmp)
+            subtract(variable, tmp, out=variable)
+            self.iterations = t
+
+        return step
 
 
 def available() -> list[str]:

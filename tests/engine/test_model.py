@@ -602,6 +602,25 @@ def test_adam_first_step_by_hand():
     assert step == pytest.approx(0.1, rel=1e-4)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: optimizers.Adam(0.01), lambda: optimizers.Adam(0.01, amsgrad=True),
+    lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True), lambda: optimizers.RMSprop(0.01),
+])
+def test_bound_training_step_equals_apply(make):
+    """fit uses optimizer.bind (a fast closure); it must do what apply does."""
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(4, 6))
+    by_apply, by_bind = make(), make()
+    w_apply, w_bind, g_bind = np.ones(6), np.ones(6), np.zeros(6)
+    step = by_bind.bind(g_bind, w_bind)
+    for g in grads:
+        by_apply.apply([g], [w_apply])
+        g_bind[...] = g
+        step()
+    np.testing.assert_allclose(w_bind, w_apply, rtol=1e-14)
+    assert by_bind.iterations == by_apply.iterations == 4
+
+
 def test_optimizer_defaults_match_keras():
     assert optimizers.SGD().get_config() == {"learning_rate": 0.01, "momentum": 0.0,
                                              "nesterov": False}
