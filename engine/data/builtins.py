@@ -62,16 +62,14 @@ def _coffee(n, noise, rng):
 
 
 def _xor(n, noise, rng):
-    # Points in the four quadrants of [-1.05, 1.05]², kept 0.05 away from the axes as in the
-    # Playground; class 1 where the two coordinates have different signs (the XOR of their
-    # sign bits). Balanced: half the points per class.
-    n_same, n_diff = _split_counts(n, 2)
-    y = np.concatenate([np.zeros(n_same), np.ones(n_diff)]).astype(np.float32)
-    sign0 = rng.choice([-1.0, 1.0], n)
-    sign1 = np.where(y == 1, -sign0, sign0)
-    x = np.column_stack([sign0, sign1]) * (rng.uniform(0, 1, (n, 2)) + 0.05)
+    # Uniform in [-1, 1]², pushed 0.05 away from the axes as in the Playground; class 1 where
+    # the two coordinates have different signs (the XOR of their sign bits). Not forced to be
+    # balanced: the example project xor.nnproj was trained on exactly this data.
+    x = rng.uniform(-1, 1, (n, 2))
+    x += np.where(x >= 0, 0.05, -0.05)
+    y = ((x[:, 0] > 0) != (x[:, 1] > 0)).astype(np.float32)
     x += rng.normal(0, noise, x.shape)
-    return _shuffled(rng, x, y)
+    return x, y
 
 
 def _circles(n, noise, rng):

@@ -30,8 +30,10 @@ NA_STRINGS = frozenset(
     ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
      "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?"]
 )
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|Inf|INF|infinity|Infinity)")
-_DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?")
+# ASCII digits only: pandas does not read "１２" (full-width digits) as a number.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|Inf|INF|infinity|Infinity)",
+                     re.ASCII)
+_DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?", re.ASCII)
 _MAGIC = [
     (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, or a NumPy .npz file?)"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook"),
@@ -260,7 +262,8 @@ def inspect(inp: CsvInput, delimiter=None, header="auto") -> Layout:
         raise DatasetError(f"{inp.label}: the file has no rows. A dataset needs a header row "
                            "(optional) and at least one row of data.")
     decimal = "."
-    if d == ";" and any(re.fullmatch(r"[+-]?\d+,\d+", c.strip()) for r in records[:50] for c in r):
+    if d == ";" and any(re.fullmatch(r"[+-]?[0-9]+,[0-9]+", c.strip()) for r in records[:50]
+                        for c in r):
         decimal = ","
         notes.append("Numbers use a decimal comma (1,5 = 1.5); the delimiter is ';'.")
     if header == "auto":
