@@ -1,0 +1,1 @@
+"""The builder: layer palette, network canvas, inspector and advisor."""

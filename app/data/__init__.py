@@ -1,0 +1,1 @@
+"""Dataset panel and CSV import dialog."""
