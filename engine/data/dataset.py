@@ -256,21 +256,18 @@ class Dataset:
     # -- writing -------------------------------------------------------------------------
     def to_csv_bytes(self) -> bytes:
         """The dataset as UTF-8 CSV text: a header, the features, then the target column
-        (class names for classification). Numbers are written with the fewest digits that
-        read back to the same float32, so `load_csv_bytes(data, **dataset.csv_params())`
-        gives back an equal Dataset."""
-        columns = [_format_float32_column(self.x[:, j]) for j in range(self.n_features)]
+        (class names for classification). float32 values are written in their shortest form
+        that reads back to the same float32 ("0.1", not "0.100000001"), so
+        `load_csv_bytes(data, **dataset.csv_params())` gives back an equal Dataset."""
+        import pandas as pd  # here, so that using a Dataset does not need pandas loaded
+
+        frame = pd.DataFrame(self.x, columns=self.feature_names, copy=False)
         if self.class_names is None:
-            columns.append(_format_float32_column(self.y[:, 0]))
+            frame[self.target_name] = self.y[:, 0]
         else:
-            labels = np.array([_csv_quote(c) for c in self.class_names], dtype=object)
-            columns.append(labels[self.y[:, 0].astype(np.int64)])
-        header = [*self.feature_names, self.target_name]
-        lines = [",".join(_csv_quote(h) for h in header)]
-        if self.n_samples:
-            table = np.column_stack([np.asarray(c, dtype=object) for c in columns])
-            lines.extend(",".join(row) for row in table.tolist())
-        return ("\n".join(lines) + "\n").encode("utf-8")
+            labels = np.array(self.class_names, dtype=object)
+            frame[self.target_name] = labels[self.y[:, 0].astype(np.int64)]
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
     def csv_params(self) -> dict[str, Any]:
         """The load_csv arguments that read `to_csv_bytes()` back into this dataset."""
@@ -317,20 +314,3 @@ def _apportion(total: int, sizes: np.ndarray) -> np.ndarray:
         priority = np.where(out < sizes, exact - out, -np.inf)
         out[int(np.argmax(priority))] += 1
     return out
-
-
-def _format_float32_column(values: np.ndarray) -> np.ndarray:
-    """Strings for a float32 column: 7 significant digits when they read back exactly
-    (so 0.1 prints as "0.1"), otherwise 9, which always do."""
-    values = np.asarray(values, dtype=np.float32)
-    short = np.char.mod("%.7g", values.astype(np.float64))
-    if np.array_equal(short.astype(np.float64).astype(np.float32), values):
-        return short.astype(object)
-    return np.char.mod("%.9g", values.astype(np.float64)).astype(object)
-
-
-def _csv_quote(text: str) -> str:
-    text = str(text)
-    if any(ch in text for ch in ',"\r\n') or text != text.strip():
-        return '"' + text.replace('"', '""') + '"'
-    return text
