@@ -68,7 +68,7 @@ def scan(inp: CsvInput, plan: ReadPlan, allow_missing: bool) -> list[int]:
                                 "missing values.")
                         row_missing = True
                     elif j in plan.numeric:
-                        _check_number(cell, j, where, line, layout, plan.target_type, example)
+                        _check_number(cell, j, where, line, layout, plan, example)
                 if row_missing:
                     missing_lines.append(line)
     except UnicodeDecodeError:
@@ -79,7 +79,8 @@ def scan(inp: CsvInput, plan: ReadPlan, allow_missing: bool) -> list[int]:
     return missing_lines
 
 
-def _check_number(cell, j, where, line, layout, target_type, example) -> None:
+def _check_number(cell, j, where, line, layout, plan, example) -> None:
+    target_type = plan.target_type
     text = cell.strip()
     if is_number(text, layout.decimal):
         value = to_float(text, layout.decimal)
@@ -98,7 +99,9 @@ def _check_number(cell, j, where, line, layout, target_type, example) -> None:
         raise DatasetError(f"{where}: {shown!r} is text{quote_hint}, but {why}.")
     seen = f" (e.g. {example[j][1]!r} on line {example[j][0]})" if j in example else ""
     raise DatasetError(f"{where}: {shown!r} is not a number{quote_hint}, but the column holds "
-                       f"numbers{seen}. Correct the cell, or leave the column out.")
+                       f"numbers{seen}. Correct the cell, or "
+                       + ("delete the row." if j == plan.t else "leave the column out of the "
+                          "features."))
 
 
 def _ragged(inp, layout, line, rec, who) -> DatasetError:

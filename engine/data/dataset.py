@@ -56,7 +56,14 @@ class Dataset:
         source: dict[str, Any] | None = None,
         notes: list[str] | None = None,
     ):
-        x = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+        try:
+            x = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+            y = np.asarray(y, dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise DatasetError(
+                f"Dataset x and y must be numbers (class labels as indices 0..k-1 with "
+                f"class_names). Received: {exc}."
+            ) from None
         if x.ndim == 1:
             x = x.reshape(-1, 1)
         if x.ndim != 2:
@@ -64,7 +71,6 @@ class Dataset:
                 f"Dataset features must be a 2-D array (n_samples, n_features). Received: "
                 f"x with shape {x.shape}."
             )
-        y = np.asarray(y, dtype=np.float32)
         if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
             y = np.ascontiguousarray(y.reshape(-1, 1))
         else:

@@ -182,6 +182,11 @@ def test_non_numeric_cell_beyond_the_sniffed_head(write):
     assert "line 30002, column 'b'" in msg and "'seven'" in msg
 
 
+def test_non_numeric_target_value(write):
+    msg = error_of(write("a,y\n1,0.5\n2,1.5\n3,abc\n4,2.5\n"), target_type="values")
+    assert "line 4, column 'y'" in msg and "'abc'" in msg and "delete the row" in msg
+
+
 def test_non_finite_number(write):
     msg = error_of(write("a,b,y\n1,2,0\n3,1e39,1\n"))
     assert "line 3, column 'b'" in msg and "'1e39'" in msg

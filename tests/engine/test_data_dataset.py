@@ -42,6 +42,7 @@ def test_task_follows_class_names():
         ({"x": [[1.0, 2.0]], "y": [0.0], "feature_names": ["a"]}, "one name per feature"),
         ({"x": [[1.0, 2.0]], "y": [0.0], "feature_names": ["a", "t"], "target_name": "t"},
          "must all differ"),
+        ({"x": [[1.0]], "y": ["cat"]}, "must be numbers"),
     ],
 )
 def test_bad_arrays_are_refused(kwargs, fragment):
