@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,12 @@ def load_npz(path) -> Dataset:
     Without class_names, an integer, boolean or text `y` becomes classes (sorted), a float
     `y` regression values."""
     p = CsvInput.from_path(path).path
+    with open(p, "rb") as fh:
+        magic = fh.read(6)
+    if not magic.startswith((b"PK\x03\x04", b"\x93NUMPY")):
+        raise DatasetError(f"{p}: is not an .npz archive (it does not start like one). Save "
+                           "the arrays with numpy.savez(path, x=x, y=y), or load a CSV file "
+                           "with load_csv.")
     try:
         loaded = np.load(p, allow_pickle=False)
         if not hasattr(loaded, "files"):
@@ -32,11 +37,14 @@ def load_npz(path) -> Dataset:
     except DatasetError:
         raise
     except ValueError as exc:
+        if "pickle" not in str(exc):
+            raise DatasetError(f"{p}: is not a readable .npz file ({exc}). Save the arrays with "
+                               "numpy.savez(path, x=x, y=y).") from None
         raise DatasetError(f"{p}: holds Python objects ({exc}); they are not loaded, because "
                            "loading them could run code. Save plain numeric arrays.") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise DatasetError(f"{p}: is not a readable .npz file ({exc}). Save the arrays with "
-                           "numpy.savez(path, x=x, y=y).") from None
+    except Exception as exc:  # zipfile and numpy raise many kinds for a damaged archive
+        raise DatasetError(f"{p}: is not a readable .npz file ({type(exc).__name__}: {exc}). "
+                           "Save the arrays with numpy.savez(path, x=x, y=y).") from None
     for key in ("x", "y"):
         if key not in arrays:
             raise DatasetError(f"{p}: has no array named {key!r}. Arrays found: "

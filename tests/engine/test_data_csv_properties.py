@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.data import Dataset, load_csv, load_source
+from engine.data import Dataset, load_csv, load_npz, load_source
 from engine.errors import DatasetError
 
 SETTINGS = settings(max_examples=200, deadline=None,
@@ -130,3 +130,32 @@ def test_well_formed_tables_read_back_exactly(folder, table, delim, eol, bom, fm
     assert np.array_equal(ds.x, x)
     assert ds.class_names == sorted(set(labels), key=lambda s: s.casefold())
     assert [ds.class_names[int(i)] for i in ds.y[:, 0]] == labels
+
+
+def _npz_bytes() -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, x=np.arange(6.0).reshape(3, 2), y=np.array([0, 1, 0]),
+             feature_names=np.array(["a", "b"]))
+    return buf.getvalue()
+
+
+NPZ = _npz_bytes()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.integers(0, len(NPZ) - 1), st.integers(0, 255)),
+                      max_size=4), cut=st.integers(0, len(NPZ)))
+def test_damaged_npz_loads_or_raises_dataset_error(folder, edits, cut):
+    data = bytearray(NPZ)
+    for pos, value in edits:
+        data[pos] = value
+    path = folder / "damaged.npz"
+    path.write_bytes(bytes(data[: max(cut, len(NPZ) - 40)] if cut % 2 else data))
+    try:
+        ds = load_npz(path)
+    except DatasetError as exc:
+        assert str(exc)
+        return
+    assert_consistent(ds)

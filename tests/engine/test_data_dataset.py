@@ -155,9 +155,12 @@ def test_npz_refuses_pickles_and_missing_arrays(tmp_path):
     np.savez(tmp_path / "nox.npz", features=np.zeros((2, 2)), y=np.zeros(2))
     with pytest.raises(DatasetError, match="no array named 'x'.*features"):
         load_npz(tmp_path / "nox.npz")
-    (tmp_path / "junk.npz").write_bytes(b"not a zip")
-    with pytest.raises(DatasetError, match="junk.npz"):
+    (tmp_path / "junk.npz").write_bytes(b"a,b\n1,2\n")
+    with pytest.raises(DatasetError, match="junk.npz: is not an .npz archive"):
         load_npz(tmp_path / "junk.npz")
+    (tmp_path / "cut.npz").write_bytes((tmp_path / "obj.npz").read_bytes()[:100])
+    with pytest.raises(DatasetError, match="cut.npz: is not a readable .npz"):
+        load_npz(tmp_path / "cut.npz")
     np.save(tmp_path / "one.npy", np.zeros(3))
     with pytest.raises(DatasetError, match="single .npy"):
         load_npz(tmp_path / "one.npy")
