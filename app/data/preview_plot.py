@@ -1,0 +1,105 @@
+"""Scatter preview of a dataset (pyqtgraph): what the person is about to train on.
+
+Two features and classes: x1 vs x2, one colour per class (CLASS_COLOURS; the panel's
+summary shows the same colours as the legend). One feature: the feature against
+the target (class or value). More than two features: the first two, said in the title.
+Regression with two or more features: the points coloured by the target value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QWidget
+
+# Distinct on white and on near-black backgrounds (Tableau 10 order).
+CLASS_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2",
+                 "#edc948", "#ff9da7", "#9c755f", "#bab0ac")
+MAX_POINTS = 3000  # more points only cost drawing time; the picture does not change
+
+
+class DatasetPreviewPlot(pg.PlotWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("datasetPreview")
+        self.setAccessibleName("Dataset scatter preview")
+        self.setToolTip("A scatter plot of the data (the first two features, coloured by "
+                        "class or value).")
+        self.setMinimumHeight(180)
+        self.setMenuEnabled(False)
+        self.hideButtons()
+        self.plotItem.setMouseEnabled(x=False, y=False)
+        self.scatter_items: list[pg.ScatterPlotItem] = []
+        self._dataset = None
+        self._apply_palette()
+
+    def show_dataset(self, dataset) -> None:
+        """Draw `dataset` (an engine.data.Dataset) or an empty plot for None."""
+        self._dataset = dataset
+        plot = self.plotItem
+        plot.clear()
+        self.scatter_items = []
+        if dataset is None or dataset.n_samples == 0:
+            plot.setTitle("")
+            plot.setLabel("bottom", "")
+            plot.setLabel("left", "")
+            return
+        rows = _sample_rows(dataset.n_samples)
+        x, y = dataset.x[rows], dataset.y[rows, 0]
+        names = dataset.feature_names
+        if dataset.n_features >= 2:
+            px, py, xlabel, ylabel = x[:, 0], x[:, 1], names[0], names[1]
+        else:
+            px, py, xlabel, ylabel = x[:, 0], y, names[0], dataset.target_name
+        title = (f"first 2 of {dataset.n_features} features" if dataset.n_features > 2 else "")
+        plot.setTitle(title, size="8pt")
+        plot.setLabel("bottom", xlabel)
+        plot.setLabel("left", ylabel)
+        if dataset.class_names is not None:
+            for k, name in enumerate(dataset.class_names):
+                mask = y == k
+                colour = QColor(CLASS_COLOURS[k % len(CLASS_COLOURS)])
+                item = pg.ScatterPlotItem(px[mask], py[mask], size=6, pen=pg.mkPen(None),
+                                          brush=pg.mkBrush(colour), name=str(name))
+                plot.addItem(item)
+                self.scatter_items.append(item)
+        else:
+            brushes = None
+            if dataset.n_features >= 2:  # colour by the target value
+                span = float(np.ptp(y)) or 1.0
+                cmap = pg.colormap.get("viridis")
+                brushes = [pg.mkBrush(c) for c in cmap.map((y - y.min()) / span, mode="qcolor")]
+            item = pg.ScatterPlotItem(px, py, size=5, pen=pg.mkPen(None),
+                                      brush=brushes or pg.mkBrush(CLASS_COLOURS[0]))
+            plot.addItem(item)
+            self.scatter_items.append(item)
+        plot.autoRange(padding=0.06)
+
+    def point_count(self) -> int:
+        return sum(len(item.data) for item in self.scatter_items)
+
+    def _apply_palette(self) -> None:
+        # Follow the widget palette so the plot reads in light and dark themes alike.
+        palette = self.palette()
+        self.setBackground(palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.Text)
+        for axis in ("bottom", "left"):
+            ax = self.plotItem.getAxis(axis)
+            ax.setPen(pg.mkPen(text))
+            ax.setTextPen(pg.mkPen(text))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # pyqtgraph changes the palette inside its own __init__, before plotItem exists.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "scatter_items"):
+            self._apply_palette()
+            self.show_dataset(self._dataset)
+        super().changeEvent(event)
+
+
+def _sample_rows(n: int) -> np.ndarray:
+    """Row indices to draw: all of them, or an even spread of MAX_POINTS."""
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    return np.linspace(0, n - 1, MAX_POINTS).astype(int)
