@@ -113,7 +113,7 @@ def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
                 block = np.empty((len(chunk), len(plan.numeric_feats)), dtype=np.float32)
                 for k, j in enumerate(plan.numeric_feats):
                     block[:, k] = _floats(chunk[cols[j]], lenient, layout.decimal)
-                missing = np.isnan(block).any(axis=1)
+                missing = _rows_with_nan(block)
                 if plan.text_target:
                     y = chunk[cols[plan.t]].to_numpy(dtype=object)
                     missing |= pd.isna(y)
@@ -136,6 +136,15 @@ def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
         {j: _concat(parts, np.empty(0, dtype=object)) for j, parts in texts.items()},
         _concat(misses, np.empty(0, dtype=bool)),
     )
+
+
+def _rows_with_nan(block: np.ndarray) -> np.ndarray:
+    """(n,) bool: rows of `block` holding a NaN. One summing pass settles the common case of
+    no NaN at all without a temporary n x f mask (a sum of inf and -inf also reads as NaN
+    here; scan then reports the infinite cell)."""
+    if not np.isnan(block.sum(dtype=np.float64)):
+        return np.zeros(len(block), dtype=bool)
+    return np.isnan(block).any(axis=1)
 
 
 def _floats(column: pd.Series, lenient: bool, decimal: str) -> np.ndarray:
