@@ -14,6 +14,7 @@ Escape selects the model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,6 +65,7 @@ from .palette import LAYER_MIME_TYPE
 MOVE_MIME_TYPE = "application/x-netbuilder-layer-index"  # internal reorder drag: the index
 MAX_ZOOM = 1.6  # a tiny network is not blown up beyond this when fitted to the view
 MAX_UNITS = 100_000
+AUTO_NAME = re.compile(r"(layer|dense)_?\d*", re.IGNORECASE)
 
 
 def ask_units(parent: QWidget, title: str, current: int) -> int | None:
@@ -105,14 +107,18 @@ def column_specs(project) -> list[ColumnSpec]:
                                 tooltip=_input_tooltip(names)))
     else:
         specs.append(ColumnSpec(-1, 1, "Input", "no dataset", side_label="inputs",
-                                units_known=False, tooltip="Inputs: load a dataset to see its features."))
+                                units_known=False,
+                                tooltip="Inputs: load a dataset to see its features."))
     for i, layer in enumerate(layers):
         is_output = i == len(layers) - 1
         label = activation_info.label(layer.activation)
-        title = layer.name or ("Output" if is_output else f"Dense {i + 1}")
+        role = "Output" if is_output else f"Dense {i + 1}"
+        # Automatic names ("layer2", "dense_1") say less than the role; a chosen name wins.
+        title = role if not layer.name or AUTO_NAME.fullmatch(layer.name) else layer.name
         spec = ColumnSpec(
             i, int(layer.units), title, f"{layer.units} · {label}", activation=layer.activation,
-            tooltip=(f"{'Output layer' if is_output else 'Hidden layer'} {i + 1} of "
+            tooltip=(f"{layer.name + ': ' if layer.name else ''}"
+                     f"{'Output layer' if is_output else 'Hidden layer'} {i + 1} of "
                      f"{len(layers)}: Dense, {layer.units} units, {label} activation.\n"
                      "Double-click to change units, drag to move, right-click for more."),
         )

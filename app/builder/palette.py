@@ -11,7 +11,6 @@ from PySide6.QtCore import QByteArray, QEvent, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -88,18 +87,10 @@ class LayerPalette(QWidget):
         self.add_button.setToolTip("Add the selected preset as a hidden layer before the "
                                    "output layer (keyboard alternative to dragging).")
 
-        hint = QLabel("Drag onto the network, or select and press Enter.", self)
-        hint.setObjectName("paletteHint")
-        hint.setAccessibleName("Palette hint")
-        hint.setToolTip("How to use the palette")
-        hint.setWordWrap(True)
-        hint.setEnabled(False)  # the disabled text colour reads as a secondary hint
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
         layout.addWidget(self.list, 1)
-        layout.addWidget(hint)
         layout.addWidget(self.add_button)
 
         self._fill()

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -120,6 +122,10 @@ class DatasetPanel(QWidget):
         if scaling != current:
             self.scalingChangeRequested.emit(scaling)
 
+    def open_import_dialog(self, path: str | None = None) -> None:
+        """The menu's File ▸ Import Dataset…: same as the Import CSV… button."""
+        self.import_csv(path)
+
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.show()
@@ -209,11 +215,26 @@ class DatasetPanel(QWidget):
         scaling_form.addRow("Scaling:", self.scaling_combo)
         data_layout.addLayout(scaling_form)
 
-        layout = QVBoxLayout(self)
+        # The content scrolls, so the panel never forces the window taller than the screen.
+        content = QWidget(self)
+        content.setObjectName("datasetPanelContent")
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(source_box)
         layout.addWidget(self.error_label)
         layout.addWidget(data_box, 1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("datasetPanelScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        scroll.setAccessibleName("Dataset panel contents")
+        scroll.setMinimumWidth(content.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.builtin_combo.activated.connect(self._builtin_picked)
         self.samples_spin.valueChanged.connect(self._parameter_changed)

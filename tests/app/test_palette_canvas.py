@@ -119,6 +119,16 @@ def test_canvas_draws_features_layers_and_blocks(canvas):
     assert "25 · Sigmoid" in canvas.accessibleDescription()
 
 
+def test_chosen_layer_names_replace_the_role_titles(qtbot):
+    view = NetworkCanvas()
+    qtbot.addWidget(view)
+    view.set_project(Project(layers=[LayerSpec(4, "relu", name="layer1"),
+                                     LayerSpec(3, "relu", name="features"),
+                                     LayerSpec(1, "sigmoid", name="dense_2")]))
+    assert [view.column_spec(i).title for i in range(3)] == ["Dense 1", "features", "Output"]
+    assert view.column_spec(1).tooltip.startswith("features: Hidden layer 2 of 3")
+
+
 def test_canvas_without_dataset_names_inputs_from_weights_or_generically(qtbot):
     view = NetworkCanvas()
     qtbot.addWidget(view)
