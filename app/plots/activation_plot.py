@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from app.plots.axes import cache_axes
 from app.plots.stats import LayerStats
 
 CURVE_PEN = pg.mkPen(color=(20, 20, 20), width=2)
@@ -64,6 +65,7 @@ class _LayerPanel:
         plot.hideButtons()
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setLabel("bottom", "z")
+        cache_axes(plot)
         self.hist = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0,
                                     brush=HIST_BRUSH, pen=pg.mkPen(None))
         self.curve = pg.PlotDataItem([], [], pen=CURVE_PEN)
@@ -103,9 +105,11 @@ class _LayerPanel:
         heights = stats.counts / peak * (top - bottom) * 0.9 if peak > 0 else stats.counts
         self.hist.setData(stats.edges, heights)
         self.hist.setFillLevel(0)
-        self.message, self.warning = describe_stats(stats)
-        self.text.setText(self.message)
-        self.text.setColor(BAD_COLOR if self.warning and not self.is_output else OK_COLOR)
+        message, warning = describe_stats(stats)
+        if (message, warning) != (self.message, self.warning):  # setText re-lays-out HTML
+            self.message, self.warning = message, warning
+            self.text.setText(message)
+            self.text.setColor(BAD_COLOR if warning and not self.is_output else OK_COLOR)
 
 
 class ActivationPlot(QWidget):

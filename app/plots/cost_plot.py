@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.plots.axes import cache_axes
 from app.plots.series import DecimatingSeries
 
 TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
@@ -41,6 +42,8 @@ def _make_plot(y_label: str) -> pg.PlotWidget:
     plot.getAxis("left").enableAutoSIPrefix(False)
     plot.setMouseEnabled(x=True, y=True)
     plot.setMenuEnabled(False)
+    plot.getPlotItem().vb.disableAutoRange()  # ranges follow the data in CostPlot._fit_y
+    cache_axes(plot.getPlotItem())
     return plot
 
 
@@ -62,6 +65,8 @@ class CostPlot(QWidget):
         self._capacity = capacity
         self.series: dict[str, DecimatingSeries] = {}
         self._metric: str | None = None
+        self._expected: int | None = None
+        self._x_span = 0.0
 
         self.log_check = QCheckBox("Log scale")
         self.log_check.setObjectName("costLogScale")
@@ -128,18 +133,60 @@ class CostPlot(QWidget):
             series.extend(first_epoch, values)
         self._redraw()
 
+    def expect_epochs(self, last_epoch: int | None) -> None:
+        """Fix the epoch axis to 1..last_epoch while a run is going (None: fit the data).
+
+        Why: a growing x range re-lays-out both axes on every frame, which is most of what
+        repainting a plot costs; with the run's end known the axes stay put."""
+        self._expected = last_epoch
+        self._redraw()
+
     def _redraw(self) -> None:
         targets = {"loss": "loss", "val_loss": "val_loss"}
         if self._metric is not None:
             targets.update(metric=self._metric, val_metric=f"val_{self._metric}")
+        last = 1.0
+        shown: dict[str, list[np.ndarray]] = {"loss": [], "metric": []}
         for curve_name, curve in self.curves.items():
             series = self.series.get(targets.get(curve_name, ""))
             if series is None or len(series) == 0:
                 curve.setData([], [])
             else:
                 x, y = series.arrays()
-                curve.setData(x, self._for_axis(y, curve_name))
+                y = self._for_axis(y, curve_name)
+                curve.setData(x, y)
+                last = max(last, float(x[-1]))
+                shown["loss" if "loss" in curve_name else "metric"].append(y)
         self.metric_plot.setVisible(self._metric is not None)
+        span = max(last, float(self._expected or 0), 2.0)
+        if span != self._x_span:
+            self._x_span = span
+            self.loss_plot.setXRange(1, span, padding=0.02)
+        log = self.log_check.isChecked()
+        self._fit_y(self.loss_plot, shown["loss"], log)
+        self._fit_y(self.metric_plot, shown["metric"], False)
+
+    @staticmethod
+    def _fit_y(plot: pg.PlotWidget, arrays: list[np.ndarray], log: bool) -> None:
+        """Follow the data on the y axis with hysteresis: change the range only when the data
+        leaves it or fills less than half of it, so the axis is not redrawn every frame."""
+        lo, hi = math.inf, -math.inf
+        for y in arrays:
+            finite = y[np.isfinite(y)]
+            if log:
+                finite = np.log10(finite[finite > 0])
+            if finite.size:
+                lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
+        if not math.isfinite(lo):
+            return
+        if hi - lo < 1e-12:
+            lo, hi = lo - 0.5, hi + 0.5
+        current = plot.getPlotItem().vb.viewRange()[1]
+        inside = current[0] <= lo and hi <= current[1]
+        if inside and (hi - lo) >= 0.5 * (current[1] - current[0]):
+            return
+        pad = 0.08 * (hi - lo)
+        plot.setYRange(lo - pad, hi + pad, padding=0)
 
     def _for_axis(self, y: np.ndarray, curve_name: str) -> np.ndarray:
         # On a log axis a loss of exactly 0 would be -inf: show it at the smallest float.

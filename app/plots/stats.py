@@ -41,13 +41,19 @@ class LayerStats:
         return float(self.edges[0]), float(self.edges[-1])
 
 
+# The half-ranges the z axis snaps to, so it changes rarely (a changing range means
+# redrawing the axes and the curve).
+HALF_RANGES = (6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 40.0, MAX_HALF_RANGE)
+
+
 def z_range_for(z: np.ndarray) -> tuple[float, float]:
-    """A symmetric z range covering at least ±6 and the central 99% of z, capped at ±60."""
+    """A symmetric z range covering the central 99% of z: ±6, 8, 10, 15, 20, 30, 40 or 60."""
     finite = z[np.isfinite(z)]
     if finite.size == 0:
         return -MIN_HALF_RANGE, MIN_HALF_RANGE
     lo, hi = np.percentile(finite, [0.5, 99.5])
-    half = float(np.clip(max(abs(lo), abs(hi)) * 1.1, MIN_HALF_RANGE, MAX_HALF_RANGE))
+    need = max(abs(lo), abs(hi)) * 1.05
+    half = next((h for h in HALF_RANGES if h >= need), MAX_HALF_RANGE)
     return -half, half
 
 

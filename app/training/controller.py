@@ -13,6 +13,8 @@ The host is the main window (or a stand-in in tests) and needs: `project`, a
 from __future__ import annotations
 
 import copy
+import sys
+import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -22,6 +24,16 @@ from app.training.worker import RunResult, RunSpec, Snapshot, TrainingWorker
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
 STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
+# Frame pacing: at most 30 frames per second, and frames that cost more are spaced out so the
+# GUI thread uses about FRAME_BUDGET of the time (training throughput stays >= 90%).
+MIN_FRAME_INTERVAL = 1.0 / 30.0
+MAX_FRAME_INTERVAL = 1.0
+FRAME_BUDGET = 0.06
+# While training, Python hands the GIL over after at most this long (default 5 ms). The GUI
+# thread re-takes the GIL many times per repaint (every Python paint() pyqtgraph calls from
+# C++); with the default each re-take can wait 5 ms behind the worker, and one repaint
+# stalls the window for 100+ ms.
+TRAINING_SWITCH_INTERVAL = 0.0005
 
 
 def layer_activations(project) -> list[str]:
@@ -34,18 +46,40 @@ def architecture_signature(project) -> tuple:
     return layers, id(project.dataset), project.training.scaling
 
 
-def build_for(project, seed: int | None = None):
-    """(model, prepared data) for training or viewing `project`, leaving the project itself
-    untouched: prepare_data records the fitted scaler on the project, and build_model copies
-    the weights, so a shallow copy is enough (and avoids copying the dataset)."""
-    detached = copy.copy(project)
+def data_key(project) -> tuple:
+    """What project.prepare_data() depends on (the dataset is replaced, never edited)."""
+    t = project.training
+    return id(project.dataset), t.scaling, t.validation_split, t.seed
+
+
+class PreparedCache:
+    """The last prepare_data() result, reused while data_key is unchanged: scaling 10,000 x
+    784 inputs takes a noticeable fraction of a second, and Train, Step and every idle view
+    refresh need the same arrays. The arrays are only read (fit shuffles copies)."""
+
+    def __init__(self):
+        self.key = None
+        self.prepared = None
+
+    def get(self, project, record_scaler: bool = False):
+        key = data_key(project)
+        if key != self.key or self.prepared is None:
+            # prepare_data records the scaler's config on the project it is called on.
+            target = project if record_scaler else copy.copy(project)
+            self.prepared = target.prepare_data()
+            self.key = key
+        elif record_scaler and self.prepared.scaler is not None:
+            project.scaler = self.prepared.scaler.get_config()
+        return self.prepared
+
+
+def build_model_for(project, seed: int | None = None):
+    """A compiled model for `project` with its weights (copied), the project untouched."""
     if seed is not None:
         from engine.utils import set_random_seed
 
         set_random_seed(int(seed))
-    model = detached.build_model()
-    prepared = detached.prepare_data()
-    return model, prepared
+    return copy.copy(project).build_model()
 
 
 def probe_rows(y, limit: int = 64):
@@ -66,7 +100,8 @@ class TrainingController(QObject):
     """Signals:
     stateChanged(str): "idle" | "running" | "paused" | "stopping".
     setupChanged(object): a ViewSetup (new data layout for the views) or None.
-    viewsUpdated(object): a ViewUpdate (activation stats, output view).
+    layerStatsUpdated(object): list of LayerStats, one per layer (activation panels).
+    outputUpdated(object): the output view's array (see ViewUpdate.output).
     weightsUpdated(object): list of weight arrays, or None.
     historyReset(object): dict name -> list of floats (the whole history, epoch 1..n).
     historyAppended(object, int): logs dict of new epochs, and the epoch number of the first.
@@ -78,7 +113,8 @@ class TrainingController(QObject):
 
     stateChanged = Signal(str)
     setupChanged = Signal(object)
-    viewsUpdated = Signal(object)
+    layerStatsUpdated = Signal(object)
+    outputUpdated = Signal(object)
     weightsUpdated = Signal(object)
     historyReset = Signal(object)
     historyAppended = Signal(object, int)
@@ -99,6 +135,8 @@ class TrainingController(QObject):
         self._last_snapshot: Snapshot | None = None
         self._latest_logs: dict[str, float] = {}
         self.setup: ViewSetup | None = None
+        self._prepared = PreparedCache()
+        self._views_current = False
         self._setup_key = None
         self.last_result: RunResult | None = None
         # Refresh the views from the project at most every 150 ms while idle, so a burst of
@@ -107,6 +145,22 @@ class TrainingController(QObject):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(150)
         self._refresh_timer.timeout.connect(self.refresh_views)
+        self._frame_timer = QTimer(self)
+        self._frame_timer.setSingleShot(True)
+        self._frame_timer.timeout.connect(self._render_frame)
+        self._frame_interval = MIN_FRAME_INTERVAL
+        self._frame_cost = 0.0
+        self._last_frame = 0.0
+        self._stages: list = []  # the rest of the frame being drawn
+        self._in_stage = False
+        self._frame_spent = 0.0
+        self._stage_timer = QTimer(self)
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.timeout.connect(self._run_stage)
+        # Paints the views at the end of a frame (set by the window integration), so that
+        # the frame's cost is known and the worker can step aside while it is drawn.
+        self.render_hook = None
+        self._saved_switch_interval: float | None = None
         host.projectChanged.connect(self._on_project_changed)
         app = QCoreApplication.instance()
         if app is not None:
@@ -243,20 +297,29 @@ class TrainingController(QObject):
         worker.pausedChanged.connect(self._on_paused_changed)
         worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
         self.worker = worker
+        self._frame_interval = MIN_FRAME_INTERVAL
+        self._frame_cost = 0.0
+        if self._saved_switch_interval is None:
+            self._saved_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self._set_state(RUNNING)
         self.progressChanged.emit(0, spec.epochs)
+        if self.render_hook is not None:
+            self.render_hook()  # paint the changed buttons and axes before the worker competes
         worker.start()
         return True
 
-    @staticmethod
-    def _build(project):
+    def _build(self, project):
         """The worker's own model and data, built on the GUI thread so that a dataset that does
-        not fit the network is reported before training starts."""
+        not fit the network is reported before training starts. The training run records the
+        fitted scaler on the project (a pure function of the data and settings), so a saved
+        project predicts with the scaling it was trained with."""
         if project.dataset is None:
             raise ValueError("the project has no dataset; choose one in the Dataset panel")
         if not project.layers:
             raise ValueError("the network has no layers; add one from the palette")
-        model, prepared = build_for(project, seed=project.training.seed + project.epochs_trained)
+        model = build_model_for(project, seed=project.training.seed + project.epochs_trained)
+        prepared = self._prepared.get(project, record_scaler=True)
         if len(prepared.x_train) == 0:
             raise ValueError("the training split is empty; lower the validation share")
         # One forward/loss pass over a few telling rows surfaces shape and label mismatches
@@ -267,22 +330,78 @@ class TrainingController(QObject):
 
     # ----- worker -> GUI --------------------------------------------------------------------
     def _on_snapshot(self) -> None:
-        worker = self.sender() if isinstance(self.sender(), TrainingWorker) else self.worker
-        if worker is None or worker is not self.worker:
+        """A snapshot is waiting: draw it now, or when the frame budget allows."""
+        if self.worker is None or self._frame_timer.isActive():
+            return  # the scheduled frame will take the (merged) snapshot
+        if self._stages or self._in_stage:  # a frame is still being drawn: draw this next
+            self._frame_timer.start(max(1, int(self._frame_interval * 1000)))
+            return
+        wait = self._frame_interval - (time.perf_counter() - self._last_frame)
+        if wait <= 0:
+            self._render_frame()
+        else:
+            self._frame_timer.start(max(1, int(wait * 1000)))
+
+    def _render_frame(self) -> None:
+        """Draw the waiting snapshot as a frame of up to three stages (curves and progress;
+        activation panels; output view), each in its own turn of the event loop so no single
+        one blocks the window for long."""
+        worker = self.worker
+        if worker is None or self._stages or self._in_stage:
             return
         snap = worker.take_snapshot()
-        if snap is not None:
-            self._apply(snap)
+        if snap is None:
+            return
+        self._stages = [lambda: self._apply_progress(snap)]
+        if snap.views is not None:
+            views = snap.views
+            self._stages.append(lambda: self.layerStatsUpdated.emit(views.layers))
+            self._stages.append(lambda: self.outputUpdated.emit(views.output))
+        self._frame_spent = 0.0
+        self._run_stage()
+
+    def _run_stage(self) -> None:
+        worker = self.worker
+        if worker is None or not self._stages:
+            self._stages = []
+            return
+        stage = self._stages.pop(0)
+        self._in_stage = True
+        worker.begin_gui_frame()  # the worker steps aside while the stage is set and painted
+        start = time.perf_counter()
+        try:
+            stage()
+            if self.render_hook is not None:
+                self.render_hook()
+        finally:
+            worker.end_gui_frame()
+            self._in_stage = False
+        self._frame_spent += time.perf_counter() - start
+        if self._stages:
+            self._stage_timer.start(0)
+            return
+        # A frame that costs 20 ms is drawn at most every 20 / FRAME_BUDGET = 250 ms, so the
+        # worker keeps >= 90% of the time; cheap frames run at up to 30 per second.
+        cost = self._frame_spent
+        self._frame_cost = cost if self._frame_cost == 0 else 0.7 * self._frame_cost + 0.3 * cost
+        self._frame_interval = min(MAX_FRAME_INTERVAL,
+                                   max(MIN_FRAME_INTERVAL, self._frame_cost / FRAME_BUDGET))
+        self._last_frame = time.perf_counter()
 
     def _apply(self, snap: Snapshot) -> None:
+        """Show a snapshot at once (the final one of a run)."""
+        self._apply_progress(snap)
+        if snap.views is not None:
+            self.layerStatsUpdated.emit(snap.views.layers)
+            self.outputUpdated.emit(snap.views.output)
+
+    def _apply_progress(self, snap: Snapshot) -> None:
         self._latest_logs.update({k: v[-1] for k, v in snap.logs.items() if v})
         if snap.logs:
             first = snap.epoch - len(next(iter(snap.logs.values()))) + 1
             self.historyAppended.emit(snap.logs, first)
         if snap.weights is not None:
             self.weightsUpdated.emit(snap.weights)
-        if snap.views is not None:
-            self.viewsUpdated.emit(snap.views)
         self._last_snapshot = snap
         self.progressChanged.emit(snap.done, snap.planned)
         self.statusChanged.emit(self._status_text(snap))
@@ -297,6 +416,12 @@ class TrainingController(QObject):
             return  # already handled synchronously by stop_and_wait
         worker.wait()
         self.worker = None
+        self._frame_timer.stop()
+        self._stage_timer.stop()
+        self._stages = []  # the final snapshot below replaces what they would have drawn
+        if self._saved_switch_interval is not None:
+            sys.setswitchinterval(self._saved_switch_interval)
+            self._saved_switch_interval = None
         snap = worker.take_snapshot()
         if snap is not None:
             self._apply(snap)
@@ -330,8 +455,14 @@ class TrainingController(QObject):
             # switched on) is padded with NaN so every series stays aligned with the epochs.
             series = history.setdefault(key, [float("nan")] * self._run_base_epochs)
             series.extend(values)
-        self.host.record_training(result.weights, history,
-                                  self._run_base_epochs + result.epochs)
+        # The views already show these weights (the run's final snapshot): the projectChanged
+        # that recording emits need not recompute them.
+        self._views_current = True
+        try:
+            self.host.record_training(result.weights, history,
+                                      self._run_base_epochs + result.epochs)
+        finally:
+            self._views_current = False
         if result.outcome in ("finished", "stopped"):
             self.statusChanged.emit(self._final_text(result))
 
@@ -345,7 +476,8 @@ class TrainingController(QObject):
                 self.worker.set_learning_rate(lr)
             return
         self.historyReset.emit({k: list(v) for k, v in (project.history or {}).items()})
-        self._refresh_timer.start()
+        if not self._views_current:
+            self._refresh_timer.start()
 
     def refresh_views(self) -> None:
         """Show the project's current weights in the views (idle only)."""
@@ -355,7 +487,8 @@ class TrainingController(QObject):
         self.weightsUpdated.emit(project.weights)
         update: ViewUpdate | None = None
         try:
-            model, prepared = build_for(project)
+            model = build_model_for(project)
+            prepared = self._prepared.get(project)
             setup = self._setup_for(project, prepared)
             if setup is not None:
                 update = compute_views(model, setup)
@@ -363,7 +496,8 @@ class TrainingController(QObject):
             # e.g. mid-edit: the network does not fit the data yet
             self._set_setup(None, None)
         if update is not None:
-            self.viewsUpdated.emit(update)
+            self.layerStatsUpdated.emit(update.layers)
+            self.outputUpdated.emit(update.output)
 
     def _setup_for(self, project, prepared) -> ViewSetup | None:
         """The view layout for this project's data, reused while the data, split, scaling and

@@ -8,7 +8,7 @@ record_training, training_guard, the status bar, Space and closing the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -79,6 +79,7 @@ class TrainingPanel(QObject):
         self._build_docks()
         self._wire()
         window.training_guard = self.controller.guard
+        self.controller.render_hook = self.paint_frame
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self.controller.refresh_views()
@@ -147,11 +148,12 @@ class TrainingPanel(QObject):
 
     def _wire(self) -> None:
         c = self.controller
-        c.stateChanged.connect(self._update_buttons)
+        c.stateChanged.connect(self._on_state)
         c.historyReset.connect(self.cost_plot.set_history)
         c.historyAppended.connect(self.cost_plot.append)
         c.setupChanged.connect(self._on_setup)
-        c.viewsUpdated.connect(self._on_views)
+        c.layerStatsUpdated.connect(self.activation_plot.update_stats)
+        c.outputUpdated.connect(self.boundary_plot.update_output)
         c.weightsUpdated.connect(self._on_weights)
         c.progressChanged.connect(self._on_progress)
         c.statusChanged.connect(self._status)
@@ -163,6 +165,15 @@ class TrainingPanel(QObject):
             self.controller.resume()
         else:
             self.controller.pause()
+
+    def _on_state(self, state: str) -> None:
+        self._update_buttons(state)
+        c = self.controller
+        if state == RUNNING and c.worker is not None:
+            # The epoch axis spans the whole run, so it stays still while the curve grows.
+            self.cost_plot.expect_epochs(c.worker.spec.initial_epoch + c.worker.spec.epochs)
+        elif state == IDLE:
+            self.cost_plot.expect_epochs(None)
 
     def _update_buttons(self, state: str) -> None:
         active = state in (RUNNING, PAUSED)
@@ -185,14 +196,21 @@ class TrainingPanel(QObject):
         else:
             self.activation_plot.set_layers(setup.activations)
 
-    def _on_views(self, update) -> None:
-        self.activation_plot.update_stats(update.layers)
-        self.boundary_plot.update_output(update.output)
-
     def _on_weights(self, weights) -> None:
         canvas = getattr(self.window, "canvas", None)
         if canvas is not None and hasattr(canvas, "set_weights"):
             canvas.set_weights(weights)
+
+    def paint_frame(self) -> None:
+        """Paint the live views now. pyqtgraph's item updates reach the views through queued
+        events, so those are delivered first; then each visible view is repainted at once."""
+        QCoreApplication.sendPostedEvents()
+        for dock in self.docks:
+            if dock.isVisible() and not dock.visibleRegion().isEmpty():
+                dock.widget().repaint()
+        canvas = getattr(self.window, "canvas", None)
+        if canvas is not None and hasattr(canvas, "viewport") and canvas.isVisible():
+            canvas.viewport().repaint()
 
     def _on_progress(self, done: int, planned: int) -> None:
         self.progress.setRange(0, max(planned, 1))

@@ -24,6 +24,7 @@ from app.training.views import ViewSetup, ViewUpdate, compute_views
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots per second
 VIEW_INTERVAL = 0.1  # views (grid prediction, histograms) at most 10 times per second
 VIEW_BUDGET = 0.03  # ...and never more than 3% of the worker's time, for big models
+GUI_WAIT_MAX = 0.25  # seconds the worker waits for a GUI frame at most (never stalls)
 
 
 @dataclass
@@ -112,10 +113,17 @@ class TrainingWorker(QThread):
         self._stop = threading.Event()
         self._resume = threading.Event()  # set = running, clear = paused
         self._resume.set()
+        # Cleared by the GUI thread while it draws a frame: the worker steps aside (between
+        # batches) so the frame is not slowed by fighting over the GIL, see wait_for_gui.
+        self.gui_idle = threading.Event()
+        self.gui_idle.set()
         self._step_pause = False  # pause again at the end of the current epoch
         self._pending_lr: float | None = None
+        # Set (after the request itself) by every request from another thread: the batch
+        # hook then costs one attribute check when nothing is asked, keeping the loop lean.
+        self._attention = False
         self._history: dict[str, list[float]] = {}
-        self._unsent: dict[str, list[float]] = {}
+        self._sent = 0  # epochs of _history already in a snapshot
         self._done = 0
         self._samples = 0
         self._active = 0.0
@@ -131,9 +139,11 @@ class TrainingWorker(QThread):
         self._stop.set()
         self.model.stop_training = True
         self._resume.set()
+        self._attention = True
 
     def pause(self) -> None:
         self._resume.clear()
+        self._attention = True
 
     def resume(self) -> None:
         self._step_pause = False
@@ -148,6 +158,15 @@ class TrainingWorker(QThread):
         """Applied to model.optimizer.learning_rate before the next batch."""
         with self._lock:
             self._pending_lr = float(lr)
+        self._attention = True
+
+    def begin_gui_frame(self) -> None:
+        """The GUI thread starts drawing: the worker steps aside at its next batch."""
+        self.gui_idle.clear()
+        self._attention = True
+
+    def end_gui_frame(self) -> None:
+        self.gui_idle.set()
 
     @property
     def paused(self) -> bool:
@@ -190,7 +209,6 @@ class TrainingWorker(QThread):
         if x_val is not None and len(x_val):
             validation = (x_val, self.prepared.y_val)
         batch_size = spec.batch_size or self._n_train  # None = full-batch gradient descent
-        self._batch = max(1, min(batch_size, self._n_train))
         self.model.stop_training = False
         try:
             self.model.fit(
@@ -220,8 +238,25 @@ class TrainingWorker(QThread):
         return RunResult(outcome, self._weights(), self._history, self._done)
 
     # ----- called by the callback on the worker thread -------------------------------------
+    def _wait_for_gui(self) -> None:
+        """Let a GUI frame in progress finish before the next batch.
+
+        Why: PySide6 releases the GIL around its C++ calls, and a repaint makes thousands of
+        them; each time the GUI thread wants the GIL back it queues behind this thread. A
+        frame that takes 10 ms alone then takes hundreds of ms, and the window stutters. The
+        controller keeps frames to a small share of the time, so waiting costs little."""
+        if not self.gui_idle.is_set():
+            self.gui_idle.wait(GUI_WAIT_MAX)
+
     def _before_batch(self) -> None:
-        self._samples += self._batch
+        if self._attention:
+            self._attend()
+
+    def _attend(self) -> None:
+        """Handle what other threads asked for (cleared first, so a request arriving while
+        this runs is seen at the next batch)."""
+        self._attention = False
+        self._wait_for_gui()
         if self._pending_lr is not None:  # takes effect from the next batch
             with self._lock:
                 lr, self._pending_lr = self._pending_lr, None
@@ -232,22 +267,27 @@ class TrainingWorker(QThread):
             self._wait_while_paused()
 
     def _after_epoch(self, logs: dict | None) -> None:
-        logs = dict(logs or {})
+        logs = logs or {}
         loss = logs.get("loss")
-        if loss is not None and not np.isfinite(loss):
+        if loss is not None and not math.isfinite(loss):
             return  # the engine raises TrainingDiverged; this epoch is not kept
         self._done += 1
+        self._samples += self._n_train
+        history = self._history
         for key, value in logs.items():
-            if isinstance(value, (int, float, np.floating, np.integer)):
-                self._history.setdefault(key, []).append(float(value))
-                self._unsent.setdefault(key, []).append(float(value))
+            series = history.get(key)
+            if series is None:  # a key first seen now: earlier epochs lacked it
+                series = history[key] = [math.nan] * (self._done - 1)
+            series.append(float(value))
         last = self._done >= self.spec.epochs
-        self._post(force=last)
+        if last or time.perf_counter() - self._last_post >= SNAPSHOT_INTERVAL:
+            self._post(force=last)
         if self._step_pause and not self._stop.is_set():
             self._step_pause = False
             self._resume.clear()
-        if not self._resume.is_set() and not self._stop.is_set() and not last:
-            self._wait_while_paused()
+            self._attention = True
+        if self._attention and not last:
+            self._attend()
 
     def _wait_while_paused(self) -> None:
         self._active += time.perf_counter() - self._started
@@ -269,18 +309,22 @@ class TrainingWorker(QThread):
         self._last_post = now
         views = None
         interval = max(VIEW_INTERVAL, self._view_cost / VIEW_BUDGET)
-        if with_views and self.setup is not None and (force or now - self._last_view >= interval):
+        # Views waiting undelivered in the mailbox would be replaced unseen: skip the work.
+        unseen = self._mailbox is not None and self._mailbox.views is not None
+        due = force or (now - self._last_view >= interval and not unseen)
+        if with_views and self.setup is not None and due:
             views = compute_views(self.model, self.setup)
             self._last_view = time.perf_counter()
             self._view_cost = self._last_view - now
         active = self._active + (time.perf_counter() - self._started if not self.paused else 0.0)
+        logs = {key: series[self._sent:] for key, series in self._history.items()}
+        self._sent = self._done
         snap = Snapshot(
             epoch=self.spec.initial_epoch + self._done, done=self._done,
-            planned=self.spec.epochs, logs=self._unsent, weights=self._weights(),
+            planned=self.spec.epochs, logs=logs, weights=self._weights(),
             views=views, active_seconds=active, samples=self._samples,
             learning_rate=self._learning_rate(),
         )
-        self._unsent = {}
         with self._lock:
             if self._mailbox is None:
                 self._mailbox = snap
