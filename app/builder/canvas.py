@@ -478,17 +478,24 @@ class NetworkCanvas(QGraphicsView):
         self._drop_line.setVisible(True)
         return index
 
+    @staticmethod
+    def _accept_drop(event) -> None:
+        # A palette preset is copied (the palette keeps it); a layer drag moves the layer.
+        copy = event.mimeData().hasFormat(LAYER_MIME_TYPE)
+        event.setDropAction(Qt.DropAction.CopyAction if copy else Qt.DropAction.MoveAction)
+        event.accept()
+
     def dragEnterEvent(self, event) -> None:
         if self._accepts(event.mimeData()):
             self._show_drop_indicator(event.position().toPoint())
-            event.acceptProposedAction()
+            self._accept_drop(event)
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:
         if self._accepts(event.mimeData()):
             self._show_drop_indicator(event.position().toPoint())
-            event.acceptProposedAction()
+            self._accept_drop(event)
         else:
             event.ignore()
 
@@ -520,7 +527,7 @@ class NetworkCanvas(QGraphicsView):
             target = gap - 1 if gap > source else gap
             if 0 <= source < len(self._layers) and target != source:
                 self.layerMoveRequested.emit(source, target)
-        event.acceptProposedAction()
+        self._accept_drop(event)
 
     # -- keyboard ---------------------------------------------------------------------------
 

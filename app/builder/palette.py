@@ -8,7 +8,7 @@ addLayerRequested(activation).
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QDrag, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListWidget,
@@ -46,6 +46,17 @@ class PresetList(QListWidget):
         if not items:
             return QMimeData()
         return layer_mime_data(items[0].data(ACTIVATION_ROLE))
+
+    def startDrag(self, supported_actions) -> None:
+        """Drag a copy of the preset. Qt's default would offer MoveAction too, and a move
+        accepted by the canvas would delete the preset from the palette."""
+        item = self.currentItem()
+        if item is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mimeData([item]))
+        drag.setPixmap(item.icon().pixmap(self.iconSize()))
+        drag.exec(Qt.DropAction.CopyAction)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         item = self.currentItem()

@@ -8,6 +8,7 @@ After exec() returns Accepted, import_result() is (DatasetSource, Dataset, scali
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -37,6 +38,7 @@ from engine.project import DatasetSource
 from .scaling_choice import fill_scaling_combo
 
 PREVIEW_ROWS = 20
+BAD_CELL = re.compile(r"line (\d+), column '([^']*)'")  # how engine.data names a bad cell
 DELIMITER_CHOICES = (("Comma (,)", ","), ("Semicolon (;)", ";"), ("Tab", "\t"))
 TARGET_TYPES = (
     ("Detect", "auto", "Numbers with at most 10 distinct whole values become classes; "
@@ -120,6 +122,7 @@ class CsvImportDialog(QDialog):
             dataset = engine_data.load_csv(self.path, **params)
         except _load_errors() as exc:
             self._show_error(str(exc))
+            self._point_at_bad_cell(str(exc))
             return
         self._result = (DatasetSource.from_dataset(dataset), dataset,
                         self.scaling_combo.currentData())
@@ -353,6 +356,21 @@ class CsvImportDialog(QDialog):
     def _update_ok(self, *_args) -> None:
         self.ok_button.setEnabled(self.preview is not None and bool(self.features())
                                   and self.target() is not None)
+
+    def _point_at_bad_cell(self, message: str) -> None:
+        """Select the preview cell an engine message names ("line 3, column 'x2'"), when it
+        is among the previewed rows, so the person sees the bad value in place."""
+        match = BAD_CELL.search(message)
+        if match is None or self.preview is None:
+            return
+        row = int(match.group(1)) - 1 - int(self.preview.has_header)
+        column = match.group(2)
+        if column not in self.preview.columns or not 0 <= row < self.table.rowCount():
+            return
+        item = self.table.item(row, self.preview.columns.index(column))
+        if item is not None:
+            self.table.setCurrentItem(item)
+            self.table.scrollToItem(item)
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

@@ -93,6 +93,9 @@ def test_broken_file_shows_the_engine_error_and_stays_open(qtbot, open_dialog):
     assert dialog.isVisible()
     assert "line 3" in dialog.error_text() and "oops" in dialog.error_text()
     assert dialog.error_label.isVisible()
+    # The bad cell is selected in the preview.
+    assert (dialog.table.currentRow(), dialog.table.currentColumn()) == (1, 1)
+    assert dialog.table.currentItem().text() == "oops"
 
 
 def test_unreadable_file_disables_import(open_dialog, tmp_path, qtbot):

@@ -92,6 +92,35 @@ def test_palette_drag_data_is_the_activation_name(palette):
         palette.item_for("nope")
 
 
+def test_palette_drag_copies_so_the_preset_stays(palette, monkeypatch):
+    from app.builder import palette as palette_module
+
+    executed = []
+
+    def fake_exec(drag, actions, *args):
+        executed.append((bytes(drag.mimeData().data(LAYER_MIME_TYPE).data()).decode(), actions))
+        return Qt.DropAction.CopyAction
+
+    monkeypatch.setattr(palette_module.QDrag, "exec", fake_exec)
+    palette.list.setCurrentItem(palette.item_for("elu"))
+    palette.list.startDrag(Qt.DropAction.CopyAction | Qt.DropAction.MoveAction)
+    assert executed == [("elu", Qt.DropAction.CopyAction)]
+    assert palette.list.count() == len(ACTIVATIONS)
+
+
+def test_canvas_accepts_a_palette_drop_as_a_copy(qtbot, canvas, palette):
+    mime = palette.mimeData("relu")  # kept referenced: the event does not own it
+    pos = canvas.gap_view_pos(1)
+    enter = QDragEnterEvent(pos, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.ShiftModifier)  # Shift proposes a move
+    QApplication.sendEvent(canvas.viewport(), enter)
+    assert enter.isAccepted() and enter.dropAction() == Qt.DropAction.CopyAction
+    drop = QDropEvent(QPointF(canvas.gap_view_pos(1)), DROP_ACTIONS, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier)
+    QApplication.sendEvent(canvas.viewport(), drop)
+    assert drop.isAccepted() and drop.dropAction() == Qt.DropAction.CopyAction
+
+
 def test_add_button_and_enter_request_the_selected_preset(qtbot, palette):
     palette.list.setCurrentItem(palette.item_for("tanh"))
     with qtbot.waitSignal(palette.addLayerRequested) as blocker:
@@ -139,6 +168,15 @@ def test_canvas_without_dataset_names_inputs_from_weights_or_generically(qtbot):
                        np.ones((15, 1)), np.zeros(1)]
     view.set_project(project)
     assert view.column_spec(-1).node_labels == ["x1", "x2", "x3"]
+
+
+def test_canvas_fits_the_view_when_resized(qtbot, canvas):
+    canvas.resize(900, 500)
+    big = canvas.transform().m11()
+    canvas.resize(450, 250)
+    qtbot.waitUntil(lambda: canvas.transform().m11() < big)
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert visible.contains(canvas.sceneRect().adjusted(2, 2, -2, -2))
 
 
 def test_canvas_renders_in_light_and_dark_palettes(qtbot, canvas, tmp_path):
