@@ -1,0 +1,559 @@
+"""The main window: docks around the network canvas, menus and toolbar, the undo stack.
+
+Layout (see CONTRACT.md): central widget = NetworkCanvas; left docks = layer palette and
+dataset panel; right docks = inspector and advisor; bottom dock(s) and the Training toolbar
+come from app/training/integration.py.
+
+The window owns the document: `project` and `undo_stack`. Widgets never edit the project:
+they emit requests, and the window turns each one into a ProjectCommand (app/commands.py) on
+the undo stack. After every edit, undo, redo, open or new, `projectChanged` is emitted.
+File operations live in app/file_actions.py, dialogs in app/dialogs.py, autosave in
+app/autosave.py, settings in app/settings.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import commands, help_texts
+from app import settings as app_settings
+from app.autosave import Autosaver
+from app.builder.advisor import AdvisorPanel
+from app.builder.canvas import NetworkCanvas
+from app.builder.inspector import LayerInspector
+from app.builder.palette import LayerPalette
+from app.data.panel import DatasetPanel
+from app.dialogs import Dialogs
+from app.file_actions import FileActions
+from app.training.integration import attach_training
+from engine.errors import EngineError
+from engine.project import Project
+
+ICON_PATH = Path(__file__).parent / "resources" / "icons" / "netbuilder.svg"
+VERSION = "0.1.0"
+DEFAULT_SIZE = QSize(1400, 900)
+
+
+def app_icon() -> QIcon:
+    """The SVG for every size, plus a PNG for systems without Qt's SVG image plugin."""
+    icon = QIcon(str(ICON_PATH))
+    icon.addFile(str(ICON_PATH.with_name("netbuilder-256.png")), QSize(256, 256))
+    return icon
+
+
+class MainWindow(QMainWindow):
+    projectChanged = Signal()
+
+    def __init__(self, path: str | Path | None = None):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.settings = app_settings.open_settings()
+        self.dialogs = Dialogs(self)
+        self.files = FileActions(self)
+        self.undo_stack = QUndoStack(self)
+        # Bound methods, not lambdas: Qt drops these connections when the window is
+        # destroyed, so the stack's last signals cannot reach a deleted window.
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        # Set by the training integration: asked before edits of the architecture or data
+        # (e.g. "stop training?"); returns False to cancel the edit.
+        self.training_guard: Callable[[], bool] | None = None
+        self.project = Project.default()
+        self._selection = 0 if self.project.layers else -1
+
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect_requests()
+        self.statusBar().setSizeGripEnabled(True)
+        self.autosaver = Autosaver(self, app_settings.data_dir() / "recovery")
+        self.resize(DEFAULT_SIZE)
+
+        self._show_project()
+        self.training = attach_training(self)
+        self._build_view_menu()
+        self.status_message("Ready. Drag layers from the palette onto the network, then press "
+                            "Train.", 0)
+        # The layout before any saved one is applied is what View > Reset Layout returns to.
+        self._default_state = self.saveState()
+        self._restore_window_settings()
+        if path is not None:
+            self.files.open_path(path, ask=False)
+        elif self.project.warnings:
+            QTimer.singleShot(0, lambda: self.dialogs.show_notice(
+                "Netbuilder", "\n\n".join(self.project.warnings)))
+
+    # --- construction -------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setAccessibleName(f"{title} panel")
+        dock.toggleViewAction().setToolTip(f"Show or hide the {title.lower()} panel")
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.canvas = NetworkCanvas()
+        self.setCentralWidget(self.canvas)
+        self.palette = LayerPalette()
+        self.dataset_panel = DatasetPanel()
+        self.inspector = LayerInspector()
+        self.advisor = AdvisorPanel()
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.palette_dock = self._dock("Layers", "paletteDock", self.palette, left)
+        self.dataset_dock = self._dock("Dataset", "datasetDock", self.dataset_panel, left)
+        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, right)
+        self.advisor_dock = self._dock("Advisor", "advisorDock", self.advisor, right)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 320],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 500],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.inspector_dock, self.advisor_dock], [520, 280],
+                         Qt.Orientation.Vertical)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "",
+                icon: QStyle.StandardPixmap | str | None = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        plain = text.replace("&", "").rstrip("…")
+        action.setToolTip(f"{tip or plain}"
+                          + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                             if shortcut is not None else ""))
+        action.setStatusTip(tip or plain)
+        if isinstance(icon, str):  # one of ours, in resources/icons
+            action.setIcon(QIcon(str(ICON_PATH.with_name(icon))))
+        elif icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.setObjectName(name or "action" + "".join(w.capitalize() for w in plain.split()))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        ks = QKeySequence.StandardKey
+        f = self.files
+        self.new_action = self._action("&New", f.new_project, ks.New,
+                                       "Start a new project", sp.SP_FileIcon)
+        self.open_action = self._action("&Open…", f.open_dialog, ks.Open,
+                                        "Open a project file", sp.SP_DialogOpenButton)
+        self.save_action = self._action("&Save", f.save, ks.Save, "Save the project",
+                                        sp.SP_DialogSaveButton)
+        self.save_as_action = self._action("Save &As…", f.save_as, ks.SaveAs,
+                                           "Save the project under a new name")
+        self.import_action = self._action("&Import Dataset…", self.import_dataset, "Ctrl+I",
+                                          "Import a CSV file as the dataset")
+        self.export_action = self._action("&Export Keras Script…", f.export_keras_script,
+                                          "Ctrl+E", "Write the network as a Keras script")
+        self.quit_action = self._action("&Quit", self.close, ks.Quit, "Quit Netbuilder")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        self.undo_action = self._action("&Undo", self.undo, ks.Undo, "Undo the last edit",
+                                        "undo.svg")
+        self.redo_action = self._action("&Redo", self.redo, ks.Redo, "Redo the undone edit",
+                                        "redo.svg")
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_stack.undoTextChanged.connect(self._on_undo_text_changed)
+        self.undo_stack.redoTextChanged.connect(self._on_redo_text_changed)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.copy_keras_action = self._action("Copy as &Keras Code", f.copy_keras_code,
+                                              "Ctrl+Shift+C",
+                                              "Copy the network as Keras code")
+        self.add_layer_action = self._action("&Add Layer", self.add_layer, "Ctrl+L",
+                                             "Add the palette's selected layer before the output",
+                                             "add-layer.svg")
+        self.delete_layer_action = self._action("&Delete Layer", self.delete_layer, ks.Delete,
+                                                "Delete the selected layer", "delete-layer.svg")
+        self.duplicate_layer_action = self._action("D&uplicate Layer", self.duplicate_layer,
+                                                   "Ctrl+D", "Duplicate the selected layer")
+        self.move_up_action = self._action("Move Layer &Up", lambda: self.move_layer(-1),
+                                           "Alt+Up", "Move the selected layer toward the input")
+        self.move_down_action = self._action("Move Layer Do&wn", lambda: self.move_layer(1),
+                                             "Alt+Down",
+                                             "Move the selected layer toward the output")
+
+        self.reset_layout_action = self._action("&Reset Layout", self.reset_layout, None,
+                                                "Put every panel back where it started")
+        self.about_action = self._action("&About Netbuilder", self.show_about, None,
+                                         "About Netbuilder")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
+                                             "Ctrl+/", "List the keyboard shortcuts")
+        self.activations_help_action = self._action(
+            "&Choosing Activations", self.show_activation_help, ks.HelpContents,
+            "The course's advice on activations")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.add_layer_action, self.duplicate_layer_action,
+                              self.delete_layer_action])
+        edit_menu.addActions([self.move_up_action, self.move_down_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.copy_keras_action)
+
+        self.view_menu = bar.addMenu("&View")
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.activations_help_action, self.shortcuts_action])
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("mainToolBar")
+        bar.setAccessibleName("Main toolbar")
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addActions([self.new_action, self.open_action, self.save_action])
+        bar.addSeparator()
+        bar.addActions([self.undo_action, self.redo_action])
+        bar.addSeparator()
+        bar.addActions([self.add_layer_action, self.delete_layer_action])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.main_toolbar = bar
+
+    def _build_view_menu(self) -> None:
+        """Called after the training integration added its docks, so every dock is listed."""
+        self.view_menu.clear()
+        for dock in self.findChildren(QDockWidget):
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        for bar in self.findChildren(QToolBar):
+            self.view_menu.addAction(bar.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.reset_layout_action)
+
+    def _connect_requests(self) -> None:
+        c = self.canvas
+        c.layerInsertRequested.connect(
+            lambda i, act: self.push(commands.insert_layer(self, i, act)))
+        c.layerMoveRequested.connect(
+            lambda a, b: self.push(commands.move_layer(self, a, b)))
+        c.layerDeleteRequested.connect(self.delete_layer)
+        c.layerDuplicateRequested.connect(self.duplicate_layer)
+        c.layerUnitsChangeRequested.connect(
+            lambda i, n: self.push(commands.set_layer_field(self, i, "units", n)))
+        c.layerActivationChangeRequested.connect(
+            lambda i, act: self.push(commands.set_layer_field(self, i, "activation", act)))
+        c.layerSelected.connect(self._on_layer_selected)
+        self.palette.addLayerRequested.connect(self.add_layer)
+        self.dataset_panel.datasetChangeRequested.connect(
+            lambda source, data: self.push(commands.change_dataset(self, source, data)))
+        self.dataset_panel.scalingChangeRequested.connect(
+            lambda kind: self.push(commands.change_scaling(self, kind)))
+        self.inspector.layerFieldChanged.connect(
+            lambda i, field, value: self.push(commands.set_layer_field(self, i, field, value)))
+        self.inspector.specFieldChanged.connect(
+            lambda spec, field, value: self.push(commands.set_spec_field(self, spec, field,
+                                                                         value)))
+        self.advisor.fixRequested.connect(
+            lambda label, apply: self.push(
+                commands.ProjectCommand(self, label, apply, structural=True)))
+
+    # --- the document -------------------------------------------------------------------
+
+    def push(self, command: QUndoCommand) -> bool:
+        """Apply `command` and put it on the undo stack. Returns False when the training
+        guard declined it or the edit was impossible (the status bar says why)."""
+        if getattr(command, "structural", False) and not self._guard_allows():
+            return False
+        if isinstance(command, commands.ProjectCommand):
+            try:
+                command.prepare()
+            except (EngineError, ValueError, IndexError) as exc:
+                self.status_message(f"{command.text()}: {exc}")
+                self._show_project()  # put controls back to the project's values
+                return False
+        self.undo_stack.push(command)
+        return True
+
+    def undo(self) -> None:
+        if self.undo_stack.canUndo() and self._guard_allows_stack_step(-1):
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.undo_stack.canRedo() and self._guard_allows_stack_step(0):
+            self.undo_stack.redo()
+
+    def _guard_allows_stack_step(self, offset: int) -> bool:
+        command = self.undo_stack.command(self.undo_stack.index() + offset)
+        return not getattr(command, "structural", False) or self._guard_allows()
+
+    def _guard_allows(self) -> bool:
+        return self.training_guard is None or bool(self.training_guard())
+
+    def record_training(self, weights, history: dict, epochs_trained: int) -> None:
+        """Store a training run's result as ONE undoable step. `history` is the project's
+        complete history (name -> per-epoch values) and `epochs_trained` the total."""
+        self.push(commands.record_training(self, weights, history, epochs_trained))
+
+    def set_project(self, project: Project) -> None:
+        """Replace the document (open/new/restore): the undo history starts afresh."""
+        self.project = project
+        self._selection = 0 if project.layers else -1
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self._show_project()
+
+    def current_selection(self) -> int:
+        return self._selection
+
+    def project_edited(self, selection: int) -> None:
+        """Called by commands after redo/undo changed the project."""
+        self._selection = selection
+        self._show_project()
+
+    def _show_project(self) -> None:
+        project = self.project
+        if not -1 <= self._selection < len(project.layers):
+            self._selection = len(project.layers) - 1
+        self._refreshing = True
+        try:
+            self.canvas.set_project(project)
+            self.canvas.select_layer(self._selection)
+        finally:
+            self._refreshing = False
+        self.dataset_panel.set_project(project)
+        self.inspector.set_project(project, self._selection)
+        self.advisor.set_project(project)
+        self.update_title()
+        self._update_layer_actions()
+        self.projectChanged.emit()
+
+    def _on_layer_selected(self, index: int) -> None:
+        if getattr(self, "_refreshing", False):
+            return
+        self._selection = index
+        self.inspector.set_project(self.project, index)
+        self._update_layer_actions()
+
+    def _update_layer_actions(self) -> None:
+        n, sel = len(self.project.layers), self._selection
+        has = 0 <= sel < n
+        self.delete_layer_action.setEnabled(has and n > 1)
+        self.duplicate_layer_action.setEnabled(has)
+        self.move_up_action.setEnabled(has and sel > 0)
+        self.move_down_action.setEnabled(has and sel < n - 1)
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.update_title()
+
+    def _on_undo_text_changed(self, text: str) -> None:
+        self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
+
+    def _on_redo_text_changed(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text}" if text else "&Redo")
+
+    def update_title(self) -> None:
+        self.setWindowTitle(f"Netbuilder — {self.project.name}[*]")
+        self.setWindowModified(not self.undo_stack.isClean())
+
+    def status_message(self, text: str, timeout_ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    # --- layer edits (menu, toolbar, palette, canvas) -------------------------------------
+
+    def add_layer(self, activation: str | None = None) -> bool:
+        """Insert a hidden layer before the output layer (the palette's selected preset)."""
+        activation = activation or self.palette.current_activation() or "relu"
+        index = max(0, len(self.project.layers) - 1)
+        return self.push(commands.insert_layer(self, index, activation))
+
+    def delete_layer(self, index: int | None = None) -> bool:
+        index = self._selection if index is None else index
+        if not 0 <= index < len(self.project.layers):
+            return False
+        if len(self.project.layers) <= 1:
+            self.status_message("The network needs at least one layer: the output layer.")
+            return False
+        return self.push(commands.delete_layer(self, index))
+
+    def duplicate_layer(self, index: int | None = None) -> bool:
+        index = self._selection if index is None else index
+        if not 0 <= index < len(self.project.layers):
+            return False
+        return self.push(commands.duplicate_layer(self, index))
+
+    def move_layer(self, step: int) -> bool:
+        index, target = self._selection, self._selection + step
+        if not (0 <= index < len(self.project.layers) and 0 <= target < len(self.project.layers)):
+            return False
+        return self.push(commands.move_layer(self, index, target))
+
+    def import_dataset(self) -> None:
+        self.dataset_dock.show()
+        self.dataset_dock.raise_()
+        self.dataset_panel.open_import_dialog()
+
+    # --- layout and settings ------------------------------------------------------------
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.findChildren(QDockWidget):
+            dock.setFloating(False)
+            dock.show()
+
+    def _restore_window_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def save_window_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = app_settings.recent_files(self.settings)
+        for number, path in enumerate(files, start=1):
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
+        if not files:
+            empty = self.recent_menu.addAction("No recent projects")
+            empty.setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("Clear Menu")
+            clear.triggered.connect(lambda: self.settings.setValue("recentFiles", []))
+
+    def offer_recovery(self) -> bool:
+        """At start-up: if an autosave is newer than the last save, offer to restore it."""
+        recovery = self.autosaver.pending()
+        if recovery is None:
+            return False
+        original = str(recovery.original) if recovery.original else None
+        if not self.dialogs.ask_restore_recovery(recovery.name, original):
+            self.autosaver.discard()
+            return False
+        try:
+            project = self.autosaver.load(recovery)
+        except (EngineError, OSError) as exc:
+            self.dialogs.show_error("Could not restore",
+                                    f"The autosaved copy could not be opened:\n\n{exc}")
+            return False
+        self.set_project(project)
+        # Restored work is unsaved work: mark it modified until it is saved.
+        self.undo_stack.resetClean()
+        self.update_title()
+        self.status_message("Restored the autosaved project. Save it to keep it.")
+        return True
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.save_window_settings()
+        self.autosaver.timer.stop()
+        self.autosaver.discard()
+        event.accept()
+
+    # --- help ---------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Netbuilder", help_texts.ABOUT.format(version=VERSION))
+
+    def show_activation_help(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Choosing Activations",
+                          help_texts.CHOOSING_ACTIVATIONS, QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setModal(False)
+        box.show()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        rows = []
+        for action in self.actions():
+            if not action.shortcut().isEmpty():
+                rows.append((action.text().replace("&", "").rstrip("…"),
+                             action.shortcut().toString(
+                                 QKeySequence.SequenceFormat.NativeText)))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard Shortcuts")
+        table = QTableWidget(0, 2, dialog)
+        table.setObjectName("shortcutTable")
+        table.setAccessibleName("Keyboard shortcuts")
+        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        extra = [("Select previous/next layer (canvas)", "Left / Right"),
+                 ("Move layer (canvas)", "Ctrl+Left / Ctrl+Right"),
+                 ("Edit units (canvas)", "Enter or F2")]
+        for name, keys in self.shortcut_rows() + extra:
+            row = table.rowCount()
+            table.insertRow(row)
+            table.setItem(row, 0, QTableWidgetItem(name))
+            table.setItem(row, 1, QTableWidgetItem(keys))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        dialog.resize(440, 480)
+        dialog.setModal(False)
+        dialog.show()
+
+
+def run(path: str | Path | None = None) -> int:
+    """Create the application, show the main window (opening `path` if given), run."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setOrganizationName(app_settings.ORGANIZATION)
+    app.setApplicationName(app_settings.APPLICATION)
+    app.setApplicationDisplayName("Netbuilder")
+    app.setWindowIcon(app_icon())
+    window = MainWindow(path)
+    window.show()
+    QTimer.singleShot(0, window.offer_recovery)
+    return app.exec()

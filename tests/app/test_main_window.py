@@ -1,0 +1,290 @@
+"""The main window: names, menus, save/open, unsaved-changes prompt, broken files, settings,
+autosave and recovery, and a rendered screenshot."""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
+
+from app import settings as app_settings
+from engine.data import builtin
+from engine.project import DatasetSource
+
+# Fixtures: window, make_window, answers, config_dir (temporary settings folder).
+pytest_plugins = ["window_fixtures"]
+
+
+def test_window_has_the_named_parts(window):
+    for name in ("layerPalette", "networkCanvas", "layerInspector", "datasetPanel",
+                 "advisorPanel", "lossCombo", "optimizerCombo", "learningRateSpin",
+                 "batchSizeSpin", "epochsSpin"):
+        assert window.findChild(QWidget, name) is not None, name
+    docks = {d.objectName() for d in window.findChildren(QDockWidget)}
+    assert {"paletteDock", "datasetDock", "inspectorDock", "advisorDock"} <= docks
+    assert window.windowTitle() == "Netbuilder — Coffee roasting[*]"
+    assert not window.windowIcon().isNull()
+
+
+def test_menus_hold_the_standard_actions(window):
+    menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
+    assert list(menus) == ["File", "Edit", "View", "Help"]
+
+    def texts(menu):
+        return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+
+    assert texts(menus["File"]) == ["New", "Open…", "Open Recent", "Save", "Save As…",
+                                    "Import Dataset…", "Export Keras Script…", "Quit"]
+    assert {"Undo", "Redo", "Delete Layer", "Duplicate Layer", "Add Layer",
+            "Move Layer Up", "Move Layer Down", "Copy as Keras Code"} <= set(texts(menus["Edit"]))
+    view = texts(menus["View"])
+    for dock in window.findChildren(QDockWidget):
+        assert dock.windowTitle() in view
+    assert "Reset Layout" in view
+    assert texts(menus["Help"]) == ["Choosing Activations", "Keyboard Shortcuts",
+                                    "About Netbuilder"]
+    shortcuts = dict(window.shortcut_rows())
+    assert shortcuts["New"] and shortcuts["Save As"] and shortcuts["Delete Layer"]
+
+
+def test_view_menu_toggles_docks(window):
+    window.show()
+    dock = window.advisor_dock
+    dock.toggleViewAction().trigger()
+    assert not dock.isVisible()
+    window.reset_layout_action.trigger()
+    assert dock.isVisible()
+
+
+def test_save_then_open_restores_everything(make_window, answers, tmp_path):
+    window = make_window()
+    project = window.project
+    iris = builtin("iris")
+    window.dataset_panel.datasetChangeRequested.emit(DatasetSource.from_dataset(iris), iris)
+    window.canvas.layerInsertRequested.emit(0, "tanh")
+    window.inspector.specFieldChanged.emit("compile", "learning_rate", 0.003)
+    window.inspector.specFieldChanged.emit("training", "batch_size", None)
+    weights = [np.arange(8, dtype=np.float32).reshape(4, 2) / 10]
+    dims = [4] + [layer.units for layer in project.layers]
+    weights = []
+    for n_in, n_out in zip(dims[:-1], dims[1:]):
+        weights += [np.full((n_in, n_out), 0.25, np.float32), np.zeros(n_out, np.float32)]
+    window.record_training(weights, {"loss": [1.0, 0.5]}, 2)
+    assert window.isWindowModified()
+
+    answers.save_path = str(tmp_path / "mine")  # the .nnproj suffix is added
+    assert window.save_as_action.isEnabled()
+    window.save_as_action.trigger()
+    saved = tmp_path / "mine.nnproj"
+    assert saved.is_file()
+    assert not window.isWindowModified()
+    assert app_settings.recent_files(window.settings)[0] == str(saved)
+
+    other = make_window(saved)
+    assert answers.errors == []
+    reopened = other.project
+    assert reopened.to_dict() == project.to_dict()
+    assert reopened.dataset.name == iris.name
+    assert reopened.layers[0].activation == "tanh"
+    assert reopened.training.batch_size is None
+    assert reopened.epochs_trained == 2
+    for a, b in zip(reopened.weights, project.weights):
+        assert np.array_equal(a, b)
+    assert not other.isWindowModified()
+    assert other.undo_stack.count() == 0
+
+
+def test_save_without_a_path_asks_for_one_and_cancel_saves_nothing(window, answers):
+    window.canvas.layerInsertRequested.emit(0, "relu")
+    answers.save_path = ""
+    assert window.files.save() is False
+    assert window.isWindowModified()
+
+
+@pytest.mark.parametrize("answer,expect_new", [("cancel", False), ("discard", True),
+                                               ("save", True)])
+def test_new_with_unsaved_changes_asks(window, answers, tmp_path, answer, expect_new):
+    window.canvas.layerInsertRequested.emit(0, "relu")
+    layers_before = len(window.project.layers)
+    answers.unsaved = answer
+    answers.save_path = str(tmp_path / "kept.nnproj")
+    window.new_action.trigger()
+    assert answers.asked_unsaved == 1
+    if expect_new:
+        assert window.project.name == "Untitled"
+        assert len(window.project.layers) == 3
+        assert not window.isWindowModified()
+    else:
+        assert len(window.project.layers) == layers_before
+        assert window.isWindowModified()
+    assert (tmp_path / "kept.nnproj").exists() == (answer == "save")
+
+
+def test_closing_with_unsaved_changes_can_be_cancelled(window, answers):
+    window.show()
+    window.canvas.layerInsertRequested.emit(0, "relu")
+    answers.unsaved = "cancel"
+    assert window.close() is False
+    assert window.isVisible()
+    answers.unsaved = "discard"
+    assert window.close() is True
+
+
+def test_closing_a_clean_window_does_not_ask(window, answers):
+    window.show()
+    assert window.close() is True
+    assert answers.asked_unsaved == 0
+
+
+def test_opening_a_broken_project_shows_the_problem_and_changes_nothing(window, answers,
+                                                                       tmp_path):
+    broken = tmp_path / "broken.nnproj"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("project.json", "{ not json")
+    window.canvas.layerInsertRequested.emit(0, "relu")
+    before = window.project.to_dict()
+    assert window.files.open_path(broken, ask=False) is False
+    assert len(answers.errors) == 1
+    title, text = answers.errors[0]
+    assert "broken.nnproj" in text and "unchanged" in text
+    assert window.project.to_dict() == before
+    assert window.undo_stack.count() == 1  # the edit is still undoable
+
+
+def test_opening_a_csv_by_mistake_names_the_file(window, answers, tmp_path):
+    csv = tmp_path / "data.csv"
+    csv.write_text("a,b\n1,2\n")
+    answers.open_path = str(csv)
+    window.open_action.trigger()
+    assert answers.errors and "data.csv" in answers.errors[0][1]
+
+
+def test_open_recent_lists_saved_files(window, answers, tmp_path):
+    answers.save_path = str(tmp_path / "one.nnproj")
+    window.files.save_as()
+    window.recent_menu.aboutToShow.emit()
+    entries = [a.text() for a in window.recent_menu.actions()]
+    assert entries[0] == "&1 one.nnproj"
+
+
+def test_geometry_and_dock_state_persist(make_window, config_dir):
+    first = make_window()
+    first.show()
+    first.resize(760, 540)
+    first.advisor_dock.hide()
+    assert first.close()
+    assert (config_dir / "netbuilder.ini").is_file()
+    second = make_window()
+    second.show()
+    assert (second.width(), second.height()) == (760, 540)
+    assert not second.advisor_dock.isVisible()
+
+
+def test_settings_never_touch_the_real_location(config_dir):
+    settings = app_settings.open_settings()
+    assert Path(settings.fileName()).parent == config_dir
+
+
+def test_autosave_writes_a_recovery_file_only_with_unsaved_changes(window):
+    saver = window.autosaver
+    assert saver.timer.isActive() and saver.timer.interval() == 60_000
+    assert saver.save_now() is False  # nothing to save
+    window.canvas.layerInsertRequested.emit(0, "elu")
+    assert saver.save_now() is True
+    assert saver.recovery_path.is_file()
+    assert window.project.path is None  # the real project still has no file
+
+
+def test_recovery_is_offered_and_restores_the_work(make_window, answers):
+    crashed = make_window()
+    crashed.canvas.layerInsertRequested.emit(0, "elu")
+    crashed.autosaver.save_now()
+    crashed.autosaver.timer.stop()
+    # Simulate a crash: the window goes away without closeEvent deleting the file.
+    crashed.autosaver.discard = lambda: None
+
+    restarted = make_window()
+    assert restarted.offer_recovery() is True
+    assert restarted.project.layers[0].activation == "elu"
+    assert restarted.isWindowModified()  # restored work is not saved yet
+
+
+def test_declining_recovery_deletes_it(make_window, answers):
+    crashed = make_window()
+    crashed.canvas.layerInsertRequested.emit(0, "elu")
+    crashed.autosaver.save_now()
+    answers.restore = False
+    restarted = make_window()
+    assert restarted.offer_recovery() is False
+    assert not restarted.autosaver.recovery_path.exists()
+
+
+def test_recovery_older_than_the_last_save_is_not_offered(make_window, answers, tmp_path):
+    window = make_window()
+    window.canvas.layerInsertRequested.emit(0, "elu")
+    answers.save_path = str(tmp_path / "p.nnproj")
+    window.files.save_as()
+    window.canvas.layerInsertRequested.emit(0, "tanh")
+    window.autosaver.save_now()
+    past = time.time() - 100
+    os.utime(window.autosaver.recovery_path, (past, past))
+    assert window.autosaver.pending() is None
+
+
+def test_clean_exit_deletes_the_recovery_file(window, answers):
+    window.show()
+    window.canvas.layerInsertRequested.emit(0, "elu")
+    window.autosaver.save_now()
+    answers.unsaved = "discard"
+    assert window.close()
+    assert not window.autosaver.recovery_path.exists()
+
+
+def test_copy_as_keras_code(window):
+    window.copy_keras_action.trigger()
+    code = QApplication.clipboard().text()
+    assert "Dense" in code and "compile" in code
+
+
+def test_export_keras_script(window, answers, tmp_path):
+    answers.save_path = str(tmp_path / "model.py")
+    window.export_action.trigger()
+    assert (tmp_path / "model.py").is_file()
+    assert answers.errors == []
+
+
+def test_render_window_to_png(window, tmp_path):
+    window.resize(1400, 900)
+    window.show()
+    QApplication.processEvents()
+    out = tmp_path / "window.png"
+    assert window.grab().save(str(out))
+    assert out.stat().st_size > 10_000
+
+
+def test_delete_key_in_a_text_field_edits_text_not_the_network(window, qtbot):
+    window.show()
+    window.canvas.select_layer(0)
+    field = window.inspector.name_edit
+    field.setFocus()
+    field.setCursorPosition(0)
+    n = len(window.project.layers)
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    assert len(window.project.layers) == n
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Delete)
+    assert len(window.project.layers) == n - 1
+    assert window.undo_stack.count() == 1  # one delete, not two
+
+
+def test_keyboard_shortcuts_dialog_lists_the_actions(window):
+    window.shortcuts_action.trigger()
+    table = window.findChild(QWidget, "shortcutTable")
+    names = {table.item(row, 0).text() for row in range(table.rowCount())}
+    assert {"Undo", "Redo", "Delete Layer", "Open", "Save"} <= names
