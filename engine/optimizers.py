@@ -10,6 +10,9 @@ next one.
 from __future__ import annotations
 
 import math
+import os
+import queue
+import threading
 from typing import Any
 
 import numpy as np
@@ -137,6 +140,20 @@ class SGD(Optimizer):
         else:
             variable += m
 
+    def bind(self, grad, variable):
+        if self.momentum:
+            return super().bind(grad, variable)
+        self._ensure_built([variable])
+        tmp = self._slots[0]["tmp"]
+        multiply, subtract = np.multiply, np.subtract
+
+        def step():  # plain gradient descent, inlined for the training loop
+            multiply(grad, float(self.learning_rate), out=tmp)
+            subtract(variable, tmp, out=variable)
+            self.iterations += 1
+
+        return step
+
 
 @register("rmsprop")
 class RMSprop(Optimizer):
@@ -195,6 +212,29 @@ class RMSprop(Optimizer):
             variable -= m
         else:
             variable -= tmp
+
+    def bind(self, grad, variable):
+        if self.momentum or self.centered:
+            return super().bind(grad, variable)
+        self._ensure_built([variable])
+        slots = self._slots[0]
+        tmp, den, v = slots["tmp"], slots["den"], slots["velocity"]
+        rho, epsilon = self.rho, self.epsilon
+        add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
+
+        def step():  # update_step inlined with locals, for the training loop
+            multiply(grad, grad, out=tmp)
+            multiply(tmp, 1.0 - rho, out=tmp)
+            multiply(v, rho, out=v)
+            add(v, tmp, out=v)
+            add(v, epsilon, out=den)
+            sqrt(den, out=den)
+            multiply(grad, float(self.learning_rate), out=tmp)
+            divide(tmp, den, out=tmp)
+            subtract(variable, tmp, out=variable)
+            self.iterations += 1
+
+        return step
 
 
 @register("adam")
@@ -266,28 +306,103 @@ class Adam(Optimizer):
             return super().bind(grad, variable)
         self._ensure_built([variable])
         slots = self._slots[0]
-        tmp, den, m, v = slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
         b1, b2 = self.beta_1, self.beta_2
         root = math.sqrt(1.0 - b2)
         epsilon = self.epsilon / root
         add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
 
-        def step():  # update_step inlined with locals, for the training loop
+        def part(piece: slice):
+            g, w = grad[piece], variable[piece]
+            tmp, den = slots["tmp"][piece], slots["den"][piece]
+            m, v = slots["momentum"][piece], slots["velocity"][piece]
+
+            def update(step_size: float) -> None:  # update_step inlined with locals
+                multiply(m, b1, out=m)
+                add(m, g, out=m)
+                multiply(g, g, out=tmp)
+                multiply(v, b2, out=v)
+                add(v, tmp, out=v)
+                sqrt(v, out=den)
+                add(den, epsilon, out=den)
+                divide(m, den, out=tmp)
+                multiply(tmp, step_size, out=tmp)
+                subtract(variable_part, tmp, out=variable_part)
+
+            variable_part = w
+            return update
+
+        run = _split_work(part, variable.size)
+
+        def step():
             t = self.iterations + 1
             alpha = float(self.learning_rate) * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-            multiply(m, b1, out=m)
-            add(m, grad, out=m)
-            multiply(grad, grad, out=tmp)
-            multiply(v, b2, out=v)
-            add(v, tmp, out=v)
-            sqrt(v, out=den)
-            add(den, epsilon, out=den)
-            divide(m, den, out=tmp)
-            multiply(tmp, alpha * (1.0 - b1) / root, out=tmp)
-            subtract(variable, tmp, out=variable)
+            run(alpha * (1.0 - b1) / root)
             self.iterations = t
 
         return step
+
+
+#: Weight vectors at least this long are updated by two threads (NumPy releases the GIL in
+#: its loops), as torch splits its elementwise kernels; smaller ones are not worth a handoff.
+PARALLEL_MIN_SIZE = 1 << 16
+
+
+def _split_work(part, size: int):
+    """run(arg): part(slice)(arg) over the whole vector -- in two halves on two threads when
+    the vector is long and there are cores to spare, else in one piece."""
+    if size < PARALLEL_MIN_SIZE or (os.cpu_count() or 1) < 2:
+        return part(slice(None))
+    middle = size // 2
+    first, second = part(slice(0, middle)), part(slice(middle, None))
+    worker = _worker()
+
+    def run(arg):
+        worker.run_pair(first, second, arg)
+
+    return run
+
+
+class _Worker:
+    """One daemon thread that runs the second half of a split update while the caller runs
+    the first. A lock serialises callers (two models training at once share it)."""
+
+    def __init__(self):
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._done: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._serve, name="engine-update", daemon=True).start()
+
+    def _serve(self):
+        while True:
+            job, arg = self._jobs.get()
+            try:
+                job(arg)
+            except BaseException as error:  # handed back to the caller
+                self._done.put(error)
+            else:
+                self._done.put(None)
+
+    def run_pair(self, first, second, arg):
+        with self._lock:
+            self._jobs.put((second, arg))
+            try:
+                first(arg)
+            finally:
+                error = self._done.get()
+        if error is not None:
+            raise error
+
+
+_shared_worker: _Worker | None = None
+_worker_lock = threading.Lock()
+
+
+def _worker() -> _Worker:
+    global _shared_worker
+    with _worker_lock:
+        if _shared_worker is None:
+            _shared_worker = _Worker()
+        return _shared_worker
 
 
 def available() -> list[str]:

@@ -176,6 +176,25 @@ def test_model_gradients_match_numeric_gradient(output, loss, hidden):
         check_gradient(objective, weight, grad)
 
 
+@pytest.mark.parametrize("hidden", ["relu", "elu"])  # in place and with a separate z buffer
+def test_wide_and_bias_free_layers_match_numeric_gradient(hidden):
+    """Wide hidden layers use row-major buffers and layers without bias no ones column."""
+    rng = np.random.default_rng(9)
+    engine.utils.set_random_seed(10)
+    model = engine.Sequential([
+        engine.Input(shape=(3,)),
+        Dense(70, activation=hidden),
+        Dense(6, activation="tanh", use_bias=False),
+        Dense(2, activation="softmax"),
+    ])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = rng.normal(size=(5, 3))
+    y = rng.integers(0, 2, size=5)
+    _, grads = model.compute_gradients(x, y)
+    for weight, grad in zip(model.weights, grads):
+        check_gradient(lambda: model.evaluate(x, y, verbose=0), weight, grad)
+
+
 def test_fused_and_chained_output_gradients_agree():
     """The fused sigmoid+BCE gradient p - y equals the chain rule through both pieces."""
     rng = np.random.default_rng(6)
