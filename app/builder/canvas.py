@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QGraphicsScene,
+    QGraphicsSimpleTextItem,
     QGraphicsView,
     QInputDialog,
     QMenu,
@@ -177,6 +178,7 @@ class NetworkCanvas(QGraphicsView):
         self._label_y = 0.0
         self._bottom_y = 0.0
         self._drop_line = None
+        self._drop_label = None
         self._press_pos: QPoint | None = None
         self._press_index = -1
         self._redraw()
@@ -337,10 +339,17 @@ class NetworkCanvas(QGraphicsView):
         self._drop_line = scene.addLine(QLineF(0, self._label_y - 4, 0, self._bottom_y + 8), pen)
         self._drop_line.setZValue(10)
         self._drop_line.setVisible(False)
+        self._drop_label = QGraphicsSimpleTextItem("", self._drop_line)
+        font = QFont()
+        font.setPointSizeF(8.5)
+        font.setBold(True)
+        self._drop_label.setFont(font)
+        self._drop_label.setBrush(colours.highlight)
 
         last_x = self._columns[-1].pos().x()
         bounds = scene.itemsBoundingRect().united(
-            QRectF(-COLUMN_GAP / 2, self._label_y, last_x + COLUMN_GAP, 1))
+            QRectF(-COLUMN_GAP / 2, self._label_y, last_x + COLUMN_GAP,
+                   self._bottom_y + 30 - self._label_y))  # room for the drop caption
         scene.setSceneRect(bounds.adjusted(-16, -16, 16, 16))
         self._show_selection()
         self.set_weights(self._weights)
@@ -472,11 +481,25 @@ class NetworkCanvas(QGraphicsView):
     def _accepts(mime: QMimeData) -> bool:
         return mime.hasFormat(LAYER_MIME_TYPE) or mime.hasFormat(MOVE_MIME_TYPE)
 
-    def _show_drop_indicator(self, view_pos: QPoint) -> int:
+    def _show_drop_indicator(self, view_pos: QPoint, mime: QMimeData) -> int:
+        """Show the vertical line at the gap under view_pos, captioned with what a drop
+        there does ("+ ReLU", "move here")."""
         index = self.insertion_index_at(self.mapToScene(view_pos).x())
+        if mime.hasFormat(LAYER_MIME_TYPE):
+            name = bytes(mime.data(LAYER_MIME_TYPE).data()).decode("utf-8", "replace")
+            caption = f"+ {activation_info.label(name)}"
+        else:
+            caption = "move here"
+        if self._drop_label.text() != caption:
+            self._drop_label.setText(caption)
+        r = self._drop_label.boundingRect()
+        self._drop_label.setPos(-r.width() / 2, self._bottom_y + 10)
         self._drop_line.setPos(self.gap_scene_x(index), 0.0)
         self._drop_line.setVisible(True)
         return index
+
+    def drop_indicator_caption(self) -> str:
+        return self._drop_label.text()
 
     @staticmethod
     def _accept_drop(event) -> None:
@@ -487,14 +510,14 @@ class NetworkCanvas(QGraphicsView):
 
     def dragEnterEvent(self, event) -> None:
         if self._accepts(event.mimeData()):
-            self._show_drop_indicator(event.position().toPoint())
+            self._show_drop_indicator(event.position().toPoint(), event.mimeData())
             self._accept_drop(event)
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:
         if self._accepts(event.mimeData()):
-            self._show_drop_indicator(event.position().toPoint())
+            self._show_drop_indicator(event.position().toPoint(), event.mimeData())
             self._accept_drop(event)
         else:
             event.ignore()

@@ -139,7 +139,10 @@ class LayerPalette(QWidget):
     def _fill(self) -> None:
         self.list.clear()
         for act in activation_info.ACTIVATIONS:
-            item = QListWidgetItem(curve_icon(act.name, self.palette()), f"Dense · {act.label}")
+            # At least 2x, so the icon stays sharp when the window moves to a high-DPI screen.
+            icon = curve_icon(act.name, self.palette(),
+                              device_pixel_ratio=max(2.0, self.devicePixelRatioF()))
+            item = QListWidgetItem(icon, f"Dense · {act.label}")
             item.setData(ACTIVATION_ROLE, act.name)
             item.setToolTip(f"<b>Dense · {act.label}</b><br>{act.advice}")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Dense layer, {act.label}")

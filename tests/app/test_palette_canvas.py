@@ -213,6 +213,7 @@ def test_drop_indicator_marks_the_gap_during_the_drag(qtbot, canvas, palette):
         nudged, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
     assert canvas.drop_indicator_visible()
     assert canvas.drop_indicator_x() == pytest.approx(canvas.gap_scene_x(2))
+    assert canvas.drop_indicator_caption() == "+ Tanh"
     QApplication.sendEvent(canvas.viewport(), QEvent(QEvent.Type.DragLeave))
     assert not canvas.drop_indicator_visible()
 
