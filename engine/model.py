@@ -797,7 +797,8 @@ class _StepPlan:
         if fused and isinstance(self.loss, losses.CategoricalCrossentropy):
             fused = losses.CategoricalCrossentropy.rows_sum_to_one(y_all)
         self.fused = fused
-        self.scale = self.loss.scale(size, layers[-1].units)
+        # a 0-d array of the model's dtype: no Python-float conversion in every step
+        self.scale = np.array(self.loss.scale(size, layers[-1].units), dtype=dtype)
         self.step = self._build_step()
 
     def bind_optimizer(self, optimizer: optimizers.Optimizer):

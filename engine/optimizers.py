@@ -308,7 +308,9 @@ class Adam(Optimizer):
         slots = self._slots[0]
         b1, b2 = self.beta_1, self.beta_2
         root = math.sqrt(1.0 - b2)
-        epsilon = self.epsilon / root
+        # constants as 0-d arrays of the weights' dtype: ufuncs take them faster than floats
+        beta_1, beta_2, epsilon = (np.array(c, dtype=variable.dtype)
+                                   for c in (b1, b2, self.epsilon / root))
         add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
 
         def part(piece: slice):
@@ -317,10 +319,10 @@ class Adam(Optimizer):
             m, v = slots["momentum"][piece], slots["velocity"][piece]
 
             def update(step_size: float) -> None:  # update_step inlined with locals
-                multiply(m, b1, out=m)
+                multiply(m, beta_1, out=m)
                 add(m, g, out=m)
                 multiply(g, g, out=tmp)
-                multiply(v, b2, out=v)
+                multiply(v, beta_2, out=v)
                 add(v, tmp, out=v)
                 sqrt(v, out=den)
                 add(den, epsilon, out=den)
