@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import callbacks as callbacks_module
-from . import config, losses, optimizers
+from . import config, losses, optimizers, utils
 from . import metrics as metrics_module
 from .errors import (
     EngineTypeError,
@@ -559,7 +559,7 @@ class Sequential:
         x = self._with_ones_column(x)
         if shuffle and not full_batch:  # a full batch's gradient is order-independent
             xs, ys = np.empty_like(x), np.empty_like(y)
-            generator = _utils_rng()
+            generator = utils.rng()
         else:
             xs, ys, generator = x, y, None
         outputs = np.empty((n, units), dtype=self._flat.dtype)
@@ -569,7 +569,7 @@ class Sequential:
             stop = min(start + batch, n)
             size = stop - start
             if size not in plans:
-                plans[size] = _StepPlan(self, size, ys)
+                plans[size] = _StepPlan(self, size, y)
             batches.append((plans[size].step, xs[start:stop], ys[start:stop],
                             outputs[start:stop], stop))
         for plan in plans.values():  # builds the optimizer's slots once, before any step
@@ -596,7 +596,7 @@ class Sequential:
                     order = generator.permutation(n)
                     np.take(x, order, axis=0, out=xs, mode="clip")  # "clip": no buffering
                     np.take(y, order, axis=0, out=ys, mode="clip")
-                penalty_sum = 0.0
+                penalty_sum = batch_loss_sum = 0.0
                 rows = 0
                 for index, (step, xb, yb, pb, stop) in enumerate(batches):
                     if batch_hooks:
@@ -606,8 +606,9 @@ class Sequential:
                         penalty_sum += self._penalty() * len(xb)
                     step(xb, yb, pb)
                     rows = stop
-                    if batch_hooks and on_batch_end:
-                        running = loss.value(ys[:rows], outputs[:rows]) + penalty_sum / rows
+                    if batch_hooks and on_batch_end:  # running mean, as Keras reports it
+                        batch_loss_sum += loss.value(yb, pb) * len(pb)
+                        running = (batch_loss_sum + penalty_sum) / rows
                         for hook in on_batch_end:
                             hook(index, {"loss": running})
                     if self.stop_training:
@@ -890,12 +891,6 @@ class _ProgressPrinter(callbacks_module.Callback):
         else:
             print(f"Epoch {epoch + 1}/{self.params['epochs']} - {elapsed:.0f}s - "
                   f"{per_step_text} - {values}")
-
-
-def _utils_rng():
-    from . import utils
-
-    return utils.rng()
 
 
 def _bytes(n: int) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import threading
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -754,3 +757,17 @@ def test_regularization_is_added_to_the_loss():
     model.set_weights([np.array([[2.0]]), np.array([0.0])])
     # mse of (2x - 0)^2 at x = 1 is 4; penalty 0.5 * 2^2 = 2
     assert model.evaluate(np.array([[1.0]]), np.array([0.0]), verbose=0) == pytest.approx(6.0)
+
+
+def test_engine_imports_no_gui_code():
+    """engine/ never imports Qt, pyqtgraph or app/ (DESIGN.md): checked in a fresh process."""
+    code = (
+        "import sys, engine, engine.model, engine.callbacks\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('PySide6', 'PyQt5', 'PyQt6', 'pyqtgraph', 'app')]\n"
+        "assert not bad, bad\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
