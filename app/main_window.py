@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
                             "Train.", 0)
         # The layout before any saved one is applied is what View > Reset Layout returns to.
         self._default_state = self.saveState()
-        self._restore_window_settings()
+        self._needs_arranging = not self._restore_window_settings()
         if path is not None:
             self.files.open_path(path, ask=False)
         elif self.project.warnings:
@@ -124,16 +124,29 @@ class MainWindow(QMainWindow):
         self.inspector = LayerInspector()
         self.advisor = AdvisorPanel()
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        # The left column (palette, dataset) runs the full height; the plots below the
+        # canvas then share the rest of the width with nothing squeezed.
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.TopLeftCorner, left)
         self.palette_dock = self._dock("Layers", "paletteDock", self.palette, left)
         self.dataset_dock = self._dock("Dataset", "datasetDock", self.dataset_panel, left)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, right)
         self.advisor_dock = self._dock("Advisor", "advisorDock", self.advisor, right)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 320],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 500],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.inspector_dock, self.advisor_dock], [520, 280],
-                         Qt.Orientation.Vertical)
+
+    def _arrange_docks(self) -> None:
+        """The default panel sizes. Qt applies resizeDocks only to a laid-out window, so this
+        runs on the first show (unless a saved layout was restored) and on Reset Layout."""
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [290, 310], horizontal)
+        self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 560], vertical)
+        self.resizeDocks([self.inspector_dock, self.advisor_dock], [360, 200], vertical)
+        # The training integration's plots share the width under the canvas; the activation
+        # panels (one per layer) need the most.
+        names = ("plotsDock", "activationDock", "boundaryDock")
+        docks = [self.findChild(QDockWidget, name) for name in names]
+        if all(dock is not None and dock.isVisible() for dock in docks):
+            self.resizeDocks(docks[:1], [280], vertical)
+            self.resizeDocks(docks, [280, 480, 300], horizontal)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "",
                 icon: QStyle.StandardPixmap | str | None = None, name: str = "") -> QAction:
@@ -435,14 +448,21 @@ class MainWindow(QMainWindow):
         for dock in self.findChildren(QDockWidget):
             dock.setFloating(False)
             dock.show()
+        self._arrange_docks()
 
-    def _restore_window_settings(self) -> None:
+    def _restore_window_settings(self) -> bool:
+        """Apply the saved geometry and dock layout; True if a dock layout was restored."""
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        return isinstance(state, QByteArray) and self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._needs_arranging:
+            self._needs_arranging = False
+            self._arrange_docks()
 
     def save_window_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -124,6 +124,7 @@ class LayerInspector(QWidget):
         form.addRow("&Units:", self.units_spin)
 
         self.params_label = QLabel(objectName="paramsLabel")
+        self.params_label.setWordWrap(True)
         _set_tip(self.params_label, "Parameters",
                  "Trainable numbers in this layer: one weight per input per unit, plus one "
                  "bias per unit.")
@@ -383,7 +384,7 @@ def _parameter_text(project: Project, index: int) -> str:
     n_in = project.layers[index - 1].units if index > 0 else project.resolved_input_dim()
     if n_in is None:
         return f"{units} biases + weights per input (no dataset yet)"
-    return f"{n_in} × {units} weights + {units} biases = {n_in * units + units:,}"
+    return f"{n_in * units + units:,}  ({n_in} × {units} weights + {units} biases)"
 
 
 def _select_data(combo: QComboBox, value: str) -> None:

@@ -170,9 +170,9 @@ def test_activation_sketch_is_drawn(window):
 
 def test_parameter_count_follows_units(window):
     window.canvas.select_layer(1)  # 25 -> 15
-    assert window.inspector.params_label.text() == "25 × 15 weights + 15 biases = 390"
+    assert window.inspector.params_label.text() == "390  (25 × 15 weights + 15 biases)"
     window.canvas.layerUnitsChangeRequested.emit(0, 10)
     assert window.current_selection() == 0  # the edited layer is selected
-    assert window.inspector.params_label.text() == "2 × 10 weights + 10 biases = 30"
+    assert window.inspector.params_label.text() == "30  (2 × 10 weights + 10 biases)"
     window.canvas.select_layer(1)
-    assert window.inspector.params_label.text() == "10 × 15 weights + 15 biases = 165"
+    assert window.inspector.params_label.text() == "165  (10 × 15 weights + 15 biases)"
