@@ -288,3 +288,25 @@ def test_keyboard_shortcuts_dialog_lists_the_actions(window):
     table = window.findChild(QWidget, "shortcutTable")
     names = {table.item(row, 0).text() for row in range(table.rowCount())}
     assert {"Undo", "Redo", "Delete Layer", "Open", "Save"} <= names
+
+
+def test_undo_after_save_as_keeps_the_new_name(window, answers, tmp_path):
+    window.files.new_project()
+    window.canvas.layerInsertRequested.emit(0, "relu")
+    answers.save_path = str(tmp_path / "renamed.nnproj")
+    window.files.save_as()
+    assert window.windowTitle() == "Netbuilder — renamed[*]"
+    window.undo()
+    assert window.project.name == "renamed"
+    assert window.isWindowModified()
+
+
+def test_starting_with_a_broken_file_keeps_the_default_project(qtbot, tmp_path, capsys):
+    from app.main_window import MainWindow
+
+    broken = tmp_path / "bad.nnproj"
+    broken.write_bytes(b"not a zip")
+    window = MainWindow(broken)
+    qtbot.addWidget(window)
+    assert window.project.name == "Coffee roasting"
+    assert "bad.nnproj" in capsys.readouterr().out  # the (sandboxed) error box's text
