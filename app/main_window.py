@@ -21,21 +21,15 @@ from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QDialogButtonBox,
     QDockWidget,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
-from app import commands, help_texts
+from app import commands, help_dialogs
 from app import settings as app_settings
 from app.autosave import Autosaver
 from app.builder.advisor import AdvisorPanel
@@ -101,8 +95,9 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.files.open_path(path, ask=False)
         elif self.project.warnings:
-            QTimer.singleShot(0, lambda: self.dialogs.show_notice(
-                "Netbuilder", "\n\n".join(self.project.warnings)))
+            warnings = "\n\n".join(self.project.warnings)
+            # The window as context: the call is dropped if the window is gone by then.
+            QTimer.singleShot(0, self, lambda: self.dialogs.show_notice("Netbuilder", warnings))
 
     # --- construction -------------------------------------------------------------------
 
@@ -519,51 +514,19 @@ class MainWindow(QMainWindow):
     # --- help ---------------------------------------------------------------------------
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About Netbuilder", help_texts.ABOUT.format(version=VERSION))
+        help_dialogs.show_about(self, VERSION)
 
     def show_activation_help(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Choosing Activations",
-                          help_texts.CHOOSING_ACTIVATIONS, QMessageBox.StandardButton.Close, self)
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setModal(False)
-        box.show()
+        help_dialogs.show_activation_help(self)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
-        rows = []
-        for action in self.actions():
-            if not action.shortcut().isEmpty():
-                rows.append((action.text().replace("&", "").rstrip("…"),
-                             action.shortcut().toString(
-                                 QKeySequence.SequenceFormat.NativeText)))
-        return rows
+        """(action, shortcut) for every window action that has a shortcut."""
+        return [(action.text().replace("&", "").rstrip("…"),
+                 action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+                for action in self.actions() if not action.shortcut().isEmpty()]
 
     def show_shortcuts(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard Shortcuts")
-        table = QTableWidget(0, 2, dialog)
-        table.setObjectName("shortcutTable")
-        table.setAccessibleName("Keyboard shortcuts")
-        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
-        extra = [("Select previous/next layer (canvas)", "Left / Right"),
-                 ("Move layer (canvas)", "Ctrl+Left / Ctrl+Right"),
-                 ("Edit units (canvas)", "Enter or F2")]
-        for name, keys in self.shortcut_rows() + extra:
-            row = table.rowCount()
-            table.insertRow(row)
-            table.setItem(row, 0, QTableWidgetItem(name))
-            table.setItem(row, 1, QTableWidgetItem(keys))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
-        dialog.resize(440, 480)
-        dialog.setModal(False)
-        dialog.show()
+        help_dialogs.show_shortcuts(self, self.shortcut_rows())
 
 
 def run(path: str | Path | None = None) -> int:

@@ -310,3 +310,12 @@ def test_starting_with_a_broken_file_keeps_the_default_project(qtbot, tmp_path, 
     qtbot.addWidget(window)
     assert window.project.name == "Coffee roasting"
     assert "bad.nnproj" in capsys.readouterr().out  # the (sandboxed) error box's text
+
+
+def test_choosing_activations_tells_the_courses_advice(window):
+    window.activations_help_action.trigger()
+    box = window.findChild(QWidget, "activationHelp")
+    text = box.text()
+    for phrase in ("binary classification", "ReLU", "linear regression", "logistic regression"):
+        assert phrase in text
+    assert not box.isModal()
