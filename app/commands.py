@@ -149,16 +149,22 @@ def set_spec_field(host: CommandHost, spec: str, field: str, value: Any,
                           merge_key=(spec, field))
 
 
+# Data edits in quick succession are one step: a CSV import (dataset, then its scaling) or
+# dragging the panel's noise/sample-count spin boxes.
+_DATA_MERGE_KEY = ("data",)
+
+
 def change_dataset(host: CommandHost, source: Any, dataset: Any) -> ProjectCommand:
     """Switch dataset; the output units follow the classes in the same undo step."""
     name = getattr(dataset, "name", None) or "dataset"
     return ProjectCommand(host, f"Use dataset {name}",
-                          lambda p: edits.apply_dataset(p, source, dataset), structural=True)
+                          lambda p: edits.apply_dataset(p, source, dataset),
+                          merge_key=_DATA_MERGE_KEY, structural=True)
 
 
 def change_scaling(host: CommandHost, kind: str) -> ProjectCommand:
     return ProjectCommand(host, f"Scale inputs: {kind}", lambda p: edits.set_scaling(p, kind),
-                          structural=True)
+                          merge_key=_DATA_MERGE_KEY, structural=True)
 
 
 def record_training(host: CommandHost, weights: list, history: dict,

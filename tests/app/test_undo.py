@@ -234,3 +234,14 @@ def test_import_dataset_menu_opens_the_panels_import(window, monkeypatch):
     monkeypatch.setattr(window.dataset_panel, "open_import_dialog", lambda: calls.append(1))
     window.import_action.trigger()
     assert calls == [1]
+
+
+def test_csv_import_dataset_and_scaling_are_one_undo_step(window):
+    before = state(window.project)
+    sine = builtin("sine", n_samples=30)
+    window.dataset_panel.datasetChangeRequested.emit(DatasetSource.from_dataset(sine), sine)
+    window.dataset_panel.scalingChangeRequested.emit("none")
+    assert window.undo_stack.count() == 1
+    assert window.project.training.scaling == "none"
+    assert window.project.dataset is sine
+    check_undo_redo(window, before, state(window.project))
