@@ -62,3 +62,10 @@ def test_multiclass_fix_after_a_dataset_change(window):
     assert (out.units, out.activation) == (3, "softmax")
     assert window.project.compile.loss == "sparse_categorical_crossentropy"
     assert window.inspector.loss_combo.currentData() == "sparse_categorical_crossentropy"
+
+
+def test_fix_buttons_have_tooltips_and_accessible_names(window):
+    for card in window.advisor.cards:
+        assert card.label.accessibleName()
+        for button in card.buttons:
+            assert button.toolTip() and button.accessibleName().startswith("Fix: ")
