@@ -73,7 +73,9 @@ class InputLayer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> InputLayer:
-        return cls(**config)
+        # Keras 3 also writes dtype, sparse, ragged: meaningless here, so ignored
+        return cls(shape=config.get("shape"), name=config.get("name"),
+                   batch_shape=config.get("batch_shape"))
 
     def __repr__(self) -> str:
         return f"Input(shape=({self.input_dim},), name={self.name!r})"

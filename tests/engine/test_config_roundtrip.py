@@ -164,3 +164,37 @@ def test_dense_layer_config_round_trip():
     layer = Dense(7, activation="elu", use_bias=False, name="d")
     restored = Dense.from_config(_json(layer.get_config()))
     assert restored.get_config() == layer.get_config()
+
+
+def test_reads_a_keras3_sequential_config():
+    """Configs written by Keras 3 (module/registered_name keys, dtype policies, constraints)
+    load: the engine speaks Keras."""
+    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+              "registered_name": None}
+    config = {
+        "name": "sequential", "trainable": True, "dtype": policy,
+        "layers": [
+            {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+             "config": {"batch_shape": [None, 2], "dtype": "float32", "sparse": False,
+                        "name": "input_layer"}},
+            {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
+             "build_config": {"input_shape": [None, 2]},
+             "config": {
+                 "name": "dense", "trainable": True, "dtype": policy, "units": 3,
+                 "activation": "relu", "use_bias": True,
+                 "kernel_initializer": {"module": "keras.initializers",
+                                        "class_name": "GlorotUniform",
+                                        "config": {"seed": None}, "registered_name": None},
+                 "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros",
+                                      "config": {}, "registered_name": None},
+                 "kernel_regularizer": {"module": "keras.regularizers", "class_name": "L2",
+                                        "config": {"l2": 0.01}, "registered_name": None},
+                 "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
+             }},
+        ],
+    }
+    model = engine.Sequential.from_config(config)
+    layer = model.layers[0]
+    assert model.input_shape == (None, 2) and layer.units == 3
+    assert layer.activation.name == "relu" and layer.kernel_regularizer.l2 == 0.01
+    assert isinstance(layer.kernel_initializer, initializers.GlorotUniform)
