@@ -1,7 +1,7 @@
 """Training speed of the engine, in microseconds per training step, against PyTorch (CPU)
 measured in the same run when torch is importable (`pip install torch==2.13.0`).
 
-    python benchmarks/engine_speed.py [--repeats 5] [--quick]
+    python benchmarks/engine_speed.py [--repeats 5] [--cases abc] [--float64]
 
 Cases (the README's Performance table):
   (a) the course net 2-25-15-1, sigmoid everywhere, binary cross-entropy, Adam, batch 32,
@@ -11,11 +11,13 @@ Cases (the README's Performance table):
 
 A step is everything fit does per batch, including shuffling each epoch and recording the
 epoch loss; timings are whole fit() calls divided by the number of steps, median of the
-repeats. The torch loops are written the way a careful torch user writes them: data as
+repeats, the repeats alternating between the two libraries so that load from other processes
+hits both alike. The torch loops are written the way a careful torch user writes them: data as
 tensors, randperm + index per batch, zero_grad(set_to_none=True), logits-based losses
 (BCEWithLogitsLoss / CrossEntropyLoss, which fold the output activation in, as our fused
-gradients do), the epoch loss accumulated as a detached tensor. Both libraries use the same
-number of threads.
+gradients do), torch.optim defaults (Adam eps set to Keras' 1e-7), the epoch loss accumulated
+as a detached tensor. Both libraries get the same number of threads: torch.set_num_threads
+is set to the BLAS thread count NumPy uses (OPENBLAS_NUM_THREADS, else one per core).
 """
 
 from __future__ import annotations

@@ -10,9 +10,14 @@ How training is kept cheap (the framework should add almost nothing to the NumPy
 - the output layer writes its predictions straight into an epoch-long buffer, so the epoch's
   loss and metrics (the sample-weighted mean of the batch values, as Keras reports them) are
   computed once per epoch in a few vectorised operations instead of once per batch;
+- biases ride along in the matrix products (kernel and bias are one [kernel; bias] matrix,
+  inputs carry a ones column), so a layer costs one product forward and one for its
+  gradient -- see `_StepPlan`;
 - sigmoid + binary cross-entropy and softmax + categorical cross-entropy use the fused
   gradient dL/dz = (p - y) / n;
-- callback hooks that no callback overrides are never called.
+- the optimizer's step is a closure over the flat arrays (`Optimizer.bind`);
+- callback hooks that no callback overrides are never called; with a batch hook, the running
+  loss costs one batch-sized loss evaluation per batch.
 """
 
 from __future__ import annotations
