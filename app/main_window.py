@@ -538,5 +538,5 @@ def run(path: str | Path | None = None) -> int:
     app.setWindowIcon(app_icon())
     window = MainWindow(path)
     window.show()
-    QTimer.singleShot(0, window.offer_recovery)
+    QTimer.singleShot(0, window, window.offer_recovery)
     return app.exec()

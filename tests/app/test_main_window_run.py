@@ -1,25 +1,25 @@
-"""run(): the entry point creates the window, shows it and returns the event loop's code."""
+"""run(): the entry point creates the window, shows it and returns the event loop's code.
+
+The real app.exec() is replaced: once a QApplication's exec() has returned, Qt refuses every
+later event loop in the process (pytest-qt's waits would all time out)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.main_window import MainWindow, run
 
 
-def test_run_shows_the_window_and_returns_when_it_closes(qtbot):
-    seen = []
-
-    def close_it():
-        windows = [w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, MainWindow) and w.isVisible()]
-        seen.extend(windows)
-        for window in windows:
-            window.close()
-        QApplication.instance().quit()
-
-    QTimer.singleShot(50, close_it)
-    assert run() == 0
-    assert len(seen) == 1
-    assert seen[0].windowTitle().startswith("Netbuilder — ")
+def test_run_shows_the_window_and_returns_the_loops_exit_code(qtbot, monkeypatch):
+    monkeypatch.setattr(QApplication, "exec", lambda *args: 7)
+    before = {id(w) for w in QApplication.topLevelWidgets()}
+    assert run() == 7
+    windows = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, MainWindow) and id(w) not in before]
+    assert len(windows) == 1
+    window = windows[0]
+    qtbot.addWidget(window)
+    assert window.isVisible()
+    assert window.windowTitle().startswith("Netbuilder — ")
+    assert QApplication.applicationName() == "Netbuilder"
+    assert not QApplication.windowIcon().isNull()
