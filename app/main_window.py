@@ -390,10 +390,18 @@ class MainWindow(QMainWindow):
         self.update_title()
 
     def _on_undo_text_changed(self, text: str) -> None:
-        self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
+        self._name_step(self.undo_action, "Undo", text)
 
     def _on_redo_text_changed(self, text: str) -> None:
-        self.redo_action.setText(f"&Redo {text}" if text else "&Redo")
+        self._name_step(self.redo_action, "Redo", text)
+
+    @staticmethod
+    def _name_step(action: QAction, verb: str, step: str) -> None:
+        """Menu: "Undo Change units"; toolbar: a steady "Undo" (its width never jumps)."""
+        action.setText(f"&{verb} {step}" if step else f"&{verb}")
+        action.setIconText(verb)
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{verb} {step} ({keys})" if step else f"Nothing to {verb.lower()}")
 
     def update_title(self) -> None:
         self.setWindowTitle(f"Netbuilder — {self.project.name}[*]")

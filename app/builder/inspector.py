@@ -14,7 +14,7 @@ writes them so showing never creates an edit.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -335,6 +335,13 @@ class LayerInspector(QWidget):
         self.activation_plot.setPixmap(
             curve_pixmap(name, *PLOT_SIZE, self.palette(), max(2.0, ratio)))
         self.activation_advice.setText(activation_info.info(name).advice)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # Light/dark switch or a move to a high-DPI screen: redraw the sketch to match.
+        if (event.type() in (QEvent.Type.PaletteChange, QEvent.Type.DevicePixelRatioChange)
+                and self._project is not None and self._index >= 0):
+            self._draw_activation(self._project.layers[self._index].activation or "linear")
+        super().changeEvent(event)
 
     def _show_model(self) -> None:
         project = self._project

@@ -176,3 +176,15 @@ def test_parameter_count_follows_units(window):
     assert window.inspector.params_label.text() == "30  (2 × 10 weights + 10 biases)"
     window.canvas.select_layer(1)
     assert window.inspector.params_label.text() == "165  (10 × 15 weights + 15 biases)"
+
+
+def test_activation_sketch_is_redrawn_for_a_new_palette(window):
+    from PySide6.QtGui import QColor, QPalette
+
+    window.canvas.select_layer(0)
+    before = window.inspector.activation_plot.pixmap().toImage()
+    dark = QPalette(window.inspector.palette())
+    dark.setColor(QPalette.ColorRole.Text, QColor("#f0f0f0"))
+    window.inspector.setPalette(dark)
+    after = window.inspector.activation_plot.pixmap().toImage()
+    assert after != before  # the axes now use the light text colour

@@ -319,3 +319,12 @@ def test_choosing_activations_tells_the_courses_advice(window):
     for phrase in ("binary classification", "ReLU", "linear regression", "logistic regression"):
         assert phrase in text
     assert not box.isModal()
+
+
+def test_undo_action_names_the_step_but_the_toolbar_stays_short(window):
+    window.canvas.layerUnitsChangeRequested.emit(0, 5)
+    assert window.undo_action.text() == "&Undo Change units"
+    assert window.undo_action.iconText() == "Undo"
+    assert "Change units" in window.undo_action.toolTip()
+    window.undo()
+    assert window.redo_action.text() == "&Redo Change units"
