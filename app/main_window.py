@@ -55,6 +55,23 @@ def app_icon() -> QIcon:
     return icon
 
 
+# Standard keys some platforms leave unbound (e.g. Quit outside GNOME/KDE/macOS).
+_FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
+
+
+def _key_sequences(shortcut) -> list[QKeySequence]:
+    """Every binding of a standard key (Redo is Ctrl+Shift+Z *and* Ctrl+Y on Linux), or the
+    one sequence given as text."""
+    if shortcut is None:
+        return []
+    if isinstance(shortcut, QKeySequence.StandardKey):
+        bindings = QKeySequence.keyBindings(shortcut)
+        if bindings:
+            return list(bindings)
+        shortcut = _FALLBACK_KEYS.get(shortcut, "")
+    return [QKeySequence(shortcut)] if shortcut else []
+
+
 class MainWindow(QMainWindow):
     projectChanged = Signal()
 
@@ -146,12 +163,10 @@ class MainWindow(QMainWindow):
     def _action(self, text: str, slot, shortcut=None, tip: str = "",
                 icon: QStyle.StandardPixmap | str | None = None, name: str = "") -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+        action.setShortcuts(_key_sequences(shortcut))
         plain = text.replace("&", "").rstrip("…")
-        action.setToolTip(f"{tip or plain}"
-                          + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                             if shortcut is not None else ""))
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip or plain}" + (f" ({keys})" if keys else ""))
         action.setStatusTip(tip or plain)
         if isinstance(icon, str):  # one of ours, in resources/icons
             action.setIcon(QIcon(str(ICON_PATH.with_name(icon))))

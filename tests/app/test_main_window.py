@@ -328,3 +328,16 @@ def test_undo_action_names_the_step_but_the_toolbar_stays_short(window):
     assert "Change units" in window.undo_action.toolTip()
     window.undo()
     assert window.redo_action.text() == "&Redo Change units"
+
+
+def test_standard_shortcuts(window):
+    def keys(action):
+        return {k.toString() for k in action.shortcuts()}
+
+    assert "Ctrl+N" in keys(window.new_action) and "Ctrl+O" in keys(window.open_action)
+    assert "Ctrl+S" in keys(window.save_action)
+    assert "Ctrl+Shift+S" in keys(window.save_as_action)
+    assert "Ctrl+Z" in keys(window.undo_action)
+    assert "Ctrl+Shift+Z" in keys(window.redo_action)
+    assert "Ctrl+Q" in keys(window.quit_action)
+    assert "Del" in keys(window.delete_layer_action)
