@@ -34,11 +34,16 @@ class FileActions:
             return self.save()
         return answer == "discard"
 
+    def may_replace(self) -> bool:
+        """Before New/Open: a running training run must stop first (its result belongs to
+        the current project), then unsaved changes are saved or discarded."""
+        return self.window.training_allows_edit() and self.maybe_save()
+
     # --- new / open -----------------------------------------------------------------------
 
     def new_project(self) -> bool:
         """Start over with the default example network (untitled, never saved)."""
-        if not self.maybe_save():
+        if not self.may_replace():
             return False
         project = Project.course()
         project.name = "Untitled"
@@ -47,7 +52,7 @@ class FileActions:
         return True
 
     def open_dialog(self) -> bool:
-        if not self.maybe_save():
+        if not self.may_replace():
             return False
         folder = str(self.window.project.path.parent) if self.window.project.path else ""
         path = self.window.dialogs.ask_open_path("Open Project", folder=folder)
@@ -55,7 +60,7 @@ class FileActions:
 
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
         """Open `path`; on failure show why and keep the current project."""
-        if ask and not self.maybe_save():
+        if ask and not self.may_replace():
             return False
         window = self.window
         try:

@@ -348,6 +348,10 @@ class MainWindow(QMainWindow):
     def _guard_allows(self) -> bool:
         return self.training_guard is None or bool(self.training_guard())
 
+    def training_allows_edit(self) -> bool:
+        """Ask the training guard (if any) whether the project may change under it."""
+        return self._guard_allows()
+
     def record_training(self, weights, history: dict, epochs_trained: int) -> None:
         """Store a training run's result as ONE undoable step. `history` is the project's
         complete history (name -> per-epoch values) and `epochs_trained` the total."""

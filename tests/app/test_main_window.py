@@ -341,3 +341,13 @@ def test_standard_shortcuts(window):
     assert "Ctrl+Shift+Z" in keys(window.redo_action)
     assert "Ctrl+Q" in keys(window.quit_action)
     assert "Del" in keys(window.delete_layer_action)
+
+
+def test_new_and_open_ask_the_training_guard_first(window, answers, tmp_path):
+    asked = []
+    window.training_guard = lambda: asked.append(1) or False
+    name = window.project.name
+    assert window.files.new_project() is False
+    answers.open_path = str(tmp_path / "x.nnproj")
+    assert window.files.open_dialog() is False
+    assert asked == [1, 1] and window.project.name == name
