@@ -322,13 +322,14 @@ class MainWindow(QMainWindow):
         """Apply `command` and put it on the undo stack. Returns False when the training
         guard declined it or the edit was impossible (the status bar says why)."""
         if getattr(command, "structural", False) and not self._guard_allows():
+            self._refresh_views()  # put the control that asked back to the project's value
             return False
         if isinstance(command, commands.ProjectCommand):
             try:
                 command.prepare()
             except (EngineError, ValueError, IndexError) as exc:
                 self.status_message(f"{command.text()}: {exc}")
-                self._show_project()  # put controls back to the project's values
+                self._refresh_views()  # put controls back to the project's values
                 return False
         self.undo_stack.push(command)
         return True
@@ -374,6 +375,11 @@ class MainWindow(QMainWindow):
         self._show_project()
 
     def _show_project(self) -> None:
+        """Show the (changed) project everywhere and tell listeners: projectChanged."""
+        self._refresh_views()
+        self.projectChanged.emit()
+
+    def _refresh_views(self) -> None:
         project = self.project
         if not -1 <= self._selection < len(project.layers):
             self._selection = len(project.layers) - 1
@@ -388,7 +394,6 @@ class MainWindow(QMainWindow):
         self.advisor.set_project(project)
         self.update_title()
         self._update_layer_actions()
-        self.projectChanged.emit()
 
     def _on_layer_selected(self, index: int) -> None:
         if getattr(self, "_refreshing", False):

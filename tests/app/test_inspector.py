@@ -188,3 +188,12 @@ def test_activation_sketch_is_redrawn_for_a_new_palette(window):
     window.inspector.setPalette(dark)
     after = window.inspector.activation_plot.pixmap().toImage()
     assert after != before  # the axes now use the light text colour
+
+
+def test_a_refused_edit_puts_the_control_back(window):
+    window.canvas.select_layer(0)
+    window.training_guard = lambda: False  # "keep training"
+    start = window.project.layers[0].units
+    window.inspector.units_spin.setValue(start + 3)
+    assert window.project.layers[0].units == start
+    assert window.inspector.units_spin.value() == start
