@@ -10,9 +10,6 @@ next one.
 from __future__ import annotations
 
 import math
-import os
-import queue
-import threading
 from typing import Any
 
 import numpy as np
@@ -313,98 +310,25 @@ class Adam(Optimizer):
                                    for c in (b1, b2, self.epsilon / root))
         add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
 
-        def part(piece: slice):
-            g, w = grad[piece], variable[piece]
-            tmp, den = slots["tmp"][piece], slots["den"][piece]
-            m, v = slots["momentum"][piece], slots["velocity"][piece]
+        g, w = grad, variable
+        tmp, den, m, v = slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
 
-            def update(step_size: float) -> None:  # update_step inlined with locals
-                multiply(m, beta_1, out=m)
-                add(m, g, out=m)
-                multiply(g, g, out=tmp)
-                multiply(v, beta_2, out=v)
-                add(v, tmp, out=v)
-                sqrt(v, out=den)
-                add(den, epsilon, out=den)
-                divide(m, den, out=tmp)
-                multiply(tmp, step_size, out=tmp)
-                subtract(variable_part, tmp, out=variable_part)
-
-            variable_part = w
-            return update
-
-        run = _split_work(part, variable.size)
-
-        def step():
+        def step():  # update_step inlined with locals, for the training loop
             t = self.iterations + 1
             alpha = float(self.learning_rate) * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-            run(alpha * (1.0 - b1) / root)
+            multiply(m, beta_1, out=m)
+            add(m, g, out=m)
+            multiply(g, g, out=tmp)
+            multiply(v, beta_2, out=v)
+            add(v, tmp, out=v)
+            sqrt(v, out=den)
+            add(den, epsilon, out=den)
+            divide(m, den, out=tmp)
+            multiply(tmp, alpha * (1.0 - b1) / root, out=tmp)
+            subtract(w, tmp, out=w)
             self.iterations = t
 
         return step
-
-
-#: Weight vectors at least this long are updated by two threads (NumPy releases the GIL in
-#: its loops), as torch splits its elementwise kernels; smaller ones are not worth a handoff.
-PARALLEL_MIN_SIZE = 1 << 16
-
-
-def _split_work(part, size: int):
-    """run(arg): part(slice)(arg) over the whole vector -- in two halves on two threads when
-    the vector is long and there are cores to spare, else in one piece."""
-    if size < PARALLEL_MIN_SIZE or (os.cpu_count() or 1) < 2:
-        return part(slice(None))
-    middle = size // 2
-    first, second = part(slice(0, middle)), part(slice(middle, None))
-    worker = _worker()
-
-    def run(arg):
-        worker.run_pair(first, second, arg)
-
-    return run
-
-
-class _Worker:
-    """One daemon thread that runs the second half of a split update while the caller runs
-    the first. A lock serialises callers (two models training at once share it)."""
-
-    def __init__(self):
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._done: queue.SimpleQueue = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        threading.Thread(target=self._serve, name="engine-update", daemon=True).start()
-
-    def _serve(self):
-        while True:
-            job, arg = self._jobs.get()
-            try:
-                job(arg)
-            except BaseException as error:  # handed back to the caller
-                self._done.put(error)
-            else:
-                self._done.put(None)
-
-    def run_pair(self, first, second, arg):
-        with self._lock:
-            self._jobs.put((second, arg))
-            try:
-                first(arg)
-            finally:
-                error = self._done.get()
-        if error is not None:
-            raise error
-
-
-_shared_worker: _Worker | None = None
-_worker_lock = threading.Lock()
-
-
-def _worker() -> _Worker:
-    global _shared_worker
-    with _worker_lock:
-        if _shared_worker is None:
-            _shared_worker = _Worker()
-        return _shared_worker
 
 
 def available() -> list[str]:

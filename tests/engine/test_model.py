@@ -625,20 +625,6 @@ def test_bound_training_step_equals_apply(make):
     assert by_bind.iterations == by_apply.iterations == 4
 
 
-def test_split_two_thread_update_equals_apply(monkeypatch):
-    """Long weight vectors are updated in two halves on two threads; same result."""
-    monkeypatch.setattr(optimizers, "PARALLEL_MIN_SIZE", 4)
-    rng = np.random.default_rng(1)
-    by_apply, by_bind = optimizers.Adam(0.01), optimizers.Adam(0.01)
-    w_apply, w_bind, g_bind = np.ones(9), np.ones(9), np.zeros(9)
-    step = by_bind.bind(g_bind, w_bind)
-    for g in rng.normal(size=(3, 9)):
-        by_apply.apply([g], [w_apply])
-        g_bind[...] = g
-        step()
-    np.testing.assert_allclose(w_bind, w_apply, rtol=1e-14)
-
-
 def test_optimizer_defaults_match_keras():
     assert optimizers.SGD().get_config() == {"learning_rate": 0.01, "momentum": 0.0,
                                              "nesterov": False}
