@@ -49,10 +49,12 @@ INFO = "info"  # it works, but the course suggests something better or explains 
 
 @dataclass(frozen=True)
 class Fix:
-    """One button: `label` says what it does, `apply(project)` does it in place."""
+    """One button: `label` says what it does in a few words (it must fit a narrow dock),
+    `detail` says it in full (the tooltip), `apply(project)` does it in place."""
 
     label: str
     apply: Callable[[Project], None]
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,8 @@ def rule_binary_target(project: Project) -> Advice | None:
         "binary_target", WARNING,
         "The target is binary (0/1): use a sigmoid output with binary cross-entropy, so the "
         "output is the probability of class 1.",
-        (Fix("Sigmoid output + binary cross-entropy",
-             _set_output("sigmoid", 1, BCE, False)),))
+        (Fix("Sigmoid + binary CE", _set_output("sigmoid", 1, BCE, False),
+             "One sigmoid output unit with binary cross-entropy"),))
 
 
 def rule_multiclass_target(project: Project) -> Advice | None:
@@ -160,8 +162,8 @@ def rule_multiclass_target(project: Project) -> Advice | None:
         "multiclass_target", WARNING,
         f"The target has {n} classes: use a softmax output with {n} units and sparse "
         f"categorical cross-entropy (the labels are class numbers 0..{n - 1}).",
-        (Fix(f"Softmax output ({n} units) + sparse categorical cross-entropy",
-             _set_output("softmax", n, SPARSE_CCE, False)),))
+        (Fix(f"Softmax ({n}) + sparse CE", _set_output("softmax", n, SPARSE_CCE, False),
+             f"A softmax output with {n} units and sparse categorical cross-entropy"),))
 
 
 def rule_signed_regression(project: Project) -> Advice | None:
@@ -176,7 +178,8 @@ def rule_signed_regression(project: Project) -> Advice | None:
         "signed_regression", WARNING,
         "The target is a real number that can be negative: use a linear output with mean "
         "squared error (a sigmoid or ReLU output cannot produce negative values).",
-        (Fix("Linear output + mean squared error", _set_output("linear", 1, MSE, False)),))
+        (Fix("Linear + MSE", _set_output("linear", 1, MSE, False),
+             "A linear output unit with mean squared error"),))
 
 
 def rule_nonnegative_regression(project: Project) -> Advice | None:
@@ -193,8 +196,8 @@ def rule_nonnegative_regression(project: Project) -> Advice | None:
         "The target is never negative: a ReLU output cannot predict impossible negative "
         "values" + ("." if loss_ok else ", and regression needs a loss such as mean squared "
                     "error."),
-        (Fix("ReLU output" + ("" if loss_ok else " + mean squared error"),
-             _set_output("relu", 1, loss, False)),))
+        (Fix("ReLU output" + ("" if loss_ok else " + MSE"), _set_output("relu", 1, loss, False),
+             "A ReLU output unit" + ("" if loss_ok else " with mean squared error")),))
 
 
 def rule_bce_output(project: Project) -> Advice | None:
@@ -213,7 +216,9 @@ def rule_bce_output(project: Project) -> Advice | None:
         return None
     fixes = [Fix("Sigmoid output", _set_output(activation="sigmoid"))]
     if act == "linear":
-        fixes.append(Fix("Use from_logits=True", _set_output(from_logits=True)))
+        fixes.append(Fix("Use from_logits", _set_output(from_logits=True),
+                         "Keep the linear output and let the loss apply the sigmoid "
+                         "(from_logits=True)"))
     return Advice(
         "bce_output", WARNING,
         f"Binary cross-entropy expects a probability between 0 and 1, but the output layer "
@@ -233,14 +238,16 @@ def rule_sigmoid_hidden(project: Project) -> Advice | None:
         "sigmoid_hidden", INFO,
         f"{which} sigmoid. ReLU usually trains faster, because sigmoid is flat on both sides "
         "and its gradient vanishes there.",
-        (Fix("Use ReLU in hidden layers", _hidden_to_relu({"sigmoid"})),))
+        (Fix("ReLU hidden layers", _hidden_to_relu({"sigmoid"}),
+             "Change the sigmoid hidden layers to ReLU"),))
 
 
 def rule_all_linear(project: Project) -> Advice | None:
     if not project.layers or any(_activation(layer) != "linear" for layer in project.layers):
         return None
     if len(project.layers) > 1:
-        fix = Fix("Use ReLU in hidden layers", _hidden_to_relu({"linear"}))
+        fix = Fix("ReLU hidden layers", _hidden_to_relu({"linear"}),
+                  "Change the linear hidden layers to ReLU")
     else:
         fix = Fix("Add a ReLU hidden layer", _add_relu_hidden_layer)
     return Advice(
@@ -261,7 +268,8 @@ def rule_logistic_regression(project: Project) -> Advice | None:
         "logistic_regression", INFO,
         "The hidden layers are linear and the output is sigmoid, so the network is equivalent "
         "to logistic regression: it can only draw a straight decision boundary.",
-        (Fix("Use ReLU in hidden layers", _hidden_to_relu({"linear"})),))
+        (Fix("ReLU hidden layers", _hidden_to_relu({"linear"}),
+             "Change the linear hidden layers to ReLU"),))
 
 
 def rule_output_units(project: Project) -> Advice | None:
@@ -287,7 +295,8 @@ def rule_output_units(project: Project) -> Advice | None:
     return Advice(
         "output_units", WARNING,
         f"The output layer has {out.units} units, but the dataset needs {why}.",
-        (Fix(f"Set output units to {expected}", _set_output(units=expected)),))
+        (Fix(f"Output units: {expected}", _set_output(units=expected),
+             f"Set the output layer's units to {expected}"),))
 
 
 RULES: tuple[Callable[[Project], Advice | None], ...] = (
@@ -304,11 +313,15 @@ RULES: tuple[Callable[[Project], Advice | None], ...] = (
 )
 
 
+TASK_RULES = {"binary_target", "multiclass_target", "signed_regression",
+              "nonnegative_regression"}
+
+
 def check(project: Project) -> list[Advice]:
     """Every hint that applies to `project`, warnings before information."""
     found = [advice for rule in RULES if (advice := rule(project)) is not None]
-    # Two rules can say the same thing about the output (e.g. multiclass + units): keep the
-    # first, which is the more complete one.
-    if any(a.rule == "multiclass_target" for a in found):
-        found = [a for a in found if a.rule != "output_units"]
+    # A task rule's fix sets the output activation, units and loss together, so the narrower
+    # hints about the same output (units, cross-entropy vs activation) would only repeat it.
+    if any(a.rule in TASK_RULES for a in found):
+        found = [a for a in found if a.rule not in ("output_units", "bce_output")]
     return sorted(found, key=lambda a: a.severity != WARNING)

@@ -58,7 +58,7 @@ class AdviceCard(QFrame):
         for fix in advice.fixes:
             button = QPushButton(fix.label)
             button.setObjectName(f"fix_{advice.rule}")
-            button.setToolTip(f"Fix: {fix.label} (undo with Ctrl+Z)")
+            button.setToolTip(f"{fix.detail or fix.label} (undo with Ctrl+Z)")
             button.setAccessibleName(f"Fix: {fix.label}")
             button.clicked.connect(lambda _=False, f=fix: on_fix(f.label, f.apply))
             buttons.addWidget(button)
@@ -108,11 +108,15 @@ class AdvisorPanel(QWidget):
             return
         self.advice = advice
         for card in self.cards:
+            # Hide at once: deleteLater only runs when the event loop next gets a turn, and
+            # until then the old card would still be painted under the new ones.
             self._column.removeWidget(card)
+            card.hide()
             card.deleteLater()
-        self.cards = [AdviceCard(a, self._fix) for a in advice]
+        self.cards = [AdviceCard(a, self._fix, self._content) for a in advice]
         for position, card in enumerate(self.cards):
             self._column.insertWidget(position, card)
+            card.show()
         self._all_good.setVisible(not advice)
 
     def card(self, rule: str) -> AdviceCard | None:

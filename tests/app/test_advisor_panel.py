@@ -69,3 +69,16 @@ def test_fix_buttons_have_tooltips_and_accessible_names(window):
         assert card.label.accessibleName()
         for button in card.buttons:
             assert button.toolTip() and button.accessibleName().startswith("Fix: ")
+
+
+def test_replaced_cards_disappear_at_once(qtbot):
+    from app.builder.advisor import AdviceCard
+
+    panel = AdvisorPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_project(Project(layers=[LayerSpec(8, "sigmoid"), LayerSpec(1, "sigmoid")]))
+    panel.set_project(Project(layers=[LayerSpec(8, "linear"), LayerSpec(1, "linear")],
+                              compile=CompileSpec(loss="mse")))
+    shown = [c for c in panel.findChildren(AdviceCard) if c.isVisible()]
+    assert shown == panel.cards and panel.cards[0].advice.rule == "all_linear"

@@ -109,7 +109,7 @@ def test_nonnegative_regression_with_a_classification_loss_is_a_warning(positive
 def test_bce_on_a_linear_output_offers_sigmoid_or_from_logits():
     project = make([(4, "relu"), (1, "linear")])
     advice = next(a for a in rules.check(project) if a.rule == "bce_output")
-    assert [f.label for f in advice.fixes] == ["Sigmoid output", "Use from_logits=True"]
+    assert [f.label for f in advice.fixes] == ["Sigmoid output", "Use from_logits"]
     advice.fixes[1].apply(project)
     assert project.compile.from_logits is True
     assert "bce_output" not in rule_ids(project)
@@ -196,3 +196,21 @@ def test_warnings_come_before_tips():
 def test_loss_aliases_are_understood(coffee):
     project = make([(16, "relu"), (1, "sigmoid")], loss="bce", dataset=coffee)
     assert rules.check(project) == []
+
+
+def test_fix_labels_are_short_enough_for_a_narrow_dock(coffee, iris):
+    projects = [make([], dataset=coffee), make([(4, "linear"), (1, "linear")]),
+                make([(4, "relu"), (1, "linear")], dataset=iris),
+                make([(8, "sigmoid"), (2, "relu")], loss="mse", dataset=coffee)]
+    labels = [fix.label for p in projects for a in rules.check(p) for fix in a.fixes]
+    assert len(labels) >= 5
+    assert max(len(label) for label in labels) <= 24, labels
+
+
+def test_a_task_hint_replaces_the_narrower_output_hints(iris, sine):
+    multiclass = make([(16, "relu"), (1, "linear")], dataset=iris)  # bce on linear output
+    assert rule_ids(multiclass) == {"multiclass_target"}
+    regression = make([(16, "relu"), (4, "relu")], dataset=sine)  # bce, 4 units, relu
+    assert rule_ids(regression) == {"signed_regression"}
+    fix_and_recheck(regression, "signed_regression")
+    assert rules.check(regression) == []
