@@ -97,9 +97,13 @@ class FileActions:
         path = Path(path)
         if path.suffix.lower() != ".nnproj":
             path = path.with_name(path.name + ".nnproj")
+        old_name = project.name
         if project.name in ("", "Untitled"):
-            project.name = path.stem
-        return self._save_to(path)
+            project.name = path.stem  # an untitled project takes its file's name
+        if not self._save_to(path):
+            project.name = old_name
+            return False
+        return True
 
     def _save_to(self, path: Path) -> bool:
         window = self.window

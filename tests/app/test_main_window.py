@@ -351,3 +351,19 @@ def test_new_and_open_ask_the_training_guard_first(window, answers, tmp_path):
     answers.open_path = str(tmp_path / "x.nnproj")
     assert window.files.open_dialog() is False
     assert asked == [1, 1] and window.project.name == name
+
+
+def test_a_failed_save_says_why_and_keeps_the_changes_unsaved(window, answers, tmp_path):
+    window.canvas.layerInsertRequested.emit(0, "relu")
+    answers.save_path = str(tmp_path / "no-such-folder" / "p.nnproj")
+    assert window.files.save_as() is False
+    assert answers.errors and "p.nnproj" in answers.errors[0][1]
+    assert window.isWindowModified()
+    assert window.project.path is None
+
+
+def test_a_failed_save_as_keeps_the_untitled_name(window, answers, tmp_path):
+    window.files.new_project()
+    answers.save_path = str(tmp_path / "missing" / "named.nnproj")
+    assert window.files.save_as() is False
+    assert window.project.name == "Untitled"
