@@ -462,9 +462,16 @@ class Sequential:
             value = self.loss.value(y, outputs) + penalty
         return value, [g.copy() for grads in self._grad_views for g in grads]
 
+    def _input_ones_column(self) -> bool:
+        """Whether training inputs carry a ones column for the first layer's bias (see
+        _StepPlan). Not for wide inputs: copying x once per fit costs more than adding the
+        bias separately in every step."""
+        first = self._layers[0]
+        return first.bias is not None and first.kernel.shape[0] < _WIDE
+
     def _with_ones_column(self, x: np.ndarray) -> np.ndarray:
-        """x with a column of ones appended when the first layer has a bias (see _StepPlan)."""
-        if self._layers[0].bias is None:
+        """x with a column of ones appended when _input_ones_column() says so."""
+        if not self._input_ones_column():
             return np.ascontiguousarray(x)
         augmented = np.empty((x.shape[0], x.shape[1] + 1), dtype=x.dtype)
         augmented[:, :-1] = x
@@ -765,6 +772,9 @@ class _StepPlan:
             span = model._layer_spans[index]
             w_aug = model._flat[span].reshape(rows, layer.units)
             g_aug = model._grad_flat[span].reshape(rows, layer.units)
+            bias_apart = index == 0 and layer.bias is not None and not model._input_ones_column()
+            if bias_apart:  # wide input without a ones column: the bias is added separately
+                w_aug, g_aug = layer.kernel, grads[0]
             if index < last:
                 has_ones = layers[index + 1].bias is not None
                 if layer.units < _WIDE:  # transposed: a = stored[:units].T is contiguous
@@ -791,6 +801,8 @@ class _StepPlan:
                 z = np.empty((size, layer.units), dtype=dtype)
                 delta = np.empty((size, layer.units), dtype=dtype)
             self.items.append({
+                "bias_apart": layer.bias if bias_apart else None,
+                "grad_bias_apart": grads[1] if bias_apart else None,
                 "act": act, "in_place": act.uses_output_only,
                 "kernel_t": layer.kernel.T, "w_aug": w_aug, "grad_aug": g_aug,
                 "a_aug": a_aug, "a": a, "z": z, "delta": delta, "work": np.empty_like(delta),
@@ -805,6 +817,7 @@ class _StepPlan:
         self.fused = fused
         # a 0-d array of the model's dtype: no Python-float conversion in every step
         self.scale = np.array(self.loss.scale(size, layers[-1].units), dtype=dtype)
+        self.ones = np.ones(size, dtype=dtype)  # sum over the batch as a BLAS product
         self.step = self._build_step()
 
     def bind_optimizer(self, optimizer: optimizers.Optimizer):
@@ -815,12 +828,15 @@ class _StepPlan:
         # Locals, not attribute lookups, inside the step: this runs once per batch.
         matmul, subtract, multiply = np.matmul, np.subtract, np.multiply
         items = self.items
-        hidden = [(it["w_aug"], it["act"].forward, it["z"], it["a"], it["a_aug"])
-                  for it in items[:-1]]
+        hidden = [(it["w_aug"], it["bias_apart"], it["act"].forward, it["z"], it["a"],
+                   it["a_aug"]) for it in items[:-1]]
         out = items[-1]
         out_w, out_act, out_z, out_in_place = out["w_aug"], out["act"], out["z"], out["in_place"]
+        out_bias = out["bias_apart"]
+        first_grad_bias, ones = items[0]["grad_bias_apart"], self.ones
         out_delta, out_work = out["delta"], out["work"]
         fused, scale, loss = self.fused, self.scale, self.loss
+        add = np.add
         backward = []  # from the output layer down to the first
         for index in range(len(items) - 1, -1, -1):
             it = items[index]
@@ -841,16 +857,17 @@ class _StepPlan:
         def step(xb, yb, pb):
             """xb (m, n_in [+ 1 ones column]), yb (m, k) targets, pb (m, k) receives p."""
             a = xb
-            for w_aug, forward, z, a_out, a_aug in hidden:
+            for w_aug, bias_apart, forward, z, a_out, a_aug in hidden:
                 matmul(a, w_aug, out=z)
+                if bias_apart is not None:
+                    add(z, bias_apart, out=z)
                 forward(z, a_out)
                 a = a_aug
-            if out_in_place:  # output layer: predictions land in the epoch buffer's rows
-                matmul(a, out_w, out=pb)
-                out_act.forward(pb, pb)
-            else:
-                matmul(a, out_w, out=out_z)
-                out_act.forward(out_z, pb)
+            z = pb if out_in_place else out_z  # predictions land in the epoch buffer's rows
+            matmul(a, out_w, out=z)
+            if out_bias is not None:
+                add(z, out_bias, out=z)
+            out_act.forward(z, pb)
             if fused:  # dL/dz = (p - y) / n
                 subtract(pb, yb, out=out_delta)
                 multiply(out_delta, scale, out=out_delta)
@@ -861,6 +878,8 @@ class _StepPlan:
                  prev_work) in backward:
                 if a_in_t is None:  # first layer: its input is the batch itself
                     matmul(xb.T, delta, out=grad_aug)
+                    if first_grad_bias is not None:
+                        matmul(ones, delta, out=first_grad_bias)
                     break
                 matmul(a_in_t, delta, out=grad_aug)  # [kernel; bias] gradient at once
                 matmul(delta, kernel_t, out=prev_delta)  # dL/da of the previous layer

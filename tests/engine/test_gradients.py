@@ -195,6 +195,24 @@ def test_wide_and_bias_free_layers_match_numeric_gradient(hidden):
         check_gradient(lambda: model.evaluate(x, y, verbose=0), weight, grad)
 
 
+@pytest.mark.parametrize("hidden_units", [None, 4])
+def test_wide_input_matches_numeric_gradient(hidden_units):
+    """Wide inputs get no ones column: the first layer adds its bias separately (also when it
+    is the output layer)."""
+    rng = np.random.default_rng(11)
+    layers = [engine.Input(shape=(70,))]
+    if hidden_units:
+        layers.append(Dense(hidden_units, activation="relu"))
+    layers.append(Dense(2, activation="sigmoid"))
+    model = engine.Sequential(layers)
+    model.compile(optimizer="sgd", loss="bce")
+    x = rng.normal(size=(6, 70))
+    y = rng.integers(0, 2, size=(6, 2))
+    _, grads = model.compute_gradients(x, y)
+    for weight, grad in zip(model.weights, grads):
+        check_gradient(lambda: model.evaluate(x, y, verbose=0), weight, grad)
+
+
 def test_fused_and_chained_output_gradients_agree():
     """The fused sigmoid+BCE gradient p - y equals the chain rule through both pieces."""
     rng = np.random.default_rng(6)
