@@ -1,0 +1,236 @@
+"""Training in the real main window (app.main_window.MainWindow): the toolbar, the plots
+docks, the canvas colouring, the status bar, the edit guard, closing mid-run, rapid cycles,
+and a soak of every live view repainting while the worker trains (in a subprocess, so a crash
+in the Qt bindings is a test failure rather than the end of pytest)."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QProgressBar, QPushButton, QWidget
+from test_training_fakes import live_threads
+
+from app import commands
+from app.training import dialogs
+
+LONG = 100_000
+
+
+@pytest.fixture
+def window(qtbot):
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.training.controller.shutdown()
+    assert live_threads() == []
+
+
+def set_spec(window, spec, field, value):
+    window.push(commands.set_spec_field(window, spec, field, value))
+
+
+def finish(qtbot, window, timeout=30_000):
+    controller = window.training.controller
+    if controller.state == "idle":
+        return controller.last_result
+    with qtbot.waitSignal(controller.runFinished, timeout=timeout) as blocker:
+        pass
+    return blocker.args[0]
+
+
+def test_window_has_the_training_toolbar_and_plot_docks(window):
+    for name in ("trainButton", "pauseButton", "stepButton", "stopButton", "resetButton"):
+        assert window.findChild(QPushButton, name) is not None, name
+    assert window.findChild(QProgressBar, "trainingProgress") is not None
+    for name in ("costPlot", "activationPlot", "boundaryPlot"):
+        assert window.findChild(QWidget, name).isVisible(), name
+    assert window.findChild(QDockWidget, "plotsDock") is not None
+    assert window.training_guard == window.training.controller.guard
+
+
+def test_train_button_trains_the_default_project_and_fills_the_views(qtbot, window, tmp_path):
+    project = window.project
+    before = project.epochs_trained
+    assert len(window.training.cost_plot.curve_data("loss")[0]) == min(before, 8192) or before
+    set_spec(window, "training", "epochs", 30)
+    qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
+    qtbot.wait(150)
+    window.grab().save(str(tmp_path / "training.png"))
+    result = finish(qtbot, window)
+    assert result.outcome == "finished" and result.epochs == 30
+    assert window.project.epochs_trained == before + 30
+    assert len(window.project.history["loss"]) == before + 30
+    x, _ = window.training.cost_plot.curve_data("loss")
+    assert x[-1] == before + 30
+    panels = window.training.activation_plot.panels
+    assert [p.activation for p in panels] == [layer.activation for layer in project.layers]
+    assert window.training.boundary_plot.kind == "boundary"
+    assert window.training.boundary_plot.image.image is not None
+    assert window.canvas._weights is not None
+    assert np.array_equal(window.canvas._weights[0], window.project.weights[0])
+    assert "Finished after 30 epochs" in window.statusBar().currentMessage()
+    qtbot.wait(200)
+    window.grab().save(str(tmp_path / "trained.png"))
+    # One undo step takes the run back.
+    window.undo_stack.undo()
+    assert window.project.epochs_trained == before
+
+
+def test_step_trains_exactly_one_epoch(qtbot, window):
+    before = window.project.epochs_trained
+    qtbot.mouseClick(window.findChild(QPushButton, "stepButton"), Qt.MouseButton.LeftButton)
+    finish(qtbot, window)
+    assert window.project.epochs_trained == before + 1
+
+
+def test_stop_mid_run_and_the_guard_before_a_structural_edit(qtbot, window, monkeypatch):
+    set_spec(window, "training", "epochs", LONG)
+    controller = window.training.controller
+    controller.train()
+    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 3,
+                    timeout=10_000)
+    # An architecture edit while training asks first; "No" leaves training running.
+    monkeypatch.setattr(dialogs, "ask_stop_training", lambda parent: False)
+    layers = len(window.project.layers)
+    assert window.add_layer("relu") is False
+    assert controller.state == "running" and len(window.project.layers) == layers
+    start = time.perf_counter()
+    qtbot.mouseClick(window.findChild(QPushButton, "stopButton"), Qt.MouseButton.LeftButton)
+    result = finish(qtbot, window, timeout=2000)
+    assert time.perf_counter() - start < 1.0
+    assert result.outcome == "stopped" and result.epochs >= 3
+
+
+def test_yes_to_the_guard_stops_keeps_the_epochs_and_applies_the_edit(qtbot, window, monkeypatch):
+    set_spec(window, "training", "epochs", LONG)
+    controller = window.training.controller
+    before = window.project.epochs_trained
+    controller.train()
+    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 2,
+                    timeout=10_000)
+    monkeypatch.setattr(dialogs, "ask_stop_training", lambda parent: True)
+    layers = len(window.project.layers)
+    assert window.add_layer("relu") is True
+    assert controller.state == "idle" and len(window.project.layers) == layers + 1
+    window.undo_stack.undo()  # the edit
+    assert window.project.epochs_trained >= before + 2  # the run was recorded before it
+
+
+def test_divergence_at_a_huge_learning_rate_shows_the_message_in_the_window(qtbot, window):
+    # A linear output with squared error can blow up (a sigmoid with cross-entropy saturates).
+    last = len(window.project.layers) - 1
+    window.push(commands.set_layer_field(window, last, "activation", "linear"))
+    set_spec(window, "compile", "loss", "mean_squared_error")
+    set_spec(window, "compile", "metrics", ["mae"])
+    set_spec(window, "compile", "optimizer", "sgd")
+    set_spec(window, "compile", "learning_rate", 10.0)
+    set_spec(window, "training", "epochs", 50)
+    window.training.controller.train()
+    result = finish(qtbot, window)
+    assert result.outcome == "diverged"
+    label = window.findChild(QLabel, "trainingMessage")
+    assert label.isVisible()
+    assert label.text().startswith(f"Training diverged at epoch {result.diverged_epoch}: the "
+                                   "loss became ")
+    assert label.text().endswith("Try a learning rate below 1.")
+    assert all(np.all(np.isfinite(w)) for w in window.project.weights)
+
+
+def test_closing_the_window_mid_training_stops_the_worker_within_a_second(qtbot, window):
+    set_spec(window, "training", "epochs", LONG)
+    controller = window.training.controller
+    controller.train()
+    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 2,
+                    timeout=10_000)
+    worker = controller.worker
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 1.0
+    assert worker.isFinished() and controller.worker is None
+    assert live_threads() == []
+
+
+def test_200_rapid_cycles_in_the_real_window_leave_no_thread(qtbot, window):
+    window.hide()  # this test is about threads and locks; the soak below paints
+    set_spec(window, "training", "epochs", LONG)
+    c = window.training.controller
+    rng = np.random.default_rng(1)
+    actions = [c.train, c.stop, c.pause, c.resume, c.step, c.toggle]
+    for i in range(200):
+        c.train()
+        for _ in range(2):
+            actions[rng.integers(len(actions))]()
+        c.stop()
+        if i % 20 == 0:
+            qtbot.wait(2)
+    c.shutdown()
+    assert c.worker is None and c.state == "idle"
+    assert live_threads() == []
+
+
+SOAK_SECONDS = 10.0
+
+SOAK_SCRIPT = textwrap.dedent(
+    """
+    import sys, time, threading
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from app.main_window import MainWindow
+    from app import commands
+
+    window = MainWindow()
+    window.dialogs.ask_unsaved_changes = lambda name: "discard"
+    window.resize(1500, 950)
+    window.show()
+    window.push(commands.set_spec_field(window, "training", "epochs", 10_000_000))
+    panel = window.training
+    before = window.project.epochs_trained
+    frames = [0]
+
+    def repaint_everything():
+        # Every live view and the canvas repaint on top of the training frames.
+        frames[0] += 1
+        for dock in panel.docks:
+            dock.widget().repaint()
+        window.canvas.viewport().repaint()
+
+    timer = QTimer()
+    timer.timeout.connect(repaint_everything)
+    timer.start(15)
+    panel.controller.train()
+    QTimer.singleShot(int(float(sys.argv[1]) * 1000), app.quit)
+    app.exec()  # quitting stops the worker (aboutToQuit) and records the run
+    panel.controller.shutdown()
+    epochs = window.project.epochs_trained - before
+    threads = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    print(f"survived frames={frames[0]} epochs={epochs} threads={len(threads)}")
+    window.close()
+    """
+)
+
+
+@pytest.mark.slow
+def test_soak_every_live_view_repainting_while_the_worker_trains(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               NETBUILDER_CONFIG_DIR=str(tmp_path / "config"))
+    result = subprocess.run([sys.executable, "-c", SOAK_SCRIPT, str(SOAK_SECONDS)],
+                            capture_output=True, text=True, timeout=180, env=env)
+    assert result.returncode == 0, (
+        f"the window died while training and repainting (exit {result.returncode}):\n"
+        f"{result.stderr[-3000:]}")
+    assert "survived" in result.stdout, result.stdout + result.stderr[-2000:]
+    counts = dict(item.split("=") for item in result.stdout.split()[1:])
+    assert int(counts["frames"]) > 100, result.stdout
+    assert int(counts["epochs"]) > 100, result.stdout
+    assert int(counts["threads"]) == 0, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
