@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.training_guard: Callable[[], bool] | None = None
         self.project = Project.default()
         self._selection = 0 if self.project.layers else -1
+        self._refreshing = False  # True while the views are being filled from the project
 
         self._build_docks()
         self._build_actions()
@@ -396,7 +397,7 @@ class MainWindow(QMainWindow):
         self._update_layer_actions()
 
     def _on_layer_selected(self, index: int) -> None:
-        if getattr(self, "_refreshing", False):
+        if self._refreshing:
             return
         self._selection = index
         self.inspector.set_project(self.project, index)
