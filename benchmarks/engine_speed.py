@@ -54,7 +54,7 @@ CASES = {
     "b": dict(
         title="(b) 784-256-128-10 relu/softmax, sparse CE, Adam, batch 128",
         sizes=[784, 256, 128, 10], hidden="relu", output="softmax", loss="sparse",
-        optimizer="adam", n=6_400, batch=128, epochs=1,
+        optimizer="adam", n=6_400, batch=128, epochs=3,
     ),
     "c": dict(
         title="(c) full-batch gradient descent, 2-25-15-1 sigmoid, BCE, SGD, 200 samples",
