@@ -169,8 +169,9 @@ class BinaryCrossentropy(Loss):
             raise EngineValueError(
                 "BinaryCrossentropy expects labels in [0, 1] (0 = negative, 1 = positive "
                 f"class). Received: y with values from {float(y.min()):g} to "
-                f"{float(y.max()):g}. Re-encode the labels as 0/1, or use a regression loss "
-                "such as 'mse' for real-valued targets."
+                f"{float(y.max()):g}. Re-encode the labels as 0/1; for integer labels of more "
+                "than two classes use a softmax output with one unit per class and "
+                "'sparse_categorical_crossentropy'; for real-valued targets use 'mse'."
             )
         return y
 

@@ -667,7 +667,8 @@ class Sequential:
             lines = [self._how_to_build(f'Model "{self.name}" has no weights yet')]
             for layer in self._layers:
                 lines.append(
-                    f"  {layer.name} (Dense): {layer.units} units, {layer.activation.name}"
+                    f"  {layer.name} (Dense): {layer.units} unit{'s' * (layer.units != 1)}, "
+                    f"{layer.activation.name}"
                 )
             print_fn("\n".join(lines))
             return
