@@ -55,14 +55,46 @@ def _display_problem() -> str | None:
     """Why Qt could not show a window here (it would abort the process), or None."""
     if not sys.platform.startswith("linux"):
         return None
-    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY"):
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and platform != "xcb":
         return None
-    if os.environ.get("WAYLAND_DISPLAY"):
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
         return None
-    return (
-        "no display (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it on a desktop, or use "
-        "the command line: netbuilder --help"
-    )
+    if not platform and not os.environ.get("DISPLAY"):
+        return (
+            "no display (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it on a desktop, or "
+            "use the command line: netbuilder --help"
+        )
+    missing = missing_x11_packages()
+    if missing:
+        return (
+            "Qt's X11 support needs system libraries that are not installed. On Debian or "
+            f"Ubuntu: sudo apt-get install {' '.join(missing)}"
+        )
+    return None
+
+
+# Libraries Qt's xcb platform plugin loads beyond a basic X11 client, with the Debian/Ubuntu
+# package of each. Without one of them Qt aborts the process with a core dump.
+X11_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+    "EGL": "libegl1",
+    "fontconfig": "libfontconfig1",
+    "dbus-1": "libdbus-1-3",
+}
+
+
+def missing_x11_packages(find_library=None) -> list[str]:
+    """The packages of the X11 libraries Qt needs that the system cannot find."""
+    if find_library is None:
+        from ctypes.util import find_library
+    return [package for lib, package in X11_LIBRARIES.items() if not find_library(lib)]
 
 
 if __name__ == "__main__":

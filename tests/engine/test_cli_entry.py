@@ -153,3 +153,27 @@ def test_ctrl_c_in_a_real_process_stops_and_saves(project, tmp_path):
     saved = Project.load(path)
     assert 1 <= saved.epochs_trained < 100000
     assert f"saved {path}" in out
+
+
+def test_window_without_qts_x11_libraries_names_the_packages_to_install(monkeypatch, capsys):
+    import app.__main__ as entry
+
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(
+        entry, "missing_x11_packages", lambda: ["libxcb-cursor0", "libxcb-icccm4"]
+    )
+    assert entry.main([]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "sudo apt-get install libxcb-cursor0 libxcb-icccm4" in err
+
+
+def test_missing_x11_packages_asks_for_each_library():
+    from app.__main__ import X11_LIBRARIES, missing_x11_packages
+
+    assert missing_x11_packages(lambda lib: None) == list(X11_LIBRARIES.values())
+    assert missing_x11_packages(lambda lib: f"lib{lib}.so" if lib != "xcb-icccm" else None) == [
+        "libxcb-icccm4"
+    ]
