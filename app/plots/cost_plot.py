@@ -59,7 +59,7 @@ class CostPlot(QWidget):
     whole history and append(logs, first_epoch) for new epochs; both take dicts of name ->
     list of per-epoch floats, as in Keras' History.history."""
 
-    def __init__(self, parent=None, capacity: int = 8192):
+    def __init__(self, parent=None, capacity: int = 4096):
         super().__init__(parent)
         self.setObjectName("costPlot")
         self._capacity = capacity

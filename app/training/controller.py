@@ -19,16 +19,17 @@ import time
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from app.training.pacing import ViewPacer
 from app.training.views import ViewSetup, ViewUpdate, compute_views
 from app.training.worker import RunResult, RunSpec, Snapshot, TrainingWorker
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
 STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
-# Frame pacing: at most 30 frames per second, and frames that cost more are spaced out so the
-# GUI thread uses about FRAME_BUDGET of the time (training throughput stays >= 90%).
+# Frame pacing (see app/training/pacing.py): views redraw at most 30 times per second, and
+# all of them together use about FRAME_BUDGET of the time (training throughput >= 90%).
 MIN_FRAME_INTERVAL = 1.0 / 30.0
-MAX_FRAME_INTERVAL = 1.0
-FRAME_BUDGET = 0.06
+MAX_FRAME_INTERVAL = 2.0
+FRAME_BUDGET = 0.05
 # While training, Python hands the GIL over after at most this long (default 5 ms). The GUI
 # thread re-takes the GIL many times per repaint (every Python paint() pyqtgraph calls from
 # C++); with the default each re-take can wait 5 ms behind the worker, and one repaint
@@ -40,16 +41,33 @@ def layer_activations(project) -> list[str]:
     return [str(layer.activation) for layer in project.layers]
 
 
+class Same:
+    """Compares equal only to a Same of the very same object. Keys hold it instead of id():
+    it keeps the object alive, so a new object cannot reuse the address and pass as the old
+    one (and a Dataset's arrays are never compared element by element)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Same) and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
 def architecture_signature(project) -> tuple:
     """What the trained weights depend on: layer shapes and activations, and the data."""
     layers = tuple((layer.units, layer.activation) for layer in project.layers)
-    return layers, id(project.dataset), project.training.scaling
+    return layers, Same(project.dataset), project.training.scaling
 
 
 def data_key(project) -> tuple:
     """What project.prepare_data() depends on (the dataset is replaced, never edited)."""
     t = project.training
-    return id(project.dataset), t.scaling, t.validation_split, t.seed
+    return Same(project.dataset), t.scaling, t.validation_split, t.seed
 
 
 class PreparedCache:
@@ -148,12 +166,12 @@ class TrainingController(QObject):
         self._frame_timer = QTimer(self)
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render_frame)
-        self._frame_interval = MIN_FRAME_INTERVAL
-        self._frame_cost = 0.0
-        self._last_frame = 0.0
-        self._stages: list = []  # the rest of the frame being drawn
+        self.pacer = ViewPacer(("curves", "weights", "activations", "output"),
+                               budget=FRAME_BUDGET, min_interval=MIN_FRAME_INTERVAL,
+                               max_interval=MAX_FRAME_INTERVAL)
+        self._pending: dict = {}  # view data not drawn yet (its view was not due)
+        self._stages: list = []  # the rest of the frame being drawn: (view name, callable)
         self._in_stage = False
-        self._frame_spent = 0.0
         self._stage_timer = QTimer(self)
         self._stage_timer.setSingleShot(True)
         self._stage_timer.timeout.connect(self._run_stage)
@@ -297,8 +315,8 @@ class TrainingController(QObject):
         worker.pausedChanged.connect(self._on_paused_changed)
         worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
         self.worker = worker
-        self._frame_interval = MIN_FRAME_INTERVAL
-        self._frame_cost = 0.0
+        self.pacer.restart(time.perf_counter())
+        self._pending = {}
         if self._saved_switch_interval is None:
             self._saved_switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
@@ -330,34 +348,42 @@ class TrainingController(QObject):
 
     # ----- worker -> GUI --------------------------------------------------------------------
     def _on_snapshot(self) -> None:
-        """A snapshot is waiting: draw it now, or when the frame budget allows."""
+        """A snapshot is waiting: draw it now, or when the curves may be redrawn next."""
         if self.worker is None or self._frame_timer.isActive():
             return  # the scheduled frame will take the (merged) snapshot
         if self._stages or self._in_stage:  # a frame is still being drawn: draw this next
-            self._frame_timer.start(max(1, int(self._frame_interval * 1000)))
-            return
-        wait = self._frame_interval - (time.perf_counter() - self._last_frame)
+            wait = self.pacer.interval("curves")
+        else:
+            wait = self.pacer.wait("curves", time.perf_counter())
         if wait <= 0:
             self._render_frame()
         else:
             self._frame_timer.start(max(1, int(wait * 1000)))
 
     def _render_frame(self) -> None:
-        """Draw the waiting snapshot as a frame of up to three stages (curves and progress;
-        activation panels; output view), each in its own turn of the event loop so no single
-        one blocks the window for long."""
+        """Draw the waiting snapshot: the curves, progress and status always, and the canvas
+        weights, activation panels and output view when their pace allows (else they keep the
+        newest data for a later frame). Each is its own stage, in its own turn of the event
+        loop, so no single one blocks the window for long."""
         worker = self.worker
         if worker is None or self._stages or self._in_stage:
             return
         snap = worker.take_snapshot()
         if snap is None:
             return
-        self._stages = [lambda: self._apply_progress(snap)]
+        if snap.weights is not None:
+            self._pending["weights"] = snap.weights
         if snap.views is not None:
-            views = snap.views
-            self._stages.append(lambda: self.layerStatsUpdated.emit(views.layers))
-            self._stages.append(lambda: self.outputUpdated.emit(views.output))
-        self._frame_spent = 0.0
+            self._pending["activations"] = snap.views.layers
+            self._pending["output"] = snap.views.output
+        now = time.perf_counter()
+        self._stages = [("curves", lambda: self._apply_progress(snap, weights=False))]
+        for name, signal in (("weights", self.weightsUpdated),
+                             ("activations", self.layerStatsUpdated),
+                             ("output", self.outputUpdated)):
+            if name in self._pending and self.pacer.due(name, now):
+                data = self._pending.pop(name)
+                self._stages.append((name, lambda s=signal, d=data: s.emit(d)))
         self._run_stage()
 
     def _run_stage(self) -> None:
@@ -365,7 +391,7 @@ class TrainingController(QObject):
         if worker is None or not self._stages:
             self._stages = []
             return
-        stage = self._stages.pop(0)
+        name, stage = self._stages.pop(0)
         self._in_stage = True
         worker.begin_gui_frame()  # the worker steps aside while the stage is set and painted
         start = time.perf_counter()
@@ -376,17 +402,10 @@ class TrainingController(QObject):
         finally:
             worker.end_gui_frame()
             self._in_stage = False
-        self._frame_spent += time.perf_counter() - start
+        now = time.perf_counter()
+        self.pacer.drawn(name, now - start, now)
         if self._stages:
             self._stage_timer.start(0)
-            return
-        # A frame that costs 20 ms is drawn at most every 20 / FRAME_BUDGET = 250 ms, so the
-        # worker keeps >= 90% of the time; cheap frames run at up to 30 per second.
-        cost = self._frame_spent
-        self._frame_cost = cost if self._frame_cost == 0 else 0.7 * self._frame_cost + 0.3 * cost
-        self._frame_interval = min(MAX_FRAME_INTERVAL,
-                                   max(MIN_FRAME_INTERVAL, self._frame_cost / FRAME_BUDGET))
-        self._last_frame = time.perf_counter()
 
     def _apply(self, snap: Snapshot) -> None:
         """Show a snapshot at once (the final one of a run)."""
@@ -395,12 +414,12 @@ class TrainingController(QObject):
             self.layerStatsUpdated.emit(snap.views.layers)
             self.outputUpdated.emit(snap.views.output)
 
-    def _apply_progress(self, snap: Snapshot) -> None:
+    def _apply_progress(self, snap: Snapshot, weights: bool = True) -> None:
         self._latest_logs.update({k: v[-1] for k, v in snap.logs.items() if v})
         if snap.logs:
             first = snap.epoch - len(next(iter(snap.logs.values()))) + 1
             self.historyAppended.emit(snap.logs, first)
-        if snap.weights is not None:
+        if weights and snap.weights is not None:
             self.weightsUpdated.emit(snap.weights)
         self._last_snapshot = snap
         self.progressChanged.emit(snap.done, snap.planned)
@@ -425,6 +444,13 @@ class TrainingController(QObject):
         snap = worker.take_snapshot()
         if snap is not None:
             self._apply(snap)
+        # Views whose data was held back by the pacing show the run's final state.
+        pending, self._pending = self._pending, {}
+        if "weights" in pending and (snap is None or snap.weights is None):
+            self.weightsUpdated.emit(pending["weights"])
+        if "activations" in pending and (snap is None or snap.views is None):
+            self.layerStatsUpdated.emit(pending["activations"])
+            self.outputUpdated.emit(pending["output"])
         result = worker.result or RunResult("failed", None, {}, 0,
                                             message="Training ended without a result.")
         worker.deleteLater()
@@ -502,8 +528,7 @@ class TrainingController(QObject):
     def _setup_for(self, project, prepared) -> ViewSetup | None:
         """The view layout for this project's data, reused while the data, split, scaling and
         layers are unchanged (laying out thousands of scatter points is not free)."""
-        key = (id(project.dataset), project.training.scaling, project.training.validation_split,
-               project.training.seed, tuple(layer_activations(project)),
+        key = (data_key(project), tuple(layer_activations(project)),
                tuple(layer.units for layer in project.layers))
         if key == self._setup_key and self.setup is not None:
             return self.setup

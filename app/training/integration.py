@@ -202,15 +202,10 @@ class TrainingPanel(QObject):
             canvas.set_weights(weights)
 
     def paint_frame(self) -> None:
-        """Paint the live views now. pyqtgraph's item updates reach the views through queued
-        events, so those are delivered first; then each visible view is repainted at once."""
+        """Paint what the frame changed, now. pyqtgraph's item updates reach the views, and
+        the views' update requests reach the window, through posted events: delivering them
+        paints the changed widgets (only those) while the worker stands aside."""
         QCoreApplication.sendPostedEvents()
-        for dock in self.docks:
-            if dock.isVisible() and not dock.visibleRegion().isEmpty():
-                dock.widget().repaint()
-        canvas = getattr(self.window, "canvas", None)
-        if canvas is not None and hasattr(canvas, "viewport") and canvas.isVisible():
-            canvas.viewport().repaint()
 
     def _on_progress(self, done: int, planned: int) -> None:
         self.progress.setRange(0, max(planned, 1))

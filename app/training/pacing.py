@@ -1,0 +1,42 @@
+"""How often each live view may be redrawn while training (Qt-free).
+
+Drawing runs on the GUI thread and, in Python, competes with the worker for the GIL; while a
+view is drawn the worker even steps aside. To keep training throughput >= 90% of the headless
+engine, every view gets an equal share of a small time budget: a view whose redraw costs c
+seconds is redrawn at most every c / share seconds (and at most 30 times per second). Costs
+are measured, so a cheap cost curve updates often and a heavy network canvas rarely."""
+
+from __future__ import annotations
+
+
+class ViewPacer:
+    def __init__(self, names, budget: float = 0.06, min_interval: float = 1 / 30,
+                 max_interval: float = 2.0, assumed_cost: float = 0.005):
+        """names: the views; budget: the share of time all of them together may use."""
+        self.names = tuple(names)
+        self.share = budget / len(self.names)
+        self.min_interval = min_interval
+        self.max_interval = max_interval
+        self.cost = dict.fromkeys(self.names, assumed_cost)
+        self.last = dict.fromkeys(self.names, float("-inf"))
+
+    def interval(self, name: str) -> float:
+        """Seconds between redraws of `name` at its measured cost."""
+        return min(self.max_interval, max(self.min_interval, self.cost[name] / self.share))
+
+    def due(self, name: str, now: float) -> bool:
+        return now - self.last[name] >= self.interval(name)
+
+    def wait(self, name: str, now: float) -> float:
+        """Seconds until `name` is due (0 if it is)."""
+        return max(0.0, self.last[name] + self.interval(name) - now)
+
+    def drawn(self, name: str, cost: float, now: float) -> None:
+        """Record a redraw of `name` that took `cost` seconds and finished at `now`."""
+        self.cost[name] = 0.7 * self.cost[name] + 0.3 * cost
+        self.last[name] = now
+
+    def restart(self, now: float) -> None:
+        """A new run: the first redraws wait one interval (a short run is not all drawing)."""
+        for name in self.names:
+            self.last[name] = now
