@@ -567,7 +567,8 @@ def run(path: str | Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName(app_settings.ORGANIZATION)
     app.setApplicationName(app_settings.APPLICATION)
-    app.setApplicationDisplayName("Netbuilder")
+    # No setApplicationDisplayName: on X11 and Windows Qt appends it to every window title,
+    # which would read "Netbuilder — name — Netbuilder".
     app.setWindowIcon(app_icon())
     window = MainWindow(path)
     window.show()
