@@ -168,7 +168,10 @@ class TrainingController(QObject):
         self._frame_timer.timeout.connect(self._render_frame)
         self.pacer = ViewPacer(("curves", "weights", "activations", "output"),
                                budget=FRAME_BUDGET, min_interval=MIN_FRAME_INTERVAL,
-                               max_interval=MAX_FRAME_INTERVAL)
+                               max_interval=MAX_FRAME_INTERVAL,
+                               # The falling cost is what a person watches most.
+                               weights={"curves": 2.0, "weights": 1.0, "activations": 1.0,
+                                        "output": 1.0})
         self._pending: dict = {}  # view data not drawn yet (its view was not due)
         self._stages: list = []  # the rest of the frame being drawn: (view name, callable)
         self._in_stage = False

@@ -2,19 +2,22 @@
 
 Drawing runs on the GUI thread and, in Python, competes with the worker for the GIL; while a
 view is drawn the worker even steps aside. To keep training throughput >= 90% of the headless
-engine, every view gets an equal share of a small time budget: a view whose redraw costs c
-seconds is redrawn at most every c / share seconds (and at most 30 times per second). Costs
-are measured, so a cheap cost curve updates often and a heavy network canvas rarely."""
+engine, every view gets a share of a small time budget: a view whose redraw costs c seconds
+is redrawn at most every c / share seconds (and at most 30 times per second). Costs
+are measured, so a cheap view updates often and a heavy network canvas rarely."""
 
 from __future__ import annotations
 
 
 class ViewPacer:
-    def __init__(self, names, budget: float = 0.06, min_interval: float = 1 / 30,
-                 max_interval: float = 2.0, assumed_cost: float = 0.005):
-        """names: the views; budget: the share of time all of them together may use."""
+    def __init__(self, names, budget: float = 0.05, min_interval: float = 1 / 30,
+                 max_interval: float = 2.0, assumed_cost: float = 0.005, weights=None):
+        """names: the views; budget: the share of time all of them together may use;
+        weights: {name: relative share} (default equal), e.g. to favour the cost curve."""
         self.names = tuple(names)
-        self.share = budget / len(self.names)
+        weights = weights or dict.fromkeys(self.names, 1.0)
+        total = sum(weights[name] for name in self.names)
+        self.shares = {name: budget * weights[name] / total for name in self.names}
         self.min_interval = min_interval
         self.max_interval = max_interval
         self.cost = dict.fromkeys(self.names, assumed_cost)
@@ -22,7 +25,7 @@ class ViewPacer:
 
     def interval(self, name: str) -> float:
         """Seconds between redraws of `name` at its measured cost."""
-        return min(self.max_interval, max(self.min_interval, self.cost[name] / self.share))
+        return min(self.max_interval, max(self.min_interval, self.cost[name] / self.shares[name]))
 
     def due(self, name: str, now: float) -> bool:
         return now - self.last[name] >= self.interval(name)

@@ -308,3 +308,42 @@ def test_200_rapid_train_stop_pause_cycles_leave_no_thread_and_no_deadlock(qtbot
     assert time.perf_counter() - start < 60
     assert window.project.epochs_trained == sum(
         1 for _ in window.project.history.get("loss", []))
+
+
+def test_the_worker_steps_aside_while_the_gui_draws_a_frame(qtbot, make_window):
+    window, panel = make_window(project_for("xor", epochs=LONG), show=False)
+    c = panel.controller
+    c.train()
+    wait_epochs(qtbot, panel, 1)
+    worker = c.worker
+    worker.begin_gui_frame()
+    try:
+        time.sleep(0.05)  # the batch in flight ends, then the worker waits
+        done = worker._done
+        time.sleep(0.15)
+        assert worker._done == done
+    finally:
+        worker.end_gui_frame()
+    qtbot.waitUntil(lambda: worker._done > done, timeout=3000)
+    c.stop()
+    finish(qtbot, panel)
+
+
+def test_prepared_data_is_reused_until_the_data_or_split_changes():
+    from app.training.controller import PreparedCache
+
+    project = project_for("moons")
+    cache = PreparedCache()
+    first = cache.get(project)
+    assert cache.get(project) is first
+    project.training.validation_split = 0.3
+    second = cache.get(project)
+    assert second is not first and len(second.x_val) == 60
+    project.set_dataset(project.dataset.split(validation=0.5, seed=1)[0])  # a new object
+    third = cache.get(project)
+    assert third is not second
+    # Viewing leaves the project alone; training records the scaler, so saving keeps it.
+    project.scaler = None
+    assert cache.get(project) is third and project.scaler is None
+    assert cache.get(project, record_scaler=True) is third
+    assert project.scaler == third.scaler.get_config()
