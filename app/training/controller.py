@@ -325,8 +325,6 @@ class TrainingController(QObject):
             sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self._set_state(RUNNING)
         self.progressChanged.emit(0, spec.epochs)
-        if self.render_hook is not None:
-            self.render_hook()  # paint the changed buttons and axes before the worker competes
         worker.start()
         return True
 

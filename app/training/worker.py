@@ -138,6 +138,11 @@ class TrainingWorker(QThread):
         self._last_view = -math.inf
         self._view_cost = 0.0
         self._n_train = int(len(prepared.x_train))
+        try:
+            work = self._n_train * model.count_params()
+        except Exception:
+            work = BATCH_HOOK_MIN_WORK
+        self.batch_hooks = work >= BATCH_HOOK_MIN_WORK
 
     # ----- control, from any thread -------------------------------------------------------
     def request_stop(self) -> None:
@@ -165,6 +170,10 @@ class TrainingWorker(QThread):
         with self._lock:
             self._pending_lr = float(lr)
         self._attention = True
+        if not self.batch_hooks:
+            # No hook runs between batches: set it here. The optimizer reads this plain float
+            # once per step, so the new value applies from the next step on.
+            self.model.optimizer.learning_rate = float(lr)
 
     def begin_gui_frame(self) -> None:
         """The GUI thread starts drawing: the worker steps aside at its next batch."""
@@ -225,7 +234,7 @@ class TrainingWorker(QThread):
                 validation_data=validation,
                 shuffle=spec.shuffle,
                 verbose=0,
-                callbacks=[_make_control_callback(self)],
+                callbacks=[_make_control_callback(self, self.batch_hooks)],
             )
         except TrainingDiverged as exc:
             epoch = spec.initial_epoch + self._done + 1
@@ -295,9 +304,12 @@ class TrainingWorker(QThread):
                 series = history[key] = [math.nan] * (self._done - 1)
             series.append(float(value))
         last = self._done >= self.spec.epochs
-        if last or time.perf_counter() - self._last_post >= SNAPSHOT_INTERVAL:
+        now = time.perf_counter()
+        if last or now - self._last_post >= SNAPSHOT_INTERVAL:
             self._post(force=last)
-        self._maybe_yield()
+        if now - self._last_yield >= YIELD_INTERVAL:
+            time.sleep(0)  # lets the GUI thread be scheduled and take the GIL
+            self._last_yield = time.perf_counter()
         if self._step_pause and not self._stop.is_set():
             self._step_pause = False
             self._resume.clear()
@@ -364,19 +376,26 @@ class TrainingWorker(QThread):
             return None
 
 
-def _make_control_callback(worker: TrainingWorker):
+# Below this many multiply-adds per epoch (n_train x parameters) an epoch takes a few
+# milliseconds at most: the worker then checks its requests once per epoch, and the batch loop
+# runs without any hook (the engine skips hooks no callback overrides).
+BATCH_HOOK_MIN_WORK = 5e7
+
+
+def _make_control_callback(worker: TrainingWorker, batch_hooks: bool):
     """A Keras-style callback that hands control to the worker between batches and epochs.
 
-    Only two hooks are overridden, as the engine skips the others. The between-batch check is
-    on_train_batch_begin rather than _end: for batch-end hooks the engine computes a running
-    loss over the epoch so far on every batch, which would cost a tiny network a large share
-    of its throughput. Pausing before batch k+1 is the same moment as after batch k."""
+    The between-batch check is on_train_batch_begin rather than _end: for batch-end hooks the
+    engine computes a running loss over the epoch so far on every batch, which would cost a
+    tiny network a large share of its throughput. Pausing before batch k+1 is the same moment
+    as after batch k. Stop needs no hook: the engine checks model.stop_training itself."""
 
-    class ControlCallback(_callback_base()):
-        def on_train_batch_begin(self, batch, logs=None):
-            worker._before_batch()
-
+    class EpochCallback(_callback_base()):
         def on_epoch_end(self, epoch, logs=None):
             worker._after_epoch(logs)
 
-    return ControlCallback()
+    class BatchCallback(EpochCallback):
+        def on_train_batch_begin(self, batch, logs=None):
+            worker._before_batch()
+
+    return BatchCallback() if batch_hooks else EpochCallback()

@@ -234,3 +234,4 @@ def test_soak_every_live_view_repainting_while_the_worker_trains(tmp_path):
     assert int(counts["epochs"]) > 100, result.stdout
     assert int(counts["threads"]) == 0, result.stdout
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "QThread: Destroyed" not in result.stderr, result.stderr[-3000:]
