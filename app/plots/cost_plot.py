@@ -33,6 +33,17 @@ def metric_key(keys) -> str | None:
     return others[0] if others else None
 
 
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is >= value."""
+    if value <= 1:
+        return 1.0
+    exponent = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * exponent >= value:
+            return float(step * exponent)
+    return float(10 * exponent)
+
+
 def _make_plot(y_label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setLabel("bottom", "epoch")
@@ -84,7 +95,8 @@ class CostPlot(QWidget):
         self.metric_plot = _make_plot("metric")
         self.metric_plot.setXLink(self.loss_plot)
         # One legend (on the loss plot) explains the colours of both plots.
-        self.loss_plot.addLegend(offset=(-10, 10))
+        legend = self.loss_plot.addLegend(offset=(-10, 10))
+        legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable over the curves
         self.curves = {
             "loss": _make_curve(self.loss_plot, TRAIN_PEN, "training"),
             "val_loss": _make_curve(self.loss_plot, VAL_PEN, "validation"),
@@ -134,10 +146,12 @@ class CostPlot(QWidget):
         self._redraw()
 
     def expect_epochs(self, last_epoch: int | None) -> None:
-        """Fix the epoch axis to 1..last_epoch while a run is going (None: fit the data).
+        """While a run is going, the epoch axis grows in steps of 1-2-5 (never past the run's
+        last epoch) instead of with every epoch (None: fit the data exactly).
 
         Why: a growing x range re-lays-out both axes on every frame, which is most of what
-        repainting a plot costs; with the run's end known the axes stay put."""
+        repainting a plot costs; steps change it a handful of times per run, and the curve
+        still fills at least 40% of the width."""
         self._expected = last_epoch
         self._redraw()
 
@@ -158,7 +172,10 @@ class CostPlot(QWidget):
                 last = max(last, float(x[-1]))
                 shown["loss" if "loss" in curve_name else "metric"].append(y)
         self.metric_plot.setVisible(self._metric is not None)
-        span = max(last, float(self._expected or 0), 2.0)
+        if self._expected:
+            span = max(min(float(self._expected), nice_ceiling(last * 1.1)), last, 2.0)
+        else:
+            span = max(last, 2.0)
         if span != self._x_span:
             self._x_span = span
             self.loss_plot.setXRange(1, span, padding=0.02)

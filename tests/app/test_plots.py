@@ -223,3 +223,18 @@ def test_boundary_plot_shows_heatmap_points_and_confusion_matrix(qtbot):
     plot.update_output(np.array([[5, 1, 0], [0, 6, 0], [0, 2, 4]]))
     texts = [t.textItem.toPlainText() for t in plot.cell_texts]
     assert texts == ["5", "1", "0", "0", "6", "0", "0", "2", "4"]
+
+
+def test_epoch_axis_grows_in_1_2_5_steps_during_a_run(qtbot):
+    from app.plots.cost_plot import nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0.5, 1, 1.5, 3, 7, 10, 11, 4449 * 1.1)] == [
+        1, 1, 2, 5, 10, 10, 20, 5000]
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.expect_epochs(50_000)
+    plot.set_history({"loss": list(np.linspace(1, 0.1, 4449))})
+    lo, hi = plot.loss_plot.getPlotItem().vb.viewRange()[0]
+    assert 4449 < hi <= 5000 * 1.05  # not 50,000: the curve fills the plot
+    plot.expect_epochs(None)
+    assert plot.loss_plot.getPlotItem().vb.viewRange()[0][1] < 4449 * 1.05
