@@ -514,7 +514,8 @@ class TrainingController(QObject):
         self.weightsUpdated.emit(project.weights)
         update: ViewUpdate | None = None
         try:
-            model = build_model_for(project)
+            # Seeded like a run would be, so untrained views show the weights Train starts from.
+            model = build_model_for(project, seed=project.training.seed + project.epochs_trained)
             prepared = self._prepared.get(project)
             setup = self._setup_for(project, prepared)
             if setup is not None:

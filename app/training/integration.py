@@ -8,7 +8,7 @@ record_training, training_guard, the status bar, Space and closing the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -61,15 +61,10 @@ class MessageBanner(QWidget):
         self.label.setStyleSheet(BANNER_STYLES.get(kind, BANNER_STYLES["info"]))
         self.setVisible(bool(text))
 
-    def text(self) -> str:
-        return self.label.text() if self.isVisible() or self.label.text() else ""
-
 
 class TrainingPanel(QObject):
     """Everything attach_training adds to a window; returned so tests and the window can reach
     the controller, buttons and plots."""
-
-    closed = Signal()
 
     def __init__(self, window):
         super().__init__(window)
@@ -157,7 +152,7 @@ class TrainingPanel(QObject):
         c.weightsUpdated.connect(self._on_weights)
         c.progressChanged.connect(self._on_progress)
         c.statusChanged.connect(self._status)
-        c.messageChanged.connect(self.banner.show_message)
+        c.messageChanged.connect(self._show_message)
 
     # ----- slots (GUI thread) ---------------------------------------------------------------
     def _pause_clicked(self) -> None:
@@ -188,6 +183,12 @@ class TrainingPanel(QObject):
             self._status("Stopping after the current batch…")
         elif state == PAUSED:
             self._status("Paused")
+
+    def _show_message(self, kind: str, text: str) -> None:
+        self.banner.show_message(kind, text)
+        if text and kind == "error" and not self.docks[0].isVisible():
+            self.docks[0].show()  # the message must be seen, even if the plots were hidden
+            self.docks[0].raise_()
 
     def _on_setup(self, setup) -> None:
         self.boundary_plot.set_setup(setup)
@@ -224,7 +225,6 @@ class TrainingPanel(QObject):
             # Stop and join the worker before the window (and its widgets) go away; the run's
             # weights go into the project first, so "save changes?" includes them.
             self.controller.shutdown()
-            self.closed.emit()
         return False
 
 
