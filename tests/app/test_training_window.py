@@ -235,3 +235,24 @@ def test_soak_every_live_view_repainting_while_the_worker_trains(tmp_path):
     assert int(counts["threads"]) == 0, result.stdout
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "QThread: Destroyed" not in result.stderr, result.stderr[-3000:]
+
+
+def test_a_trained_project_saves_and_reopens_with_its_weights_history_and_scaler(
+        qtbot, window, tmp_path):
+    from engine.data import builtin
+    from engine.project import DatasetSource, Project
+
+    # A fresh dataset has no fitted scaler yet: training must record the one it used.
+    window.push(commands.change_dataset(window, DatasetSource(kind="builtin", name="moons"),
+                                       builtin("moons")))
+    assert window.project.scaler is None
+    set_spec(window, "training", "epochs", 5)
+    window.training.controller.train()
+    finish(qtbot, window)
+    path = tmp_path / "trained.nnproj"
+    window.project.save(path)
+    reopened = Project.load(path)
+    assert reopened.epochs_trained == window.project.epochs_trained == 5
+    assert reopened.history["loss"] == pytest.approx(window.project.history["loss"])
+    assert all(np.array_equal(a, b) for a, b in zip(reopened.weights, window.project.weights))
+    assert reopened.scaler == window.project.scaler is not None
