@@ -35,6 +35,7 @@ FRAME_BUDGET = 0.05
 # C++); with the default each re-take can wait 5 ms behind the worker, and one repaint
 # stalls the window for 100+ ms.
 TRAINING_SWITCH_INTERVAL = 0.0005
+HEARTBEAT_MS = 10  # the worker yields to the GUI when no beat came for 20 ms
 
 
 def layer_activations(project) -> list[str]:
@@ -163,6 +164,10 @@ class TrainingController(QObject):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(150)
         self._refresh_timer.timeout.connect(self.refresh_views)
+        # Tells the worker the GUI thread is running (see worker.GUI_STARVED).
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(HEARTBEAT_MS)
+        self._heartbeat.timeout.connect(self._beat)
         self._frame_timer = QTimer(self)
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render_frame)
@@ -325,6 +330,8 @@ class TrainingController(QObject):
             sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self._set_state(RUNNING)
         self.progressChanged.emit(0, spec.epochs)
+        worker.gui_alive()
+        self._heartbeat.start()
         worker.start()
         return True
 
@@ -426,6 +433,10 @@ class TrainingController(QObject):
         self.progressChanged.emit(snap.done, snap.planned)
         self.statusChanged.emit(self._status_text(snap))
 
+    def _beat(self) -> None:
+        if self.worker is not None:
+            self.worker.gui_alive()
+
     def _on_paused_changed(self, paused: bool) -> None:
         if self.worker is None or self.state == STOPPING:
             return
@@ -438,6 +449,7 @@ class TrainingController(QObject):
         self.worker = None
         self._frame_timer.stop()
         self._stage_timer.stop()
+        self._heartbeat.stop()
         self._stages = []  # the final snapshot below replaces what they would have drawn
         if self._saved_switch_interval is not None:
             sys.setswitchinterval(self._saved_switch_interval)

@@ -25,10 +25,13 @@ SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots per second
 VIEW_INTERVAL = 0.1  # views (grid prediction, histograms) at most 10 times per second
 VIEW_BUDGET = 0.02  # ...and never more than 2% of the worker's time, for big models
 GUI_WAIT_MAX = 0.25  # seconds the worker waits for a GUI frame at most (never stalls)
-# The worker yields the CPU and the GIL at least this often. Measured here: a bare fit() of a
-# small network on a thread (tiny NumPy ops, no GUI involved) delays a 10 ms QTimer on the GUI
-# thread by up to 70-90 ms; with a time.sleep(0) every 4 ms the longest delay is ~17 ms.
-YIELD_INTERVAL = 0.004
+# When the GUI thread has not shown a sign of life (gui_alive) for this long, the worker
+# yields the CPU and the GIL (time.sleep(0)) at every epoch or every 16 batches until it does.
+# Measured here: a bare fit() of a small network on a thread (tiny NumPy ops) delays a 10 ms
+# QTimer on the GUI thread by up to 70-90 ms; yielding brings the longest delay to ~17 ms.
+# Yielding only when the GUI is starved costs nothing the rest of the time (yielding every
+# 4 ms regardless cost 2-3% of throughput).
+GUI_STARVED = 0.02
 
 
 @dataclass
@@ -126,10 +129,12 @@ class TrainingWorker(QThread):
         # Set (after the request itself) by every request from another thread: the batch
         # hook then costs one attribute check when nothing is asked, keeping the loop lean.
         self._attention = False
-        self._history: dict[str, list[float]] = {}
-        self._sent = 0  # epochs of _history already in a snapshot
+        # One logs dict per finished epoch, as the engine passed it: appending it is the only
+        # per-epoch bookkeeping; per-key series are built when a snapshot is posted.
+        self._epoch_logs: list[dict] = []
+        self._sent = 0  # epochs already in a snapshot
         self._batches = 0
-        self._last_yield = 0.0
+        self._gui_seen = math.inf  # last gui_alive(); inf: no GUI watching, never yield
         self._done = 0
         self._samples = 0
         self._active = 0.0
@@ -203,7 +208,7 @@ class TrainingWorker(QThread):
             self.result = self._train()
         except BaseException as exc:  # never lost, never fatal: reported to the GUI
             self.result = RunResult(
-                "failed", None, self._history, self._done,
+                "failed", None, self._series(0), self._done,
                 message=f"Training failed: {type(exc).__name__}: {exc}",
                 error=exc, details=traceback.format_exc(),
             )
@@ -244,13 +249,13 @@ class TrainingWorker(QThread):
             loss = getattr(exc, "loss", None)
             what = "infinite" if loss is not None and np.isinf(loss) else "NaN"
             return RunResult(
-                "diverged", self._weights(), self._history, self._done,
+                "diverged", self._weights(), self._series(0), self._done,
                 message=f"Training diverged at epoch {epoch}: the loss became {what}.{hint}",
                 diverged_epoch=epoch, error=exc,
             )
         self._post(force=True)
         outcome = "stopped" if self._stop.is_set() and self._done < spec.epochs else "finished"
-        return RunResult(outcome, self._weights(), self._history, self._done)
+        return RunResult(outcome, self._weights(), self._series(0), self._done)
 
     # ----- called by the callback on the worker thread -------------------------------------
     def _wait_for_gui(self) -> None:
@@ -270,11 +275,13 @@ class TrainingWorker(QThread):
         if not self._batches & 15:  # a clock read every 16 batches is enough
             self._maybe_yield()
 
+    def gui_alive(self) -> None:
+        """Called by the GUI thread several times a second while it runs its event loop."""
+        self._gui_seen = time.perf_counter()
+
     def _maybe_yield(self) -> None:
-        now = time.perf_counter()
-        if now - self._last_yield >= YIELD_INTERVAL:
-            time.sleep(0)  # lets the GUI thread be scheduled and take the GIL
-            self._last_yield = time.perf_counter()
+        if time.perf_counter() - self._gui_seen > GUI_STARVED:
+            time.sleep(0)  # lets the starved GUI thread be scheduled and take the GIL
 
     def _attend(self) -> None:
         """Handle what other threads asked for (cleared first, so a request arriving while
@@ -297,19 +304,13 @@ class TrainingWorker(QThread):
             return  # the engine raises TrainingDiverged; this epoch is not kept
         self._done += 1
         self._samples += self._n_train
-        history = self._history
-        for key, value in logs.items():
-            series = history.get(key)
-            if series is None:  # a key first seen now: earlier epochs lacked it
-                series = history[key] = [math.nan] * (self._done - 1)
-            series.append(float(value))
+        self._epoch_logs.append(dict(logs))
         last = self._done >= self.spec.epochs
         now = time.perf_counter()
         if last or now - self._last_post >= SNAPSHOT_INTERVAL:
             self._post(force=last)
-        if now - self._last_yield >= YIELD_INTERVAL:
-            time.sleep(0)  # lets the GUI thread be scheduled and take the GIL
-            self._last_yield = time.perf_counter()
+        if now - self._gui_seen > GUI_STARVED:
+            time.sleep(0)  # lets the starved GUI thread be scheduled and take the GIL
         if self._step_pause and not self._stop.is_set():
             self._step_pause = False
             self._resume.clear()
@@ -345,7 +346,7 @@ class TrainingWorker(QThread):
             self._last_view = time.perf_counter()
             self._view_cost = self._last_view - now
         active = self._active + (time.perf_counter() - self._started if not self.paused else 0.0)
-        logs = {key: series[self._sent:] for key, series in self._history.items()}
+        logs = self._series(self._sent)
         self._sent = self._done
         snap = Snapshot(
             epoch=self.spec.initial_epoch + self._done, done=self._done,
@@ -362,6 +363,14 @@ class TrainingWorker(QThread):
                 notify = False
         if notify:
             self.snapshotReady.emit()
+
+    def _series(self, start: int) -> dict[str, list[float]]:
+        """name -> values of epochs start+1 .. done; a key missing in an epoch gives NaN."""
+        chunk = self._epoch_logs[start:]
+        keys: dict[str, None] = {}
+        for logs in chunk:
+            keys.update(dict.fromkeys(logs))
+        return {key: [float(logs.get(key, math.nan)) for logs in chunk] for key in keys}
 
     def _weights(self) -> list[np.ndarray] | None:
         try:
