@@ -29,7 +29,7 @@ STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wed
 # all of them together use about FRAME_BUDGET of the time (training throughput >= 90%).
 MIN_FRAME_INTERVAL = 1.0 / 30.0
 MAX_FRAME_INTERVAL = 2.0
-FRAME_BUDGET = 0.05
+FRAME_BUDGET = 0.035
 # While training, Python hands the GIL over after at most this long (default 5 ms). The GUI
 # thread re-takes the GIL many times per repaint (every Python paint() pyqtgraph calls from
 # C++); with the default each re-take can wait 5 ms behind the worker, and one repaint
@@ -392,6 +392,8 @@ class TrainingController(QObject):
             if name in self._pending and self.pacer.due(name, now):
                 data = self._pending.pop(name)
                 self._stages.append((name, lambda s=signal, d=data: s.emit(d)))
+        # New views are only worth computing once these are on screen.
+        worker.views_wanted = "activations" not in self._pending and "output" not in self._pending
         self._run_stage()
 
     def _run_stage(self) -> None:
@@ -408,6 +410,7 @@ class TrainingController(QObject):
             if self.render_hook is not None:
                 self.render_hook()
         finally:
+            worker.gui_alive()  # the heartbeat timer could not fire during the stage
             worker.end_gui_frame()
             self._in_stage = False
         now = time.perf_counter()

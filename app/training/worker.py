@@ -23,7 +23,7 @@ from app.training.views import ViewSetup, ViewUpdate, compute_views
 
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots per second
 VIEW_INTERVAL = 0.1  # views (grid prediction, histograms) at most 10 times per second
-VIEW_BUDGET = 0.02  # ...and never more than 2% of the worker's time, for big models
+VIEW_BUDGET = 0.015  # ...and never more than 1.5% of the worker's time, for big models
 GUI_WAIT_MAX = 0.25  # seconds the worker waits for a GUI frame at most (never stalls)
 # When the GUI thread has not shown a sign of life (gui_alive) for this long, the worker
 # yields the CPU and the GIL (time.sleep(0)) at every epoch or every 16 batches until it does.
@@ -135,6 +135,9 @@ class TrainingWorker(QThread):
         self._sent = 0  # epochs already in a snapshot
         self._batches = 0
         self._gui_seen = math.inf  # last gui_alive(); inf: no GUI watching, never yield
+        # Set by the GUI when it has drawn the last views and could show new ones: views are
+        # then computed once per redraw, not at their maximum rate.
+        self.views_wanted = True
         self._done = 0
         self._samples = 0
         self._active = 0.0
@@ -340,8 +343,9 @@ class TrainingWorker(QThread):
         interval = max(VIEW_INTERVAL, self._view_cost / VIEW_BUDGET)
         # Views waiting undelivered in the mailbox would be replaced unseen: skip the work.
         unseen = self._mailbox is not None and self._mailbox.views is not None
-        due = force or (now - self._last_view >= interval and not unseen)
+        due = force or (now - self._last_view >= interval and not unseen and self.views_wanted)
         if with_views and self.setup is not None and due:
+            self.views_wanted = False
             views = compute_views(self.model, self.setup)
             self._last_view = time.perf_counter()
             self._view_cost = self._last_view - now
