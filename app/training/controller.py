@@ -16,10 +16,17 @@ import copy
 import sys
 import time
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.training.pacing import ViewPacer
+from app.training.prepare import (
+    PreparedCache,
+    architecture_signature,
+    build_model_for,
+    data_key,
+    layer_activations,
+    probe_rows,
+)
 from app.training.views import ViewSetup, ViewUpdate, compute_views
 from app.training.worker import RunResult, RunSpec, Snapshot, TrainingWorker
 
@@ -36,83 +43,6 @@ FRAME_BUDGET = 0.035
 # stalls the window for 100+ ms.
 TRAINING_SWITCH_INTERVAL = 0.0005
 HEARTBEAT_MS = 10  # the worker yields to the GUI when no beat came for 20 ms
-
-
-def layer_activations(project) -> list[str]:
-    return [str(layer.activation) for layer in project.layers]
-
-
-class Same:
-    """Compares equal only to a Same of the very same object. Keys hold it instead of id():
-    it keeps the object alive, so a new object cannot reuse the address and pass as the old
-    one (and a Dataset's arrays are never compared element by element)."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Same) and other.obj is self.obj
-
-    def __hash__(self) -> int:
-        return id(self.obj)
-
-
-def architecture_signature(project) -> tuple:
-    """What the trained weights depend on: layer shapes and activations, and the data."""
-    layers = tuple((layer.units, layer.activation) for layer in project.layers)
-    return layers, Same(project.dataset), project.training.scaling
-
-
-def data_key(project) -> tuple:
-    """What project.prepare_data() depends on (the dataset is replaced, never edited)."""
-    t = project.training
-    return Same(project.dataset), t.scaling, t.validation_split, t.seed
-
-
-class PreparedCache:
-    """The last prepare_data() result, reused while data_key is unchanged: scaling 10,000 x
-    784 inputs takes a noticeable fraction of a second, and Train, Step and every idle view
-    refresh need the same arrays. The arrays are only read (fit shuffles copies)."""
-
-    def __init__(self):
-        self.key = None
-        self.prepared = None
-
-    def get(self, project, record_scaler: bool = False):
-        key = data_key(project)
-        if key != self.key or self.prepared is None:
-            # prepare_data records the scaler's config on the project it is called on.
-            target = project if record_scaler else copy.copy(project)
-            self.prepared = target.prepare_data()
-            self.key = key
-        elif record_scaler and self.prepared.scaler is not None:
-            project.scaler = self.prepared.scaler.get_config()
-        return self.prepared
-
-
-def build_model_for(project, seed: int | None = None):
-    """A compiled model for `project` with its weights (copied), the project untouched."""
-    if seed is not None:
-        from engine.utils import set_random_seed
-
-        set_random_seed(int(seed))
-    return copy.copy(project).build_model()
-
-
-def probe_rows(y, limit: int = 64):
-    """Indices of a few rows of y (n, k) that any label check would fail on if any row does:
-    the first rows, each column's minimum and maximum, and one row per distinct value (up to
-    `limit`; for class labels that is every class)."""
-    y = np.asarray(y)
-    flat = y.reshape(len(y), -1)
-    rows = set(range(min(4, len(y))))
-    rows.update(int(i) for i in np.argmin(flat, axis=0))
-    rows.update(int(i) for i in np.argmax(flat, axis=0))
-    _, first = np.unique(flat[:, 0], return_index=True)
-    rows.update(int(i) for i in first[:limit])
-    return np.array(sorted(rows))
 
 
 class TrainingController(QObject):

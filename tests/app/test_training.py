@@ -330,7 +330,7 @@ def test_the_worker_steps_aside_while_the_gui_draws_a_frame(qtbot, make_window):
 
 
 def test_prepared_data_is_reused_until_the_data_or_split_changes():
-    from app.training.controller import PreparedCache
+    from app.training.prepare import PreparedCache
 
     project = project_for("moons")
     cache = PreparedCache()
