@@ -94,7 +94,8 @@ def _report(file, message: str) -> int:
         file = str(file)
         spellings = {file, str(Path(file).absolute()), str(Path(file).resolve())}
         for spelling in sorted(spellings, key=len, reverse=True):
-            if text.startswith(spelling + ":"):  # the engine's message already names the file
+            # The engine's message already names the file ("path: ..." or "path, line 3, ...").
+            if text.startswith((spelling + ":", spelling + ",")):
                 text = text[len(spelling) + 1 :].lstrip()
                 break
         text = f"{file}: {text}"

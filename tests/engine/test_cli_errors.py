@@ -251,3 +251,14 @@ def test_diverging_training_is_one_line_and_leaves_the_project_as_it_was(tmp_pat
     assert code == 1
     assert_one_line_error(err, path, "diverged", "not saved")
     assert path.read_bytes() == before
+
+
+def test_a_bad_cell_names_the_file_once_then_line_and_column(tmp_path, capsys):
+    from engine.cli import main
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n3,x\n", encoding="utf-8")
+    assert main(["new", str(tmp_path / "p.nnproj"), "--data", str(bad), "--target", "b"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"netbuilder: error: {bad}: line 3, column 'b': 'x' is not a number")
+    assert err.count(str(bad)) == 1
