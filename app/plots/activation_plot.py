@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from app.plots.axes import cache_axes
 from app.plots.stats import LayerStats
@@ -22,6 +22,10 @@ HIST_BRUSH = pg.mkBrush(31, 119, 180, 90)
 BAD_COLOR = "#c0392b"
 OK_COLOR = "#333333"
 Z_POINTS = 240
+# Below this size a panel's title, tick labels and verdict no longer read; the panels scroll
+# instead of shrinking further.
+MIN_PANEL_WIDTH = 110
+MIN_PANEL_HEIGHT = 90
 
 
 def activation_curves(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,21 +54,31 @@ def describe_stats(stats: LayerStats) -> tuple[str, bool]:
     return f"{stats.units} units", False
 
 
+def grid_shape(panels: int) -> tuple[int, int]:
+    """(rows, columns) of the panel grid: one row up to three panels (they fit a dock side by
+    side), two rows beyond, so a deep network still shows every layer at the default size."""
+    if panels <= 3:
+        return 1, max(panels, 1)
+    return 2, -(-panels // 2)
+
+
 class _LayerPanel:
     """The items of one layer's panel inside the shared GraphicsLayoutWidget."""
 
-    def __init__(self, plot: pg.PlotItem, title: str, activation: str, is_output: bool = False):
+    def __init__(self, plot: pg.PlotItem, title: str, activation: str, is_output: bool = False,
+                 compact: bool = False):
         self.plot = plot
         # A saturated sigmoid output is a confident prediction, not a vanishing gradient in
         # the middle of the network: only hidden layers get the warning colour.
         self.is_output = is_output
         self.activation = activation
-        plot.setTitle(title, size="9pt")
+        plot.setTitle(title, size="8pt" if compact else "9pt")
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.showGrid(x=True, y=True, alpha=0.15)
-        plot.setLabel("bottom", "z")
+        if not compact:  # in a two-row grid the height goes to the curve; the title says z
+            plot.setLabel("bottom", "z")
         cache_axes(plot)
         self.hist = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0,
                                     brush=HIST_BRUSH, pen=pg.mkPen(None))
@@ -129,10 +143,15 @@ class ActivationPlot(QWidget):
         top.addStretch(1)
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground("w")
+        # Many layers: the panels shrink to MIN_PANEL_* and then scroll, never get cut off.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.canvas)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.scroll, 1)
         self.panels: list[_LayerPanel] = []
         self._activations: list[str] = []
 
@@ -142,14 +161,19 @@ class ActivationPlot(QWidget):
         self.canvas.clear()
         self.panels = []
         self._activations = list(activations)
-        columns = min(len(activations), 4) or 1
+        rows, columns = grid_shape(len(activations))
+        compact = rows > 1
         for i, name in enumerate(activations):
             is_output = i == len(activations) - 1
             title = "output" if is_output else f"hidden {i + 1}"
             plot = self.canvas.addPlot(row=i // columns, col=i % columns)
-            panel = _LayerPanel(plot, f"{title}: {name}", name, is_output)
+            panel = _LayerPanel(plot, f"{title}: {name}", name, is_output, compact)
             panel.set_range(-6.0, 6.0, self.derivative_check.isChecked())
             self.panels.append(panel)
+        # The titles set how narrow a panel can get: past that the canvas scrolls.
+        least = self.canvas.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        self.canvas.setMinimumSize(max(columns * MIN_PANEL_WIDTH, int(least.width()) + 2),
+                                   rows * MIN_PANEL_HEIGHT)
 
     def update_stats(self, stats: list[LayerStats]) -> None:
         if [s.activation for s in stats] != self._activations:

@@ -77,6 +77,7 @@ class TrainingPanel(QObject):
         self.controller.render_hook = self.paint_frame
         window.installEventFilter(self)
         self._update_buttons(IDLE)
+        self._show_rest_progress(empty=True)
         self.controller.refresh_views()
         self.cost_plot.set_history(dict(getattr(window.project, "history", {}) or {}))
 
@@ -108,9 +109,7 @@ class TrainingPanel(QObject):
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")
         self.progress.setMaximumWidth(220)
-        self.progress.setFormat("epoch %v/%m")
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
         bar.addSeparator()
         bar.addWidget(self.progress)
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -153,6 +152,8 @@ class TrainingPanel(QObject):
         c.progressChanged.connect(self._on_progress)
         c.statusChanged.connect(self._status)
         c.messageChanged.connect(self._show_message)
+        if hasattr(self.window, "projectChanged"):
+            self.window.projectChanged.connect(lambda: self._show_rest_progress(empty=True))
 
     # ----- slots (GUI thread) ---------------------------------------------------------------
     def _pause_clicked(self) -> None:
@@ -169,6 +170,7 @@ class TrainingPanel(QObject):
             self.cost_plot.expect_epochs(c.worker.spec.initial_epoch + c.worker.spec.epochs)
         elif state == IDLE:
             self.cost_plot.expect_epochs(None)
+            self._show_rest_progress()
 
     def _update_buttons(self, state: str) -> None:
         active = state in (RUNNING, PAUSED)
@@ -209,8 +211,28 @@ class TrainingPanel(QObject):
         QCoreApplication.sendPostedEvents()
 
     def _on_progress(self, done: int, planned: int) -> None:
+        """During a run: "epoch i/N" of this run's N epochs."""
+        self.progress.setFormat("epoch %v/%m")
         self.progress.setRange(0, max(planned, 1))
         self.progress.setValue(done)
+
+    def _show_rest_progress(self, empty: bool = False) -> None:
+        """Between runs the bar says how far the project is trained ("300 epochs trained",
+        "not trained yet"); "epoch 0/1" would mean nothing to a person. Right after a run the
+        bar stays filled as far as the run got; an edit, undo or open (`empty`) empties it."""
+        if self.controller.state != IDLE:
+            return
+        trained = int(getattr(self.window.project, "epochs_trained", 0) or 0)
+        if trained:
+            text = f"{trained} epoch{'' if trained == 1 else 's'} trained"
+        else:
+            text = "not trained yet"
+        if empty or not trained:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+        self.progress.setFormat(text)
+        self.progress.setToolTip("Epochs this network has been trained for; while training, "
+                                 "the epochs done of this run")
 
     def _status(self, text: str) -> None:
         show = getattr(self.window, "status_message", None)

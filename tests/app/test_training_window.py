@@ -256,3 +256,44 @@ def test_a_trained_project_saves_and_reopens_with_its_weights_history_and_scaler
     assert reopened.history["loss"] == pytest.approx(window.project.history["loss"])
     assert all(np.array_equal(a, b) for a, b in zip(reopened.weights, window.project.weights))
     assert reopened.scaler == window.project.scaler is not None
+
+
+def test_progress_bar_says_how_far_the_project_is_trained_at_rest(qtbot, window):
+    bar = window.findChild(QProgressBar, "trainingProgress")
+    trained = window.project.epochs_trained
+    assert trained > 0  # the default coffee example comes trained
+    assert bar.text() == f"{trained} epochs trained"
+    set_spec(window, "training", "epochs", LONG)
+    window.training.controller.train()
+    qtbot.waitUntil(lambda: bar.text().startswith("epoch "), timeout=10_000)
+    assert bar.text().endswith(f"/{LONG}")
+    window.training.controller.stop()
+    result = finish(qtbot, window)
+    assert bar.text() == f"{trained + result.epochs} epochs trained"
+    window.training.controller.reset()
+    assert bar.text() == "not trained yet"
+    window.undo_stack.undo()
+    assert bar.text() == f"{trained + result.epochs} epochs trained"
+
+
+def _visible_in(panel_item, view) -> bool:
+    """Whether a graphics item (a plot panel) lies wholly inside the part of the view a person
+    sees (clipped by the dock and any scroll area around it)."""
+    rect = view.mapFromScene(panel_item.sceneBoundingRect()).boundingRect()
+    visible = view.viewport().visibleRegion().boundingRect()
+    return visible.adjusted(-1, -1, 1, 1).contains(rect)
+
+
+def test_every_activation_panel_is_visible_with_four_and_six_layers(qtbot, window):
+    window.resize(1400, 900)
+    plot = window.training.activation_plot
+    for extra in (1, 3):
+        while len(window.project.layers) < 3 + extra:
+            assert window.add_layer("relu")
+        window.training.controller.refresh_views()
+        qtbot.wait(50)
+        assert len(plot.panels) == len(window.project.layers)
+        for panel in plot.panels:
+            assert _visible_in(panel.plot, plot.canvas), panel.plot.titleLabel.text
+            # the title and the verdict are not squeezed below a readable size
+            assert panel.plot.width() >= 100 and panel.plot.height() >= 90
