@@ -44,6 +44,16 @@ def nice_ceiling(value: float) -> float:
     return float(10 * exponent)
 
 
+def legend_html() -> str:
+    """The colour key of both plots as rich text: a coloured line and its series name."""
+    parts = []
+    for pen, name in ((TRAIN_PEN, "training"), (VAL_PEN, "validation")):
+        colour = pen.color().name()
+        parts.append(f'<span style="color:{colour}; font-weight:bold">&#9472;&#9472;</span>'
+                     f'&nbsp;<span style="color:{colour}">{name}</span>')
+    return "&nbsp;&nbsp;&nbsp;".join(parts)
+
+
 def _make_plot(y_label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setLabel("bottom", "epoch")
@@ -86,17 +96,22 @@ class CostPlot(QWidget):
         self.readout = QLabel("")
         self.readout.setObjectName("costReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The key to the colours sits above the plots, where it can never hide a curve (a
+        # legend inside the plot covered the validation curve in its corner).
+        self.key = QLabel(legend_html())
+        self.key.setObjectName("costLegend")
+        self.key.setToolTip("Blue: the loss/metric on the training split; orange: on the "
+                            "validation split (data the network does not train on)")
         top = QHBoxLayout()
         top.addWidget(self.log_check)
+        top.addSpacing(8)
+        top.addWidget(self.key)
         top.addStretch(1)
         top.addWidget(self.readout)
 
         self.loss_plot = _make_plot("loss")
         self.metric_plot = _make_plot("metric")
         self.metric_plot.setXLink(self.loss_plot)
-        # One legend (on the loss plot) explains the colours of both plots.
-        legend = self.loss_plot.addLegend(offset=(-10, 10))
-        legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable over the curves
         self.curves = {
             "loss": _make_curve(self.loss_plot, TRAIN_PEN, "training"),
             "val_loss": _make_curve(self.loss_plot, VAL_PEN, "validation"),

@@ -2,11 +2,12 @@
 view layouts for each kind of data) and the widgets that draw them."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from app.plots.activation_plot import ActivationPlot, describe_stats
 from app.plots.boundary_plot import BoundaryPlot, boundary_image, class_colors
-from app.plots.cost_plot import CostPlot, metric_key
+from app.plots.cost_plot import TRAIN_PEN, VAL_PEN, CostPlot, metric_key
 from app.plots.series import DecimatingSeries
 from app.plots.stats import layer_stats
 from app.training.views import GRID, ViewSetup, compute_views, confusion_matrix
@@ -238,3 +239,24 @@ def test_epoch_axis_grows_in_1_2_5_steps_during_a_run(qtbot):
     assert 4449 < hi <= 5000 * 1.05  # not 50,000: the curve fills the plot
     plot.expect_epochs(None)
     assert plot.loss_plot.getPlotItem().vb.viewRange()[0][1] < 4449 * 1.05
+
+
+def test_cost_legend_sits_above_the_plots_and_never_over_the_curves(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.resize(280, 240)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.set_history({"loss": [0.6, 0.4, 0.3], "val_loss": [0.6, 0.5, 0.55]})
+    for widget in (plot.loss_plot, plot.metric_plot):
+        view = widget.getPlotItem().vb.sceneBoundingRect()
+        legends = [i for i in widget.scene().items() if isinstance(i, pg.LegendItem)]
+        assert not any(i.isVisible() and i.sceneBoundingRect().intersects(view)
+                       for i in legends)
+    key = plot.findChild(QLabel, "costLegend")
+    assert key is not None and key.isVisible()
+    assert "training" in key.text() and "validation" in key.text()
+    assert TRAIN_PEN.color().name() in key.text() and VAL_PEN.color().name() in key.text()
+    assert key.geometry().bottom() < plot.loss_plot.geometry().top()
