@@ -11,7 +11,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.plots.axes import cache_axes
 from app.plots.series import DecimatingSeries
@@ -51,7 +58,7 @@ def legend_html() -> str:
         colour = pen.color().name()
         parts.append(f'<span style="color:{colour}; font-weight:bold">&#9472;&#9472;</span>'
                      f'&nbsp;<span style="color:{colour}">{name}</span>')
-    return "&nbsp;&nbsp;&nbsp;".join(parts)
+    return "&nbsp;&nbsp; ".join(parts)  # the plain space lets a narrow dock wrap the key
 
 
 def _make_plot(y_label: str) -> pg.PlotWidget:
@@ -100,13 +107,16 @@ class CostPlot(QWidget):
         # legend inside the plot covered the validation curve in its corner).
         self.key = QLabel(legend_html())
         self.key.setObjectName("costLegend")
+        # A narrow dock wraps (at worst clips) the key rather than widening the whole window.
+        self.key.setWordWrap(True)
+        self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.key.setContentsMargins(8, 0, 8, 0)  # the gaps to its neighbours (spacing 0)
         self.key.setToolTip("Blue: the loss/metric on the training split; orange: on the "
                             "validation split (data the network does not train on)")
         top = QHBoxLayout()
+        top.setSpacing(0)
         top.addWidget(self.log_check)
-        top.addSpacing(8)
-        top.addWidget(self.key)
-        top.addStretch(1)
+        top.addWidget(self.key, 1)
         top.addWidget(self.readout)
 
         self.loss_plot = _make_plot("loss")
