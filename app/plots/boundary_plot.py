@@ -62,6 +62,9 @@ class BoundaryPlot(QWidget):
         self.setObjectName("boundaryPlot")
         self.title = QLabel("")
         self.title.setObjectName("boundaryTitle")
+        # A long title wraps: as one line it set the dock's minimum width (the confusion
+        # matrix title pushed the Output dock past the window's right edge).
+        self.title.setWordWrap(True)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=False, y=False)
@@ -99,6 +102,7 @@ class BoundaryPlot(QWidget):
         self.train_points.clear()
         self.val_points.clear()
         self.plot.setAspectLocked(False)
+        self.title.setToolTip("")
         self.plot.getAxis("bottom").setTicks(None)
         self.plot.getAxis("left").setTicks(None)
         if setup is None or self.kind == "none":
@@ -127,8 +131,9 @@ class BoundaryPlot(QWidget):
             lo, hi = float(np.min(setup.sample_targets)), float(np.max(setup.sample_targets))
             self.diagonal.setData([lo, hi], [lo, hi])
         elif self.kind == "confusion":
-            self.title.setText("Confusion matrix (validation sample): rows actual, "
-                               "columns predicted")
+            self.title.setText("Confusion matrix (validation sample)")
+            self.title.setToolTip("Rows: the actual class; columns: the class the network "
+                                  "predicts. The diagonal (green) is right.")
             self.plot.setLabel("bottom", "predicted class")
             self.plot.setLabel("left", "actual class")
             self.plot.setAspectLocked(True)

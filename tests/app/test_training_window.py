@@ -297,3 +297,61 @@ def test_every_activation_panel_is_visible_with_four_and_six_layers(qtbot, windo
             assert _visible_in(panel.plot, plot.canvas), panel.plot.titleLabel.text
             # the title and the verdict are not squeezed below a readable size
             assert panel.plot.width() >= 100 and panel.plot.height() >= 90
+
+
+def test_switching_the_dataset_updates_the_output_and_activation_views_at_once(qtbot, window):
+    """Picking iris in the dataset panel (4 features, 3 classes) replaces the coffee boundary
+    with the confusion matrix and the panels with the new network's, before any training."""
+    boundary = window.training.boundary_plot
+    activations = window.training.activation_plot
+    assert boundary.kind == "boundary"
+    combo = window.dataset_panel.builtin_combo
+    combo.setCurrentIndex(combo.findText("iris"))
+    combo.activated.emit(combo.currentIndex())  # what a person's pick sends
+    qtbot.waitUntil(lambda: boundary.kind == "confusion", timeout=2000)
+    project = window.project
+    assert project.dataset.name == "iris" and project.layers[-1].units == 3
+    qtbot.waitUntil(lambda: [p.activation for p in activations.panels]
+                    == [layer.activation for layer in project.layers], timeout=2000)
+    # the matrix shows the current (untrained) network's predictions on the iris sample
+    counts = [int(t.textItem.toPlainText()) for t in boundary.cell_texts]
+    assert len(counts) == 9 and sum(counts) > 0
+    assert activations.panels[-1].plot.titleLabel.text.startswith("output")
+    assert window.project.epochs_trained == 0
+    assert window.findChild(QProgressBar, "trainingProgress").text() == "not trained yet"
+
+
+def _inside(widget, outer) -> bool:
+    """Whether `widget` lies wholly inside `outer` (both shown), in window coordinates."""
+    top_left = widget.mapTo(outer.window(), widget.rect().topLeft())
+    outer_left = outer.mapTo(outer.window(), outer.rect().topLeft())
+    return (top_left.x() >= outer_left.x()
+            and top_left.x() + widget.width() <= outer_left.x() + outer.width())
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1600, 1000)])
+def test_the_confusion_matrix_fits_the_output_dock(qtbot, window, size):
+    window.resize(*size)
+    combo = window.dataset_panel.builtin_combo
+    combo.setCurrentIndex(combo.findText("iris"))
+    combo.activated.emit(combo.currentIndex())
+    boundary = window.training.boundary_plot
+    qtbot.waitUntil(lambda: boundary.kind == "confusion" and boundary.last_output is not None,
+                    timeout=2000)
+    qtbot.wait(50)
+    dock = window.findChild(QDockWidget, "boundaryDock")
+    assert _inside(dock, window.centralWidget().window())
+    assert _inside(boundary, dock) and _inside(boundary.plot, boundary)
+    # the matrix asks no more width of the dock than the decision boundary does (a one-line
+    # title used to make the Output dock at least 420 px wide)
+    assert boundary.minimumSizeHint().width() <= 260
+    title = boundary.title
+    assert title.minimumSizeHint().width() <= boundary.width()
+    assert title.heightForWidth(title.width()) <= title.height() or not title.wordWrap()
+    # every cell of the matrix, with its count, is inside the visible plot
+    view = boundary.plot
+    visible = view.viewport().visibleRegion().boundingRect().adjusted(-1, -1, 1, 1)
+    cells = view.mapFromScene(boundary.image.sceneBoundingRect()).boundingRect()
+    assert visible.contains(cells)
+    for text in boundary.cell_texts:
+        assert visible.contains(view.mapFromScene(text.sceneBoundingRect()).boundingRect())
