@@ -84,7 +84,9 @@ class _LayerPanel:
                                     brush=HIST_BRUSH, pen=pg.mkPen(None))
         self.curve = pg.PlotDataItem([], [], pen=CURVE_PEN)
         self.deriv = pg.PlotDataItem([], [], pen=DERIV_PEN)
-        self.text = pg.TextItem("", anchor=(0, 0), color=OK_COLOR)
+        # A light backing keeps the verdict readable where the curve or histogram runs under it.
+        self.text = pg.TextItem("", anchor=(0, 0), color=OK_COLOR,
+                                fill=pg.mkBrush(255, 255, 255, 190))
         for item in (self.hist, self.curve, self.deriv):
             plot.addItem(item)
         plot.addItem(self.text, ignoreBounds=True)
