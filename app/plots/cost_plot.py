@@ -25,6 +25,7 @@ from app.plots.series import DecimatingSeries
 
 TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
 VAL_PEN = pg.mkPen(color=(255, 127, 14), width=2)
+MIN_EPOCH_SPAN = 5.0
 # The metric shown in the second plot, in order of preference, with its label.
 METRICS = (("accuracy", "accuracy"), ("mae", "MAE"), ("mean_absolute_error", "MAE"),
            ("mse", "MSE"), ("mean_squared_error", "MSE"))
@@ -197,10 +198,13 @@ class CostPlot(QWidget):
                 last = max(last, float(x[-1]))
                 shown["loss" if "loss" in curve_name else "metric"].append(y)
         self.metric_plot.setVisible(self._metric is not None)
+        # At least MIN_EPOCH_SPAN epochs across: a narrower axis ticks fractional epochs
+        # ("1.2, 1.4") before any (or after one) epoch, which mean nothing.
         if self._expected:
-            span = max(min(float(self._expected), nice_ceiling(last * 1.1)), last, 2.0)
+            span = max(min(float(self._expected), nice_ceiling(last * 1.1)), last,
+                       MIN_EPOCH_SPAN)
         else:
-            span = max(last, 2.0)
+            span = max(last, MIN_EPOCH_SPAN)
         if span != self._x_span:
             self._x_span = span
             self.loss_plot.setXRange(1, span, padding=0.02)

@@ -260,3 +260,19 @@ def test_cost_legend_sits_above_the_plots_and_never_over_the_curves(qtbot):
     assert "training" in key.text() and "validation" in key.text()
     assert TRAIN_PEN.color().name() in key.text() and VAL_PEN.color().name() in key.text()
     assert key.geometry().bottom() < plot.loss_plot.geometry().top()
+
+
+@pytest.mark.parametrize("history", [{}, {"loss": [0.7]}, {"loss": [0.7, 0.6, 0.5]}])
+def test_epoch_axis_ticks_whole_epochs_before_and_early_in_training(qtbot, history):
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.resize(300, 240)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.set_history(history)
+    axis = plot.loss_plot.getAxis("bottom")
+    lo, hi = plot.loss_plot.getPlotItem().vb.viewRange()[0]
+    levels = axis.tickValues(lo, hi, axis.width())
+    major = [v for v in levels[0][1] if lo <= v <= hi]
+    assert len(major) >= 2
+    assert all(float(v).is_integer() for v in major), major
