@@ -355,3 +355,21 @@ def test_the_confusion_matrix_fits_the_output_dock(qtbot, window, size):
     assert visible.contains(cells)
     for text in boundary.cell_texts:
         assert visible.contains(view.mapFromScene(text.sceneBoundingRect()).boundingRect())
+
+
+def test_importing_a_csv_updates_the_output_and_activation_views_at_once(qtbot, window):
+    from pathlib import Path
+
+    from engine.data import load_csv
+    from engine.project import DatasetSource
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "csv" / "customers.csv"
+    dataset = load_csv(str(path), target="churn")
+    source = DatasetSource(kind="csv", name=None, params={"target": "churn"}, path=str(path))
+    window.dataset_panel.datasetChangeRequested.emit(source, dataset)  # as the import does
+    boundary = window.training.boundary_plot
+    qtbot.waitUntil(lambda: boundary.kind == "confusion" and boundary.last_output is not None,
+                    timeout=2000)
+    assert boundary.setup.feature_names == dataset.feature_names
+    panels = window.training.activation_plot.panels
+    assert [p.activation for p in panels] == [layer.activation for layer in window.project.layers]
