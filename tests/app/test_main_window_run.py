@@ -12,10 +12,12 @@ from app.main_window import MainWindow, run
 
 def test_run_shows_the_window_and_returns_the_loops_exit_code(qtbot, monkeypatch):
     monkeypatch.setattr(QApplication, "exec", lambda *args: 7)
-    before = {id(w) for w in QApplication.topLevelWidgets()}
+    # Hold the wrappers themselves: a set of id()s would let a window that is deleted meanwhile
+    # hand its id to the new one, which then looks old.
+    before = list(QApplication.topLevelWidgets())
     assert run() == 7
     windows = [w for w in QApplication.topLevelWidgets()
-               if isinstance(w, MainWindow) and id(w) not in before]
+               if isinstance(w, MainWindow) and not any(w is old for old in before)]
     assert len(windows) == 1
     window = windows[0]
     qtbot.addWidget(window)
