@@ -156,12 +156,42 @@ def expected_output_units(dataset: Any) -> int | None:
 
 
 def apply_dataset(project: Project, source: Any, dataset: Any) -> None:
-    """Switch to a new dataset; the output layer's units follow its classes."""
+    """Switch to a new dataset; the output layer's units follow its classes, and when the
+    task changes (binary, multiclass, regression) the output activation and loss follow it
+    too, so the network can train at once."""
+    old_task = getattr(project.dataset, "task", None)
     project.set_dataset(dataset, source)
     units = expected_output_units(dataset)
     if units is not None and project.layers:
         project.layers[-1].units = units
+        new_task = getattr(dataset, "task", None)
+        if new_task != old_task:
+            fit_output_to_task(project, new_task)
     reset_training(project)
+
+
+def fit_output_to_task(project: Project, task: str | None) -> None:
+    """Give the output layer and loss the course's choice for `task` unless they already
+    suit it: sigmoid + binary cross-entropy for a binary target, softmax + sparse categorical
+    cross-entropy for several classes, a linear output with mean squared error for real
+    values (a ReLU output, for non-negative values, is kept)."""
+    output, spec = project.layers[-1], project.compile
+    logits = spec.from_logits and output.activation == "linear"
+    if task == "binary":
+        if spec.loss != "binary_crossentropy" or not (output.activation == "sigmoid" or logits):
+            output.activation, spec.from_logits = "sigmoid", False
+            set_loss(project, "binary_crossentropy")
+    elif task == "multiclass":
+        suits = spec.loss in ("sparse_categorical_crossentropy", "categorical_crossentropy")
+        if not suits or not (output.activation == "softmax" or logits):
+            output.activation, spec.from_logits = "softmax", False
+            set_loss(project, "sparse_categorical_crossentropy")
+    elif task == "regression":
+        if spec.loss in CLASSIFICATION_LOSSES:
+            spec.from_logits = False
+            set_loss(project, "mean_squared_error")
+        if output.activation in ("sigmoid", "softmax", "tanh"):
+            output.activation = "linear"
 
 
 def set_scaling(project: Project, kind: str) -> None:

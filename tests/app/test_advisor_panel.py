@@ -55,6 +55,12 @@ def test_multiclass_fix_after_a_dataset_change(window):
 
     iris = builtin("iris")
     window.dataset_panel.datasetChangeRequested.emit(DatasetSource.from_dataset(iris), iris)
+    # The switch itself gives the output and loss the multiclass choice ...
+    assert window.advisor.card("multiclass_target") is None
+    # ... and when the person then picks a loss that does not fit, the advisor fixes it.
+    combo = window.inspector.loss_combo
+    combo.setCurrentIndex(combo.findData("binary_crossentropy"))
+    assert window.project.compile.loss == "binary_crossentropy"
     card = window.advisor.card("multiclass_target")
     assert card is not None
     card.buttons[0].click()
