@@ -201,7 +201,12 @@ def _column_index(ref, cols: list[str], role: str, inp: CsvInput, layout: Layout
 
 def _feature_indices(features, t, cols, inp, layout) -> list[int]:
     if features is None:
-        return [j for j in range(len(cols)) if j != t and j not in layout.blank_columns]
+        feats = [j for j in range(len(cols)) if j != t and j not in layout.blank_columns]
+        if not feats:
+            raise DatasetError(f"{inp.label}: besides the target {cols[t]!r} every column is "
+                               "empty, so there is nothing to learn from. Fill in the feature "
+                               "columns, or pick another target.")
+        return feats
     if isinstance(features, (str, int)) or not hasattr(features, "__iter__"):
         raise DatasetError(f"features is a list of column names or indices. Received: "
                            f"features={features!r}.")

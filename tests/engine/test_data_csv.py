@@ -299,3 +299,9 @@ def test_whitespace_only_cell_is_a_missing_value(write):
 def test_unclosed_quote_at_the_end(write):
     msg = error_of(write('a,b,y\n1,2,0\n3,4,"1\n'))
     assert "line 3" in msg and "never closed" in msg
+
+
+def test_a_file_whose_only_filled_column_is_the_target(write):
+    # Found by the property test: ",,,,9" read as 1 sample x 0 features.
+    msg = error_of(write(",,,,9\n,,,,8\n"), target=-1)
+    assert "data.csv" in msg and "nothing to learn from" in msg
