@@ -7,10 +7,11 @@ file naming the project's own file, so a restored project still saves where it b
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.errors import EngineError
 from engine.project import Project
@@ -27,7 +28,14 @@ class Recovery:
 
 class Autosaver(QObject):
     """Owned by the main window. `window.project` and `window.undo_stack` are read at save
-    time; `window.status_message` reports failures (autosave never interrupts work)."""
+    time; `window.status_message` reports failures (autosave never interrupts work).
+
+    The timer saves on a background thread: writing a project with a large embedded dataset
+    takes seconds (zip compression), and the window must not freeze meanwhile. The project
+    is copied on the GUI thread first, so the thread never sees a half-made edit."""
+
+    # Emitted from the saving thread; Qt queues it to the GUI thread.
+    failed = Signal(str)
 
     def __init__(self, window, folder: Path, interval_ms: int = INTERVAL_MS):
         super().__init__(window)
@@ -35,31 +43,68 @@ class Autosaver(QObject):
         self.folder = Path(folder)
         self.recovery_path = self.folder / "recovery.nnproj"
         self.info_path = self.folder / "recovery.json"
+        self._thread: threading.Thread | None = None
+        self.failed.connect(lambda text: self.window.status_message(f"Autosave failed: {text}"))
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.save_now)
+        self.timer.timeout.connect(self.save_in_background)
         self.timer.start()
 
     def save_now(self) -> bool:
-        """Write the recovery file if there are unsaved changes. Returns True if written."""
-        if self.window.undo_stack.isClean():
+        """Write the recovery file now if there are unsaved changes. Returns True if written."""
+        snapshot = self._snapshot()
+        if snapshot is None:
             return False
-        project = self.window.project
+        self.wait()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            # Save a copy: Project.save remembers the path it wrote, and the real project must
-            # keep pointing at its own file.
-            project.copy().save(self.recovery_path)
-            info = {"original": str(project.path) if project.path else None,
-                    "name": project.name}
-            self.info_path.write_text(json.dumps(info), encoding="utf-8")
+            self._write(*snapshot)
         except (EngineError, OSError) as exc:
             self.window.status_message(f"Autosave failed: {exc}")
             return False
         return True
 
+    def save_in_background(self) -> threading.Thread | None:
+        """Start writing the recovery file on a thread if there are unsaved changes and no
+        earlier save is still running. Returns the thread, or None when nothing started."""
+        if self._thread is not None and self._thread.is_alive():
+            return None
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return None
+
+        def write() -> None:
+            try:
+                self._write(*snapshot)
+            except (EngineError, OSError) as exc:
+                self.failed.emit(str(exc))
+
+        self._thread = threading.Thread(target=write, name="netbuilder-autosave", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def wait(self) -> None:
+        """Block until a background save has finished (before discarding or exiting)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _snapshot(self) -> tuple[Project, dict] | None:
+        if self.window.undo_stack.isClean():
+            return None
+        project = self.window.project
+        # Save a copy: Project.save remembers the path it wrote, and the real project must
+        # keep pointing at its own file; the copy is also what the saving thread may read.
+        info = {"original": str(project.path) if project.path else None, "name": project.name}
+        return project.copy(), info
+
+    def _write(self, project: Project, info: dict) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        project.save(self.recovery_path)
+        self.info_path.write_text(json.dumps(info), encoding="utf-8")
+
     def discard(self) -> None:
         """Delete the recovery file (after a clean exit, a save, or a declined restore)."""
+        self.wait()  # a save still running would write the file again after we delete it
         for path in (self.recovery_path, self.info_path):
             path.unlink(missing_ok=True)
 

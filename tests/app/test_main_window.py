@@ -201,6 +201,49 @@ def test_autosave_writes_a_recovery_file_only_with_unsaved_changes(window):
     assert window.project.path is None  # the real project still has no file
 
 
+def test_the_timer_saves_on_a_thread_and_the_window_does_not_wait(window, monkeypatch):
+    import threading
+
+    from engine.project import Project
+
+    saver = window.autosaver
+    assert saver.save_in_background() is None  # nothing unsaved: nothing starts
+    window.canvas.layerInsertRequested.emit(0, "elu")
+    release = threading.Event()
+    real_save = Project.save
+
+    def slow_save(project, path):
+        release.wait(10)  # a large embedded dataset takes seconds to compress
+        real_save(project, path)
+
+    monkeypatch.setattr(Project, "save", slow_save)
+    started = time.perf_counter()
+    thread = saver.save_in_background()
+    assert thread is not None and time.perf_counter() - started < 0.5
+    assert thread.is_alive() and not saver.recovery_path.exists()
+    assert saver.save_in_background() is None  # one save at a time
+    window.canvas.layerInsertRequested.emit(0, "tanh")  # the window keeps working meanwhile
+    release.set()
+    saver.wait()
+    recovered = Project.load(saver.recovery_path)
+    assert [layer.activation for layer in recovered.layers][:1] == ["elu"]  # the snapshot
+
+
+def test_a_failed_background_save_is_reported_in_the_status_bar(window, qtbot, monkeypatch):
+    from engine.errors import ProjectError
+    from engine.project import Project
+
+    def failing_save(project, path):
+        raise ProjectError(f"Could not save {path}: the disk is full.")
+
+    monkeypatch.setattr(Project, "save", failing_save)
+    window.canvas.layerInsertRequested.emit(0, "elu")
+    window.autosaver.save_in_background()
+    window.autosaver.wait()
+    qtbot.waitUntil(lambda: "Autosave failed" in window.statusBar().currentMessage(), timeout=2000)
+    assert "the disk is full" in window.statusBar().currentMessage()
+
+
 def test_recovery_is_offered_and_restores_the_work(make_window, answers):
     crashed = make_window()
     crashed.canvas.layerInsertRequested.emit(0, "elu")
