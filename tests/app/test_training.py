@@ -117,7 +117,18 @@ def test_pause_holds_training_and_resume_continues(qtbot, make_window):
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert c.state == "paused" and panel.pause_button.text() == "Resume"
     qtbot.waitUntil(lambda: c.worker.paused, timeout=2000)
-    time.sleep(0.05)  # let a batch in flight finish
+    # The epoch in flight may still finish (on a loaded machine, well after the flag is
+    # set): wait until the count settles, then it must stay put.
+    settled = [c.worker._done]
+
+    def count_settled() -> bool:
+        time.sleep(0.1)
+        now = c.worker._done
+        steady = now == settled[0]
+        settled[0] = now
+        return steady
+
+    qtbot.waitUntil(count_settled, timeout=5000)
     done = c.worker._done
     qtbot.wait(300)
     assert c.worker._done == done  # nothing trains while paused
