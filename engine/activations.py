@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from .errors import EngineValueError
 from .registry import Registry, Serializable
 
 _QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
@@ -287,9 +286,3 @@ def serialize(activation: Activation) -> str | dict[str, Any]:
 def deserialize(config: str | dict[str, Any]) -> Activation:
     return _registry.deserialize(config)
 
-
-def check_activation_name(name: str) -> None:
-    """Raise UnknownNameError (listing valid names) if `name` is not registered."""
-    if not isinstance(name, str):
-        raise EngineValueError(f"Activation name must be a string. Received: {name!r}")
-    _registry.lookup_class(name)

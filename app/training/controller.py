@@ -123,11 +123,6 @@ class TrainingController(QObject):
             app.aboutToQuit.connect(self.shutdown)
 
     # ----- public API -----------------------------------------------------------------------
-    @property
-    def is_active(self) -> bool:
-        """A run exists (running, paused or stopping)."""
-        return self.worker is not None
-
     def train(self) -> bool:
         """Continue from the project's weights for project.training.epochs epochs."""
         if self.state == PAUSED:

@@ -199,10 +199,6 @@ class TrainingWorker(QThread):
     def paused(self) -> bool:
         return not self._resume.is_set()
 
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
     def take_snapshot(self) -> Snapshot | None:
         """The undelivered snapshot, if any (GUI thread)."""
         with self._lock:
