@@ -13,7 +13,7 @@ import copy
 from dataclasses import replace
 from typing import Any
 
-from engine.project import LayerSpec, Project
+from engine.project import LayerSpec, Project, copy_history
 
 HIDDEN_UNITS_DEFAULT = 16
 MAX_UNITS = 4096
@@ -26,24 +26,10 @@ _DEEP_FIELDS = ("layers", "compile", "training", "dataset_source", "scaler",
 _SHARED_FIELDS = ("dataset", "weights", "snapshots", "dataset_bytes")
 
 
-def _copy_history(history: Any) -> Any:
-    """A copy of a history dict {name: [float, ...]} that later in-place edits cannot reach.
-
-    Why not deepcopy: a 100,000-epoch history is ~400,000 floats, and deepcopy visits each
-    one (~0.3 s per copy; capture + restore froze the window ~0.9 s when a run ended). Floats
-    are immutable, so copying the lists is exact and takes ~1 ms. Anything other than a dict
-    of lists of numbers (never written by the app) falls back to deepcopy."""
-    if isinstance(history, dict) and all(
-            isinstance(values, list) and (not values or isinstance(values[0], (int, float)))
-            for values in history.values()):
-        return {key: list(values) for key, values in history.items()}
-    return copy.deepcopy(history)
-
-
 def capture(project: Project) -> dict[str, Any]:
     """A snapshot of the project's document fields, independent of later in-place edits."""
     state = {name: copy.deepcopy(getattr(project, name)) for name in _DEEP_FIELDS}
-    state["history"] = _copy_history(project.history)
+    state["history"] = copy_history(project.history)
     for name in _SHARED_FIELDS:
         value = getattr(project, name)
         # Copy the containers (cheap) so replacing an entry later cannot change the snapshot.
@@ -59,7 +45,7 @@ def restore(project: Project, state: dict[str, Any]) -> None:
     """Put a snapshot back into `project` (copied again, so the snapshot stays pristine)."""
     for name in _DEEP_FIELDS:
         setattr(project, name, copy.deepcopy(state[name]))
-    project.history = _copy_history(state["history"])
+    project.history = copy_history(state["history"])
     for name in _SHARED_FIELDS:
         value = state[name]
         if isinstance(value, list):

@@ -59,6 +59,19 @@ __all__ = [
 EMBED_LIMIT_BYTES = 20 * 1024**2
 
 
+def copy_history(history: Any) -> Any:
+    """A copy of a history dict {name: [float, ...]} that later in-place edits cannot reach.
+
+    Why not deepcopy: a 100,000-epoch history is ~400,000 floats, and deepcopy visits each
+    one (0.06 s on a quiet machine, 0.3 s under load, on the GUI thread). Floats are
+    immutable, so copying the lists is exact and takes ~1 ms. Anything other than a dict of lists of numbers falls back to deepcopy."""
+    if isinstance(history, dict) and all(
+            isinstance(values, list) and (not values or isinstance(values[0], (int, float)))
+            for values in history.values()):
+        return {key: list(values) for key, values in history.items()}
+    return _copy.deepcopy(history)
+
+
 @dataclass
 class LayerSpec:
     """One Dense layer as the person configured it."""
@@ -171,8 +184,10 @@ class Project:
     dataset_bytes: bytes | None = field(default=None, repr=False)
 
     def copy(self) -> Project:
-        """A deep copy (arrays copied too), for undo snapshots and the training worker."""
-        return _copy.deepcopy(self)
+        """A deep copy (arrays copied too), for autosave and the training worker. The history
+        is copied list by list (see copy_history): deepcopy would visit every float."""
+        memo = {id(self.history): copy_history(self.history)}
+        return _copy.deepcopy(self, memo)
 
     # ------------------------------------------------------------------ making projects
 

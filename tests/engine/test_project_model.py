@@ -283,3 +283,17 @@ def test_default_finds_the_examples_without_importing_qt_or_the_app():
     found, imported = result.stdout.strip().splitlines()
     assert found.endswith(str(Path("app", "resources", "examples"))) or found == "None"
     assert imported == "[]"
+
+
+def test_copy_of_a_long_history_is_independent_of_the_original():
+    from engine.project import Project
+
+    project = Project.course()
+    project.history = {key: [float(i) for i in range(100_000)]
+                       for key in ("loss", "accuracy", "val_loss", "val_accuracy")}
+    project.weights = [np.ones((2, 3), dtype="float32")]
+    twin = project.copy()
+    assert twin.history == project.history and twin.history["loss"] is not project.history["loss"]
+    project.history["loss"].append(-1.0)
+    project.weights[0][0, 0] = 5.0
+    assert len(twin.history["loss"]) == 100_000 and twin.weights[0][0, 0] == 1.0
