@@ -13,7 +13,7 @@ import copy
 from dataclasses import replace
 from typing import Any
 
-from engine.project import LayerSpec, Project, copy_history
+from engine.project import TASK_OUTPUT, LayerSpec, Project, copy_history
 
 HIDDEN_UNITS_DEFAULT = 16
 MAX_UNITS = 4096
@@ -157,27 +157,25 @@ def apply_dataset(project: Project, source: Any, dataset: Any) -> None:
 
 
 def fit_output_to_task(project: Project, task: str | None) -> None:
-    """Give the output layer and loss the course's choice for `task` unless they already
-    suit it: sigmoid + binary cross-entropy for a binary target, softmax + sparse categorical
-    cross-entropy for several classes, a linear output with mean squared error for real
-    values (a ReLU output, for non-negative values, is kept)."""
+    """Give the output layer and loss the course's choice for `task` (TASK_OUTPUT) unless
+    they already suit it. A ReLU output for non-negative real values is kept."""
+    if task not in TASK_OUTPUT:
+        return
     output, spec = project.layers[-1], project.compile
+    activation, loss = TASK_OUTPUT[task]
     logits = spec.from_logits and output.activation == "linear"
-    if task == "binary":
-        if spec.loss != "binary_crossentropy" or not (output.activation == "sigmoid" or logits):
-            output.activation, spec.from_logits = "sigmoid", False
-            set_loss(project, "binary_crossentropy")
-    elif task == "multiclass":
-        suits = spec.loss in ("sparse_categorical_crossentropy", "categorical_crossentropy")
-        if not suits or not (output.activation == "softmax" or logits):
-            output.activation, spec.from_logits = "softmax", False
-            set_loss(project, "sparse_categorical_crossentropy")
-    elif task == "regression":
-        if spec.loss in CLASSIFICATION_LOSSES:
-            spec.from_logits = False
-            set_loss(project, "mean_squared_error")
+    if task == "regression":
+        suits = spec.loss not in CLASSIFICATION_LOSSES
         if output.activation in ("sigmoid", "softmax", "tanh"):
-            output.activation = "linear"
+            output.activation = activation
+    else:
+        losses = {loss, "categorical_crossentropy"} if task == "multiclass" else {loss}
+        suits = spec.loss in losses and (output.activation == activation or logits)
+        if not suits:
+            output.activation = activation
+    if not suits:
+        spec.from_logits = False
+        set_loss(project, loss)
 
 
 def set_scaling(project: Project, kind: str) -> None:

@@ -59,6 +59,16 @@ __all__ = [
 EMBED_LIMIT_BYTES = 20 * 1024**2
 
 
+# The course's output layer and loss for each task: sigmoid + binary cross-entropy for a
+# binary target, softmax + sparse categorical cross-entropy for several classes, a linear
+# output with mean squared error for real values.
+TASK_OUTPUT = {
+    "binary": ("sigmoid", "binary_crossentropy"),
+    "multiclass": ("softmax", "sparse_categorical_crossentropy"),
+    "regression": ("linear", "mean_squared_error"),
+}
+
+
 def copy_history(history: Any) -> Any:
     """A copy of a history dict {name: [float, ...]} that later in-place edits cannot reach.
 
@@ -236,15 +246,11 @@ class Project:
         binary cross-entropy; multiclass: n_classes softmax units with sparse categorical
         cross-entropy; regression: 1 linear unit with mean squared error."""
         task = dataset.task
-        if task == "binary":
-            output = LayerSpec(1, "sigmoid", "output")
-            spec = CompileSpec(loss="binary_crossentropy", metrics=["accuracy"])
-        elif task == "multiclass":
-            output = LayerSpec(int(dataset.n_classes), "softmax", "output")
-            spec = CompileSpec(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        elif task == "regression":
-            output = LayerSpec(1, "linear", "output")
-            spec = CompileSpec(loss="mean_squared_error", metrics=[])
+        if task in TASK_OUTPUT:
+            activation, loss = TASK_OUTPUT[task]
+            units = int(dataset.n_classes) if task == "multiclass" else 1
+            output = LayerSpec(units, activation, "output")
+            spec = CompileSpec(loss=loss, metrics=[] if task == "regression" else ["accuracy"])
         else:
             raise ProjectError(
                 f"Cannot suggest a network for a dataset with task={task!r}; expected "
