@@ -3,7 +3,7 @@
 Generates a CSV of 1,000,000 rows x 10 numeric columns (9 features and a real-valued target)
 in a temporary folder, then measures on that same file, in this run:
 
-- the median of 3 wall-clock times of pandas.read_csv(path) and of
+- the median of 5 wall-clock times of pandas.read_csv(path) and of
   load_csv(path, target="target"); goal: ratio <= 1.5;
 - peak memory while load_csv runs, against the size of the final x and y arrays; goal < 3x.
   Two measures: tracemalloc (NumPy and Python allocations; pandas' C tokenizer buffers are
@@ -66,7 +66,7 @@ def make_csv(path: Path, n_rows: int) -> None:
     pd.DataFrame(data, columns=names).to_csv(path, index=False, float_format="%.6g")
 
 
-def interleaved_times(fns: dict, repeats: int = 3) -> dict:
+def interleaved_times(fns: dict, repeats: int = 5) -> dict:
     """Seconds per run for each function, run in turns so that both see the same load from
     other processes on a shared machine."""
     times: dict = {name: [] for name in fns}

@@ -1,14 +1,17 @@
 """Parsing a whole CSV file with pandas into the arrays a Dataset needs.
 
 The fast path never looks at a cell in Python: numeric columns go straight to float32, chunk
-by chunk. When pandas fails, csv_diagnose.scan finds the first bad cell and raises a
+by chunk, and a big file is cut into parts that threads parse at once. When pandas fails, csv_diagnose.scan finds the first bad cell and raises a
 DatasetError that names it.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +21,11 @@ from ..errors import DatasetError
 from .csv_diagnose import scan
 from .csv_sniff import CsvInput, Layout, is_missing, to_float
 
-CHUNK_ROWS = 131072  # rows pandas parses at a time (see _pandas_read)
+CHUNK_ROWS = 131072  # rows pandas parses at a time (see _read_part)
+# A file smaller than this is parsed by one thread: below it, starting threads costs more than
+# they save. Files at least this big are cut into MAX_PARTS parts at most, one per core.
+PARALLEL_MIN_BYTES = 4 << 20
+MAX_PARTS = 4
 
 
 class ReadPlan:
@@ -75,9 +82,27 @@ def read_table(inp: CsvInput, plan: ReadPlan) -> Table:
 
 
 def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
-    """Read in chunks of CHUNK_ROWS rows, moving each chunk's numbers into a float32 block at
-    once: pandas' per-column buffers then never exceed one chunk, which keeps peak memory
-    near twice the final arrays instead of several times."""
+    """Parse the file with pandas. A big file on disk is cut at line ends into parts that
+    threads parse at once (pandas' tokenizer releases the GIL); anything the parts cannot
+    settle on their own, a warning, an error or a quoted field running across a cut, is read
+    again in one piece, so a file's result and messages never depend on where it was cut."""
+    kwargs = _read_kwargs(plan, lenient)
+    cuts = [] if lenient else _cut_points(inp)
+    if len(cuts) > 2:
+        parts = _read_in_parallel(inp.path, plan, kwargs, cuts)
+        if parts is not None:
+            return _join(parts, plan)
+    with warnings.catch_warnings(record=True) as caught:
+        # Overflow to inf is checked after reading. A ParserWarning means pandas cut a row to
+        # fit the header: a ragged row, which scan then finds.
+        warnings.simplefilter("always")
+        part = _read_part(inp.pandas_source(), plan, kwargs, plan.layout.has_header, lenient)
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        raise ValueError("a row does not have as many fields as the header")
+    return _join([part], plan)
+
+
+def _read_kwargs(plan: ReadPlan, lenient: bool) -> dict:
     layout, cols = plan.layout, plan.layout.columns
     dtypes = {}
     for j, c in enumerate(cols):
@@ -85,57 +110,129 @@ def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
             dtypes[c] = np.float32 if j in plan.numeric and not lenient else object
         else:
             dtypes[c] = object if lenient or layout.kinds[j] == "text" else np.float32
-    xs, ys, misses = [], [], []
-    texts: dict[int, list[np.ndarray]] = {j: [] for j in plan.text_feats}
-    with warnings.catch_warnings(record=True) as caught:
-        # Overflow to inf is checked after reading. A ParserWarning means pandas cut a row to
-        # fit the header: a ragged row, which scan then finds.
-        warnings.simplefilter("always")
-        reader = pd.read_csv(
-            inp.pandas_source(),
-            sep=layout.delimiter,
-            header=0 if layout.has_header else None,
-            names=cols,
-            index_col=False,
-            dtype=dtypes,
-            encoding="utf-8",
-            skipinitialspace=layout.skip_space,
-            skip_blank_lines=True,
-            na_values=["?"],
-            keep_default_na=True,
-            decimal=layout.decimal,
-            quotechar='"',
-            engine="c",
-            chunksize=CHUNK_ROWS,
-        )
-        with reader:
-            for chunk in reader:
-                block = np.empty((len(chunk), len(plan.numeric_feats)), dtype=np.float32)
-                for k, j in enumerate(plan.numeric_feats):
-                    block[:, k] = _floats(chunk[cols[j]], lenient, layout.decimal)
-                missing = _rows_with_nan(block)
-                if plan.text_target:
-                    y = chunk[cols[plan.t]].to_numpy(dtype=object)
-                    missing |= pd.isna(y)
-                else:
-                    y = np.array(_floats(chunk[cols[plan.t]], lenient, layout.decimal))
-                    missing |= np.isnan(y)
-                for j in plan.text_feats:
-                    values = chunk[cols[j]].to_numpy(dtype=object)
-                    missing |= pd.isna(values)
-                    texts[j].append(values)
-                xs.append(block)
-                ys.append(y)
-                misses.append(missing)
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        raise ValueError("a row does not have as many fields as the header")
+    return dict(sep=layout.delimiter, names=cols, index_col=False, dtype=dtypes,
+                encoding="utf-8", skipinitialspace=layout.skip_space, skip_blank_lines=True,
+                na_values=["?"], keep_default_na=True, decimal=layout.decimal, quotechar='"',
+                engine="c", chunksize=CHUNK_ROWS)
+
+
+class _Part:
+    """The used columns of one stretch of the file, chunk by chunk as pandas parsed them."""
+
+    def __init__(self, plan: ReadPlan):
+        self.xs: list[np.ndarray] = []
+        self.ys: list[np.ndarray] = []
+        self.misses: list[np.ndarray] = []
+        self.texts: dict[int, list[np.ndarray]] = {j: [] for j in plan.text_feats}
+
+
+def _read_part(source, plan: ReadPlan, kwargs: dict, header: bool, lenient: bool) -> _Part:
+    """Read in chunks of CHUNK_ROWS rows, moving each chunk's numbers into a float32 block at
+    once: pandas' per-column buffers then never exceed one chunk, which keeps peak memory
+    near twice the final arrays instead of several times."""
+    cols, decimal = plan.layout.columns, plan.layout.decimal
+    part = _Part(plan)
+    with pd.read_csv(source, header=0 if header else None, **kwargs) as reader:
+        for chunk in reader:
+            block = np.empty((len(chunk), len(plan.numeric_feats)), dtype=np.float32)
+            for k, j in enumerate(plan.numeric_feats):
+                block[:, k] = _floats(chunk[cols[j]], lenient, decimal)
+            missing = _rows_with_nan(block)
+            if plan.text_target:
+                y = chunk[cols[plan.t]].to_numpy(dtype=object)
+                missing |= pd.isna(y)
+            else:
+                y = np.array(_floats(chunk[cols[plan.t]], lenient, decimal))
+                missing |= np.isnan(y)
+            for j in plan.text_feats:
+                values = chunk[cols[j]].to_numpy(dtype=object)
+                missing |= pd.isna(values)
+                part.texts[j].append(values)
+            part.xs.append(block)
+            part.ys.append(y)
+            part.misses.append(missing)
+    return part
+
+
+def _join(parts: list[_Part], plan: ReadPlan) -> Table:
     width = len(plan.numeric_feats)
     return Table(
-        _concat(xs, np.empty((0, width), dtype=np.float32)),
-        _concat(ys, np.empty(0, dtype=object if plan.text_target else np.float32)),
-        {j: _concat(parts, np.empty(0, dtype=object)) for j, parts in texts.items()},
-        _concat(misses, np.empty(0, dtype=bool)),
+        _concat([a for p in parts for a in p.xs], np.empty((0, width), dtype=np.float32)),
+        _concat([a for p in parts for a in p.ys],
+                np.empty(0, dtype=object if plan.text_target else np.float32)),
+        {j: _concat([a for p in parts for a in p.texts[j]], np.empty(0, dtype=object))
+         for j in plan.text_feats},
+        _concat([a for p in parts for a in p.misses], np.empty(0, dtype=bool)),
     )
+
+
+def _cut_points(inp: CsvInput) -> list[int]:
+    """Byte offsets [0, ..., size] that cut a file on disk into one part per core, each cut
+    just after a line end; [] when one thread should read it all (small file, one core,
+    bytes held in memory)."""
+    if inp.path is None:
+        return []
+    size = inp.path.stat().st_size
+    n_parts = _n_parts()
+    if size < PARALLEL_MIN_BYTES or n_parts < 2:
+        return []
+    cuts = [0]
+    with open(inp.path, "rb") as fh:
+        for i in range(1, n_parts):
+            fh.seek(max(size * i // n_parts, cuts[-1]))
+            fh.readline()  # on to the start of the next line
+            if cuts[-1] < fh.tell() < size:
+                cuts.append(fh.tell())
+    return [*cuts, size]
+
+
+def _n_parts() -> int:
+    """One part per core this process may run on, MAX_PARTS at most."""
+    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else os.cpu_count() or 1)
+    return min(MAX_PARTS, cores)
+
+
+def _read_in_parallel(path, plan: ReadPlan, kwargs: dict, cuts: list[int]) -> list[_Part] | None:
+    """One thread per part; None when the parts cannot be trusted to give what one read of
+    the whole file gives. A cut inside a quoted field leaves the part before it inside an open
+    quote at its end, which pandas reports as an error; a cut anywhere else falls where one
+    record ends and the next begins, exactly as in a single read."""
+    def read(i: int) -> _Part:
+        with io.BufferedReader(_ByteRange(path, cuts[i], cuts[i + 1]), 1 << 20) as source:
+            return _read_part(source, plan, kwargs, i == 0 and plan.layout.has_header, False)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with ThreadPoolExecutor(len(cuts) - 1) as pool:
+            futures = [pool.submit(read, i) for i in range(len(cuts) - 1)]
+            try:
+                parts = [f.result() for f in futures]
+            except Exception:
+                return None
+    ragged = any(issubclass(w.category, pd.errors.ParserWarning) for w in caught)
+    return None if ragged else parts  # the single read then finds the ragged row
+
+
+class _ByteRange(io.RawIOBase):
+    """Bytes start..end of a file, as a stream that ends at `end`."""
+
+    def __init__(self, path, start: int, end: int):
+        self._file = open(path, "rb")
+        self._file.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._file.readinto(memoryview(buffer)[: max(0, min(len(buffer), self._left))])
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 def _rows_with_nan(block: np.ndarray) -> np.ndarray:

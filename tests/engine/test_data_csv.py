@@ -5,8 +5,19 @@ import os
 import numpy as np
 import pytest
 
-from engine.data import load_csv, load_csv_bytes, load_source, preview_csv
+from engine.data import csv_read, load_csv, load_csv_bytes, load_source, preview_csv
 from engine.errors import DatasetError
+
+
+@pytest.fixture(autouse=True, params=["one thread", "three parts"])
+def read_mode(request, monkeypatch):
+    """Every test here runs twice: as a small file is read (one thread), and with even these
+    small files cut into three parts parsed at once, as a big file is. Results and messages
+    must not depend on it."""
+    if request.param == "three parts":
+        monkeypatch.setattr(csv_read, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(csv_read, "_n_parts", lambda: 3)
+    return request.param
 
 
 @pytest.fixture
