@@ -186,11 +186,16 @@ class NetworkCanvas(QGraphicsView):
     # -- public API -------------------------------------------------------------------------
 
     def set_project(self, project) -> None:
-        """Redraw from project.layers, project.dataset and project.weights."""
+        """Redraw from project.layers, project.dataset and project.weights. When the columns
+        would come out as drawn (a training run recorded, a learning rate edited), only the
+        weight colouring is redone: rebuilding the scene costs far more than recolouring."""
         self._project = project
         self._layers = list(project.layers) if project is not None else []
         self._weights = project.weights if project is not None else None
-        self._redraw()
+        if project is not None and self._columns and column_specs(project) == self._drawn_specs:
+            self.set_weights(self._weights)
+        else:
+            self._redraw()
         if self._selected >= len(self._layers):
             self.select_layer(len(self._layers) - 1)
 
@@ -321,6 +326,7 @@ class NetworkCanvas(QGraphicsView):
 
         specs = column_specs(self._project) if self._project is not None else [
             ColumnSpec(-1, 1, "Input", "no dataset", side_label="inputs", units_known=False)]
+        self._drawn_specs = specs if self._project is not None else None
         half = max(s.half_height() for s in specs)
         self._label_y = -half - LABEL_GAP
         self._bottom_y = half

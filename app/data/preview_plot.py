@@ -36,7 +36,10 @@ class DatasetPreviewPlot(pg.PlotWidget):
         self._apply_palette()
 
     def show_dataset(self, dataset) -> None:
-        """Draw `dataset` (an engine.data.Dataset) or an empty plot for None."""
+        """Draw `dataset` (an engine.data.Dataset) or an empty plot for None. The same
+        dataset object again (any edit that left the data alone) is already drawn."""
+        if dataset is self._dataset and dataset is not None and self.scatter_items:
+            return
         self._dataset = dataset
         plot = self.plotItem
         plot.clear()
@@ -94,7 +97,8 @@ class DatasetPreviewPlot(pg.PlotWidget):
         # pyqtgraph changes the palette inside its own __init__, before plotItem exists.
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "scatter_items"):
             self._apply_palette()
-            self.show_dataset(self._dataset)
+            dataset, self._dataset = self._dataset, None  # redraw in the new colours
+            self.show_dataset(dataset)
         super().changeEvent(event)
 
 

@@ -190,3 +190,26 @@ def test_panel_renders(panel, tmp_path):
     panel.resize(300, 620)
     panel.show()
     assert panel.grab().save(str(tmp_path / "dataset_panel.png"))
+
+
+def test_an_edit_that_keeps_the_dataset_does_not_redraw_the_preview(panel):
+    items = list(panel.preview_plot.scatter_items)
+    same = panel._project
+    same.compile.learning_rate = 0.5
+    panel.set_project(same)
+    assert panel.preview_plot.scatter_items == items  # nothing rebuilt
+    panel.set_project(project_with("coffee", n_samples=120))  # another dataset
+    assert panel.preview_plot.point_count() == 120
+    assert not set(map(id, panel.preview_plot.scatter_items)) & set(map(id, items))
+
+
+def test_a_palette_change_redraws_the_preview_in_its_colours(panel):
+    from PySide6.QtGui import QColor, QPalette
+
+    items = list(panel.preview_plot.scatter_items)
+    dark = QPalette(panel.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#f0f0f0"))
+    panel.preview_plot.setPalette(dark)
+    assert len(panel.preview_plot.scatter_items) == 2 and panel.preview_plot.point_count() == 200
+    assert not set(map(id, panel.preview_plot.scatter_items)) & set(map(id, items))

@@ -325,6 +325,28 @@ def test_set_project_keeps_selection_in_range(qtbot, canvas):
     assert blocker.args == [1]
 
 
+
+def test_recording_weights_recolours_without_rebuilding_the_scene(canvas):
+    """A run's end sets the same architecture with new weights: the connection items stay
+    (rebuilding costs the window a frame) and take the new colours; a new architecture is
+    drawn afresh."""
+    lines = canvas.connection_lines(2)  # hidden 2 (15) -> output (1)
+    trained = course_project()
+    rng = np.random.default_rng(0)
+    trained.weights = [rng.normal(size=shape).astype(np.float32) for shape in
+                       [(2, 25), (25,), (25, 15), (15,), (15, 1), (1,)]]
+    trained.weights[4][:, 0] = np.linspace(-1.0, 1.0, 15)  # negative, then positive
+    canvas.set_project(trained)
+    assert canvas.connection_lines(2) == lines
+    colours = [line.pen().color().name() for line in lines]
+    assert colours[0] == "#e4572e" and colours[-1] == "#2f7ed8"
+    assert lines[-1].pen().widthF() > lines[7].pen().widthF()  # |w| 1 vs ~0
+    wider = course_project()
+    wider.layers[1] = LayerSpec(16, "sigmoid")
+    canvas.set_project(wider)
+    assert len(canvas.connection_lines(2)) == 16
+    assert not set(map(id, canvas.connection_lines(2))) & set(map(id, lines))
+
 # -- canvas: context menu and units -----------------------------------------------------------
 
 
