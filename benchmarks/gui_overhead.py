@@ -258,10 +258,10 @@ def main() -> None:
         shape = "-".join(str(n) for n in [default.dataset.n_features]
                          + [layer.units for layer in default.layers])
         throughput(app, f"Default project ({default.name}, {shape})",
-                   default, 2000 if args.quick else 20_000, 1 if args.quick else 3)
+                   default, 2000 if args.quick else 20_000, 1 if args.quick else 5)
     if "mnist" in sections:
         throughput(app, "784-256-128-10 on 10,000 samples (batch 128, Adam)",
-                   mnist_like_project(), 2 if args.quick else 20, 1 if args.quick else 3)
+                   mnist_like_project(), 2 if args.quick else 20, 1 if args.quick else 5)
     if "memory" in sections:
         memory(app, 5_000 if args.quick else 100_000)
 

@@ -442,9 +442,10 @@ class TrainingController(QObject):
                 self._run_lr = lr
                 self.worker.set_learning_rate(lr)
             return
+        if self._views_current:
+            return  # a run just recorded: the views and curves already show its end state
         self.historyReset.emit({k: list(v) for k, v in (project.history or {}).items()})
-        if not self._views_current:
-            self._refresh_timer.start()
+        self._refresh_timer.start()
 
     def refresh_views(self) -> None:
         """Show the project's current weights in the views (idle only)."""
