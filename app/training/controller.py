@@ -42,6 +42,9 @@ FRAME_BUDGET = 0.035
 # C++); with the default each re-take can wait 5 ms behind the worker, and one repaint
 # stalls the window for 100+ ms.
 TRAINING_SWITCH_INTERVAL = 0.0005
+# A frame waits this long at most for the worker to step aside (normally the rest of one
+# epoch or batch: well under a millisecond for small networks).
+ASIDE_WAIT = 0.03
 HEARTBEAT_MS = 10  # the worker yields to the GUI when no beat came for 20 ms
 
 
@@ -328,8 +331,9 @@ class TrainingController(QObject):
             return
         name, stage = self._stages.pop(0)
         self._in_stage = True
-        worker.begin_gui_frame()  # the worker steps aside while the stage is set and painted
         start = time.perf_counter()
+        worker.begin_gui_frame()  # the worker steps aside while the stage is set and painted
+        worker.wait_until_aside(ASIDE_WAIT)
         try:
             stage()
             if self.render_hook is not None:

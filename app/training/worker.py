@@ -125,6 +125,7 @@ class TrainingWorker(QThread):
         # batches) so the frame is not slowed by fighting over the GIL, see wait_for_gui.
         self.gui_idle = threading.Event()
         self.gui_idle.set()
+        self.stepped_aside = threading.Event()  # set: the worker waits for the GUI's frame
         self._step_pause = False  # pause again at the end of the current epoch
         self._pending_lr: float | None = None
         # Set (after the request itself) by every request from another thread: the batch
@@ -189,8 +190,19 @@ class TrainingWorker(QThread):
 
     def begin_gui_frame(self) -> None:
         """The GUI thread starts drawing: the worker steps aside at its next batch."""
+        self.stepped_aside.clear()
         self.gui_idle.clear()
         self._attention = True
+
+    def wait_until_aside(self, timeout: float) -> bool:
+        """GUI thread, after begin_gui_frame: wait (without the GIL) until the worker has
+        stepped aside, so the frame is drawn with the GIL to itself. Without this wait a frame
+        began while the worker was mid-epoch or computing the views, and the two convoyed on
+        the GIL: a 2 ms view computation took 15-20 ms and the frame as long. The wait is at
+        most the rest of one epoch or batch; False after `timeout` seconds."""
+        if self.paused or self.isFinished():
+            return True
+        return self.stepped_aside.wait(timeout)
 
     def end_gui_frame(self) -> None:
         self.gui_idle.set()
@@ -282,6 +294,7 @@ class TrainingWorker(QThread):
         frame that takes 10 ms alone then takes hundreds of ms, and the window stutters. The
         controller keeps frames to a small share of the time, so waiting costs little."""
         if not self.gui_idle.is_set():
+            self.stepped_aside.set()
             self.gui_idle.wait(GUI_WAIT_MAX)
 
     def _before_batch(self) -> None:

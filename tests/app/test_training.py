@@ -329,7 +329,10 @@ def test_the_worker_steps_aside_while_the_gui_draws_a_frame(qtbot, make_window):
     worker = c.worker
     worker.begin_gui_frame()
     try:
-        time.sleep(0.05)  # the batch in flight ends, then the worker waits
+        # The GUI waits (GIL released) only for the epoch in flight to end.
+        start = time.perf_counter()
+        assert worker.wait_until_aside(1.0)
+        assert time.perf_counter() - start < 0.5
         done = worker._done
         time.sleep(0.15)
         assert worker._done == done
