@@ -8,6 +8,7 @@ record_training, training_guard, the status bar, Space and closing the window.
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -207,14 +208,31 @@ class TrainingPanel(QObject):
     def paint_frame(self) -> None:
         """Paint what the frame changed, now. pyqtgraph's item updates reach the views, and
         the views' update requests reach the window, through posted events: delivering them
-        paints the changed widgets (only those) while the worker stands aside."""
+        paints the changed widgets (only those) while the worker stands aside.
+
+        The scenes' own queued work goes first (MetaCall events: pyqtgraph items and
+        QGraphicsScene report their changes to the views that way), so that every change of
+        the frame is known when the window paints: each view then paints once, not once per
+        batch of changes."""
+        for view in self.window.findChildren(pg.GraphicsView):
+            # A plot's new view range moves its items only when it is about to paint
+            # (pyqtgraph's prepareForPaint), which dirtied the view again mid-paint: done
+            # first, the view paints once with everything in place.
+            view.scene().prepareForPaint()
+        for _ in range(2):  # a scene's change handling can queue one more round
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
         QCoreApplication.sendPostedEvents()
 
     def _on_progress(self, done: int, planned: int) -> None:
         """During a run: "epoch i/N" of this run's N epochs."""
+        # QProgressBar.setValue repaints at once, and an immediate repaint paints every
+        # changed widget of the window with it, in the middle of a frame. With updates off,
+        # the bar is painted with the rest of the frame instead.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setFormat("epoch %v/%m")
         self.progress.setRange(0, max(planned, 1))
         self.progress.setValue(done)
+        self.progress.setUpdatesEnabled(True)
 
     def _show_rest_progress(self, empty: bool = False) -> None:
         """Between runs the bar says how far the project is trained ("300 epochs trained",

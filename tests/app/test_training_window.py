@@ -373,3 +373,42 @@ def test_importing_a_csv_updates_the_output_and_activation_views_at_once(qtbot, 
     assert boundary.setup.feature_names == dataset.feature_names
     panels = window.training.activation_plot.panels
     assert [p.activation for p in panels] == [layer.activation for layer in window.project.layers]
+
+
+def test_a_frame_paints_each_changed_plot_once_and_the_progress_bar_with_it(qtbot, window):
+    """A frame's changes reach the screen in one paint per view: a new epoch range and new
+    points must not paint a plot twice (once for the range, once for the curve), and the
+    progress bar must not paint the window early, in the middle of the frame."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintCounter(QObject):
+        def __init__(self):
+            super().__init__()
+            self.paints = []
+
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                self.paints.append(watched)
+            return False
+
+    panel = window.training
+    plot = panel.cost_plot
+    plot.expect_epochs(10_000)
+    qtbot.wait(50)  # the first paint of everything, before counting
+    counter = PaintCounter()
+    views = {"loss": plot.loss_plot.viewport(), "metric": plot.metric_plot.viewport()}
+    for watched in (*views.values(), panel.progress):
+        watched.installEventFilter(counter)
+    epochs = 1
+    for n in (40, 400, 4000):  # each batch moves the epoch axis to a new span
+        logs = {key: list(np.linspace(1.0, 0.5, n)) for key in
+                ("loss", "val_loss", "accuracy", "val_accuracy")}
+        plot.append(logs, epochs)
+        panel._on_progress(epochs + n - 1, 10_000)
+        assert counter.paints == []  # nothing is painted before the frame is
+        panel.paint_frame()
+        assert [counter.paints.count(v) for v in views.values()] == [1, 1]
+        assert counter.paints.count(panel.progress) == 1
+        counter.paints.clear()
+        epochs += n
+    assert panel.progress.value() == epochs - 1
