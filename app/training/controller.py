@@ -45,7 +45,16 @@ TRAINING_SWITCH_INTERVAL = 0.0005
 # A frame waits this long at most for the worker to step aside (normally the rest of one
 # epoch or batch: well under a millisecond for small networks).
 ASIDE_WAIT = 0.03
-HEARTBEAT_MS = 10  # the worker yields to the GUI when no beat came for 20 ms
+# The heartbeat tells the worker the GUI thread gets the GIL when it needs it; with no beat
+# for two intervals the worker yields (worker.GUI_STARVED). Each beat costs the worker a GIL
+# hand-over, which on a shared 2-core machine is up to a millisecond, so beats are sparse
+# while the GUI keeps up (HEARTBEAT_MS) and frequent for BUSY_HOLD seconds after a beat came
+# LATE_BEAT late (BUSY_HEARTBEAT_MS): the GUI was held up, typically by a small network whose
+# epochs leave it only slivers of the GIL.
+HEARTBEAT_MS = 25
+BUSY_HEARTBEAT_MS = 10
+LATE_BEAT = 0.005
+BUSY_HOLD = 3.0
 
 
 class TrainingController(QObject):
@@ -101,6 +110,8 @@ class TrainingController(QObject):
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._beat)
+        self._beat_due = 0.0  # when the next beat should come
+        self._busy_until = 0.0  # frequent beats until then
         self._frame_timer = QTimer(self)
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render_frame)
@@ -258,7 +269,8 @@ class TrainingController(QObject):
             sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self._set_state(RUNNING)
         self.progressChanged.emit(0, spec.epochs)
-        worker.gui_alive()
+        self._busy_until = 0.0
+        self._set_beat(HEARTBEAT_MS, time.perf_counter())
         self._heartbeat.start()
         worker.start()
         return True
@@ -339,7 +351,9 @@ class TrainingController(QObject):
             if self.render_hook is not None:
                 self.render_hook()
         finally:
-            worker.gui_alive()  # the heartbeat timer could not fire during the stage
+            # The heartbeat could not fire during the stage: the stage's end is the beat (a
+            # beat held up by our own drawing is not a sign of a starved GUI).
+            self._set_beat(self._heartbeat.interval(), time.perf_counter())
             worker.end_gui_frame()
             self._in_stage = False
         now = time.perf_counter()
@@ -366,8 +380,21 @@ class TrainingController(QObject):
         self.statusChanged.emit(self._status_text(snap))
 
     def _beat(self) -> None:
+        worker = self.worker
+        if worker is None:
+            return
+        now = time.perf_counter()
+        if now - self._beat_due > LATE_BEAT:
+            self._busy_until = now + BUSY_HOLD
+        self._set_beat(BUSY_HEARTBEAT_MS if now < self._busy_until else HEARTBEAT_MS, now)
+
+    def _set_beat(self, ms: int, now: float) -> None:
+        """Beat every `ms` from `now` on, and tell the worker how long to wait for a beat."""
+        if ms != self._heartbeat.interval():
+            self._heartbeat.setInterval(ms)
+        self._beat_due = now + ms / 1000
         if self.worker is not None:
-            self.worker.gui_alive()
+            self.worker.gui_alive(patience=2 * ms / 1000)
 
     def _on_paused_changed(self, paused: bool) -> None:
         if self.worker is None or self.state == STOPPING:

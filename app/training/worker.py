@@ -140,6 +140,7 @@ class TrainingWorker(QThread):
         self._sent = 0  # epochs already in a snapshot
         self._batches = 0
         self._gui_seen = math.inf  # last gui_alive(); inf: no GUI watching, never yield
+        self._patience = GUI_STARVED
         # Set by the GUI when it has drawn the last views and could show new ones: views are
         # then computed once per redraw, not at their maximum rate.
         self.views_wanted = True
@@ -304,12 +305,16 @@ class TrainingWorker(QThread):
         if not self._batches & 15:  # a clock read every 16 batches is enough
             self._maybe_yield()
 
-    def gui_alive(self) -> None:
-        """Called by the GUI thread several times a second while it runs its event loop."""
+    def gui_alive(self, patience: float | None = None) -> None:
+        """Called by the GUI thread several times a second while it runs its event loop.
+        patience: how long without such a call means the GUI is starved (default
+        GUI_STARVED); the controller sets it to match how often it calls."""
         self._gui_seen = time.perf_counter()
+        if patience is not None:
+            self._patience = patience
 
     def _maybe_yield(self) -> None:
-        if time.perf_counter() - self._gui_seen > GUI_STARVED:
+        if time.perf_counter() - self._gui_seen > self._patience:
             time.sleep(0)  # lets the starved GUI thread be scheduled and take the GIL
 
     def _attend(self) -> None:
@@ -338,7 +343,7 @@ class TrainingWorker(QThread):
         now = time.perf_counter()
         if now - self._last_post >= SNAPSHOT_INTERVAL or self._done >= self.spec.epochs:
             self._post(force=self._done >= self.spec.epochs)
-        if now - self._gui_seen > GUI_STARVED:
+        if now - self._gui_seen > self._patience:
             time.sleep(0)  # lets the starved GUI thread be scheduled and take the GIL
         if self._attention:
             self._attend_after_epoch()

@@ -361,3 +361,24 @@ def test_prepared_data_is_reused_until_the_data_or_split_changes():
     assert cache.get(project) is third and project.scaler is None
     assert cache.get(project, record_scaler=True) is third
     assert project.scaler == third.scaler.get_config()
+
+
+def test_the_heartbeat_is_sparse_while_the_gui_keeps_up_and_frequent_after_a_hold_up(
+        qtbot, make_window, monkeypatch):
+    from app.training import controller as controller_module
+
+    monkeypatch.setattr(controller_module, "BUSY_HOLD", 0.3)
+    calm, busy = controller_module.HEARTBEAT_MS, controller_module.BUSY_HEARTBEAT_MS
+    window, panel = make_window(project_for("xor", epochs=LONG))
+    c = panel.controller
+    c.train()
+    wait_epochs(qtbot, panel, 2)
+    c.pause()  # the worker leaves the GIL alone: every beat comes on time
+    qtbot.waitUntil(lambda: c._heartbeat.interval() == calm, timeout=5000)
+    assert c.worker._patience == pytest.approx(2 * calm / 1000)
+    time.sleep(0.05)  # the GUI thread is held up: the next beat comes late
+    qtbot.waitUntil(lambda: c._heartbeat.interval() == busy, timeout=2000)
+    assert c.worker._patience == pytest.approx(2 * busy / 1000)  # the worker yields sooner
+    qtbot.waitUntil(lambda: c._heartbeat.interval() == calm, timeout=5000)  # hold is over
+    c.stop()
+    finish(qtbot, panel)
