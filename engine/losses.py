@@ -140,13 +140,16 @@ class BinaryCrossentropy(Loss):
     def value(self, y, p):
         if self.from_logits:
             return _mean(np.maximum(p, 0.0) - p * y + np.log1p(np.exp(-np.abs(p))))
+        # Term by term, as Keras computes it: the shortcut y . (log q - log(1 - q)) +
+        # sum(log(1 - q)) cancels two large sums and, once predictions saturate, returned 0 or
+        # a tiny negative loss where Keras reports -log(1 - eps) = 1.2e-07.
         q = _clipped(p)
-        log_q = np.log(q)
+        bce = np.log(q)
+        bce *= y
         log_not_q = np.log(np.subtract(1.0, q, out=q), out=q)
-        # sum(y log q + (1 - y) log(1 - q)) = y . (log q - log(1 - q)) + sum(log(1 - q))
-        np.subtract(log_q, log_not_q, out=log_q)
-        total = float(np.vdot(y, log_q)) + float(np.add.reduce(log_not_q, axis=None))
-        return -total / p.size
+        log_not_q *= 1.0 - y
+        bce += log_not_q
+        return -_mean(bce)
 
     def gradient_into(self, y, p, out):
         n, k = p.shape

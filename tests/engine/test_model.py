@@ -757,3 +757,18 @@ def test_engine_imports_no_gui_code():
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_binary_crossentropy_of_saturated_predictions_is_keras_floor_not_zero():
+    """Keras clips p to [eps, 1 - eps] and sums term by term: a perfect, saturated prediction
+    costs -log(1 - eps) = 1.19e-07 in float32. (A shortcut that cancelled two large sums
+    returned 0 or a tiny negative loss, which the status bar then showed as "loss 0".)"""
+    from engine.losses import BinaryCrossentropy
+
+    y = np.array([[1.0], [0.0], [1.0]], dtype=np.float32)
+    perfect = np.array([[1.0], [0.0], [1.0]], dtype=np.float32)
+    floor = -np.log(np.float32(1.0) - np.float32(1e-7))
+    assert BinaryCrossentropy().value(y, perfect) == pytest.approx(float(floor), rel=1e-6)
+    p = np.array([[0.9], [0.2], [0.6]], dtype=np.float32)
+    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert BinaryCrossentropy().value(y, p) == pytest.approx(float(expected), rel=1e-6)
