@@ -67,8 +67,10 @@ def _make_plot(y_label: str) -> pg.PlotWidget:
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.2)
-    # Loss values are read as they are (0.0021, not "2.1 x0.001").
+    # Loss values are read as they are (0.0021, not "2.1 x0.001"), and epochs too; an SI
+    # prefix would also re-lay-out the axis label at every change of the epoch span.
     plot.getAxis("left").enableAutoSIPrefix(False)
+    plot.getAxis("bottom").enableAutoSIPrefix(False)
     plot.setMouseEnabled(x=True, y=True)
     plot.setMenuEnabled(False)
     plot.getPlotItem().vb.disableAutoRange()  # ranges follow the data in CostPlot._fit_y

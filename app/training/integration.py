@@ -71,6 +71,8 @@ class TrainingPanel(QObject):
         super().__init__(window)
         self.window = window
         self.controller = TrainingController(window, parent=self)
+        self._plot_views = None  # the window's pyqtgraph views, found anew for every run
+        self.controller.stateChanged.connect(self._forget_plot_views)
         self._build_toolbar()
         self._build_docks()
         self._wire()
@@ -214,7 +216,9 @@ class TrainingPanel(QObject):
         QGraphicsScene report their changes to the views that way), so that every change of
         the frame is known when the window paints: each view then paints once, not once per
         batch of changes."""
-        for view in self.window.findChildren(pg.GraphicsView):
+        if self._plot_views is None:  # the window's plots are made once, with the window
+            self._plot_views = self.window.findChildren(pg.GraphicsView)
+        for view in self._plot_views:
             # A plot's new view range moves its items only when it is about to paint
             # (pyqtgraph's prepareForPaint), which dirtied the view again mid-paint: done
             # first, the view paints once with everything in place.
@@ -222,6 +226,10 @@ class TrainingPanel(QObject):
         for _ in range(2):  # a scene's change handling can queue one more round
             QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
         QCoreApplication.sendPostedEvents()
+
+    def _forget_plot_views(self, state: str) -> None:
+        if state == "running":
+            self._plot_views = None
 
     def _on_progress(self, done: int, planned: int) -> None:
         """During a run: "epoch i/N" of this run's N epochs."""
