@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_data_csv_properties import SETTINGS, csv_texts
 
 from engine.data import csv_read, load_csv
 from engine.errors import DatasetError
-from tests.engine.test_data_csv_properties import SETTINGS, csv_texts
 
 
 def outcome(path, target, monkeypatch, parts: int, **kwargs):
