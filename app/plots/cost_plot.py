@@ -161,17 +161,27 @@ class CostPlot(QWidget):
         """Add the values of epochs first_epoch, first_epoch + 1, ... for each key in logs."""
         if not logs:
             return
-        if self._metric is None:
-            self._metric = metric_key(logs.keys())
-            if self._metric is not None:
-                label = dict(METRICS).get(self._metric, self._metric)
-                self.metric_plot.setLabel("left", label)
+        if self._metric is None or self._metric not in logs:
+            self._set_metric(metric_key(logs.keys()))
         for key, values in logs.items():
             series = self.series.get(key)
             if series is None:
                 series = self.series[key] = DecimatingSeries(self._capacity)
             series.extend(first_epoch, values)
         self._redraw()
+
+    def expect_metrics(self, names) -> None:
+        """The metrics a run is about to log (its compile metrics): the metric plot is laid
+        out now, before training, instead of appearing with the first epochs and pushing the
+        loss plot up in the middle of the run."""
+        if self._metric is None:
+            self._set_metric(metric_key(names))
+            self._redraw()
+
+    def _set_metric(self, key: str | None) -> None:
+        self._metric = key
+        if key is not None:
+            self.metric_plot.setLabel("left", dict(METRICS).get(key, key))
 
     def expect_epochs(self, last_epoch: int | None) -> None:
         """While a run is going, the epoch axis grows in steps of 1-2-5 (never past the run's

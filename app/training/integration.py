@@ -171,6 +171,7 @@ class TrainingPanel(QObject):
         if state == RUNNING and c.worker is not None:
             # The epoch axis spans the whole run, so it stays still while the curve grows.
             self.cost_plot.expect_epochs(c.worker.spec.initial_epoch + c.worker.spec.epochs)
+            self.cost_plot.expect_metrics(metric_names(self.window.project))
         elif state == IDLE:
             self.cost_plot.expect_epochs(None)
             self._show_rest_progress()
@@ -274,6 +275,19 @@ class TrainingPanel(QObject):
             # weights go into the project first, so "save changes?" includes them.
             self.controller.shutdown()
         return False
+
+
+def metric_names(project) -> list[str]:
+    """The names the project's compile metrics log under (as the engine names them)."""
+    from engine import metrics
+
+    names = []
+    for name in getattr(getattr(project, "compile", None), "metrics", None) or []:
+        try:
+            names.append(metrics.get(name).name)
+        except Exception:  # an unknown name: training reports it; the plot just waits
+            names.append(str(name))
+    return names
 
 
 def attach_training(window) -> TrainingPanel:

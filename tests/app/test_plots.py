@@ -84,6 +84,23 @@ def test_series_keeps_every_epoch_until_full():
 # ----- cost plot --------------------------------------------------------------------------------
 
 
+def test_cost_plot_lays_out_the_expected_metric_before_the_first_epoch(qtbot):
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.show()
+    plot.set_history({})
+    assert not plot.metric_plot.isVisible()
+    plot.expect_metrics(["mae"])  # a run starts: the plots take their places now
+    assert plot.metric_plot.isVisible()
+    assert plot.metric_plot.getPlotItem().getAxis("left").labelText == "MAE"
+    # The first epochs log another metric than expected: the plot follows the data.
+    plot.append({"loss": [1.0], "accuracy": [0.5]}, 1)
+    assert plot.metric_plot.getPlotItem().getAxis("left").labelText == "accuracy"
+    assert list(plot.curve_data("metric")[1]) == [0.5]
+    plot.expect_metrics([])  # nothing to add to what the data already says
+    assert plot.metric_plot.getPlotItem().getAxis("left").labelText == "accuracy"
+
+
 def test_cost_plot_draws_train_and_validation_loss_and_the_metric(qtbot):
     plot = CostPlot()
     qtbot.addWidget(plot)
