@@ -8,7 +8,6 @@ record_training, training_guard, the status bar, Space and closing the window.
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -71,8 +70,6 @@ class TrainingPanel(QObject):
         super().__init__(window)
         self.window = window
         self.controller = TrainingController(window, parent=self)
-        self._plot_views = None  # the window's pyqtgraph views, found anew for every run
-        self.controller.stateChanged.connect(self._forget_plot_views)
         self._build_toolbar()
         self._build_docks()
         self._wire()
@@ -171,7 +168,7 @@ class TrainingPanel(QObject):
         if state == RUNNING and c.worker is not None:
             # The epoch axis spans the whole run, so it stays still while the curve grows.
             self.cost_plot.expect_epochs(c.worker.spec.initial_epoch + c.worker.spec.epochs)
-            self.cost_plot.expect_metrics(metric_names(self.window.project))
+            self.cost_plot.expect_metrics(c.worker.model.metrics_names)
         elif state == IDLE:
             self.cost_plot.expect_epochs(None)
             self._show_rest_progress()
@@ -213,24 +210,13 @@ class TrainingPanel(QObject):
         the views' update requests reach the window, through posted events: delivering them
         paints the changed widgets (only those) while the worker stands aside.
 
-        The scenes' own queued work goes first (MetaCall events: pyqtgraph items and
-        QGraphicsScene report their changes to the views that way), so that every change of
-        the frame is known when the window paints: each view then paints once, not once per
-        batch of changes."""
-        if self._plot_views is None:  # the window's plots are made once, with the window
-            self._plot_views = self.window.findChildren(pg.GraphicsView)
-        for view in self._plot_views:
-            # A plot's new view range moves its items only when it is about to paint
-            # (pyqtgraph's prepareForPaint), which dirtied the view again mid-paint: done
-            # first, the view paints once with everything in place.
+        A plot's new view range moves its items only when the plot is about to paint
+        (pyqtgraph's prepareForPaint), which dirtied the view again mid-paint and painted it
+        twice; prepared first, each live view paints once with everything in place."""
+        for view in (self.cost_plot.loss_plot, self.cost_plot.metric_plot,
+                     self.activation_plot.canvas, self.boundary_plot.plot):
             view.scene().prepareForPaint()
-        for _ in range(2):  # a scene's change handling can queue one more round
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
         QCoreApplication.sendPostedEvents()
-
-    def _forget_plot_views(self, state: str) -> None:
-        if state == "running":
-            self._plot_views = None
 
     def _on_progress(self, done: int, planned: int) -> None:
         """During a run: "epoch i/N" of this run's N epochs."""
@@ -275,19 +261,6 @@ class TrainingPanel(QObject):
             # weights go into the project first, so "save changes?" includes them.
             self.controller.shutdown()
         return False
-
-
-def metric_names(project) -> list[str]:
-    """The names the project's compile metrics log under (as the engine names them)."""
-    from engine import metrics
-
-    names = []
-    for name in getattr(getattr(project, "compile", None), "metrics", None) or []:
-        try:
-            names.append(metrics.get(name).name)
-        except Exception:  # an unknown name: training reports it; the plot just waits
-            names.append(str(name))
-    return names
 
 
 def attach_training(window) -> TrainingPanel:

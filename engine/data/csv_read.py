@@ -1,8 +1,8 @@
 """Parsing a whole CSV file with pandas into the arrays a Dataset needs.
 
 The fast path never looks at a cell in Python: numeric columns go straight to float32, chunk
-by chunk, and a big file is cut into parts that threads parse at once. When pandas fails, csv_diagnose.scan finds the first bad cell and raises a
-DatasetError that names it.
+by chunk, and a big file is cut into parts that threads parse at once. When pandas fails,
+csv_diagnose.scan finds the first bad cell and raises a DatasetError that names it.
 """
 
 from __future__ import annotations
@@ -93,13 +93,17 @@ def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
         if parts is not None:
             return _join(parts, plan)
     with warnings.catch_warnings(record=True) as caught:
-        # Overflow to inf is checked after reading. A ParserWarning means pandas cut a row to
-        # fit the header: a ragged row, which scan then finds.
         warnings.simplefilter("always")
         part = _read_part(inp.pandas_source(), plan, kwargs, plan.layout.has_header, lenient)
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+    if _cut_a_row(caught):
         raise ValueError("a row does not have as many fields as the header")
     return _join([part], plan)
+
+
+def _cut_a_row(caught: list[warnings.WarningMessage]) -> bool:
+    """Whether pandas warned that it cut a row to fit the header: a ragged row, which scan
+    then finds. (Other warnings, e.g. overflow to inf, are checked after reading.)"""
+    return any(issubclass(w.category, pd.errors.ParserWarning) for w in caught)
 
 
 def _read_kwargs(plan: ReadPlan, lenient: bool) -> dict:
@@ -210,8 +214,7 @@ def _read_in_parallel(path, plan: ReadPlan, kwargs: dict, cuts: list[int]) -> li
                 parts = [f.result() for f in futures]
             except Exception:
                 return None
-    ragged = any(issubclass(w.category, pd.errors.ParserWarning) for w in caught)
-    return None if ragged else parts  # the single read then finds the ragged row
+    return None if _cut_a_row(caught) else parts  # the single read then finds the row
 
 
 class _ByteRange(io.RawIOBase):

@@ -382,3 +382,15 @@ def test_the_heartbeat_is_sparse_while_the_gui_keeps_up_and_frequent_after_a_hol
     qtbot.waitUntil(lambda: c._heartbeat.interval() == calm, timeout=5000)  # hold is over
     c.stop()
     finish(qtbot, panel)
+
+
+def test_the_metric_plot_takes_its_place_when_a_run_starts(qtbot, make_window):
+    window, panel = make_window(project_for("coffee", epochs=20))
+    plot = panel.cost_plot
+    assert not plot.metric_plot.isVisibleTo(plot)  # nothing trained yet
+    panel.controller.train()  # no epoch has arrived yet: the signals are queued
+    assert plot.series.get("loss") is None
+    assert plot.metric_plot.isVisibleTo(plot)
+    assert plot.metric_plot.getPlotItem().getAxis("left").labelText == "accuracy"
+    finish(qtbot, panel)
+    assert list(plot.curve_data("metric")[1]) == window.project.history["accuracy"]
