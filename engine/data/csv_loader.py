@@ -265,8 +265,12 @@ def _target(values: np.ndarray, col: str, text_target: bool, target_type: str, c
                     "treated as classes. Load with target_type='values' for regression.")
         codes = np.searchsorted(distinct, values)
         labels = [_format_label(v) for v in distinct]
-    names = sorted(set(labels), key=natural_sort_key) if class_order is None else [
-        str(c).strip() for c in class_order]
+    if class_order is not None:
+        names = [str(c).strip() for c in class_order]
+    elif text_target:
+        names = sorted(set(labels), key=natural_sort_key)
+    else:  # numbers keep their value order (-1 before 1, so 1 is the positive class), as in
+        names = labels  # load_npz; the text order would put "1" before "-1"
     index = {n: i for i, n in enumerate(names)}
     unknown = [lab for lab in labels if lab not in index]
     if unknown:

@@ -316,3 +316,14 @@ def test_a_file_whose_only_filled_column_is_the_target(write):
     # Found by the property test: ",,,,9" read as 1 sample x 0 features.
     msg = error_of(write(",,,,9\n,,,,8\n"), target=-1)
     assert "data.csv" in msg and "nothing to learn from" in msg
+
+
+def test_numeric_classes_keep_their_value_order_as_in_npz(write, tmp_path):
+    """-1/1 labels: -1 is class 0 and 1 the positive class, as load_npz orders them (the text
+    order would put "1" before "-1")."""
+    from engine.data import load_npz
+
+    ds = load_csv(write("a,y\n1,-1\n2,1\n3,-1\n4,1\n"), "y", target_type="classes")
+    assert ds.class_names == ["-1", "1"] and ds.y[:, 0].tolist() == [0, 1, 0, 1]
+    np.savez(tmp_path / "same.npz", x=ds.x, y=np.array([-1, 1, -1, 1]))
+    assert load_npz(tmp_path / "same.npz").class_names == ds.class_names
