@@ -165,6 +165,20 @@ class PreparedData:
     scaler: Any
 
 
+def merge_history(old: dict, before: int, new: dict, epochs: int) -> dict[str, list[float]]:
+    """The history of `before` epochs followed by a run's `epochs` epochs, name -> values.
+    A name missing from either side (val_loss once validation is switched on or off) is
+    padded with NaN there, so every list keeps one value per epoch trained."""
+    merged = {}
+    for key in list(old) + [k for k in new if k not in old]:
+        head = [float(v) for v in old.get(key, [])][:before]
+        head += [math.nan] * (before - len(head))
+        tail = [float(v) for v in new.get(key, [])][:epochs]
+        tail += [math.nan] * (epochs - len(tail))
+        merged[str(key)] = head + tail
+    return merged
+
+
 @dataclass
 class Project:
     name: str = "Untitled"
@@ -348,14 +362,7 @@ class Project:
         history_dict = getattr(history_dict, "history", history_dict) or {}
         epochs = int(epochs)
         before = self.epochs_trained
-        merged = {}
-        for key in list(self.history) + [k for k in history_dict if k not in self.history]:
-            old = [float(v) for v in self.history.get(key, [])][:before]
-            old += [math.nan] * (before - len(old))
-            new = [float(v) for v in history_dict.get(key, [])][:epochs]
-            new += [math.nan] * (epochs - len(new))
-            merged[str(key)] = old + new
-        self.history = merged
+        self.history = merge_history(self.history, before, history_dict, epochs)
         self.epochs_trained = before + epochs
         self.weights = [np.array(w, copy=True) for w in model.get_weights()]
         if self.weights:

@@ -29,6 +29,7 @@ from app.training.prepare import (
 )
 from app.training.views import ViewSetup, ViewUpdate, compute_views
 from app.training.worker import RunResult, RunSpec, Snapshot, TrainingWorker
+from engine.project import merge_history
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
 STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
@@ -447,12 +448,8 @@ class TrainingController(QObject):
             self.statusChanged.emit(result.message)
         if result.weights is None or (result.epochs == 0 and result.outcome != "stopped"):
             return
-        history = {k: list(v) for k, v in self._run_base_history.items()}
-        for key, values in result.history.items():
-            # A key missing from the earlier epochs (e.g. val_loss after validation was
-            # switched on) is padded with NaN so every series stays aligned with the epochs.
-            series = history.setdefault(key, [float("nan")] * self._run_base_epochs)
-            series.extend(values)
+        history = merge_history(self._run_base_history, self._run_base_epochs,
+                                result.history, result.epochs)
         # The views already show these weights (the run's final snapshot): the projectChanged
         # that recording emits need not recompute them.
         self._views_current = True

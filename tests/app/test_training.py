@@ -394,3 +394,16 @@ def test_the_metric_plot_takes_its_place_when_a_run_starts(qtbot, make_window):
     assert plot.metric_plot.getPlotItem().getAxis("left").labelText == "accuracy"
     finish(qtbot, panel)
     assert list(plot.curve_data("metric")[1]) == window.project.history["accuracy"]
+
+
+def test_a_run_without_validation_keeps_every_series_one_value_per_epoch(qtbot, make_window):
+    window, panel = make_window(project_for("coffee", epochs=5))
+    panel.controller.train()
+    finish(qtbot, panel)
+    window.project.training.validation_split = 0.0  # the next run logs no val_loss
+    panel.controller.train()
+    assert finish(qtbot, panel).epochs == 5
+    history = window.project.history
+    assert window.project.epochs_trained == 10
+    assert {k: len(v) for k, v in history.items()} == dict.fromkeys(history, 10)
+    assert np.isnan(history["val_loss"][5:]).all() and np.isfinite(history["val_loss"][:5]).all()
