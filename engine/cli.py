@@ -420,8 +420,14 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
     path = str(path)
     if not Path(path).exists():
         raise CliError(path, "no such file")
+    from .data.csv_sniff import CsvInput, inspect
+
+    # The data layer's sniffing, so a file reads here as it did when the project was made
+    # (a ';' file with decimal commas, say).
+    layout = inspect(CsvInput.from_path(path), header=True)
     try:
-        frame = pd.read_csv(path, sep=_sniff_delimiter(path), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, sep=layout.delimiter, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CliError(path, f"cannot be read as CSV: {' '.join(str(exc).split())}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -444,11 +450,11 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
             base, category = one_hot[name]
             x[:, j] = (frame[base].str.strip() == category).to_numpy(dtype=np.float32)
         else:
-            x[:, j] = _numeric_column(frame[name], name, path)
+            x[:, j] = _numeric_column(frame[name], name, path, layout.decimal)
     if target is None:
         return x, None
     if class_names is None:
-        y = _numeric_column(frame[target], target, path).reshape(-1, 1)
+        y = _numeric_column(frame[target], target, path, layout.decimal).reshape(-1, 1)
         return x, y
     index = {str(name): i for i, name in enumerate(class_names)}
     y = np.empty((len(frame), 1), dtype=np.float32)
@@ -486,10 +492,12 @@ def _class_key(text: str, index: dict[str, int]) -> str | None:
     return None
 
 
-def _numeric_column(values, name: str, path: str) -> np.ndarray:
+def _numeric_column(values, name: str, path: str, decimal: str = ".") -> np.ndarray:
     import pandas as pd
 
     stripped = values.str.strip()
+    if decimal == ",":
+        stripped = stripped.str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(numbers))
     if bad.size:
@@ -498,15 +506,6 @@ def _numeric_column(values, name: str, path: str) -> np.ndarray:
         what = "is empty" if stripped.iloc[row] == "" else f"holds {text!r}, not a number"
         raise CliError(path, f"line {row + 2}, column {name!r} {what}")
     return numbers.astype(np.float32)
-
-
-def _sniff_delimiter(path: str) -> str:
-    """The delimiter that splits the header line into the most fields (comma by default)."""
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        header = f.readline()
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
 
 
 def atomic_write_text(path, text: str) -> None:

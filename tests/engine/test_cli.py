@@ -329,6 +329,22 @@ def test_predict_regression_writes_values(tmp_path, capsys):
     )
 
 
+
+def test_a_semicolon_file_with_decimal_commas_predicts_and_evaluates_as_it_trained(
+        tmp_path, capsys):
+    """The file the project was made from reads the same in predict and evaluate: the data
+    layer's sniffing (';' and decimal commas), not a second reader of the CLI's own."""
+    rows = [f"{a / 10:.1f};{b / 10:.1f};{int(a > b)}".replace(".", ",")
+            for a, b in [(1, 5), (9, 2), (3, 8), (7, 1), (2, 6), (8, 3)] * 3]
+    data = tmp_path / "semi.csv"
+    data.write_text("a;b;y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    path = new_project(tmp_path / "semi.nnproj", "--data", data, "--target", "y",
+                       "--epochs", "2")
+    code, out, err = run(capsys, "predict", path, data)
+    assert (code, err) == (0, "") and len(out.splitlines()) == 1 + len(rows)
+    code, out, err = run(capsys, "evaluate", path, "--data", data)
+    assert (code, err) == (0, "") and "loss" in out
+
 # ----------------------------------------------------------------------------- summary
 
 
