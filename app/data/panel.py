@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.plots.class_colours import class_colour
 from engine import data as engine_data
 from engine.errors import EngineError
 from engine.project import DatasetSource
 
 from .import_dialog import CsvImportDialog
-from .preview_plot import CLASS_COLOURS, DatasetPreviewPlot
+from .preview_plot import DatasetPreviewPlot
 from .scaling_choice import fill_scaling_combo, select_scaling
 
 MAX_SEED = 2**31 - 1
@@ -340,7 +341,7 @@ def summary_html(dataset) -> str:
     if counts:
         total = max(1, sum(counts.values()))
         balance = ", ".join(
-            f"<span style='color:{CLASS_COLOURS[i % len(CLASS_COLOURS)]}'>●</span> "
+            f"<span style='color:{class_colour(i)}'>●</span> "
             f"{_escape(k)} {v} ({100 * v / total:.0f}%)" for i, (k, v) in enumerate(counts.items()))
         lines.append(f"Classes: {balance}")
     else:

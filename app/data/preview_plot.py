@@ -1,6 +1,6 @@
 """Scatter preview of a dataset (pyqtgraph): what the person is about to train on.
 
-Two features and classes: x1 vs x2, one colour per class (CLASS_COLOURS; the panel's
+Two features and classes: x1 vs x2, one colour per class (app.plots.class_colours; the panel's
 summary shows the same colours as the legend). One feature: the feature against
 the target (class or value). More than two features: the first two, said in the title.
 Regression with two or more features: the points coloured by the target value.
@@ -14,9 +14,8 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
-# Distinct on white and on near-black backgrounds (Tableau 10 order).
-CLASS_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2",
-                 "#edc948", "#ff9da7", "#9c755f", "#bab0ac")
+from app.plots.class_colours import class_colour
+
 MAX_POINTS = 3000  # more points only cost drawing time; the picture does not change
 
 
@@ -63,7 +62,7 @@ class DatasetPreviewPlot(pg.PlotWidget):
         if dataset.class_names is not None:
             for k, name in enumerate(dataset.class_names):
                 mask = y == k
-                colour = QColor(CLASS_COLOURS[k % len(CLASS_COLOURS)])
+                colour = QColor(class_colour(k))
                 item = pg.ScatterPlotItem(px[mask], py[mask], size=6, pen=pg.mkPen(None),
                                           brush=pg.mkBrush(colour), name=str(name))
                 plot.addItem(item)
@@ -75,7 +74,7 @@ class DatasetPreviewPlot(pg.PlotWidget):
                 cmap = pg.colormap.get("viridis")
                 brushes = [pg.mkBrush(c) for c in cmap.map((y - y.min()) / span, mode="qcolor")]
             item = pg.ScatterPlotItem(px, py, size=5, pen=pg.mkPen(None),
-                                      brush=brushes or pg.mkBrush(CLASS_COLOURS[0]))
+                                      brush=brushes or pg.mkBrush(class_colour(0)))
             plot.addItem(item)
             self.scatter_items.append(item)
         plot.autoRange(padding=0.06)

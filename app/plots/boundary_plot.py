@@ -17,17 +17,9 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.plots.axes import cache_axes
+from app.plots.class_colours import class_rgb
 
-CLASS_COLORS = np.array([
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
-], dtype=np.float64)
 TINT = 0.55  # how far the heatmap is lightened towards white, so the points stay visible
-
-
-def class_colors(k: int) -> np.ndarray:
-    """(k, 3) RGB colours, cycling through the palette."""
-    return CLASS_COLORS[np.arange(k) % len(CLASS_COLORS)]
 
 
 def class_probabilities(output: np.ndarray, n_classes: int) -> np.ndarray:
@@ -45,7 +37,7 @@ def boundary_image(output: np.ndarray, task: str, n_classes: int,
     by probability (so the boundary is where the colours meet); regression uses viridis."""
     if task in ("binary", "multiclass"):
         probs = class_probabilities(output, n_classes)
-        rgb = probs @ class_colors(probs.shape[-1])
+        rgb = probs @ class_rgb(probs.shape[-1])
         rgb = rgb * (1.0 - TINT) + 255.0 * TINT
         return np.clip(rgb, 0, 255).astype(np.uint8)
     values = output[..., 0]
@@ -153,7 +145,7 @@ class BoundaryPlot(QWidget):
         """One brush per point, drawn from a small palette (shared objects keep pyqtgraph's
         symbol atlas small: one entry per class or colour step, not per point)."""
         if setup.task in ("binary", "multiclass"):
-            palette = [pg.mkBrush(*c) for c in class_colors(max(setup.n_classes, 2))]
+            palette = [pg.mkBrush(*c) for c in class_rgb(max(setup.n_classes, 2))]
             index = np.asarray(targets, dtype=int) % len(palette)
         else:
             lo, hi = self._levels or (0.0, 1.0)

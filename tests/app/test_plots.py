@@ -6,7 +6,8 @@ import pyqtgraph as pg
 import pytest
 
 from app.plots.activation_plot import ActivationPlot, describe_stats
-from app.plots.boundary_plot import BoundaryPlot, boundary_image, class_colors
+from app.plots.boundary_plot import BoundaryPlot, boundary_image
+from app.plots.class_colours import class_rgb
 from app.plots.cost_plot import TRAIN_PEN, VAL_PEN, CostPlot, metric_key
 from app.plots.series import DecimatingSeries
 from app.plots.stats import layer_stats
@@ -220,10 +221,27 @@ def test_confusion_matrix_counts_actual_rows_and_predicted_columns():
 def test_boundary_image_blends_class_colours_by_probability():
     out = np.array([[[0.0], [1.0]]])  # P(class 1) = 0 and 1
     rgb = boundary_image(out, "binary", 2).astype(float)
-    c0, c1 = class_colors(2)
+    c0, c1 = class_rgb(2)
     # Pure class colours, lightened towards white by the same amount.
     assert np.argmax(rgb[0, 0]) == np.argmax(c0) and np.argmax(rgb[0, 1]) == np.argmax(c1)
     assert not np.allclose(rgb[0, 0], rgb[0, 1])
+
+
+def test_a_class_has_the_same_colour_in_the_dataset_preview_and_the_output_view(qtbot):
+    from app.data.preview_plot import DatasetPreviewPlot
+
+    prepared, dataset = _prepared("blobs")  # 3 classes
+    preview = DatasetPreviewPlot()
+    qtbot.addWidget(preview)
+    preview.show_dataset(dataset)
+    in_preview = [item.opts["brush"].color().name() for item in preview.scatter_items]
+    boundary = BoundaryPlot()
+    qtbot.addWidget(boundary)
+    setup = ViewSetup.for_data(prepared, dataset, ["relu", "softmax"])
+    boundary.set_setup(setup)
+    brushes = boundary.train_points.data["brush"]
+    in_output = {int(k): b.color().name() for k, b in zip(setup.train_targets, brushes)}
+    assert in_preview == [in_output[k] for k in range(3)]
 
 
 def test_boundary_plot_shows_heatmap_points_and_confusion_matrix(qtbot):
