@@ -127,7 +127,6 @@ class TrainingWorker(QThread):
         self.gui_idle.set()
         self.stepped_aside = threading.Event()  # set: the worker waits for the GUI's frame
         self._step_pause = False  # pause again at the end of the current epoch
-        self._pending_lr: float | None = None
         # Set (after the request itself) by every request from another thread: the batch
         # hook then costs one attribute check when nothing is asked, keeping the loop lean.
         self._attention = False
@@ -180,14 +179,9 @@ class TrainingWorker(QThread):
         self._attention = True  # the epoch-end hook checks _step_pause only when asked
 
     def set_learning_rate(self, lr: float) -> None:
-        """Applied to model.optimizer.learning_rate before the next batch."""
-        with self._lock:
-            self._pending_lr = float(lr)
-        self._attention = True
-        if not self.batch_hooks:
-            # No hook runs between batches: set it here. The optimizer reads this plain float
-            # once per step, so the new value applies from the next step on.
-            self.model.optimizer.learning_rate = float(lr)
+        """Applies from the next batch: the optimizer reads its learning rate, a plain float
+        whose assignment is atomic, once at the start of each step."""
+        self.model.optimizer.learning_rate = float(lr)
 
     def begin_gui_frame(self) -> None:
         """The GUI thread starts drawing: the worker steps aside at its next batch."""
@@ -323,10 +317,6 @@ class TrainingWorker(QThread):
         # A pending Step stays flagged until the end of its epoch handles it.
         self._attention = self._step_pause
         self._wait_for_gui()
-        if self._pending_lr is not None:  # takes effect from the next batch
-            with self._lock:
-                lr, self._pending_lr = self._pending_lr, None
-            self.model.optimizer.learning_rate = lr
         if self._stop.is_set():
             self.model.stop_training = True
         elif not self._resume.is_set():
