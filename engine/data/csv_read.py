@@ -87,7 +87,8 @@ def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
     settle on their own, a warning, an error or a quoted field running across a cut, is read
     again in one piece, so a file's result and messages never depend on where it was cut."""
     kwargs = _read_kwargs(plan, lenient)
-    cuts = [] if lenient else _cut_points(inp)
+    # (A one-column table has no delimiter for the guard row of _read_in_parallel.)
+    cuts = [] if lenient or len(plan.layout.columns) < 2 else _cut_points(inp)
     if len(cuts) > 2:
         parts = _read_in_parallel(inp.path, plan, kwargs, cuts)
         if parts is not None:
@@ -130,14 +131,18 @@ class _Part:
         self.texts: dict[int, list[np.ndarray]] = {j: [] for j in plan.text_feats}
 
 
-def _read_part(source, plan: ReadPlan, kwargs: dict, header: bool, lenient: bool) -> _Part:
+def _read_part(source, plan: ReadPlan, kwargs: dict, header: bool, lenient: bool,
+               drop_first: bool = False) -> _Part:
     """Read in chunks of CHUNK_ROWS rows, moving each chunk's numbers into a float32 block at
     once: pandas' per-column buffers then never exceed one chunk, which keeps peak memory
-    near twice the final arrays instead of several times."""
+    near twice the final arrays instead of several times. drop_first: leave out the first
+    row (a part's guard row, see _read_in_parallel)."""
     cols, decimal = plan.layout.columns, plan.layout.decimal
     part = _Part(plan)
     with pd.read_csv(source, header=0 if header else None, **kwargs) as reader:
         for chunk in reader:
+            if drop_first:
+                chunk, drop_first = chunk.iloc[1:], False
             block = np.empty((len(chunk), len(plan.numeric_feats)), dtype=np.float32)
             for k, j in enumerate(plan.numeric_feats):
                 block[:, k] = _floats(chunk[cols[j]], lenient, decimal)
@@ -201,10 +206,18 @@ def _read_in_parallel(path, plan: ReadPlan, kwargs: dict, cuts: list[int]) -> li
     """One thread per part; None when the parts cannot be trusted to give what one read of
     the whole file gives. A cut inside a quoted field leaves the part before it inside an open
     quote at its end, which pandas reports as an error; a cut anywhere else falls where one
-    record ends and the next begins, exactly as in a single read."""
+    record ends and the next begins, exactly as in a single read.
+
+    pandas treats a part's first row as it treats a file's: one with a trailing delimiter
+    too many passes there and is an error anywhere else. So every part after the first
+    starts with a guard row of empty cells, as wide as the table, which is then dropped."""
+    guard = (plan.layout.delimiter * (len(plan.layout.columns) - 1) + "\n").encode()
+
     def read(i: int) -> _Part:
-        with io.BufferedReader(_ByteRange(path, cuts[i], cuts[i + 1]), 1 << 20) as source:
-            return _read_part(source, plan, kwargs, i == 0 and plan.layout.has_header, False)
+        prefix = guard if i else b""
+        with io.BufferedReader(_ByteRange(path, cuts[i], cuts[i + 1], prefix), 1 << 20) as src:
+            return _read_part(src, plan, kwargs, i == 0 and plan.layout.has_header, False,
+                              drop_first=i > 0)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -218,17 +231,22 @@ def _read_in_parallel(path, plan: ReadPlan, kwargs: dict, cuts: list[int]) -> li
 
 
 class _ByteRange(io.RawIOBase):
-    """Bytes start..end of a file, as a stream that ends at `end`."""
+    """`prefix`, then bytes start..end of a file, as a stream that ends at `end`."""
 
-    def __init__(self, path, start: int, end: int):
+    def __init__(self, path, start: int, end: int, prefix: bytes = b""):
         self._file = open(path, "rb")
         self._file.seek(start)
         self._left = end - start
+        self._prefix = prefix
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n], self._prefix = self._prefix[:n], self._prefix[n:]
+            return n
         n = self._file.readinto(memoryview(buffer)[: max(0, min(len(buffer), self._left))])
         self._left -= n
         return n

@@ -110,6 +110,18 @@ def test_a_ragged_first_row_of_a_part_is_reported(tmp_path, monkeypatch, spy, pa
     assert spy == [None]
 
 
+def test_a_trailing_delimiter_on_the_first_row_of_a_part_is_still_an_error(tmp_path,
+                                                                           monkeypatch, spy):
+    # pandas lets a file's first row end in one delimiter too many and refuses it on any
+    # later row; a part's first row must count as a later row. (Found by the property below.)
+    path = tmp_path / "trailing.csv"
+    path.write_bytes(b"\xef\xbb\xbf-1, green ,0.000e+00\r\n4.979e-158,yes,-100,")
+    whole = outcome(path, 0, monkeypatch, parts=1)
+    assert whole[0] == "error" and "line 2" in whole[1]
+    assert outcome(path, 0, monkeypatch, parts=2) == whole
+    assert spy == [None]
+
+
 @SETTINGS
 @given(data=csv_texts(), target=st.sampled_from(["y", 0, -1]), drop=st.booleans(),
        parts=st.integers(2, 4))
