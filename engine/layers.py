@@ -26,12 +26,6 @@ def unique_name(base: str) -> str:
     return base if index == 0 else f"{base}_{index}"
 
 
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise EngineValueError(f"{what} must be a positive integer. Received: {value!r}")
-    return int(value)
-
-
 def input_dim_from_shape(input_shape, what: str = "input_shape") -> int:
     """(None, n), (n,), [None, n] or n -> n, with a clear error otherwise."""
     shape = input_shape

@@ -42,9 +42,8 @@ from .errors import (
 from .layers import Dense, InputLayer, input_dim_from_shape, unique_name
 
 _QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
-_PREDICT_CHUNK = 4096
-# Hidden layers at least this wide keep row-major buffers (see _StepPlan)
-_WIDE = 64  # rows per forward pass in predict/evaluate; results do not depend on it
+_PREDICT_CHUNK = 4096  # rows per forward pass in predict/evaluate; results do not depend on it
+_WIDE = 64  # hidden layers at least this wide keep row-major buffers (see _StepPlan)
 
 
 class Sequential:

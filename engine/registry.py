@@ -4,15 +4,9 @@ alias, a class name, a config dict, a class or an instance; serialize() gives JS
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .errors import EngineTypeError, UnknownNameError
-
-
-def snake_case(name: str) -> str:
-    """"BinaryCrossentropy" -> "binary_crossentropy"."""
-    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
 
 
 class Registry:

@@ -303,9 +303,6 @@ class LayerInspector(QWidget):
         finally:
             self._showing = False
 
-    def selection(self) -> int:
-        return self._index
-
     def _show_layer(self) -> None:
         project = self._project
         has_layer = project is not None and self._index >= 0

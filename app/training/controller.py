@@ -94,7 +94,6 @@ class TrainingController(QObject):
         self._run_base_epochs = 0
         self._run_signature = None
         self._run_lr: float | None = None
-        self._last_snapshot: Snapshot | None = None
         self._latest_logs: dict[str, float] = {}
         self.setup: ViewSetup | None = None
         self._prepared = PreparedCache()
@@ -255,7 +254,6 @@ class TrainingController(QObject):
         self._run_base_epochs = int(project.epochs_trained)
         self._run_signature = architecture_signature(project)
         self._run_lr = float(project.compile.learning_rate)
-        self._last_snapshot = None
         self._latest_logs = {}
         self.historyReset.emit(self._run_base_history)
         worker = TrainingWorker(model, prepared, spec, setup)
@@ -376,7 +374,6 @@ class TrainingController(QObject):
             self.historyAppended.emit(snap.logs, first)
         if weights and snap.weights is not None:
             self.weightsUpdated.emit(snap.weights)
-        self._last_snapshot = snap
         self.progressChanged.emit(snap.done, snap.planned)
         self.statusChanged.emit(self._status_text(snap))
 

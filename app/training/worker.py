@@ -60,7 +60,6 @@ class Snapshot:
     views: ViewUpdate | None = None
     active_seconds: float = 0.0  # training time of this run, pauses excluded
     samples: int = 0  # training samples processed in this run
-    learning_rate: float | None = None
 
     def absorb(self, newer: Snapshot) -> None:
         """Merge a newer snapshot into this undelivered one (logs appended, rest replaced)."""
@@ -68,7 +67,6 @@ class Snapshot:
             self.logs.setdefault(key, []).extend(values)
         self.epoch, self.done, self.planned = newer.epoch, newer.done, newer.planned
         self.active_seconds, self.samples = newer.active_seconds, newer.samples
-        self.learning_rate = newer.learning_rate
         if newer.weights is not None:
             self.weights = newer.weights
         if newer.views is not None:
@@ -381,7 +379,6 @@ class TrainingWorker(QThread):
             epoch=self.spec.initial_epoch + self._done, done=self._done,
             planned=self.spec.epochs, logs=logs, weights=self._weights(),
             views=views, active_seconds=active, samples=self._done * self._n_train,
-            learning_rate=self._learning_rate(),
         )
         with self._lock:
             if self._mailbox is None:
