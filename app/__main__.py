@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     """Dispatch to the command line or the window; returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and (args[0] in COMMANDS or args[0] in CLI_OPTIONS):
-        from engine.cli import main as cli_main
+        from app.cli import main as cli_main
 
         return cli_main(args)
     if not args:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return _open_window(args[0])
     # Anything else is a usage error: let argparse say so (exit status 2).
-    from engine.cli import main as cli_main
+    from app.cli import main as cli_main
 
     return cli_main(args)
 

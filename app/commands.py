@@ -1,7 +1,7 @@
 """Undo commands: every edit of the project is one QUndoCommand on the window's QUndoStack.
 
 Commands are snapshot-based: the first redo() runs an edit function (from
-app/project_edits.py) and records the project's document state before and after; undo and
+engine/project/edits.py) and records the project's document state before and after; undo and
 redo then restore those snapshots exactly. This keeps each edit written once, Qt-free, and
 makes "undo restores the exact state" true by construction.
 
@@ -18,8 +18,7 @@ from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from app import project_edits as edits
-from engine.project import Project
+from engine.project import Project, RunOutcome, edits, runtime
 
 # Commands with the same merge key that follow each other within this many seconds become
 # one undo step: dragging a spin box from 4 to 40 is one edit, not 36.
@@ -167,14 +166,23 @@ def change_scaling(host: CommandHost, kind: str) -> ProjectCommand:
                           merge_key=_DATA_MERGE_KEY, structural=True)
 
 
-def record_training(host: CommandHost, weights: list, history: dict,
-                    epochs_trained: int) -> ProjectCommand:
-    """Store a finished training run (weights, history) as one undoable step."""
-    weights = [w.copy() for w in weights] if weights is not None else None
-    history = {k: list(v) for k, v in (history or {}).items()}
+def record_run(host: CommandHost, outcome: RunOutcome, scaler_config: dict | None,
+               base_history: dict, base_epochs: int) -> ProjectCommand:
+    """Store a finished training run as one undoable step (engine.project.runtime.record_run):
+    its weights, its history after base_history (the project's when the run started, of
+    base_epochs epochs), and the scaler its inputs went through."""
+    epochs = int(base_epochs) + int(outcome.epochs)
+    return ProjectCommand(
+        host, f"Train to epoch {epochs}",
+        lambda p: runtime.record_run(p, outcome, scaler_config, base_history, base_epochs),
+    )
+
+
+def reset_weights(host: CommandHost, weights: list) -> ProjectCommand:
+    """Start again from `weights` (fresh initial weights): history and snapshots cleared."""
+    weights = [w.copy() for w in weights]
 
     def edit(project: Project) -> None:
-        project.weights = weights
-        project.history = history
-        project.epochs_trained = int(epochs_trained)
-    return ProjectCommand(host, f"Train to epoch {epochs_trained}", edit)
+        edits.reset_training(project)
+        project.weights = [w.copy() for w in weights]
+    return ProjectCommand(host, "Reset weights", edit)

@@ -40,11 +40,12 @@ from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
 from app.training.integration import attach_training
+from app.version import version
 from engine.errors import EngineError
 from engine.project import Project
+from engine.resources import resource_path
 
-ICON_PATH = Path(__file__).parent / "resources" / "icons" / "netbuilder.svg"
-VERSION = "0.1.0"
+ICON_PATH = resource_path("icons", "netbuilder.svg") or Path("netbuilder.svg")
 DEFAULT_SIZE = QSize(1400, 900)
 
 
@@ -354,10 +355,14 @@ class MainWindow(QMainWindow):
         """Ask the training guard (if any) whether the project may change under it."""
         return self._guard_allows()
 
-    def record_training(self, weights, history: dict, epochs_trained: int) -> None:
-        """Store a training run's result as ONE undoable step. `history` is the project's
-        complete history (name -> per-epoch values) and `epochs_trained` the total."""
-        self.push(commands.record_training(self, weights, history, epochs_trained))
+    def record_run(self, outcome, scaler_config, base_history: dict, base_epochs: int) -> None:
+        """Store a training run's outcome (engine.project.RunOutcome) as ONE undoable step;
+        base_history/base_epochs: the project's history when the run started."""
+        self.push(commands.record_run(self, outcome, scaler_config, base_history, base_epochs))
+
+    def reset_weights(self, weights) -> None:
+        """Start again from fresh initial weights, as one undoable step."""
+        self.push(commands.reset_weights(self, weights))
 
     def set_project(self, project: Project) -> None:
         """Replace the document (open/new/restore): the undo history starts afresh."""
@@ -547,7 +552,7 @@ class MainWindow(QMainWindow):
     # --- help ---------------------------------------------------------------------------
 
     def show_about(self) -> None:
-        help_dialogs.show_about(self, VERSION)
+        help_dialogs.show_about(self, version())
 
     def show_activation_help(self) -> None:
         help_dialogs.show_activation_help(self)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow  # noqa: E402
 from engine.data import Dataset  # noqa: E402
 
 print = functools.partial(print, flush=True)  # noqa: A001 - progress shows while it runs
-from engine.project import CompileSpec, LayerSpec, Project, TrainingSpec  # noqa: E402
+from engine.project import CompileSpec, LayerSpec, Project, TrainingSpec, runtime  # noqa: E402
 
 
 class BenchHost(QMainWindow):
@@ -103,17 +103,11 @@ def rss_mb() -> float:
 
 
 def headless_seconds(project, epochs: int) -> float:
-    from engine.utils import set_random_seed
-
     detached = project.copy()
-    set_random_seed(detached.training.seed)
-    model = detached.build_model()
-    data = detached.prepare_data()
-    validation = None if data.x_val is None else (data.x_val, data.y_val)
+    model = runtime.build_model(detached, seed=detached.training.seed)
+    data = runtime.prepare_data(detached)
     start = time.perf_counter()
-    model.fit(data.x_train, data.y_train, batch_size=detached.training.batch_size or len(
-        data.x_train), epochs=epochs, validation_data=validation,
-        shuffle=detached.training.shuffle, verbose=0)
+    runtime.fit_run(model, data, detached.training, epochs)
     return time.perf_counter() - start
 
 

@@ -28,6 +28,15 @@ class Loss(Serializable):
 
     #: True when the loss averages over the outputs (scale 1/(n k)) instead of summing (1/n).
     elementwise_mean = True
+    #: The task the loss is for: "binary", "multiclass" or "regression". Front ends ask the
+    #: loss (never a list of class names) whether outputs are class probabilities.
+    task = "regression"
+    #: True when targets must be one-hot rows rather than class indices.
+    one_hot_targets = False
+
+    @property
+    def classifies(self) -> bool:
+        return self.task != "regression"
 
     @property
     def name(self) -> str:
@@ -132,6 +141,8 @@ class BinaryCrossentropy(Loss):
     from_logits=True: y_pred are logits z, and the loss is the stable
     max(z, 0) - z y + log(1 + e^-|z|) with gradient sigmoid(z) - y."""
 
+    task = "binary"
+
     _config_keys = ("from_logits",)
 
     def __init__(self, from_logits: bool = False):
@@ -183,6 +194,9 @@ class BinaryCrossentropy(Loss):
 class CategoricalCrossentropy(Loss):
     """-sum_k y_k log q_k with q = p / sum(p) clipped to [eps, 1 - eps] (Keras 3); y one-hot
     (n, k). from_logits=True: log-softmax of the logits, gradient softmax(z) sum(y) - y."""
+
+    task = "multiclass"
+    one_hot_targets = True
 
     elementwise_mean = False
     _config_keys = ("from_logits",)
@@ -243,6 +257,8 @@ class CategoricalCrossentropy(Loss):
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     """Categorical cross-entropy with integer class labels y in [0, k), shape (n,) or (n, 1).
     The model trains on their one-hot form (n, k), exactly as Keras 3 computes it."""
+
+    one_hot_targets = False
 
     def prepare_targets(self, y, units, dtype):
         y = np.asarray(y)

@@ -1,4 +1,4 @@
-"""Write the example projects in app/resources/examples/ from the engine, so they always match
+"""Write the example projects in resources/examples/ from the engine, so they always match
 the current schema. Run after any change to the project format or the built-in datasets:
 
     python scripts/make_examples.py
@@ -24,10 +24,10 @@ from engine.project import (  # noqa: E402
     LayerSpec,
     Project,
     TrainingSpec,
+    runtime,
 )
-from engine.utils import set_random_seed  # noqa: E402
 
-EXAMPLES = ROOT / "app" / "resources" / "examples"
+EXAMPLES = ROOT / "resources" / "examples"
 SNAPSHOTS_PER_EXAMPLE = 10
 
 
@@ -47,19 +47,13 @@ class _Snapshots(Callback):
 def train(project: Project) -> dict[str, float]:
     """Train `project` for training.epochs from its seed and record the result in it.
     Returns the last epoch's logs."""
-    set_random_seed(project.training.seed)
-    model = project.build_model()
-    data = project.prepare_data()
+    model = runtime.build_model(project, seed=runtime.run_seed(project))
+    data = runtime.prepare_data(project)
     epochs = project.training.epochs
     snapshots = _Snapshots(max(1, epochs // SNAPSHOTS_PER_EXAMPLE))
-    validation = None if data.x_val is None else (data.x_val, data.y_val)
-    history = model.fit(
-        data.x_train, data.y_train, epochs=epochs, verbose=0, callbacks=[snapshots],
-        batch_size=project.training.batch_size or len(data.x_train),
-        shuffle=project.training.shuffle, validation_data=validation,
-    )
-    project.record_training(model, history.history, epochs, snapshots=snapshots.taken)
-    return {name: values[-1] for name, values in history.history.items()}
+    outcome = runtime.fit_run(model, data, project.training, epochs, callbacks=[snapshots])
+    runtime.record_run(project, outcome, data.scaler_config, snapshots=snapshots.taken)
+    return {name: values[-1] for name, values in outcome.history.items()}
 
 
 def coffee() -> Project:

@@ -1,6 +1,6 @@
 """The advisor (right dock): the course's rules, checked live, each hint with a Fix button.
 
-The rules live in app/builder/advice_rules.py (Qt-free). This panel only shows them: one card
+The rules live in engine/project/advice.py (Qt-free). This panel only shows them: one card
 per hint, with a button per fix. Pressing a button emits ``fixRequested(label, apply)``; the
 main window wraps `apply(project)` in an undo command, so every fix can be undone.
 """
@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.builder.advice_rules import WARNING, Advice, check
 from engine.project import Project
+from engine.project.advice import WARNING, Advice, check
 
 # Accent colours chosen to read on both light and dark window backgrounds.
 _ACCENT = {WARNING: "#d9822b", "info": "#3d8bd9"}

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 from app.builder import activation_info
 from app.builder.activation_icon import curve_pixmap
 from app.builder.log_spinbox import LogSpinBox
-from app.project_edits import MAX_UNITS
 from engine import activations, initializers, losses, optimizers
 from engine.project import Project
+from engine.project.edits import MAX_UNITS
 
 LOSS_LABELS = {
     "binary_crossentropy": "Binary cross-entropy",

@@ -22,21 +22,14 @@ from app.plots.class_colours import class_rgb
 TINT = 0.55  # how far the heatmap is lightened towards white, so the points stay visible
 
 
-def class_probabilities(output: np.ndarray, n_classes: int) -> np.ndarray:
-    """(..., units) outputs -> (..., k) class probabilities. One unit is P(class 1)."""
-    if output.shape[-1] == 1:
-        p = np.clip(output[..., 0], 0.0, 1.0)
-        return np.stack([1.0 - p, p], axis=-1)
-    total = output.sum(axis=-1, keepdims=True)
-    return np.clip(output / np.where(total > 0, total, 1.0), 0.0, 1.0)
-
-
 def boundary_image(output: np.ndarray, task: str, n_classes: int,
                    levels: tuple[float, float] | None = None) -> np.ndarray:
-    """(G, G, units) outputs -> (G, G, 3) uint8 RGB. Classification blends the class colours
-    by probability (so the boundary is where the colours meet); regression uses viridis."""
+    """(G, G, k) -> (G, G, 3) uint8 RGB. Classification: `output` holds class probabilities
+    (views.compute_views turns outputs and logits into them, engine.project.runtime), and the
+    class colours are blended by probability, so the boundary is where the colours meet.
+    Regression: (G, G, 1) values, in viridis."""
     if task in ("binary", "multiclass"):
-        probs = class_probabilities(output, n_classes)
+        probs = np.clip(output, 0.0, 1.0)
         rgb = probs @ class_rgb(probs.shape[-1])
         rgb = rgb * (1.0 - TINT) + 255.0 * TINT
         return np.clip(rgb, 0, 255).astype(np.uint8)

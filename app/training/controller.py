@@ -2,12 +2,13 @@
 
 It turns Train / Pause / Step / Stop / Reset into worker runs, turns worker snapshots into
 signals for the live views, and writes the outcome of every run into the project as one
-undoable step (host.record_training). It knows nothing about the widgets that show the
+undoable step (host.record_run). It knows nothing about the widgets that show the
 results: app/training/integration.py connects them.
 
 The host is the main window (or a stand-in in tests) and needs: `project`, a
-`projectChanged` signal, `record_training(weights, history, epochs_trained)`; optionally
-`push(command)`.
+`projectChanged` signal, `record_run(outcome, scaler_config, base_history, base_epochs)` and
+`reset_weights(weights)`; optionally `push(command)`. Models, data and run outcomes come
+from the engine's runtime (engine.project.runtime), as they do for the command line.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from app.training.pacing import ViewPacer
 from app.training.prepare import (
     PreparedCache,
     architecture_signature,
-    build_model_for,
     data_key,
     layer_activations,
     probe_rows,
 )
 from app.training.views import ViewSetup, ViewUpdate, compute_views
-from app.training.worker import RunResult, RunSpec, Snapshot, TrainingWorker
-from engine.project import merge_history
+from app.training.worker import RunSpec, Snapshot, TrainingWorker
+from engine.errors import EngineError
+from engine.project import RunOutcome, runtime
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
 STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
@@ -97,9 +98,10 @@ class TrainingController(QObject):
         self._latest_logs: dict[str, float] = {}
         self.setup: ViewSetup | None = None
         self._prepared = PreparedCache()
+        self._run_scaler: dict | None = None  # the scaler config of the running run's data
         self._views_current = False
         self._setup_key = None
-        self.last_result: RunResult | None = None
+        self.last_result: RunOutcome | None = None
         # Refresh the views from the project at most every 150 ms while idle, so a burst of
         # edits (a spin box drag) costs one forward pass, not one per edit.
         self._refresh_timer = QTimer(self)
@@ -201,19 +203,13 @@ class TrainingController(QObject):
         undoable step)."""
         if not self.stop_and_wait():
             return False
-        project = self.host.project
-        fresh = copy.copy(project)
-        fresh.weights = None
         try:
-            from engine.utils import set_random_seed
-
-            set_random_seed(project.training.seed)
-            weights = fresh.build_model().get_weights()
-        except Exception as exc:
+            weights = runtime.initial_weights(self.host.project)
+        except (EngineError, ValueError) as exc:
             self.messageChanged.emit("error", f"Cannot reset the weights: {exc}")
             return False
         self.messageChanged.emit("", "")
-        self.host.record_training(weights, {}, 0)
+        self.host.reset_weights(weights)
         return True
 
     def guard(self) -> bool:
@@ -249,7 +245,8 @@ class TrainingController(QObject):
         self.messageChanged.emit("", "")
         setup = self._setup_for(project, prepared)
         spec = RunSpec(epochs=int(epochs), initial_epoch=int(project.epochs_trained),
-                       batch_size=project.training.batch_size, shuffle=project.training.shuffle)
+                       training=copy.deepcopy(project.training))
+        self._run_scaler = prepared.scaler_config
         self._run_base_history = {k: list(v) for k, v in (project.history or {}).items()}
         self._run_base_epochs = int(project.epochs_trained)
         self._run_signature = architecture_signature(project)
@@ -283,8 +280,8 @@ class TrainingController(QObject):
             raise ValueError("the project has no dataset; choose one in the Dataset panel")
         if not project.layers:
             raise ValueError("the network has no layers; add one from the palette")
-        model = build_model_for(project, seed=project.training.seed + project.epochs_trained)
-        prepared = self._prepared.get(project, record_scaler=True)
+        model = runtime.build_model(project, seed=runtime.run_seed(project))
+        prepared = self._prepared.get(project)
         if len(prepared.x_train) == 0:
             raise ValueError("the training split is empty; lower the validation share")
         # One forward/loss pass over a few telling rows surfaces shape and label mismatches
@@ -421,7 +418,7 @@ class TrainingController(QObject):
         if "activations" in pending and (snap is None or snap.views is None):
             self.layerStatsUpdated.emit(pending["activations"])
             self.outputUpdated.emit(pending["output"])
-        result = worker.result or RunResult("failed", None, {}, 0,
+        result = worker.result or RunOutcome("failed", None, {}, 0,
                                             message="Training ended without a result.")
         worker.deleteLater()
         self.last_result = result
@@ -429,7 +426,7 @@ class TrainingController(QObject):
         self._set_state(IDLE)
         self.runFinished.emit(result)
 
-    def _record(self, result: RunResult) -> None:
+    def _record(self, result: RunOutcome) -> None:
         project = self.host.project
         if result.outcome == "failed":
             self.messageChanged.emit("error", result.message)
@@ -445,14 +442,12 @@ class TrainingController(QObject):
             self.statusChanged.emit(result.message)
         if result.weights is None or (result.epochs == 0 and result.outcome != "stopped"):
             return
-        history = merge_history(self._run_base_history, self._run_base_epochs,
-                                result.history, result.epochs)
         # The views already show these weights (the run's final snapshot): the projectChanged
         # that recording emits need not recompute them.
         self._views_current = True
         try:
-            self.host.record_training(result.weights, history,
-                                      self._run_base_epochs + result.epochs)
+            self.host.record_run(result, self._run_scaler, self._run_base_history,
+                                 self._run_base_epochs)
         finally:
             self._views_current = False
         if result.outcome in ("finished", "stopped"):
@@ -481,7 +476,7 @@ class TrainingController(QObject):
         update: ViewUpdate | None = None
         try:
             # Seeded like a run would be, so untrained views show the weights Train starts from.
-            model = build_model_for(project, seed=project.training.seed + project.epochs_trained)
+            model = runtime.build_model(project, seed=runtime.run_seed(project))
             prepared = self._prepared.get(project)
             setup = self._setup_for(project, prepared)
             if setup is not None:
@@ -497,11 +492,12 @@ class TrainingController(QObject):
         """The view layout for this project's data, reused while the data, split, scaling and
         layers are unchanged (laying out thousands of scatter points is not free)."""
         key = (data_key(project), tuple(layer_activations(project)),
-               tuple(layer.units for layer in project.layers))
+               project.compile.from_logits)
         if key == self._setup_key and self.setup is not None:
             return self.setup
         try:
-            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project))
+            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project),
+                                       project.compile)
         except Exception:
             setup = None  # no views for this data; training itself can still run
         self._set_setup(setup, key if setup is not None else None)
@@ -531,7 +527,7 @@ class TrainingController(QObject):
                 parts.append(f"{_duration(left)} left")
         return " · ".join(parts)
 
-    def _final_text(self, result: RunResult) -> str:
+    def _final_text(self, result: RunOutcome) -> str:
         word = "Finished" if result.outcome == "finished" else "Stopped"
         loss = result.history.get("loss")
         text = f"{word} after {result.epochs} epoch{'s' if result.epochs != 1 else ''}"

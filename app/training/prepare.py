@@ -3,9 +3,9 @@ prepared (split, scaled) data and the keys that say when either must be rebuilt.
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
+
+from engine.project import runtime
 
 
 def layer_activations(project) -> list[str]:
@@ -36,39 +36,27 @@ def architecture_signature(project) -> tuple:
 
 
 def data_key(project) -> tuple:
-    """What project.prepare_data() depends on (the dataset is replaced, never edited)."""
+    """What runtime.prepare_data(project) depends on (the dataset is replaced, never edited)."""
     t = project.training
-    return Same(project.dataset), t.scaling, t.validation_split, t.seed
+    # The loss decides whether targets are one-hot (categorical cross-entropy).
+    return Same(project.dataset), t.scaling, t.validation_split, t.seed, project.compile.loss
 
 
 class PreparedCache:
-    """The last prepare_data() result, reused while data_key is unchanged: scaling 10,000 x
-    784 inputs takes a noticeable fraction of a second, and Train, Step and every idle view
-    refresh need the same arrays. The arrays are only read (fit shuffles copies)."""
+    """The last runtime.prepare_data() result, reused while data_key is unchanged: scaling
+    10,000 x 784 inputs takes a noticeable fraction of a second, and Train, Step and every
+    idle view refresh need the same arrays. The arrays are only read (fit shuffles copies)."""
 
     def __init__(self):
         self.key = None
         self.prepared = None
 
-    def get(self, project, record_scaler: bool = False):
+    def get(self, project):
         key = data_key(project)
         if key != self.key or self.prepared is None:
-            # prepare_data records the scaler's config on the project it is called on.
-            target = project if record_scaler else copy.copy(project)
-            self.prepared = target.prepare_data()
+            self.prepared = runtime.prepare_data(project)
             self.key = key
-        elif record_scaler and self.prepared.scaler is not None:
-            project.scaler = self.prepared.scaler.get_config()
         return self.prepared
-
-
-def build_model_for(project, seed: int | None = None):
-    """A compiled model for `project` with its weights (copied), the project untouched."""
-    if seed is not None:
-        from engine.utils import set_random_seed
-
-        set_random_seed(int(seed))
-    return copy.copy(project).build_model()
 
 
 def probe_rows(y, limit: int = 64):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.plots.stats import LayerStats, layer_stats
+from engine.project import CompileSpec, runtime
 
 GRID = 100  # the boundary heatmap is GRID x GRID model outputs
 CURVE_POINTS = 200
@@ -49,11 +50,15 @@ class ViewSetup:
     sample_targets: np.ndarray | None = None
     activations: list[str] = field(default_factory=list)
     output_activation: str = "linear"
+    # The loss settings: whether outputs are logits decides how they become probabilities.
+    compile: CompileSpec = field(default_factory=CompileSpec)
 
     @classmethod
-    def for_data(cls, prepared, dataset, activations: list[str]) -> ViewSetup:
+    def for_data(cls, prepared, dataset, activations: list[str],
+                 compile_spec: CompileSpec | None = None) -> ViewSetup:
         """prepared: engine.project.PreparedData; dataset: engine.data.Dataset (or None);
-        activations: the activation name of every Dense layer, input to output."""
+        activations: the activation name of every Dense layer, input to output;
+        compile_spec: the project's loss settings (from_logits)."""
         task = getattr(dataset, "task", "regression") if dataset is not None else "regression"
         classes = list(getattr(dataset, "class_names", None) or [])
         n_classes = int(getattr(dataset, "n_classes", 1) or 1) if dataset is not None else 1
@@ -78,6 +83,7 @@ class ViewSetup:
             sample_targets=sample_targets,
             activations=list(activations),
             output_activation=activations[-1] if activations else "linear",
+            compile=compile_spec or CompileSpec(),
         )
         scaler = getattr(prepared, "scaler", None)
         if n_features in (1, 2) and (n_features == 2 or not classify):
@@ -113,7 +119,8 @@ class ViewSetup:
 @dataclass
 class ViewUpdate:
     """The model-dependent part of the views. layers: one LayerStats per Dense layer.
-    output: boundary (GRID, GRID, units) outputs; curve (200,) fitted values; scatter (n,)
+    output: boundary (GRID, GRID, k) class probabilities (classification) or (GRID, GRID, 1)
+    values; curve (200,) fitted values; scatter (n,)
     predictions for sample_x; confusion (k, k) counts [actual, predicted]."""
 
     layers: list[LayerStats]
@@ -131,20 +138,16 @@ def compute_views(model, setup: ViewSetup) -> ViewUpdate:
     if setup.probe_x is not None:
         pred = np.asarray(model.predict(setup.probe_x, verbose=0), dtype=np.float64)
         if setup.kind == "boundary":
+            if setup.task in ("binary", "multiclass"):
+                pred = runtime.probabilities(setup.compile, pred)
             output = pred.reshape(GRID, GRID, -1)
         elif setup.kind in ("curve", "scatter"):
             output = pred[:, 0]
         elif setup.kind == "confusion":
-            output = confusion_matrix(setup.sample_targets, predicted_classes(pred),
+            output = confusion_matrix(setup.sample_targets,
+                                      runtime.predicted_classes(setup.compile, pred),
                                       max(setup.n_classes, 2))
     return ViewUpdate(layers, output)
-
-
-def predicted_classes(pred: np.ndarray) -> np.ndarray:
-    """(n, units) model outputs -> (n,) class indices (threshold 0.5 for one sigmoid unit)."""
-    if pred.shape[1] == 1:
-        return (pred[:, 0] > 0.5).astype(int)
-    return np.argmax(pred, axis=1)
 
 
 def confusion_matrix(actual: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:

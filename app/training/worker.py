@@ -21,6 +21,8 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from app.training.views import ViewSetup, ViewUpdate, compute_views
+from engine.callbacks import Callback
+from engine.project import RunOutcome, TrainingSpec, runtime
 
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots per second
 VIEW_INTERVAL = 0.1  # views (grid prediction, histograms) at most 10 times per second
@@ -37,13 +39,13 @@ GUI_STARVED = 0.02
 
 @dataclass
 class RunSpec:
-    """How one run calls fit. epochs: epochs in this run; initial_epoch: epochs already
-    trained (the run's epochs are numbered after them); batch_size None = full batch."""
+    """One run. epochs: epochs in this run; initial_epoch: epochs already trained (the run's
+    epochs are numbered after them); training: the project's batch size, shuffling, ...
+    (runtime.fit_run reads them)."""
 
     epochs: int
     initial_epoch: int = 0
-    batch_size: int | None = 32
-    shuffle: bool = True
+    training: TrainingSpec = field(default_factory=TrainingSpec)
 
 
 @dataclass
@@ -73,29 +75,6 @@ class Snapshot:
             self.views = newer.views
 
 
-@dataclass
-class RunResult:
-    """How a run ended. outcome: "finished", "stopped", "diverged" or "failed". weights: the
-    model's weights at the end (for "diverged", those of the last finite epoch); history: the
-    logs of this run's finished epochs; epochs: how many finished; message: for the user."""
-
-    outcome: str
-    weights: list[np.ndarray] | None
-    history: dict[str, list[float]]
-    epochs: int
-    message: str = ""
-    diverged_epoch: int | None = None
-    error: BaseException | None = None
-    details: str = ""
-
-
-def _callback_base():
-    """engine.callbacks.Callback, imported lazily so this module loads without the engine."""
-    from engine.callbacks import Callback
-
-    return Callback
-
-
 class TrainingWorker(QThread):
     """Trains `model` (already built and compiled, owned by this thread from now on) on
     `prepared` (x_train, y_train, x_val, y_val) for `spec.epochs` epochs.
@@ -113,7 +92,7 @@ class TrainingWorker(QThread):
         self.prepared = prepared
         self.spec = spec
         self.setup = setup
-        self.result: RunResult | None = None
+        self.result: RunOutcome | None = None
         self._lock = threading.Lock()
         self._mailbox: Snapshot | None = None
         self._stop = threading.Event()
@@ -228,7 +207,7 @@ class TrainingWorker(QThread):
         try:
             self.result = self._train()
         except BaseException as exc:  # never lost, never fatal: reported to the GUI
-            self.result = RunResult(
+            self.result = RunOutcome(
                 "failed", None, self._series(0), self._done,
                 message=f"Training failed: {type(exc).__name__}: {exc}",
                 error=exc, details=traceback.format_exc(),
@@ -238,45 +217,17 @@ class TrainingWorker(QThread):
             except BaseException:
                 pass
 
-    def _train(self) -> RunResult:
-        from engine.errors import TrainingDiverged
-
+    def _train(self) -> RunOutcome:
         spec = self.spec
         self._started = time.perf_counter()
         if self._stop.is_set() or spec.epochs <= 0:
-            return RunResult("stopped", self._weights(), {}, 0)
-        x_val = self.prepared.x_val
-        validation = None
-        if x_val is not None and len(x_val):
-            validation = (x_val, self.prepared.y_val)
-        batch_size = spec.batch_size or self._n_train  # None = full-batch gradient descent
-        self.model.stop_training = False
-        try:
-            self.model.fit(
-                self.prepared.x_train, self.prepared.y_train,
-                batch_size=batch_size,
-                epochs=spec.initial_epoch + spec.epochs,
-                initial_epoch=spec.initial_epoch,
-                validation_data=validation,
-                shuffle=spec.shuffle,
-                verbose=0,
-                callbacks=[_make_control_callback(self, self.batch_hooks)],
-            )
-        except TrainingDiverged as exc:
-            epoch = spec.initial_epoch + self._done + 1
-            self._post(force=True)
-            lr = self._learning_rate()
-            hint = f" Try a learning rate below {lr / 10:.3g}." if lr else ""
-            loss = getattr(exc, "loss", None)
-            what = "infinite" if loss is not None and np.isinf(loss) else "NaN"
-            return RunResult(
-                "diverged", self._weights(), self._series(0), self._done,
-                message=f"Training diverged at epoch {epoch}: the loss became {what}.{hint}",
-                diverged_epoch=epoch, error=exc,
-            )
+            return RunOutcome("stopped", self._weights(), {}, 0)
+        outcome = runtime.fit_run(
+            self.model, self.prepared, spec.training, spec.epochs, spec.initial_epoch,
+            callbacks=[_make_control_callback(self, self.batch_hooks)],
+        )
         self._post(force=True)
-        outcome = "stopped" if self._stop.is_set() and self._done < spec.epochs else "finished"
-        return RunResult(outcome, self._weights(), self._series(0), self._done)
+        return outcome
 
     # ----- called by the callback on the worker thread -------------------------------------
     def _wait_for_gui(self) -> None:
@@ -434,7 +385,7 @@ def _make_control_callback(worker: TrainingWorker, batch_hooks: bool):
     tiny network a large share of its throughput. Pausing before batch k+1 is the same moment
     as after batch k. Stop needs no hook: the engine checks model.stop_training itself."""
 
-    class EpochCallback(_callback_base()):
+    class EpochCallback(Callback):
         def __init__(self):
             super().__init__()
             # The engine looks hooks up on the instance: the worker's method is called

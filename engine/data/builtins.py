@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 
 from ..errors import DatasetError
+from ..resources import resource_path
 from .dataset import Dataset
 
 MAX_SAMPLES = 1_000_000
@@ -225,7 +225,13 @@ def builtin(name: str, n_samples: int | None = None, noise: float | None = None,
 def _iris() -> Dataset:
     # A shipped, known-clean table: the csv module is enough, and keeps this module free of
     # the CSV loader.
-    text = resources.files("engine.datasets").joinpath("iris.csv").read_text(encoding="utf-8")
+    path = resource_path("datasets", "iris.csv")
+    if path is None:
+        raise DatasetError(
+            "The built-in iris data file (resources/datasets/iris.csv) is missing from this "
+            "installation. Reinstall Netbuilder."
+        )
+    text = path.read_text(encoding="utf-8")
     header, *rows = list(csv.reader(text.splitlines()))
     classes = ["setosa", "versicolor", "virginica"]
     x = np.array([[float(v) for v in r[:4]] for r in rows], dtype=np.float32)

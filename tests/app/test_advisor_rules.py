@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.builder import advice_rules as rules
 from engine.data import builtin
 from engine.project import CompileSpec, LayerSpec, Project
+from engine.project import advice as rules
 
 
 def make(layers, loss="binary_crossentropy", dataset=None, from_logits=False) -> Project:

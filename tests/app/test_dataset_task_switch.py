@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from app import project_edits
 from engine.data import builtin
-from engine.project import DatasetSource, Project
+from engine.project import DatasetSource, Project, runtime
+from engine.project import edits as project_edits
 
 
 def _switch(project: Project, name: str) -> None:
@@ -35,7 +35,7 @@ def test_the_output_and_loss_follow_a_change_of_task(name, expected):
     _switch(project, name)
     assert _output(project) == expected
     assert project.compile.metrics == ([] if expected[2] == "mean_squared_error" else ["accuracy"])
-    project.build_model()  # the pair is one the engine accepts
+    runtime.build_model(project)  # the pair is one the engine accepts
 
 
 def test_a_choice_that_suits_the_new_task_is_kept():

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from app import settings as app_settings
 from engine.data import builtin
-from engine.project import DatasetSource
+from engine.project import DatasetSource, RunOutcome
 
 # Fixtures: window, make_window, answers, config_dir (temporary settings folder).
 pytest_plugins = ["window_fixtures"]
@@ -75,7 +75,7 @@ def test_save_then_open_restores_everything(make_window, answers, tmp_path):
     weights = []
     for n_in, n_out in zip(dims[:-1], dims[1:]):
         weights += [np.full((n_in, n_out), 0.25, np.float32), np.zeros(n_out, np.float32)]
-    window.record_training(weights, {"loss": [1.0, 0.5]}, 2)
+    window.record_run(RunOutcome("finished", weights, {"loss": [1.0, 0.5]}, 2), None, {}, 0)
     assert window.isWindowModified()
 
     answers.save_path = str(tmp_path / "mine")  # the .nnproj suffix is added

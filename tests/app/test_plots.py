@@ -13,7 +13,7 @@ from app.plots.series import DecimatingSeries
 from app.plots.stats import layer_stats
 from app.training.views import GRID, ViewSetup, compute_views, confusion_matrix
 from engine.data import builtin
-from engine.project import Project
+from engine.project import Project, runtime
 
 # ----- activation statistics ------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class LinearModel:
 
 def _prepared(name):
     project = Project(dataset=builtin(name))
-    return project.prepare_data(), project.dataset
+    return runtime.prepare_data(project), project.dataset
 
 
 def test_two_feature_classification_gets_a_boundary_heatmap_over_the_feature_plane():
@@ -197,8 +197,42 @@ def test_two_feature_classification_gets_a_boundary_heatmap_over_the_feature_pla
     assert x0 < raw[:, 0].min() and x1 > raw[:, 0].max()  # extent in original units
     model = LinearModel([np.ones((2, 3)), np.ones((3, 1))])
     update = compute_views(model, setup)
-    assert update.output.shape == (GRID, GRID, 1)
+    assert update.output.shape == (GRID, GRID, 2)  # P(class 0), P(class 1)
+    assert np.allclose(update.output.sum(axis=-1), 1.0)
     assert [s.units for s in update.layers] == [3, 1]
+
+
+class FixedOutputs:
+    """A stand-in model whose outputs are given: the logits [-2, 0, 0.3, 2], repeated."""
+
+    def __init__(self, logits):
+        self.logits = np.asarray(logits, dtype=np.float64).reshape(-1, 1)
+
+    def preactivations(self, x):
+        return [self.predict(x)]
+
+    def predict(self, x, verbose=0):
+        return np.resize(self.logits, (len(x), 1))
+
+
+def test_logit_outputs_become_the_same_probabilities_and_classes_as_on_the_command_line():
+    from engine.project import CompileSpec
+
+    logits = [-2.0, 0.0, 0.3, 2.0]
+    spec = CompileSpec(loss="binary_crossentropy", from_logits=True)
+    prepared, dataset = _prepared("moons")
+    setup = ViewSetup.for_data(prepared, dataset, ["linear"], spec)
+    model = FixedOutputs(logits)
+    grid = compute_views(model, setup).output.reshape(-1, 2)[:4, 1]
+    assert np.allclose(grid, [0.1192, 0.5, 0.5744, 0.8808], atol=1e-4)  # not clipped to [0, 1]
+    assert runtime.predicted_classes(spec, np.reshape(logits, (-1, 1))).tolist() == [0, 0, 1, 1]
+
+    prepared, dataset = _prepared("xor")
+    setup = ViewSetup.for_data(prepared, dataset, ["linear"], spec)
+    setup.kind, setup.probe_x = "confusion", setup.sample_x  # the binary confusion matrix
+    setup.sample_targets = np.resize([0, 0, 1, 1], len(setup.sample_x))
+    matrix = compute_views(model, setup).output
+    assert matrix.tolist() == [[len(setup.sample_x) // 2, 0], [0, len(setup.sample_x) // 2]]
 
 
 def test_one_feature_regression_gets_a_curve_and_others_scatter_or_confusion():
@@ -219,7 +253,7 @@ def test_confusion_matrix_counts_actual_rows_and_predicted_columns():
 
 
 def test_boundary_image_blends_class_colours_by_probability():
-    out = np.array([[[0.0], [1.0]]])  # P(class 1) = 0 and 1
+    out = np.array([[[1.0, 0.0], [0.0, 1.0]]])  # P(class 1) = 0 and 1
     rgb = boundary_image(out, "binary", 2).astype(float)
     c0, c1 = class_rgb(2)
     # Pure class colours, lightened towards white by the same amount.

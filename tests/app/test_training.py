@@ -356,11 +356,12 @@ def test_prepared_data_is_reused_until_the_data_or_split_changes():
     project.set_dataset(project.dataset.split(validation=0.5, seed=1)[0])  # a new object
     third = cache.get(project)
     assert third is not second
-    # Viewing leaves the project alone; training records the scaler, so saving keeps it.
+    # Preparing leaves the project alone (a run records the scaler it used).
     project.scaler = None
     assert cache.get(project) is third and project.scaler is None
-    assert cache.get(project, record_scaler=True) is third
-    assert project.scaler == third.scaler.get_config()
+    project.compile.loss = "categorical_crossentropy"  # one-hot targets: prepared again
+    fourth = cache.get(project)
+    assert fourth is not third and fourth.y_train.shape[1] == project.dataset.n_classes
 
 
 def test_the_heartbeat_is_sparse_while_the_gui_keeps_up_and_frequent_after_a_hold_up(

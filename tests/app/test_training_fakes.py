@@ -1,6 +1,6 @@
 """A small stand-in for the main window, so the training controller can be tested on its own:
-a QMainWindow with `project`, `projectChanged`, an undo stack and `record_training` built on
-the real undo command (app.commands.record_training). No tests live here."""
+a QMainWindow with `project`, `projectChanged`, an undo stack and `record_run` built on
+the real undo command (app.commands.record_run). No tests live here."""
 
 from __future__ import annotations
 
@@ -49,10 +49,14 @@ class FakeHost(QMainWindow):
     def push(self, command) -> None:
         self.undo_stack.push(command)
 
-    def record_training(self, weights, history, epochs_trained) -> None:
+    def record_run(self, outcome, scaler_config, base_history, base_epochs) -> None:
         assert threading.current_thread() is threading.main_thread()
-        self.recorded.append((weights, history, epochs_trained))
-        self.push(commands.record_training(self, weights, history, epochs_trained))
+        self.recorded.append(outcome)
+        self.push(commands.record_run(self, outcome, scaler_config, base_history, base_epochs))
+
+    def reset_weights(self, weights) -> None:
+        assert threading.current_thread() is threading.main_thread()
+        self.push(commands.reset_weights(self, weights))
 
     def status_message(self, text: str) -> None:
         self.statuses.append(text)

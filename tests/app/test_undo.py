@@ -10,7 +10,7 @@ import pytest
 
 from app import commands
 from engine.data import builtin
-from engine.project import DatasetSource
+from engine.project import DatasetSource, RunOutcome
 
 # Fixtures: window, make_window, answers, config_dir (temporary settings folder).
 pytest_plugins = ["window_fixtures"]
@@ -70,7 +70,7 @@ def test_architecture_edit_forgets_trained_weights_and_undo_brings_them_back(win
     trained_before, history_before = project.epochs_trained, dict(project.history)
     weights = [np.full((2, 25), 0.5), np.zeros(25), np.ones((25, 15)), np.zeros(15),
                np.ones((15, 1)), np.zeros(1)]
-    window.record_training(weights, {"loss": [0.7, 0.5]}, 2)
+    window.record_run(RunOutcome("finished", weights, {"loss": [0.7, 0.5]}, 2), None, {}, 0)
     assert project.epochs_trained == 2 and project.history == {"loss": [0.7, 0.5]}
     window.canvas.layerUnitsChangeRequested.emit(1, 4)
     assert project.weights is None and project.epochs_trained == 0

@@ -10,8 +10,7 @@ import time
 import numpy as np
 
 from app import commands
-from app import project_edits as edits
-from engine.project import Project
+from engine.project import Project, RunOutcome, edits, runtime
 
 EPOCHS = 100_000
 KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
@@ -40,17 +39,19 @@ def test_recording_a_100000_epoch_run_is_fast_and_undo_restores_it_exactly():
     project = Project.default()
     host = Host(project)
     original = ({k: list(v) for k, v in project.history.items()}, project.epochs_trained)
-    weights = [np.asarray(w) for w in project.build_model().get_weights()]
+    weights = [np.asarray(w) for w in runtime.build_model(project).get_weights()]
     first, second = long_history(0.0), long_history(1.0)
     expected_first = {key: list(values) for key, values in first.items()}
 
-    run1 = commands.record_training(host, weights, first, EPOCHS)
+    run1 = commands.record_run(host, RunOutcome("finished", weights, first, EPOCHS), None, {}, 0)
     start = time.perf_counter()
     run1.redo()  # capture before, edit, capture after, restore
     assert time.perf_counter() - start < 0.2
-    run2 = commands.record_training(host, weights, second, 2 * EPOCHS)
+    run2 = commands.record_run(host, RunOutcome("finished", weights, second, EPOCHS), None,
+                               expected_first, EPOCHS)
     run2.redo()
-    assert project.history == second and project.epochs_trained == 2 * EPOCHS
+    both = {key: expected_first[key] + second[key] for key in KEYS}
+    assert project.history == both and project.epochs_trained == 2 * EPOCHS
 
     start = time.perf_counter()
     run2.undo()
@@ -61,7 +62,7 @@ def test_recording_a_100000_epoch_run_is_fast_and_undo_restores_it_exactly():
     project.history["loss"][0] = -5.0
     project.history["loss"].append(9.0)
     run2.redo()
-    assert project.history == second
+    assert project.history == both
     run2.undo()
     assert project.history == expected_first
     run1.undo()

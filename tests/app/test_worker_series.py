@@ -11,15 +11,17 @@ from PySide6.QtCore import Qt
 from test_training_fakes import project_for
 
 from app.training import worker as worker_module
-from app.training.prepare import PreparedCache, build_model_for
+from app.training.prepare import PreparedCache
 from app.training.worker import RunSpec, TrainingWorker
+from engine.project import runtime
 
 
 def run_worker(qtbot, epochs: int, batch_size):
     project = project_for("xor", epochs=epochs)
-    model = build_model_for(project, seed=project.training.seed)
+    model = runtime.build_model(project, seed=project.training.seed)
     prepared = PreparedCache().get(project)
-    worker = TrainingWorker(model, prepared, RunSpec(epochs=epochs, batch_size=batch_size))
+    project.training.batch_size = batch_size
+    worker = TrainingWorker(model, prepared, RunSpec(epochs=epochs, training=project.training))
     received = []
     # Direct: taken on the worker thread as each snapshot is posted, so none are merged away
     # unseen by the test (take_snapshot is thread-safe).

@@ -17,10 +17,10 @@ import types
 import numpy as np
 import pytest
 
-from engine import export
-from engine.cli import main
+from app.cli import main
 from engine.export import companion_paths, export_keras, keras_script
-from engine.project import Project
+from engine.export import keras_export as export
+from engine.project import Project, runtime
 
 # ----------------------------------------------------------------------------------------
 # A tiny NumPy stand-in for the part of Keras 3 the exported script uses. It follows Keras'
@@ -262,7 +262,7 @@ def exported(request, tmp_path_factory):
         project = Project.load(path)
         project.training.scaling = "minmax"
         project.layers[0].l2 = 0.001  # an L2 penalty travels as kernel_regularizer
-        project.prepare_data()
+        runtime.prepare_data(project)
         project.save(path)
     if TRAIN.get(request.param, True):
         assert main(["train", str(path)]) == 0
@@ -332,7 +332,7 @@ def test_the_weights_file_holds_every_layer_in_keras_layout(exported):
     weights_path, data_path = companion_paths(exported["script"])
     assert weights_path.name == "model_weights.npz" and data_path.name == "model_data.csv"
     with np.load(weights_path, allow_pickle=False) as stored:
-        names = [layer.name for layer in project.build_model().layers]
+        names = [layer.name for layer in runtime.build_model(project).layers]
         assert sorted(stored.files) == sorted(
             f"{name}/{part}" for name in names for part in ("kernel", "bias")
         )
@@ -362,8 +362,8 @@ def test_every_layer_computes_what_the_engine_computes(exported, stub_keras):
     # towards 0.5), so compare each Dense layer's z = a_prev @ W + b with the engine's.
     project = Project.load(exported["project"])
     raw = project.dataset.x[:60]
-    scaler = project.fitted_scaler()
-    engine_z = project.build_model().preactivations(raw if scaler is None else scaler.transform(raw))
+    scaler = runtime.fitted_scaler(project)
+    engine_z = runtime.build_model(project).preactivations(raw if scaler is None else scaler.transform(raw))
     model = run_script(exported["script"])["build_model"]()
     model.predict(raw)
     dense = [layer for layer in model.layers if isinstance(layer, stub_keras.layers.Dense)]
@@ -375,7 +375,7 @@ def test_every_layer_computes_what_the_engine_computes(exported, stub_keras):
 def test_normalization_holds_the_projects_scaling(exported, stub_keras):
     project = Project.load(exported["project"])
     namespace = run_script(exported["script"])
-    scaler = project.fitted_scaler()
+    scaler = runtime.fitted_scaler(project)
     if project.training.scaling == "none":
         assert "MEAN" not in namespace
         return

@@ -13,9 +13,9 @@ import pytest
 from project_testing import CSV_TEXT, meta_of, npz_bytes, small_project, with_meta, write_zip
 from project_testing import zip_members as members_of
 
-import engine.project as project_module
 from engine.errors import ProjectError
 from engine.project import DatasetSource, LayerSpec, Project
+from engine.project import document as project_module
 
 
 def same_history(a: dict, b: dict) -> bool:

@@ -1,4 +1,4 @@
-"""The example projects shipped in app/resources/examples (written by scripts/make_examples.py)
+"""The example projects shipped in resources/examples (written by scripts/make_examples.py)
 open in the current schema, trained, and score what their history says they scored."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.migrations import SCHEMA_VERSION
-from engine.project import Project
+from engine.project import Project, runtime
+from engine.project.migrations import SCHEMA_VERSION
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 # name -> (layers as (units, activation), loss, metric checked, bound on the validation score)
 EXPECTED = {
@@ -48,8 +48,8 @@ def test_an_example_opens_trained_and_scores_what_its_history_says(name):
     assert all(len(values) == project.epochs_trained for values in project.history.values())
     assert len(project.snapshots) >= 5 and max(project.snapshots) == project.epochs_trained
 
-    data = project.prepare_data()
-    scores = project.build_model().evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
+    data = runtime.prepare_data(project)
+    scores = runtime.build_model(project).evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
     recorded = project.history[metric][-1]
     assert scores[metric.removeprefix("val_")] == pytest.approx(recorded, rel=1e-4, abs=1e-6)
     if metric == "val_loss":

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from project_testing import meta_of, small_project, with_meta, write_zip, zip_members
 
-from engine import project_io
 from engine.errors import EngineError, ProjectError
-from engine.project import Project
+from engine.project import Project, runtime
+from engine.project import container as project_io
 
 
 @pytest.fixture
@@ -338,7 +338,7 @@ def _load_and_build(path: Path) -> None:
     except ProjectError:
         return
     try:
-        project.build_model()
+        runtime.build_model(project)
     except ProjectError:
         pass
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import migrations
 from engine.errors import ProjectError
-from engine.project import Project
+from engine.project import Project, migrations, runtime
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -33,7 +32,7 @@ def test_every_released_schema_has_a_fixture_and_a_migration_to_the_next():
 @pytest.mark.parametrize("version", range(1, migrations.SCHEMA_VERSION + 1))
 def test_every_fixture_opens_with_its_model_and_embedded_data(version):
     project = Project.load(fixture(version))
-    model = project.build_model()
+    model = runtime.build_model(project)
     assert model.predict(project.dataset.x).shape == (project.dataset.n_samples, 3)
 
 

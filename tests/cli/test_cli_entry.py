@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from app.cli import main
 from engine.project import Project
 
 
@@ -83,7 +83,7 @@ def test_python_m_app_runs_commands_without_importing_qt(project):
         for line in result.stderr.splitlines()
         if line.startswith("import time:")
     ]
-    assert "engine.cli" in imported  # the listing is real
+    assert "app.cli" in imported  # the listing is real
     assert not [m for m in imported if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")]
 
 

@@ -20,27 +20,26 @@ scale = max - min), so the exported model maps raw features to the same predicti
 
 from __future__ import annotations
 
-import copy
+import csv
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import ProjectError
+from .. import losses, optimizers
+from ..errors import ProjectError
+from ..files import atomic_write
+from ..project import runtime
 
 # Engine activation names that Keras 3 knows under the same name (`activation="..."`).
 KERAS_ACTIVATIONS = frozenset(
     ["linear", "sigmoid", "relu", "tanh", "softmax", "leaky_relu", "elu", "softplus", "silu"]
 )
 _ACTIVATION_ALIASES = {"swish": "silu", None: "linear", "": "linear"}
-_CROSSENTROPY_LOSSES = frozenset(
-    ["BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
-)
 
 
 @dataclass
@@ -118,7 +117,7 @@ def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
     plan = plan_export(project)
     weights_path, data_path = companion_paths(script_path)
     source = _render(plan, script_path.name)
-    dataset = _dataset_of(project)
+    dataset = project.dataset
 
     def write_weights(f):
         arrays = {}
@@ -129,10 +128,10 @@ def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
         np.savez(f, **arrays)
 
     try:
-        _atomic_write(weights_path, write_weights, binary=True)
+        atomic_write(weights_path, write_weights)
         if dataset is not None:
-            _atomic_write(data_path, lambda f: _write_data_csv(f, dataset), binary=False)
-        _atomic_write(script_path, lambda f: f.write(source), binary=False)
+            atomic_write(data_path, lambda f: _write_data_csv(f, dataset), binary=False)
+        atomic_write(script_path, source)
     except OSError as exc:
         raise ProjectError(
             f"{exc.filename or script_path}: cannot write the Keras export "
@@ -146,12 +145,11 @@ def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
 
 
 def plan_export(project) -> ExportPlan:
-    """Collect layers, weights, scaling, loss and optimizer from `project` (see ExportPlan)."""
-    from . import losses, optimizers
-
-    model = project.build_model()
-    layers = _dense_layers(model)
-    dataset = _dataset_of(project)
+    """Collect layers, weights, scaling, loss and optimizer from `project` (see ExportPlan).
+    A project that was never trained exports its seeded initial weights."""
+    weights = project.weights or runtime.initial_weights(project)
+    layers = _dense_layers(project.layers, weights)
+    dataset = project.dataset
     n_features = int(layers[0].kernel.shape[0]) if layers else 0
     if dataset is not None:
         feature_names = list(dataset.feature_names)
@@ -173,7 +171,7 @@ def plan_export(project) -> ExportPlan:
     loss_obj = losses.get(spec.loss)
     loss_class = type(loss_obj).__name__
     loss_kwargs: dict[str, Any] = {}
-    if getattr(spec, "from_logits", False) and loss_class in _CROSSENTROPY_LOSSES:
+    if spec.from_logits and loss_obj.classifies:
         loss_kwargs["from_logits"] = True
     if loss_class == "Huber":
         delta = float(getattr(loss_obj, "delta", 1.0))
@@ -204,126 +202,51 @@ def plan_export(project) -> ExportPlan:
         epochs=int(training.epochs),
         batch_size=None if training.batch_size is None else int(training.batch_size),
         validation_split=float(training.validation_split or 0.0),
-        one_hot_targets=loss_class == "CategoricalCrossentropy",
+        one_hot_targets=loss_obj.one_hot_targets,
     )
 
 
-def _dense_layers(model) -> list[DenseExport]:
-    """The model's Dense layers with Keras-valid, unique names (no '/', Keras forbids it)."""
+def _dense_layers(specs, weights) -> list[DenseExport]:
+    """The project's Dense layers with their weights ([W1 (n_in, u1), b1, ...]) and
+    Keras-valid, unique names (no '/', Keras forbids it)."""
     result: list[DenseExport] = []
     used: set[str] = set()
-    for index, layer in enumerate(model.layers):
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None:
-            continue
-        name = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(getattr(layer, "name", "") or "")) or (
-            f"dense_{index}"
-        )
+    for index, spec in enumerate(specs):
+        name = re.sub(r"[^A-Za-z0-9_.\-]", "_", spec.name or "") or f"dense_{index}"
         while name in used:
             name += "_"
         used.add(name)
-        activation = getattr(layer, "activation", None)
-        activation_name = getattr(activation, "name", activation)
-        activation_name = _ACTIVATION_ALIASES.get(activation_name, activation_name)
-        if activation_name not in KERAS_ACTIVATIONS:
+        activation = _ACTIVATION_ALIASES.get(spec.activation, spec.activation)
+        if activation not in KERAS_ACTIVATIONS:
             raise ProjectError(
-                f"layer {name!r}: activation {activation_name!r} has no Keras equivalent; "
+                f"layer {name!r}: activation {activation!r} has no Keras equivalent; "
                 f"expected one of {sorted(KERAS_ACTIVATIONS)}."
             )
-        bias = getattr(layer, "bias", None)
         result.append(
             DenseExport(
                 name=name,
-                units=int(np.shape(kernel)[1]),
-                activation=str(activation_name),
-                kernel=np.array(kernel, dtype=np.float32),
-                bias=None if bias is None else np.array(bias, dtype=np.float32),
-                l2=_l2_of(getattr(layer, "kernel_regularizer", None)),
+                units=int(spec.units),
+                activation=str(activation),
+                kernel=np.array(weights[2 * index], dtype=np.float32),
+                bias=np.array(weights[2 * index + 1], dtype=np.float32),
+                l2=float(spec.l2),
             )
         )
     return result
 
 
-def _l2_of(regularizer) -> float:
-    """The L2 factor of an engine regularizer (0.0 for none); Keras' L2(l2) adds
-    l2 * sum(kernel**2) to the loss, like the engine's."""
-    if regularizer is None:
-        return 0.0
-    for attribute in ("l2",):
-        value = getattr(regularizer, attribute, None)
-        if value is not None:
-            return float(value)
-    config = regularizer.get_config() if hasattr(regularizer, "get_config") else {}
-    return float(config.get("l2", 0.0) or 0.0)
-
-
-def _dataset_of(project):
-    """The project's Dataset, loading it from its source if it is not in memory yet."""
-    dataset = getattr(project, "dataset", None)
-    if dataset is None and getattr(project, "dataset_source", None) is not None:
-        load = getattr(project, "load_dataset", None)
-        if load is not None:
-            dataset = load()
-    return dataset
-
-
 def affine_scaling(project, n_features: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The project's feature scaling as (offset, scale), each (n_features,) float64, with
-    x_scaled = (x - offset) / scale; None when the project does not scale.
-
-    Read from the fitted scaler's transform itself (evaluated at x=0 and x=1), so it holds for
-    any per-feature affine scaler without knowing its config keys."""
-    scaler = project_scaler(project)
-    if scaler is None or n_features == 0:
+    x_scaled = (x - offset) / scale (every engine scaler is this affine map); None when the
+    project does not scale."""
+    scaler = runtime.fitted_scaler(project)
+    if scaler is None or scaler.kind == "none" or scaler.offset_ is None or n_features == 0:
         return None
-    zeros = np.zeros((1, n_features), dtype=np.float64)
-    ones = np.ones((1, n_features), dtype=np.float64)
-    at_zero = np.asarray(scaler.transform(zeros), dtype=np.float64)[0]
-    at_one = np.asarray(scaler.transform(ones), dtype=np.float64)[0]
-    slope = at_one - at_zero  # = 1 / scale
-    if np.allclose(slope, 1.0) and np.allclose(at_zero, 0.0):
-        return None  # identity: the project does not scale
-    scale = 1.0 / slope
-    offset = -at_zero * scale
-    exact = _exact_constants(scaler, n_features)
-    if exact is not None:
-        offset, scale = exact
+    offset = np.asarray(scaler.offset_, dtype=np.float64).reshape(-1)
+    scale = np.asarray(scaler.scale_, dtype=np.float64).reshape(-1)
+    if offset.shape != (n_features,):
+        return None
     return offset, scale
-
-
-def _exact_constants(scaler, n_features: int):
-    """Offset and scale straight from the scaler's attributes when they are recognisable
-    (avoids the rounding of the probe above); None otherwise."""
-    for offset_name, scale_name in (("offset_", "scale_"), ("mean_", "std_")):
-        offset = getattr(scaler, offset_name, None)
-        scale = getattr(scaler, scale_name, None)
-        if offset is not None and scale is not None:
-            offset = np.asarray(offset, dtype=np.float64).reshape(-1)
-            scale = np.asarray(scale, dtype=np.float64).reshape(-1)
-            if offset.shape == scale.shape == (n_features,):
-                return offset, scale
-    return None
-
-
-def project_scaler(project):
-    """The project's fitted scaler (with .transform), or None when it has none.
-
-    A project that was never trained has no fitted scaler yet; it is fitted here the way
-    training fits it (Project.prepare_data: the training split of the dataset), so that an
-    untrained project predicts and exports consistently."""
-    config = getattr(project, "scaler", None)
-    if config is None and getattr(project.training, "scaling", "none") not in (None, "none"):
-        if getattr(project, "dataset", None) is not None:
-            probe = copy.copy(project)  # shallow: fit on a stand-in, leave the document as is
-            probe.prepare_data()
-            config = probe.scaler
-    if not config:
-        return None
-    if hasattr(config, "transform"):
-        return config
-    from .data import scaler_from_config
-
-    return scaler_from_config(config)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,8 +436,6 @@ def _docstring_safe(text: str) -> str:
 def _write_data_csv(f, dataset) -> None:
     """Header (feature names, target name) then one row per sample: raw features with float32
     round-trip precision, the target as a class index or a value."""
-    import csv
-
     writer = csv.writer(f, lineterminator="\n")
     writer.writerow([*dataset.feature_names, dataset.target_name])
     x = np.asarray(dataset.x, dtype=np.float32)
@@ -523,21 +444,3 @@ def _write_data_csv(f, dataset) -> None:
     for row_x, row_y in zip(x, y):
         target = [str(int(v)) for v in row_y] if classification else [f"{v:.9g}" for v in row_y]
         writer.writerow([f"{v:.9g}" for v in row_x] + target)
-
-
-def _atomic_write(path: Path, write, binary: bool) -> None:
-    """Write via a temporary file in the same folder, then rename it over `path`."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(
-            fd, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})
-        ) as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -1,7 +1,7 @@
 """Qt-free edits of a Project, and snapshots of its document state for undo.
 
 Every function here mutates the project in place and knows nothing about Qt, so the undo
-commands (app/commands.py) and the advisor's fixes (app/builder/advice_rules.py) share one
+commands (app/commands.py) and the advisor's fixes (engine/project/advice.py) share one
 tested implementation of "what an edit does".
 
 Layer indices are positions in ``project.layers`` (0 = first hidden layer, -1/last = output).
@@ -13,7 +13,11 @@ import copy
 from dataclasses import replace
 from typing import Any
 
-from engine.project import TASK_OUTPUT, LayerSpec, Project, copy_history
+from .. import losses
+from ..errors import EngineError
+from .document import Project
+from .history import copy_history
+from .specs import TASK_OUTPUT, LayerSpec
 
 HIDDEN_UNITS_DEFAULT = 16
 MAX_UNITS = 4096
@@ -165,7 +169,7 @@ def fit_output_to_task(project: Project, task: str | None) -> None:
     activation, loss = TASK_OUTPUT[task]
     logits = spec.from_logits and output.activation == "linear"
     if task == "regression":
-        suits = spec.loss not in CLASSIFICATION_LOSSES
+        suits = loss_task(spec.loss) == "regression"
         if output.activation in ("sigmoid", "softmax", "tanh"):
             output.activation = activation
     else:
@@ -190,12 +194,16 @@ def set_scaling(project: Project, kind: str) -> None:
         reset_training(project)
 
 
-# Losses whose targets are classes: accuracy is meaningful for them, not for regression.
-CLASSIFICATION_LOSSES = {"binary_crossentropy", "categorical_crossentropy",
-                         "sparse_categorical_crossentropy"}
+def loss_task(name: str) -> str | None:
+    """The task of the loss called `name` (any alias): "binary", "multiclass",
+    "regression", or None for a name the engine does not know."""
+    try:
+        return losses.get(name).task
+    except EngineError:
+        return None
 
 
 def set_loss(project: Project, loss: str) -> None:
     """Choose the loss; the metrics follow (accuracy for classification losses only)."""
     project.compile.loss = loss
-    project.compile.metrics = ["accuracy"] if loss in CLASSIFICATION_LOSSES else []
+    project.compile.metrics = [] if loss_task(loss) in (None, "regression") else ["accuracy"]

@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import EngineError, ProjectError
+from .. import activations, initializers, losses, metrics, optimizers
+from ..data import scaler_from_config
+from ..errors import EngineError, ProjectError
+from .specs import CompileSpec, DatasetSource, LayerSpec, TrainingSpec
 
 SCALINGS = ("standardize", "minmax", "none")
 DATASET_KINDS = ("builtin", "csv")
@@ -164,20 +167,8 @@ def check_name(kind: str, name: str, where: str, source: str) -> None:
 
 
 def _registry(kind: str):
-    # Imported here, not at module level: the registries import the whole engine core.
-    if kind == "activation":
-        from . import activations as module
-    elif kind == "loss":
-        from . import losses as module
-    elif kind == "optimizer":
-        from . import optimizers as module
-    elif kind == "initializer":
-        from . import initializers as module
-    elif kind == "metric":
-        from . import metrics as module
-    else:  # pragma: no cover - programming error
-        raise ValueError(kind)
-    return module
+    return {"activation": activations, "loss": losses, "optimizer": optimizers,
+            "initializer": initializers, "metric": metrics}[kind]
 
 
 # ------------------------------------------------------------------------------ weights
@@ -278,8 +269,6 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
     arguments for Project; the number of weight arrays weights.npz must hold). A relative
     dataset path is resolved against base_dir. Raises ProjectError for any missing key or
     wrong value."""
-    from .project import CompileSpec, DatasetSource, LayerSpec, TrainingSpec
-
     top = Reader(meta, "", source)
     layers = []
     for index, entry in enumerate(top.list("layers")):
@@ -341,8 +330,6 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
 
     scaler = top.dict("scaler", optional=True)
     if scaler is not None:
-        from .data import scaler_from_config
-
         try:
             scaler_from_config(scaler)
         except (EngineError, TypeError, ValueError):

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from engine import cli
-from engine.cli import main
+from app import cli
+from app.cli import main
 
 
 def run(capsys, *argv):
@@ -234,7 +234,7 @@ def test_an_unexpected_exception_is_one_line_asking_for_a_report(project, capsys
     def broken(args):
         raise RuntimeError("something\nunforeseen")
 
-    monkeypatch.setattr(cli, "cmd_summary", broken)
+    monkeypatch.setattr(cli.summary, "run", broken)
     code, _, err = run(capsys, "summary", project)
     assert code == 1
     assert "Traceback" not in err and len(err.splitlines()) == 1
@@ -254,7 +254,7 @@ def test_diverging_training_is_one_line_and_leaves_the_project_as_it_was(tmp_pat
 
 
 def test_a_bad_cell_names_the_file_once_then_line_and_column(tmp_path, capsys):
-    from engine.cli import main
+    from app.cli import main
 
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n3,x\n", encoding="utf-8")

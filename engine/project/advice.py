@@ -18,30 +18,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.project_edits import (
+from .. import losses
+from ..errors import EngineError
+from .document import Project
+from .edits import (
     HIDDEN_UNITS_DEFAULT,
     expected_output_units,
     insert_layer,
+    loss_task,
     reset_training,
     set_loss,
 )
-from engine.project import LayerSpec, Project
+from .specs import LayerSpec
 
 BCE = "binary_crossentropy"
 SPARSE_CCE = "sparse_categorical_crossentropy"
 CCE = "categorical_crossentropy"
 MSE = "mean_squared_error"
-REGRESSION_LOSSES = {"mean_squared_error", "mean_absolute_error", "huber"}
-
-# Aliases people (and Keras) use for the same loss; rules compare canonical names.
-_LOSS_ALIASES = {
-    "bce": BCE, "binarycrossentropy": BCE,
-    "sparsecategoricalcrossentropy": SPARSE_CCE,
-    "categoricalcrossentropy": CCE, "cce": CCE,
-    "mse": MSE, "meansquarederror": MSE,
-    "mae": "mean_absolute_error", "meanabsoluteerror": "mean_absolute_error",
-    "huber_loss": "huber",
-}
 
 WARNING = "warning"  # the network will train badly or not at all
 INFO = "info"  # it works, but the course suggests something better or explains what it is
@@ -66,8 +59,15 @@ class Advice:
 
 
 def canonical_loss(name: str) -> str:
-    key = (name or "").strip().lower()
-    return _LOSS_ALIASES.get(key, _LOSS_ALIASES.get(key.replace("_", ""), key))
+    """The registered name of a loss given by any alias ("bce", "BinaryCrossentropy");
+    an unknown name comes back as it was, so no rule matches it."""
+    key = (name or "").strip()
+    for candidate in (key, key.lower()):
+        try:
+            return losses.get(candidate).registered_name
+        except EngineError:
+            continue
+    return key
 
 
 def _activation(layer: LayerSpec) -> str:
@@ -171,7 +171,7 @@ def rule_signed_regression(project: Project) -> Advice | None:
     low = _target_min(project)
     if out is None or _task(project) != "regression" or low is None or low >= 0:
         return None
-    loss_ok = canonical_loss(project.compile.loss) in REGRESSION_LOSSES
+    loss_ok = loss_task(project.compile.loss) == "regression"
     if _activation(out) == "linear" and loss_ok:
         return None
     return Advice(
@@ -187,7 +187,7 @@ def rule_nonnegative_regression(project: Project) -> Advice | None:
     low = _target_min(project)
     if out is None or _task(project) != "regression" or low is None or low < 0:
         return None
-    loss_ok = canonical_loss(project.compile.loss) in REGRESSION_LOSSES
+    loss_ok = loss_task(project.compile.loss) == "regression"
     if _activation(out) in ("relu", "softplus") and loss_ok:
         return None
     loss = project.compile.loss if loss_ok else MSE

@@ -15,16 +15,15 @@ import json
 import math
 import os
 import re
-import stat
 import struct
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ProjectError
+from ..errors import ProjectError
+from ..files import atomic_write
 from .migrations import RawProject
 
 FORMAT_NAME = "netbuilder-project"
@@ -273,46 +272,32 @@ def _check_npy_header(stream, info: zipfile.ZipInfo, where: str) -> None:
 
 
 def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
-    """Write `raw` to `path` atomically: a temporary file in the same folder is written,
-    flushed and fsynced, then renamed over `path`. On any failure the temporary file is
-    removed, the previous `path` is untouched, and ProjectError says what went wrong."""
+    """Write `raw` to `path` atomically (engine.files.atomic_write). On any failure the
+    previous `path` is untouched and ProjectError says what went wrong."""
     source = str(path)
-    target = Path(os.path.realpath(path))  # write through a symlink, do not replace it
-    folder = target.parent
+    folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():
         raise ProjectError(
             f"Could not save {source}: the folder {folder} does not exist. Pick another folder."
         )
-    tmp_name = None
     try:
         members = _encode_members(raw)
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
+
+        def write_zip(handle) -> None:
             with zipfile.ZipFile(handle, "w") as archive:
                 for name, payload in members:
                     archive.writestr(
                         name, payload, compress_type=_compression(name),
                         compresslevel=DEFLATE_LEVEL,
                     )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, _new_file_mode(target))
-        os.replace(tmp_name, target)
-        tmp_name = None
-    except BaseException as exc:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
-        if isinstance(exc, (OSError, ValueError, TypeError, zipfile.LargeZipFile)):
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise ProjectError(
-                f"Could not save {source}: {reason}. The previous file is unchanged. Check that "
-                "the folder is writable and the disk is not full, then save again."
-            ) from exc
-        raise
-    _fsync_folder(folder)
+
+        atomic_write(path, write_zip)
+    except (OSError, ValueError, TypeError, zipfile.LargeZipFile) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ProjectError(
+            f"Could not save {source}: {reason}. The previous file is unchanged. Check that "
+            "the folder is writable and the disk is not full, then save again."
+        ) from exc
 
 
 def _encode_members(raw: RawProject) -> list[tuple[str, bytes]]:
@@ -343,28 +328,3 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **{key: np.asarray(value) for key, value in arrays.items()})
     return buffer.getvalue()
-
-
-def _new_file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; give a new one the usual 0o666 minus the umask
-    (mkstemp creates 0o600, which would hide the project from the person's other accounts)."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); best effort, as Windows cannot open folders."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

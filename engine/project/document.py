@@ -1,19 +1,16 @@
-"""The project document: everything a person builds in Netbuilder, and the .nnproj file.
+"""The project document: everything a person builds in Netbuilder, and its .nnproj file.
 
-This module is the hub the GUI, the training worker and the command line share. It is
-Qt-free. The dataclasses below are the in-memory document; `save`/`load` write and read the
-.nnproj zip (see DESIGN.md, "The project file"). The container itself (zip, atomic writes,
-refusing unsafe files) is engine/project_io.py, the value checks engine/project_schema.py and
-the schema upgrades engine/migrations.py.
-
-Typical use:
+`Project` holds the settings (engine/project/specs.py), the dataset, the trained weights and
+the history. `save`/`load` go through the container (container.py: the zip, atomic writes,
+refusing unsafe files), the value checks (schema.py) and the schema upgrades
+(migrations.py). Training a project is the runtime's job (runtime.py):
 
     project = Project.load("coffee.nnproj")      # warnings lists e.g. a moved dataset file
-    model = project.build_model()                # compiled, with the stored weights
-    data = project.prepare_data()                # split with the training seed, scaled
-    history = model.fit(data.x_train, data.y_train, epochs=10,
-                        validation_data=(data.x_val, data.y_val))
-    project.record_training(model, history.history, epochs=10)
+    model = runtime.build_model(project)         # compiled, with the stored weights
+    prepared = runtime.prepare_data(project)     # split with the training seed, scaled
+    outcome = runtime.fit_run(model, prepared, project.training, epochs=10,
+                              initial_epoch=project.epochs_trained)
+    runtime.record_run(project, outcome, prepared.scaler_config)
     project.save("coffee.nnproj")                # atomic
 """
 
@@ -21,8 +18,6 @@ from __future__ import annotations
 
 import copy as _copy
 import hashlib
-import importlib.util
-import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,17 +25,21 @@ from typing import Any
 
 import numpy as np
 
-from . import migrations
-from .errors import EngineError, ProjectError
+from .. import data as data_module
+from ..errors import EngineError, ProjectError
+from ..resources import resource_path
+from . import migrations, model_bridge
+from .container import FORMAT_NAME, read_raw, write_raw
+from .history import copy_history
 from .migrations import SCHEMA_VERSION, RawProject
-from .project_io import FORMAT_NAME, read_raw, write_raw
-from .project_schema import (
+from .schema import (
     history_to_json,
     read_meta,
     snapshots_from_arrays,
     weight_shape_problem,
     weights_from_arrays,
 )
+from .specs import TASK_OUTPUT, CompileSpec, DatasetSource, LayerSpec, TrainingSpec, json_safe
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -50,133 +49,11 @@ __all__ = [
     "CompileSpec",
     "TrainingSpec",
     "DatasetSource",
-    "PreparedData",
     "Project",
-    "examples_dir",
 ]
 
 # A CSV dataset smaller than this is copied into the project, so it opens on another machine.
 EMBED_LIMIT_BYTES = 20 * 1024**2
-
-
-# The course's output layer and loss for each task: sigmoid + binary cross-entropy for a
-# binary target, softmax + sparse categorical cross-entropy for several classes, a linear
-# output with mean squared error for real values.
-TASK_OUTPUT = {
-    "binary": ("sigmoid", "binary_crossentropy"),
-    "multiclass": ("softmax", "sparse_categorical_crossentropy"),
-    "regression": ("linear", "mean_squared_error"),
-}
-
-
-def copy_history(history: Any) -> Any:
-    """A copy of a history dict {name: [float, ...]} that later in-place edits cannot reach.
-
-    Why not deepcopy: a 100,000-epoch history is ~400,000 floats, and deepcopy visits each
-    one (0.06 s on a quiet machine, 0.3 s under load, on the GUI thread). Floats are
-    immutable, so copying the lists is exact and takes ~1 ms. Anything other than a dict of lists of numbers falls back to deepcopy."""
-    if isinstance(history, dict) and all(
-            isinstance(values, list) and (not values or isinstance(values[0], (int, float)))
-            for values in history.values()):
-        return {key: list(values) for key, values in history.items()}
-    return _copy.deepcopy(history)
-
-
-@dataclass
-class LayerSpec:
-    """One Dense layer as the person configured it."""
-
-    units: int
-    activation: str = "relu"
-    name: str = ""
-    kernel_initializer: str = "glorot_uniform"
-    bias_initializer: str = "zeros"
-    l2: float = 0.0  # L2 penalty on the kernel; 0 means no regularizer
-
-
-@dataclass
-class CompileSpec:
-    """Loss and optimizer, as passed to Sequential.compile."""
-
-    loss: str = "binary_crossentropy"
-    from_logits: bool = False
-    optimizer: str = "adam"
-    learning_rate: float = 0.01
-    momentum: float = 0.0  # SGD only
-    metrics: list[str] = field(default_factory=lambda: ["accuracy"])
-
-
-@dataclass
-class TrainingSpec:
-    """How fit is called. batch_size None means full-batch gradient descent."""
-
-    epochs: int = 100
-    batch_size: int | None = 32
-    validation_split: float = 0.2
-    shuffle: bool = True
-    seed: int = 0
-    scaling: str = "standardize"  # "standardize" | "minmax" | "none"
-
-
-@dataclass
-class DatasetSource:
-    """Where the dataset comes from, so it can be recreated.
-
-    kind "builtin": `name` is a built-in generator, `params` its n_samples/noise/seed.
-    kind "csv": `path` the file (absolute in memory, stored relative to the project file),
-    `sha256` of its bytes, `params` the load_csv arguments (target, features, delimiter, ...).
-    A "csv" source with path None lives only as the copy embedded in the project (data that
-    came from arrays or an .npz file).
-    """
-
-    kind: str = "builtin"
-    name: str | None = "coffee"
-    params: dict[str, Any] = field(default_factory=dict)
-    path: str | None = None
-    sha256: str | None = None
-
-    @classmethod
-    def from_dataset(cls, dataset) -> DatasetSource:
-        """The source recorded in `dataset.source` by engine.data (builtin or csv). Data with
-        no file to go back to (arrays, .npz) becomes an embedded-only "csv" source; the
-        Project then embeds `dataset.to_csv_bytes()`."""
-        source = dict(getattr(dataset, "source", None) or {})
-        kind = source.pop("kind", None)
-        if kind == "builtin":
-            name = source.pop("name", None)
-            return cls(kind="builtin", name=name, params=_json_safe(source))
-        if kind == "csv" and source.get("path"):
-            path = str(Path(source.pop("path")).absolute())
-            name = getattr(dataset, "name", None) or Path(path).name
-            return cls(kind="csv", name=name, params=_json_safe(source), path=path)
-        return cls(kind="csv", name=getattr(dataset, "name", None), params=dataset.csv_params())
-
-
-@dataclass
-class PreparedData:
-    """The arrays fit() takes. x_*: float32 (n, n_features), scaled; y_*: (n, 1).
-    x_val/y_val are None when the validation split is 0. scaler: the fitted engine.data
-    scaler (its get_config() is also in Project.scaler)."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray | None
-    y_val: np.ndarray | None
-    scaler: Any
-
-
-def merge_history(old: dict, before: int, new: dict, epochs: int) -> dict[str, list[float]]:
-    """The history of `before` epochs followed by a run's `epochs` epochs, name -> values.
-    A name missing from either side (val_loss once validation is switched on or off) is
-    padded with NaN there, so every list keeps one value per epoch trained."""
-    merged = {}
-    for key in list(old) + [k for k in new if k not in old]:
-        head = [float(v) for v in old.get(key, [])][:before]
-        head += [math.nan] * (before - len(head))
-        tail = [float(v) for v in new.get(key, [])][:epochs]
-        tail += [math.nan] * (epochs - len(tail))
-        merged[str(key)] = head + tail
-    return merged
 
 
 @dataclass
@@ -241,8 +118,7 @@ class Project:
         (trained, with history) when it is installed, else the same network built here,
         untrained. Its `path` is None, so saving asks where instead of overwriting the
         packaged example."""
-        example = examples_dir()
-        path = None if example is None else example / "coffee.nnproj"
+        path = resource_path("examples", "coffee.nnproj")
         if path is not None and path.is_file():
             try:
                 project = cls.load(path)
@@ -293,12 +169,10 @@ class Project:
         model: an engine Sequential of Dense layers (compiled or not). dataset/source: the
         data it is trained on (source defaults to DatasetSource.from_dataset(dataset)).
         history: a History.history dict; epochs_trained is the length of its longest list."""
-        from . import project_model
-
         project = cls(
             name=str(getattr(model, "name", None) or "Untitled"),
-            layers=[project_model.layer_spec(layer) for layer in model.layers],
-            compile=project_model.compile_spec(model),
+            layers=[model_bridge.layer_spec(layer) for layer in model.layers],
+            compile=model_bridge.compile_spec(model),
             training=training if training is not None else TrainingSpec(),
         )
         if getattr(model, "built", False):
@@ -324,51 +198,6 @@ class Project:
         if self.weights:
             return int(np.shape(self.weights[0])[0])
         return self.input_dim
-
-    def build_model(self):
-        """A compiled engine Sequential for this project: Dense layers from `layers`
-        (l2 > 0 adds regularizers.L2(l2)), optimizer and loss from `compile`, built for
-        resolved_input_dim() features, with the stored weights set when there are any.
-
-        Raises ProjectError when there are no layers or the stored weights do not fit."""
-        from . import project_model
-
-        if not self.layers:
-            raise ProjectError(
-                f"Project {self.name!r} has no layers. Add at least one Dense layer."
-            )
-        n_inputs = self.resolved_input_dim()
-        if self.weights:
-            problem = weight_shape_problem(
-                [np.asarray(w) for w in self.weights], [layer.units for layer in self.layers],
-                n_inputs,
-            )
-            if problem is not None:
-                raise ProjectError(
-                    f"The trained weights of project {self.name!r} do not fit its network: "
-                    f"{problem}. Reset the training (clear_training) to start from new weights."
-                )
-        return project_model.build_model(self.layers, self.compile, n_inputs, self.weights)
-
-    def record_training(self, model, history_dict, epochs: int,
-                        snapshots: dict[int, list[np.ndarray]] | None = None) -> None:
-        """Keep what a fit() run produced: the model's weights, its history appended to the
-        project's, and optional weight snapshots keyed by absolute epoch number.
-
-        history_dict: History.history (or the History itself), name -> list of per-epoch
-        values. epochs: how many epochs actually ran (less than asked when stopped early).
-        A metric seen only in some runs is padded with NaN so every list keeps one value per
-        epoch trained."""
-        history_dict = getattr(history_dict, "history", history_dict) or {}
-        epochs = int(epochs)
-        before = self.epochs_trained
-        self.history = merge_history(self.history, before, history_dict, epochs)
-        self.epochs_trained = before + epochs
-        self.weights = [np.array(w, copy=True) for w in model.get_weights()]
-        if self.weights:
-            self.input_dim = int(self.weights[0].shape[0])
-        for epoch, weights in (snapshots or {}).items():
-            self.snapshots[int(epoch)] = [np.array(w, copy=True) for w in weights]
 
     def clear_training(self) -> None:
         """Forget the trained weights, history, snapshots and fitted scaler (after the
@@ -406,8 +235,6 @@ class Project:
         and its SHA-256 matches the recorded one (or none is recorded), else the copy embedded
         in the project, else no data. Each fallback adds a message to `warnings` that says
         what happened and how to relink. Never raises for missing or changed data."""
-        from . import data as data_module
-
         self.dataset = None
         src = self.dataset_source
         if src is None:
@@ -429,8 +256,6 @@ class Project:
         """Point a CSV dataset at a new file (it moved, or it was updated on purpose) and load
         it. Unlike load_dataset, a file that cannot be read raises DatasetError, since the
         person asked for this file."""
-        from . import data as data_module
-
         if self.dataset_source is None or self.dataset_source.kind != "csv":
             raise ProjectError(
                 "Only a dataset read from a CSV file can be relinked; this project's dataset is "
@@ -502,40 +327,6 @@ class Project:
         self.input_dim = int(dataset.n_features)
         return None
 
-    def fitted_scaler(self):
-        """The scaler stored in `scaler` (fitted at the last prepare_data), or None."""
-        if self.scaler is None:
-            return None
-        from .data import scaler_from_config
-
-        return scaler_from_config(self.scaler)
-
-    def prepare_data(self) -> PreparedData:
-        """Split the dataset with the training seed and validation_split, fit the scaler of
-        training.scaling on the training split only (stored in `scaler` as its config), and
-        return the scaled arrays."""
-        from .data import make_scaler
-
-        if self.dataset is None:
-            raise ProjectError(
-                f"Project {self.name!r} has no data to train on. Pick a dataset, or relink "
-                "the CSV file if it moved."
-            )
-        spec = self.training
-        if spec.validation_split > 0:
-            train, val = self.dataset.split(validation=spec.validation_split, seed=spec.seed)
-        else:
-            train, val = self.dataset, None
-        scaler = make_scaler(spec.scaling).fit(train.x)
-        self.scaler = scaler.get_config()
-        return PreparedData(
-            x_train=scaler.transform(train.x),
-            y_train=train.y,
-            x_val=None if val is None else scaler.transform(val.x),
-            y_val=None if val is None else val.y,
-            scaler=scaler,
-        )
-
     # ------------------------------------------------------------------ the file
 
     def to_dict(self, base_dir: str | os.PathLike | None = None) -> dict[str, Any]:
@@ -555,11 +346,11 @@ class Project:
             "compile": asdict(self.compile),
             "training": asdict(self.training),
             "dataset": self._source_to_json(base_dir),
-            "scaler": _json_safe(self.scaler),
+            "scaler": json_safe(self.scaler),
             "weight_arrays": len(weights or []),
             "epochs_trained": self.epochs_trained,
             "history": history_to_json(self.history),
-            "ui": _json_safe(self.ui),
+            "ui": json_safe(self.ui),
         }
 
     def _source_to_json(self, base_dir) -> dict[str, Any] | None:
@@ -567,7 +358,7 @@ class Project:
         if src is None:
             return None
         out = asdict(src)
-        out["params"] = _json_safe(src.params)
+        out["params"] = json_safe(src.params)
         out["absolute_path"] = None
         if src.path is not None:
             absolute = Path(src.path).absolute()
@@ -701,22 +492,6 @@ class Project:
 # ---------------------------------------------------------------------- helpers
 
 
-def examples_dir() -> Path | None:
-    """app/resources/examples of the installed `app` package, found without importing it
-    (importing app could pull in Qt, which the engine must never do). None if not found."""
-    try:
-        spec = importlib.util.find_spec("app")
-    except (ImportError, ValueError):
-        spec = None
-    roots = list(spec.submodule_search_locations or []) if spec is not None else []
-    roots.append(str(Path(__file__).resolve().parents[1] / "app"))  # a source checkout
-    for root in roots:
-        candidate = Path(root) / "resources" / "examples"
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
 def _read_for_embedding(path: Path) -> tuple[bytes | None, str]:
     """(the file's bytes if under EMBED_LIMIT_BYTES else None, SHA-256 hex of the file)."""
     digest = hashlib.sha256()
@@ -729,16 +504,3 @@ def _read_for_embedding(path: Path) -> tuple[bytes | None, str]:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return None, digest.hexdigest()
-
-
-def _json_safe(value):
-    """A deep copy of `value` with numpy scalars/arrays turned into plain JSON values."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _json_safe(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

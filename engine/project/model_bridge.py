@@ -1,21 +1,18 @@
 """The bridge between the project's plain specs (LayerSpec, CompileSpec) and engine objects:
 building a compiled Sequential from specs, and reading specs back from a model.
-
-Kept apart from engine/project.py so the document and file format do not import the engine
-core until a model is actually needed.
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import ProjectError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .project import CompileSpec, LayerSpec
+from .. import losses, optimizers, regularizers
+from ..errors import ProjectError
+from ..layers import Dense
+from ..model import Sequential
+from .specs import CompileSpec, LayerSpec
 
 
 def build_model(layers: list[LayerSpec], spec: CompileSpec, n_inputs: int | None,
@@ -23,10 +20,6 @@ def build_model(layers: list[LayerSpec], spec: CompileSpec, n_inputs: int | None
     """A compiled Sequential of Dense layers. Built for n_inputs features when known (else
     it builds on its first fit); `weights` ([W1 (n_in, u1), b1, ...], already checked) are
     set when given."""
-    from . import regularizers
-    from .layers import Dense
-    from .model import Sequential
-
     model = Sequential(name=None)
     for layer in layers:
         model.add(Dense(
@@ -48,8 +41,6 @@ def build_model(layers: list[LayerSpec], spec: CompileSpec, n_inputs: int | None
 
 def make_optimizer(spec: CompileSpec):
     """The optimizer named in spec with its learning rate (and momentum, for SGD)."""
-    from . import optimizers
-
     cls = type(optimizers.get(spec.optimizer))
     kwargs = {"learning_rate": spec.learning_rate}
     if getattr(cls, "registered_name", "") == "sgd":
@@ -59,8 +50,6 @@ def make_optimizer(spec: CompileSpec):
 
 def make_loss(spec: CompileSpec):
     """The loss named in spec; from_logits passed to the losses that take it."""
-    from . import losses
-
     cls = type(losses.get(spec.loss))
     if "from_logits" in inspect.signature(cls).parameters:
         return cls(from_logits=spec.from_logits)
@@ -70,8 +59,6 @@ def make_loss(spec: CompileSpec):
 def layer_spec(layer) -> LayerSpec:
     """The LayerSpec of an engine Dense layer. Raises ProjectError for what a project cannot
     store (another layer type, an L1 penalty, a bias-free layer)."""
-    from .project import LayerSpec
-
     if type(layer).__name__ != "Dense":
         raise ProjectError(
             f"Netbuilder projects hold Dense layers only; received a {type(layer).__name__} "
@@ -103,8 +90,6 @@ def layer_spec(layer) -> LayerSpec:
 
 def compile_spec(model) -> CompileSpec:
     """The CompileSpec of a model (defaults when it was never compiled)."""
-    from .project import CompileSpec
-
     spec = CompileSpec()
     loss = getattr(model, "loss", None)
     optimizer = getattr(model, "optimizer", None)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import ProjectError
+from ..errors import ProjectError
 
 SCHEMA_VERSION = 1  # the schema this Netbuilder writes, and the newest it reads
 

@@ -1,4 +1,4 @@
-"""Every command of `netbuilder` end to end through engine.cli.main(argv), on built-in data
+"""Every command of `netbuilder` end to end through app.cli.main(argv), on built-in data
 with a few epochs so the whole file stays fast."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from importlib.metadata import version
 import numpy as np
 import pytest
 
-from engine import cli
-from engine.cli import main
-from engine.project import Project
+from app import cli
+from app.cli import main
+from app.cli import progress as progress_module
+from engine.project import Project, runtime
 
 
 def run(capsys, *argv):
@@ -35,9 +36,9 @@ def new_project(path, *options):
 def scaled_predictions(project_path, x_raw):
     """What the project's network predicts for raw features, computed without the CLI."""
     project = Project.load(project_path)
-    scaler = project.fitted_scaler()
+    scaler = runtime.fitted_scaler(project)
     x = x_raw if scaler is None else scaler.transform(x_raw)
-    return np.asarray(project.build_model().predict(x, verbose=0), dtype=np.float64)
+    return np.asarray(runtime.build_model(project).predict(x, verbose=0), dtype=np.float64)
 
 
 def write_csv(path, header, rows):
@@ -225,14 +226,14 @@ def test_train_on_a_terminal_draws_one_progress_bar(tmp_path, monkeypatch):
 
 def test_ctrl_c_stops_after_the_current_batch_and_still_saves(tmp_path, capsys, monkeypatch):
     path = new_project(tmp_path / "xor.nnproj", "--builtin", "xor", "--batch-size", "8")
-    real_epoch_end = cli._Progress.epoch_end
+    real_epoch_end = progress_module.Progress.epoch_end
 
     def press_ctrl_c_after_the_first_epoch(self, epoch, logs):
         real_epoch_end(self, epoch, logs)
         if epoch == 0:
             os.kill(os.getpid(), signal.SIGINT)  # what the terminal sends on Ctrl+C
 
-    monkeypatch.setattr(cli._Progress, "epoch_end", press_ctrl_c_after_the_first_epoch)
+    monkeypatch.setattr(progress_module.Progress, "epoch_end", press_ctrl_c_after_the_first_epoch)
     handler_before = signal.getsignal(signal.SIGINT)
     code, out, err = run(capsys, "train", path, "--epochs", "200")
     assert code == cli.EXIT_INTERRUPTED
@@ -252,8 +253,8 @@ def test_evaluate_prints_the_loss_and_metrics_of_the_trained_model(xor_trained, 
     assert (code, err) == (0, "")
     assert re.fullmatch(r"loss \d+\.\d{4}\naccuracy [01]\.\d{4}\n", out), out
     project = Project.load(xor_trained)
-    x = project.fitted_scaler().transform(project.dataset.x)
-    expected = project.build_model().evaluate(x, project.dataset.y, verbose=0, return_dict=True)
+    x = runtime.fitted_scaler(project).transform(project.dataset.x)
+    expected = runtime.build_model(project).evaluate(x, project.dataset.y, verbose=0, return_dict=True)
     assert out == f"loss {expected['loss']:.4f}\naccuracy {expected['accuracy']:.4f}\n"
 
 
@@ -352,7 +353,7 @@ def test_summary_shows_layers_compile_dataset_and_history(xor_trained, capsys):
     code, out, err = run(capsys, "summary", xor_trained)
     assert (code, err) == (0, "")
     project = Project.load(xor_trained)
-    model = project.build_model()
+    model = runtime.build_model(project)
     for layer in model.layers:
         assert layer.name in out
     assert f"{model.count_params():,}" in out or str(model.count_params()) in out
@@ -431,3 +432,22 @@ def test_predict_one_hot_encodes_text_columns_like_the_training_data(tmp_path, c
     assert (code, err) == (0, "")
     probs = np.array([[float(v) for v in r[1:]] for r in list(csv.reader(io.StringIO(out)))[1:]])
     np.testing.assert_allclose(probs[:, 1:], scaled_predictions(path, dataset.x), atol=1e-5)
+
+
+def test_every_file_the_command_line_writes_gets_the_usual_permissions(tmp_path, capsys):
+    # mkstemp creates 0600 files; predictions and exports must be readable like a saved project.
+    old_umask = os.umask(0o022)
+    try:
+        project = tmp_path / "p.nnproj"
+        assert main(["new", str(project), "--builtin", "xor"]) == 0
+        points = tmp_path / "points.csv"
+        points.write_text("x1,x2\n0,1\n1,0\n", encoding="utf-8")
+        predictions = tmp_path / "predictions.csv"
+        assert main(["predict", str(project), str(points), "-o", str(predictions)]) == 0
+        assert main(["export", "keras", str(project), "-o", str(tmp_path / "model.py")]) == 0
+    finally:
+        os.umask(old_umask)
+    written = [project, predictions, tmp_path / "model.py", tmp_path / "model_weights.npz",
+               tmp_path / "model_data.csv"]
+    assert {path.name: oct(path.stat().st_mode & 0o777) for path in written} == {
+        path.name: "0o644" for path in written}

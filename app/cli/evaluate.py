@@ -1,0 +1,44 @@
+"""`netbuilder evaluate`: the loss and metrics on the project's data or another CSV file."""
+
+from __future__ import annotations
+
+from engine.project import runtime
+
+from .arguments import add_version
+from .errors import EXIT_OK, about
+from .project_files import fmt, load_project, project_dataset, project_model
+from .tables import read_table
+
+
+def add_parser(commands) -> None:
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="print the loss and metrics",
+        description="Print the loss and metrics on the project's dataset, or on another CSV "
+        "with the same columns (found by name), scaled the project's way.",
+    )
+    add_version(evaluate)
+    evaluate.add_argument("project", metavar="PROJECT.nnproj")
+    evaluate.add_argument("--data", metavar="CSV", help="evaluate on this file instead")
+    evaluate.set_defaults(handler=run, parser=evaluate)
+
+
+def run(args) -> int:
+    project = load_project(args.project)
+    dataset = project_dataset(project, args.project)
+    model = project_model(project, args.project)
+    if args.data is not None:
+        x, y = read_table(
+            args.data, list(dataset.feature_names), dataset.target_name, dataset.class_names
+        )
+        source = args.data
+    else:
+        x, y = dataset.x, dataset.y
+        source = args.project
+    with about(source):
+        x = runtime.scale_features(project, x)
+        y = runtime.targets_for_loss(project.compile, y, dataset.n_classes)
+        results = model.evaluate(x, y, verbose=0, return_dict=True)
+    for name, value in results.items():
+        print(f"{name} {fmt(float(value))}")
+    return EXIT_OK

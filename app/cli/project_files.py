@@ -1,0 +1,49 @@
+"""Opening and saving the project a command works on, with every failure one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from engine.project import Project, runtime
+
+from .errors import CliError, about
+
+
+def load_project(path):
+    """Project.load with every failure turned into one line about `path`."""
+    if not Path(path).exists():
+        raise CliError(path, "no such file")
+    with about(path, loading=True):
+        project = Project.load(path)
+    return project
+
+
+def save_project(project, path) -> None:
+    with about(path):
+        project.save(path)
+
+
+def project_dataset(project, path):
+    """The project's Dataset; when Project.load could not recreate it, the error says why
+    (its warnings name the moved or changed file and how to relink it)."""
+    if project.dataset is None:
+        why = " ".join(project.warnings) or "the project has no dataset."
+        raise CliError(path, why)
+    return project.dataset
+
+
+def project_model(project, path):
+    """The project's compiled model with its stored weights."""
+    with about(path, loading=True):
+        model = runtime.build_model(project)
+    return model
+
+
+def fmt(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float, np.floating, np.integer))

@@ -1,0 +1,72 @@
+"""`netbuilder train`: train a project headless, continuing from its stored weights."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from engine.project import runtime
+from engine.utils import set_random_seed
+
+from .arguments import add_version, positive_int
+from .errors import EXIT_INTERRUPTED, EXIT_OK, PROG, CliError, about
+from .progress import Progress, progress_callback, stop_on_sigint
+from .project_files import (
+    fmt,
+    is_number,
+    load_project,
+    project_dataset,
+    project_model,
+    save_project,
+)
+
+
+def add_parser(commands) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train a project, continuing from its stored weights",
+        description="Train headless, continuing from the stored weights, and save. Ctrl+C "
+        "stops after the current batch and still saves (exit status 130).",
+    )
+    add_version(train)
+    train.add_argument("project", metavar="PROJECT.nnproj")
+    train.add_argument(
+        "--epochs", "-e", type=positive_int, metavar="N", help="default: the project's epochs"
+    )
+    train.add_argument(
+        "-o", "--output", metavar="OUT.nnproj", help="write here instead of in place"
+    )
+    train.set_defaults(handler=run, parser=train)
+
+
+def run(args) -> int:
+    project = load_project(args.project)
+    out = Path(args.output) if args.output else Path(args.project)
+    project_dataset(project, args.project)
+    model = project_model(project, args.project)
+    with about(args.project, "its dataset: "):
+        prepared = runtime.prepare_data(project)
+    epochs = args.epochs or int(project.training.epochs)
+    start = int(project.epochs_trained or 0)
+    # Shuffling is the only randomness left once the weights exist: seeded by the project and
+    # where it stands, the same command on the same file gives the same result.
+    set_random_seed(runtime.run_seed(project))
+    progress = Progress(start, start + epochs)
+    say = lambda text: print(f"\n{text}" if progress.tty else text, file=sys.stderr)  # noqa: E731
+    with stop_on_sigint(model, say) as sigint:
+        outcome = runtime.fit_run(model, prepared, project.training, epochs, start,
+                                  callbacks=[progress_callback(progress)])
+    progress.finish()
+    if outcome.outcome == "diverged":
+        raise CliError(args.project, f"{outcome.message} The project was not saved.")
+    done = outcome.epochs
+    runtime.record_run(project, outcome, prepared.scaler_config)
+    save_project(project, out)
+    final = "  ".join(
+        f"{k} {fmt(v[-1])}" for k, v in outcome.history.items() if v and is_number(v[-1])
+    )
+    print(f"trained {done} epoch(s), {project.epochs_trained} in all: {final}; saved {out}")
+    if sigint["interrupted"]:
+        print(f"{PROG}: interrupted after epoch {project.epochs_trained}; saved", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK

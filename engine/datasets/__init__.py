@@ -1,1 +1,0 @@
-"""Data files shipped with the engine (read with importlib.resources): iris.csv."""

@@ -1,0 +1,286 @@
+"""The one recipe for turning a project into a trained model, shared by every front end.
+
+The command line (`netbuilder train/evaluate/predict`), the window's training worker and the
+Keras export all call these functions, so each rule lives here once: how a run is seeded,
+what full-batch means, how the data is split and scaled, what a diverged run keeps, how a run
+is recorded, and how a model's outputs (probabilities or logits) become class probabilities
+and classes.
+
+    model = runtime.build_model(project)           # compiled, the project's weights
+    prepared = runtime.prepare_data(project)       # pure: the project is not changed
+    outcome = runtime.fit_run(model, prepared, project.training, epochs=100,
+                              initial_epoch=project.epochs_trained)
+    runtime.record_run(project, outcome, prepared)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import data as data_module
+from ..errors import ProjectError, TrainingDiverged
+from ..utils import set_random_seed
+from . import model_bridge
+from .document import Project
+from .history import merge_history
+from .schema import weight_shape_problem
+from .specs import CompileSpec, TrainingSpec
+
+__all__ = [
+    "PreparedData",
+    "RunOutcome",
+    "build_model",
+    "initial_weights",
+    "run_seed",
+    "prepare_data",
+    "fitted_scaler",
+    "scale_features",
+    "fit_batch_size",
+    "validation_data",
+    "fit_run",
+    "record_run",
+    "loss_task",
+    "targets_for_loss",
+    "probabilities",
+    "predicted_classes",
+]
+
+
+# ----------------------------------------------------------------------------------- model
+
+
+def build_model(project: Project, seed: int | None = None):
+    """A compiled engine Sequential for `project`: its layers, loss and optimizer, built for
+    its number of input features, with (a copy of) its stored weights when it has some.
+    seed: seeds the initial weights of a project that has none (None: the global seed).
+
+    Raises ProjectError when there are no layers or the stored weights do not fit."""
+    if not project.layers:
+        raise ProjectError(f"Project {project.name!r} has no layers. Add at least one Dense layer.")
+    n_inputs = project.resolved_input_dim()
+    if project.weights:
+        problem = weight_shape_problem(
+            [np.asarray(w) for w in project.weights], [layer.units for layer in project.layers],
+            n_inputs,
+        )
+        if problem is not None:
+            raise ProjectError(
+                f"The trained weights of project {project.name!r} do not fit its network: "
+                f"{problem}. Reset the training to start from new weights."
+            )
+    if seed is not None:
+        set_random_seed(int(seed))
+    return model_bridge.build_model(project.layers, project.compile, n_inputs, project.weights)
+
+
+def run_seed(project: Project) -> int:
+    """The seed of the next run: the project's seed plus the epochs already trained, so the
+    same run of the same file gives the same result (and a fresh project the same weights)."""
+    return int(project.training.seed) + int(project.epochs_trained or 0)
+
+
+def initial_weights(project: Project) -> list[np.ndarray]:
+    """Fresh initial weights for the project's network, seeded by its training seed."""
+    fresh = Project(layers=project.layers, compile=project.compile,
+                    input_dim=project.resolved_input_dim())
+    return build_model(fresh, seed=int(project.training.seed)).get_weights()
+
+
+# ------------------------------------------------------------------------------------ data
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """The arrays fit() takes. x_*: float32 (n, n_features), scaled; y_*: (n, 1) or one-hot
+    (n, k) for categorical cross-entropy. x_val/y_val are None when the validation split is 0.
+    scaler: the engine.data scaler fitted on the training split."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    scaler: Any
+
+    @property
+    def scaler_config(self) -> dict[str, Any] | None:
+        return None if self.scaler is None else self.scaler.get_config()
+
+
+def prepare_data(project: Project) -> PreparedData:
+    """Split the dataset with the training seed and validation split, fit the scaler of
+    training.scaling on the training split only, and return the scaled arrays. A pure
+    function: the project is not changed (record_run stores the scaler a run used)."""
+    if project.dataset is None:
+        raise ProjectError(
+            f"Project {project.name!r} has no data to train on. Pick a dataset, or relink the CSV "
+            "file if it moved."
+        )
+    spec = project.training
+    if spec.validation_split > 0:
+        train, val = project.dataset.split(validation=spec.validation_split, seed=spec.seed)
+    else:
+        train, val = project.dataset, None
+    scaler = data_module.make_scaler(spec.scaling).fit(train.x)
+    n_classes = int(project.dataset.n_classes or 1)
+    return PreparedData(
+        x_train=scaler.transform(train.x),
+        y_train=targets_for_loss(project.compile, train.y, n_classes),
+        x_val=None if val is None else scaler.transform(val.x),
+        y_val=None if val is None else targets_for_loss(project.compile, val.y, n_classes),
+        scaler=scaler,
+    )
+
+
+def fitted_scaler(project: Project):
+    """The scaler the project's network expects its inputs through: the one stored with its
+    last run; for a project never trained, the one training would fit; None for no scaling."""
+    if project.scaler is not None:
+        return data_module.scaler_from_config(project.scaler)
+    if project.training.scaling in (None, "none") or project.dataset is None:
+        return None
+    return prepare_data(project).scaler
+
+
+def scale_features(project: Project, x) -> np.ndarray:
+    """Raw features (n_samples, n_features) -> what the network was trained on (float32)."""
+    scaler = fitted_scaler(project)
+    x = np.asarray(x, dtype=np.float32)
+    return x if scaler is None else np.asarray(scaler.transform(x), dtype=np.float32)
+
+
+def fit_batch_size(training: TrainingSpec, n_train: int) -> int:
+    """The batch size fit gets: None (full batch) is the sample count, so an epoch is one
+    step of full-batch gradient descent."""
+    return max(1, int(n_train)) if training.batch_size is None else int(training.batch_size)
+
+
+def validation_data(prepared: PreparedData):
+    """(x_val, y_val) for fit, or None without a validation split."""
+    if prepared.x_val is None or not len(prepared.x_val):
+        return None
+    return prepared.x_val, prepared.y_val
+
+
+# ------------------------------------------------------------------------------------- runs
+
+
+@dataclass
+class RunOutcome:
+    """How one fit run ended. outcome: "finished", "stopped" (fewer epochs than planned),
+    "diverged", or "failed" (an error a front end caught; weights None, details the
+    traceback). weights: the model's weights at the end (after a divergence, those of the
+    last epoch whose loss was finite). history: this run's finished epochs, name -> values.
+    epochs: how many finished. message: for the person, when something went wrong."""
+
+    outcome: str
+    weights: list[np.ndarray] | None
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epochs: int = 0
+    message: str = ""
+    diverged_epoch: int | None = None
+    error: BaseException | None = None
+    details: str = ""
+
+
+def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
+            initial_epoch: int = 0, callbacks=()) -> RunOutcome:
+    """Train `model` for `epochs` epochs after `initial_epoch` with the project's training
+    settings, and say how it ended. Callbacks may stop the run (model.stop_training)."""
+    epochs, initial_epoch = int(epochs), int(initial_epoch)
+    model.stop_training = False
+    try:
+        model.fit(
+            prepared.x_train, prepared.y_train,
+            batch_size=fit_batch_size(training, len(prepared.x_train)),
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            validation_data=validation_data(prepared),
+            shuffle=bool(training.shuffle),
+            verbose=0,
+            callbacks=list(callbacks),
+        )
+    except TrainingDiverged as exc:
+        history = _run_history(model)
+        done = len(history.get("loss", []))
+        epoch = initial_epoch + done + 1
+        rate = float(model.optimizer.learning_rate)
+        what = "infinite" if exc.loss is not None and np.isinf(exc.loss) else "NaN"
+        return RunOutcome(
+            "diverged", model.get_weights(), history, done,
+            message=(f"Training diverged at epoch {epoch}: the loss became {what}. The weights "
+                     f"of the last finite epoch are kept. Try a learning rate below "
+                     f"{rate / 10:.3g}."),
+            diverged_epoch=epoch, error=exc,
+        )
+    history = _run_history(model)
+    done = len(history.get("loss", []))
+    outcome = "finished" if done >= epochs else "stopped"
+    return RunOutcome(outcome, model.get_weights(), history, done)
+
+
+def _run_history(model) -> dict[str, list[float]]:
+    history = getattr(getattr(model, "history", None), "history", None) or {}
+    return {str(key): [float(v) for v in values] for key, values in history.items()}
+
+
+def record_run(project: Project, outcome: RunOutcome, scaler_config: dict | None,
+               base_history: dict | None = None, base_epochs: int | None = None,
+               snapshots: dict[int, list[np.ndarray]] | None = None) -> None:
+    """Keep what a run produced on the project: its weights, its history after the project's
+    (or after base_history/base_epochs, the project as it was when the run started), the
+    scaler the run's inputs went through, and optional weight snapshots by absolute epoch."""
+    before = int(project.epochs_trained if base_epochs is None else base_epochs)
+    history = project.history if base_history is None else base_history
+    project.history = merge_history(history, before, outcome.history, outcome.epochs)
+    project.epochs_trained = before + int(outcome.epochs)
+    project.weights = [np.array(w, copy=True) for w in outcome.weights]
+    if project.weights:
+        project.input_dim = int(project.weights[0].shape[0])
+    project.scaler = scaler_config
+    for epoch, weights in (snapshots or {}).items():
+        project.snapshots[int(epoch)] = [np.array(w, copy=True) for w in weights]
+
+
+# ---------------------------------------------------------------------------------- outputs
+
+
+def loss_task(spec: CompileSpec) -> str:
+    """The task the project's loss is for: "binary", "multiclass" or "regression"."""
+    return model_bridge.make_loss(spec).task
+
+
+def targets_for_loss(spec: CompileSpec, y, n_classes: int) -> np.ndarray:
+    """Class indices (n_samples, 1) -> one-hot (n_samples, n_classes) when the loss wants
+    one-hot targets (categorical cross-entropy); anything else unchanged (float32)."""
+    y = np.asarray(y, dtype=np.float32)
+    if model_bridge.make_loss(spec).one_hot_targets and n_classes > 1:
+        return np.eye(n_classes, dtype=np.float32)[y.reshape(-1).astype(int)]
+    return y
+
+
+def probabilities(spec: CompileSpec, outputs) -> np.ndarray:
+    """Model outputs (n, units) -> class probabilities (n, k): logits are squashed first
+    (sigmoid, or softmax over several units) when the loss takes logits; one output unit is
+    P(class 1), so it becomes the two columns [1 - p, p]."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.ndim == 1:
+        outputs = outputs.reshape(-1, 1)
+    if spec.from_logits:
+        with np.errstate(over="ignore"):
+            if outputs.shape[1] == 1:
+                outputs = 1.0 / (1.0 + np.exp(-outputs))
+            else:
+                shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+                outputs = shifted / shifted.sum(axis=1, keepdims=True)
+    if outputs.shape[1] == 1:
+        outputs = np.hstack([1.0 - outputs, outputs])
+    return outputs
+
+
+def predicted_classes(spec: CompileSpec, outputs) -> np.ndarray:
+    """Model outputs (n, units) -> class indices (n,): P(class 1) > 0.5 for one unit (a
+    logit > 0), the most probable class otherwise."""
+    return np.argmax(probabilities(spec, outputs), axis=1)
