@@ -1,6 +1,6 @@
 """The main window: docks around the network canvas, menus and toolbar, the undo stack.
 
-Layout (see CONTRACT.md): central widget = NetworkCanvas; left docks = layer palette and
+Layout: central widget = NetworkCanvas; left docks = layer palette and
 dataset panel; right docks = inspector and advisor; bottom dock(s) and the Training toolbar
 come from app/training/integration.py.
 

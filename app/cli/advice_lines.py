@@ -9,5 +9,4 @@ def print_advice(project) -> None:
     """One line per finding of the advisor (engine.project.advice), warnings first."""
     for finding in advice.check(project):
         label = "warning" if finding.severity == advice.WARNING else "note"
-        fixes = "; ".join(fix.label for fix in finding.fixes)
-        print(f"{label}: {finding.message}" + (f" (fix: {fixes})" if fixes else ""))
+        print(f"{label}: {finding.message}")

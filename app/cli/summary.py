@@ -28,6 +28,11 @@ def run(args) -> int:
     print(f"Project: {project.name} ({args.project})")
     with about(args.project):
         model.summary()
+    print("Layers:")
+    for spec_layer in project.layers:
+        penalty = f", L2 {spec_layer.l2:g}" if spec_layer.l2 else ""
+        print(f"  {spec_layer.name or '(unnamed)'}: {spec_layer.units} unit"
+              f"{'s' if spec_layer.units != 1 else ''}, {spec_layer.activation}{penalty}")
     spec = project.compile
     optimizer = f"{spec.optimizer} (learning_rate={spec.learning_rate:g}"
     if spec.optimizer == "sgd" and spec.momentum:

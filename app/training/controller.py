@@ -230,6 +230,11 @@ class TrainingController(QObject):
             self.worker.wait()
             self._on_worker_finished(self.worker)
 
+    @property
+    def run_start_epoch(self) -> int:
+        """Epochs the project had when the current (or last) run started."""
+        return self._run_base_epochs
+
     # ----- starting a run -------------------------------------------------------------------
     def _start(self, epochs: int) -> bool:
         if self.worker is not None:  # a stopping run: finish it before starting the next

@@ -1,7 +1,10 @@
 """The training worker: a QThread that runs model.fit on its own copy of the model.
 
-The GUI thread never touches the worker's model. Control goes in through thread-safe flags
-(stop, pause, a pending learning rate) that a callback checks between batches; results come
+The GUI thread never calls the worker's model, with two exceptions, each one plain attribute
+assignment, atomic under the GIL and read by the engine only between batches: a new learning
+rate (`model.optimizer.learning_rate`, set_learning_rate) and `model.stop_training` (stop).
+Everything else goes in through thread-safe flags (stop, pause, step) that a callback checks
+between batches or epochs; results come
 out through a one-slot mailbox of `Snapshot`s and the `snapshotReady` signal. The mailbox holds
 at most one undelivered snapshot (newer ones are merged into it), so a slow GUI never builds a
 queue, and snapshots are throttled to at most ~30 per second whatever the epoch rate. The last
@@ -178,6 +181,11 @@ class TrainingWorker(QThread):
 
     def end_gui_frame(self) -> None:
         self.gui_idle.set()
+
+    @property
+    def epochs_done(self) -> int:
+        """Epochs finished in this run so far (read from any thread: an int, set atomically)."""
+        return self._done
 
     @property
     def paused(self) -> bool:

@@ -1,4 +1,4 @@
-"""Training from the toolbar against a stand-in window (tests/app/test_training_fakes.py) with
+"""Training from the toolbar against a stand-in window (tests/app/training_fakes.py) with
 the real engine: runs, steps, stops, pauses, learning-rate changes, divergence, bad data,
 worker exceptions, the edit guard, closing mid-run, throttling and rapid cycles."""
 
@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from test_training_fakes import FakeHost, live_threads, project_for
+from training_fakes import FakeHost, live_threads, project_for
 
 from app.training import dialogs
 from app.training.integration import attach_training
@@ -46,7 +46,7 @@ def wait_epochs(qtbot, panel, n, timeout=10_000):
     qtbot.waitUntil(lambda: panel.cost_plot.series.get("loss") is not None
                     and panel.cost_plot.curve_data("loss")[0].size
                     and panel.cost_plot.curve_data("loss")[0][-1]
-                    >= panel.controller._run_base_epochs + n, timeout=timeout)
+                    >= panel.controller.run_start_epoch + n, timeout=timeout)
 
 
 def test_train_button_runs_the_epochs_fills_the_curves_and_records_one_undo_step(
@@ -119,22 +119,22 @@ def test_pause_holds_training_and_resume_continues(qtbot, make_window):
     qtbot.waitUntil(lambda: c.worker.paused, timeout=2000)
     # The epoch in flight may still finish (on a loaded machine, well after the flag is
     # set): wait until the count settles, then it must stay put.
-    settled = [c.worker._done]
+    settled = [c.worker.epochs_done]
 
     def count_settled() -> bool:
         time.sleep(0.1)
-        now = c.worker._done
+        now = c.worker.epochs_done
         steady = now == settled[0]
         settled[0] = now
         return steady
 
     qtbot.waitUntil(count_settled, timeout=5000)
-    done = c.worker._done
+    done = c.worker.epochs_done
     qtbot.wait(300)
-    assert c.worker._done == done  # nothing trains while paused
+    assert c.worker.epochs_done == done  # nothing trains while paused
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert c.state == "running"
-    qtbot.waitUntil(lambda: c.worker._done > done + 2, timeout=5000)
+    qtbot.waitUntil(lambda: c.worker.epochs_done > done + 2, timeout=5000)
     c.stop()
     assert finish(qtbot, panel).outcome == "stopped"
 
@@ -161,11 +161,11 @@ def test_step_while_paused_finishes_one_epoch_and_pauses_again(qtbot, make_windo
     c.pause()
     qtbot.waitUntil(lambda: c.worker.paused, timeout=2000)
     qtbot.wait(100)
-    done = c.worker._done
+    done = c.worker.epochs_done
     c.step()
-    qtbot.waitUntil(lambda: c.state == "paused" and c.worker._done == done + 1, timeout=5000)
+    qtbot.waitUntil(lambda: c.state == "paused" and c.worker.epochs_done == done + 1, timeout=5000)
     qtbot.wait(200)
-    assert c.worker._done == done + 1
+    assert c.worker.epochs_done == done + 1
     c.stop()
     finish(qtbot, panel)
 
@@ -333,12 +333,12 @@ def test_the_worker_steps_aside_while_the_gui_draws_a_frame(qtbot, make_window):
         start = time.perf_counter()
         assert worker.wait_until_aside(1.0)
         assert time.perf_counter() - start < 0.5
-        done = worker._done
+        done = worker.epochs_done
         time.sleep(0.15)
-        assert worker._done == done
+        assert worker.epochs_done == done
     finally:
         worker.end_gui_frame()
-    qtbot.waitUntil(lambda: worker._done > done, timeout=3000)
+    qtbot.waitUntil(lambda: worker.epochs_done > done, timeout=3000)
     c.stop()
     finish(qtbot, panel)
 

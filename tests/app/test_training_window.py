@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QProgressBar, QPushButton, QWidget
-from test_training_fakes import live_threads
+from training_fakes import live_threads
 
 from app import commands
 from app.training import dialogs

@@ -8,7 +8,7 @@ import gc
 import math
 
 from PySide6.QtCore import Qt
-from test_training_fakes import project_for
+from training_fakes import project_for
 
 from app.training import worker as worker_module
 from app.training.prepare import PreparedCache

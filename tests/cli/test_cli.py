@@ -451,3 +451,20 @@ def test_every_file_the_command_line_writes_gets_the_usual_permissions(tmp_path,
                tmp_path / "model_data.csv"]
     assert {path.name: oct(path.stat().st_mode & 0o777) for path in written} == {
         path.name: "0o644" for path in written}
+
+
+def test_new_and_summary_print_the_course_advice_and_each_layers_activation(tmp_path, capsys):
+    path = tmp_path / "relu_out.nnproj"
+    code, out, _ = run(capsys, "new", path, "--builtin", "xor", "--layers", "8:relu,1:relu",
+                       "--loss", "bce")
+    assert code == 0
+    assert "warning: Binary cross-entropy expects a probability" in out
+    assert "relu" in out.splitlines()[-1] and "use a sigmoid output" in out
+    code, out, _ = run(capsys, "summary", path)
+    assert code == 0
+    assert "  layer1: 8 units, relu\n  layer2: 1 unit, relu\n" in out
+    assert "warning: Binary cross-entropy expects a probability" in out
+
+    sound = tmp_path / "sound.nnproj"
+    code, out, _ = run(capsys, "new", sound, "--builtin", "xor", "--layers", "8:tanh,1:sigmoid")
+    assert code == 0 and "warning" not in out

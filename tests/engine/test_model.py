@@ -746,7 +746,7 @@ def test_regularization_is_added_to_the_loss():
 
 
 def test_engine_imports_no_gui_code():
-    """engine/ never imports Qt, pyqtgraph or app/ (DESIGN.md): checked in a fresh process."""
+    """engine/ never imports Qt, pyqtgraph or app/: checked in a fresh process."""
     code = (
         "import sys, engine, engine.model, engine.callbacks\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
