@@ -8,6 +8,7 @@ from pathlib import Path
 from engine import data, losses, optimizers
 from engine.errors import EngineError
 from engine.project import LayerSpec, Project, runtime
+from engine.project.specs import output_units
 
 from .advice_lines import print_advice
 from .arguments import (
@@ -146,7 +147,7 @@ def _apply_new_options(project, args, dataset, loss, optimizer) -> None:
             LayerSpec(units=u, activation=a, name=f"layer{i + 1}")
             for i, (u, a) in enumerate(args.layers)
         ]
-        expected = dataset.n_classes if dataset.task == "multiclass" else 1
+        expected = output_units(dataset)
         last = project.layers[-1].units
         if last != expected:  # a usage error, though only the data can tell
             args.parser.error(

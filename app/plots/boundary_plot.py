@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.plots.axes import cache_axes
 from app.plots.class_colours import class_rgb
+from engine.project.specs import classifies
 
 TINT = 0.55  # how far the heatmap is lightened towards white, so the points stay visible
 
@@ -28,7 +29,7 @@ def boundary_image(output: np.ndarray, task: str, n_classes: int,
     (views.compute_views turns outputs and logits into them, engine.project.runtime), and the
     class colours are blended by probability, so the boundary is where the colours meet.
     Regression: (G, G, 1) values, in viridis."""
-    if task in ("binary", "multiclass"):
+    if classifies(task):
         probs = np.clip(output, 0.0, 1.0)
         rgb = probs @ class_rgb(probs.shape[-1])
         rgb = rgb * (1.0 - TINT) + 255.0 * TINT
@@ -129,7 +130,7 @@ class BoundaryPlot(QWidget):
                 self.cell_texts.append(text)
 
     def _value_levels(self, setup) -> tuple[float, float] | None:
-        if setup.task in ("binary", "multiclass") or setup.train_targets is None:
+        if classifies(setup.task) or setup.train_targets is None:
             return None
         values = np.concatenate([setup.train_targets, setup.val_targets])
         return float(values.min()), float(values.max())
@@ -137,7 +138,7 @@ class BoundaryPlot(QWidget):
     def _point_brushes(self, targets: np.ndarray, setup) -> list:
         """One brush per point, drawn from a small palette (shared objects keep pyqtgraph's
         symbol atlas small: one entry per class or colour step, not per point)."""
-        if setup.task in ("binary", "multiclass"):
+        if classifies(setup.task):
             palette = [pg.mkBrush(*c) for c in class_rgb(max(setup.n_classes, 2))]
             index = np.asarray(targets, dtype=int) % len(palette)
         else:

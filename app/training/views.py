@@ -14,6 +14,7 @@ import numpy as np
 
 from app.plots.stats import LayerStats, layer_stats
 from engine.project import CompileSpec, runtime
+from engine.project.specs import classifies
 
 GRID = 100  # the boundary heatmap is GRID x GRID model outputs
 CURVE_POINTS = 200
@@ -70,7 +71,7 @@ class ViewSetup:
         source_x, source_y = (x_val, y_val) if len(x_val) else (x_train, prepared.y_train)
         pick = _evenly(len(source_x), SAMPLE)
         sample_x = np.ascontiguousarray(source_x[pick], dtype=x_train.dtype)
-        classify = task in ("binary", "multiclass")
+        classify = classifies(task)
         sample_targets = _targets(np.asarray(source_y)[pick], classify)
         n_features = x_train.shape[1] if x_train.ndim == 2 else 0
         setup = cls(
@@ -138,7 +139,7 @@ def compute_views(model, setup: ViewSetup) -> ViewUpdate:
     if setup.probe_x is not None:
         pred = np.asarray(model.predict(setup.probe_x, verbose=0), dtype=np.float64)
         if setup.kind == "boundary":
-            if setup.task in ("binary", "multiclass"):
+            if classifies(setup.task):
                 pred = runtime.probabilities(setup.compile, pred)
             output = pred.reshape(GRID, GRID, -1)
         elif setup.kind in ("curve", "scatter"):

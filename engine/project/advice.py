@@ -29,7 +29,7 @@ from .edits import (
     reset_training,
     set_loss,
 )
-from .specs import LayerSpec
+from .specs import TASK_OUTPUT, LayerSpec
 
 BCE = "binary_crossentropy"
 SPARSE_CCE = "sparse_categorical_crossentropy"
@@ -118,7 +118,7 @@ def _hidden_to_relu(only: set[str]):
 
 def _add_output_layer(project: Project) -> None:
     units = expected_output_units(project.dataset) or 1
-    activation = {"binary": "sigmoid", "multiclass": "softmax"}.get(_task(project), "linear")
+    activation = TASK_OUTPUT.get(_task(project), TASK_OUTPUT["regression"])[0]
     insert_layer(project, len(project.layers), activation, units)
 
 

@@ -39,7 +39,15 @@ from .schema import (
     weight_shape_problem,
     weights_from_arrays,
 )
-from .specs import TASK_OUTPUT, CompileSpec, DatasetSource, LayerSpec, TrainingSpec, json_safe
+from .specs import (
+    TASK_OUTPUT,
+    CompileSpec,
+    DatasetSource,
+    LayerSpec,
+    TrainingSpec,
+    json_safe,
+    output_units,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -138,7 +146,7 @@ class Project:
         task = dataset.task
         if task in TASK_OUTPUT:
             activation, loss = TASK_OUTPUT[task]
-            units = int(dataset.n_classes) if task == "multiclass" else 1
+            units = output_units(dataset)
             output = LayerSpec(units, activation, "output")
             spec = CompileSpec(loss=loss, metrics=[] if task == "regression" else ["accuracy"])
         else:

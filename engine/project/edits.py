@@ -14,10 +14,11 @@ from dataclasses import replace
 from typing import Any
 
 from .. import losses
+from ..data import scaler_names
 from ..errors import EngineError
 from .document import Project
 from .history import copy_history
-from .specs import TASK_OUTPUT, LayerSpec
+from .specs import TASK_OUTPUT, LayerSpec, output_units
 
 HIDDEN_UNITS_DEFAULT = 16
 MAX_UNITS = 4096
@@ -135,14 +136,7 @@ def set_layer_field(project: Project, index: int, field: str, value: Any) -> int
     return index
 
 
-def expected_output_units(dataset: Any) -> int | None:
-    """Output units the dataset asks for: n_classes for multiclass, 1 otherwise; None when
-    there is no dataset."""
-    if dataset is None:
-        return None
-    if getattr(dataset, "task", None) == "multiclass":
-        return int(dataset.n_classes)
-    return 1
+expected_output_units = output_units  # the name the window and the advisor know it by
 
 
 def apply_dataset(project: Project, source: Any, dataset: Any) -> None:
@@ -183,10 +177,10 @@ def fit_output_to_task(project: Project, task: str | None) -> None:
 
 
 def set_scaling(project: Project, kind: str) -> None:
-    """Choose how inputs are scaled ("standardize", "minmax" or "none")."""
-    if kind not in ("standardize", "minmax", "none"):
+    """Choose how inputs are scaled (one of engine.data.scaler_names())."""
+    if kind not in scaler_names():
         raise ValueError(
-            f"scaling must be 'standardize', 'minmax' or 'none'. Received: scaling={kind!r}"
+            f"scaling must be one of {scaler_names()}. Received: scaling={kind!r}"
         )
     if project.training.scaling != kind:
         project.training.scaling = kind

@@ -17,11 +17,10 @@ from typing import Any
 import numpy as np
 
 from .. import activations, initializers, losses, metrics, optimizers
-from ..data import scaler_from_config
+from ..data import scaler_from_config, scaler_names
 from ..errors import EngineError, ProjectError
 from .specs import CompileSpec, DatasetSource, LayerSpec, TrainingSpec
 
-SCALINGS = ("standardize", "minmax", "none")
 DATASET_KINDS = ("builtin", "csv")
 LAYER_TYPES = ("Dense",)
 
@@ -310,7 +309,7 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         validation_split=train.float("validation_split", 0.0, 1.0, high_open=True),
         shuffle=train.bool("shuffle"),
         seed=train.int("seed", minimum=0),
-        scaling=train.str("scaling", choices=SCALINGS),
+        scaling=train.str("scaling", choices=tuple(scaler_names())),
     )
 
     dataset_source = None

@@ -22,6 +22,21 @@ TASK_OUTPUT = {
 }
 
 
+def classifies(task: str | None) -> bool:
+    """True for the tasks whose targets are classes ("binary", "multiclass")."""
+    return task in ("binary", "multiclass")
+
+
+def output_units(dataset: Any) -> int | None:
+    """Output units a dataset asks for: its number of classes for a multiclass target, 1
+    otherwise; None when there is no dataset."""
+    if dataset is None:
+        return None
+    if getattr(dataset, "task", None) == "multiclass":
+        return int(dataset.n_classes)
+    return 1
+
+
 @dataclass
 class LayerSpec:
     """One Dense layer as the person configured it."""
