@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QScrollArea, QVBox
 
 from app.plots.axes import cache_axes
 from app.plots.stats import LayerStats
+from engine import activations
+from engine.errors import EngineError
 
 CURVE_PEN = pg.mkPen(color=(20, 20, 20), width=2)
 DERIV_PEN = pg.mkPen(color=(214, 39, 40), width=2, style=Qt.PenStyle.DashLine)
@@ -31,8 +33,6 @@ MIN_PANEL_HEIGHT = 90
 def activation_curves(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(g(z), g'(z)) for the named activation over z (1-D). Softmax is drawn as its
     one-logit-against-zero slice, which is the sigmoid."""
-    from engine import activations
-
     if name == "softmax":
         name = "sigmoid"
     act = activations.get(name)
@@ -98,7 +98,7 @@ class _LayerPanel:
         z = np.linspace(lo, hi, Z_POINTS)
         try:
             value, deriv = activation_curves(self.activation, z)
-        except Exception:  # an unknown name from a hand-edited file: show the histogram only
+        except EngineError:  # an unknown name from a hand-edited file: show the histogram only
             value, deriv = np.zeros_like(z), np.zeros_like(z)
         self.curve.setData(z, value)
         self.deriv.setData(z, deriv)

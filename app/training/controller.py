@@ -243,7 +243,7 @@ class TrainingController(QObject):
         project = self.host.project
         try:
             model, prepared = self._build(project)
-        except Exception as exc:
+        except (EngineError, ValueError) as exc:  # the network or data cannot train: say why
             self.messageChanged.emit("error", f"Cannot train: {exc}")
             self.statusChanged.emit(f"Cannot train: {exc}")
             return False
@@ -486,7 +486,7 @@ class TrainingController(QObject):
             setup = self._setup_for(project, prepared)
             if setup is not None:
                 update = compute_views(model, setup)
-        except Exception:
+        except (EngineError, ValueError):
             # e.g. mid-edit: the network does not fit the data yet
             self._set_setup(None, None)
         if update is not None:
@@ -503,7 +503,7 @@ class TrainingController(QObject):
         try:
             setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project),
                                        project.compile)
-        except Exception:
+        except (EngineError, ValueError):
             setup = None  # no views for this data; training itself can still run
         self._set_setup(setup, key if setup is not None else None)
         return setup

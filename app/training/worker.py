@@ -25,6 +25,7 @@ from PySide6.QtCore import QThread, Signal
 
 from app.training.views import ViewSetup, ViewUpdate, compute_views
 from engine.callbacks import Callback
+from engine.errors import EngineError
 from engine.project import RunOutcome, TrainingSpec, runtime
 
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots per second
@@ -132,7 +133,7 @@ class TrainingWorker(QThread):
         self._n_train = int(len(prepared.x_train))
         try:
             work = self._n_train * model.count_params()
-        except Exception:
+        except EngineError:  # not built yet: assume a big network, check between batches
             work = BATCH_HOOK_MIN_WORK
         self.batch_hooks = work >= BATCH_HOOK_MIN_WORK
 
@@ -369,13 +370,7 @@ class TrainingWorker(QThread):
     def _weights(self) -> list[np.ndarray] | None:
         try:
             return [np.array(w, copy=True) for w in self.model.get_weights()]
-        except Exception:
-            return None
-
-    def _learning_rate(self) -> float | None:
-        try:
-            return float(self.model.optimizer.learning_rate)
-        except Exception:
+        except EngineError:  # not built (a run stopped before its first batch)
             return None
 
 
