@@ -520,7 +520,7 @@ class MainWindow(QMainWindow):
             return False
         original = str(recovery.original) if recovery.original else None
         if not self.dialogs.ask_restore_recovery(recovery.name, original):
-            self.autosaver.discard()
+            self.autosaver.discard_recovery(recovery)
             return False
         try:
             project = self.autosaver.load(recovery)
@@ -532,6 +532,10 @@ class MainWindow(QMainWindow):
         # Restored work is unsaved work: mark it modified until it is saved.
         self.undo_stack.resetClean()
         self.update_title()
+        # The work now lives in this instance: its own recovery file keeps it safe, and the
+        # orphan goes (or the next start would offer it again).
+        if self.autosaver.save_now():
+            self.autosaver.discard_recovery(recovery)
         self.status_message("Restored the autosaved project. Save it to keep it.")
         return True
 
@@ -542,6 +546,7 @@ class MainWindow(QMainWindow):
         self.save_window_settings()
         self.autosaver.timer.stop()
         self.autosaver.discard()
+        self.autosaver.release()
         event.accept()
 
     # --- help ---------------------------------------------------------------------------
