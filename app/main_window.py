@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import commands, help_dialogs
+from app import commands, help_dialogs, wheel_guard
 from app import settings as app_settings
 from app.autosave import Autosaver
 from app.builder.advisor import AdvisorPanel
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
+        wheel_guard.install()  # before the fields exist: their polish sets the focus policy
         self.settings = app_settings.open_settings()
         self.dialogs = Dialogs(self)
         self.files = FileActions(self)
