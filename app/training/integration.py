@@ -105,7 +105,8 @@ class TrainingPanel(QObject):
         self.stop_button = button("stopButton", "Stop",
                                   "Stop after the current batch and keep the weights", c.stop)
         self.reset_button = button("resetButton", "Reset",
-                                   "Re-initialise the weights from the seed (undoable)", c.reset)
+                                   "Re-initialise the weights from the seed (undoable)",
+                                   self._reset_clicked)
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")
         self.progress.setMaximumWidth(220)
@@ -161,6 +162,15 @@ class TrainingPanel(QObject):
             self.controller.resume()
         else:
             self.controller.pause()
+
+    def _reset_clicked(self) -> bool:
+        """Reset, asking first when a run is going: a click must not silently end it."""
+        if self.controller.state in (RUNNING, PAUSED):
+            from app.training import dialogs
+
+            if not dialogs.ask_reset_during_run(self.window):
+                return False
+        return self.controller.reset()
 
     def _on_state(self, state: str) -> None:
         self._update_buttons(state)
