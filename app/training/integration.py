@@ -9,13 +9,21 @@ record_training, training_guard, the status bar, Space and closing the window.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QTextEdit,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -60,6 +68,30 @@ class MessageBanner(QWidget):
         self.label.setText(text)
         self.label.setStyleSheet(BANNER_STYLES.get(kind, BANNER_STYLES["info"]))
         self.setVisible(bool(text))
+
+
+# Widgets for which Space means something of their own: press, tick, type, open, select.
+_SPACE_WIDGETS = (QAbstractButton, QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox,
+                  QComboBox, QAbstractItemView)
+
+
+class SpaceForFields(QObject):
+    """Space trains only when no button or field has the focus: a focused one claims the key
+    (accepting ShortcutOverride makes Qt deliver it as a key press instead of a shortcut)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if (event.type() == QEvent.Type.ShortcutOverride
+                and event.key() == Qt.Key.Key_Space
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                and isinstance(watched, _SPACE_WIDGETS)
+                and watched is QApplication.focusWidget()
+                and watched.window() is self.window):
+            event.accept()
+        return False
 
 
 class TrainingPanel(QObject):
@@ -114,9 +146,16 @@ class TrainingPanel(QObject):
         bar.addSeparator()
         bar.addWidget(self.progress)
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.space = QShortcut(QKeySequence(Qt.Key.Key_Space), self.window)
-        self.space.setContext(Qt.ShortcutContext.WindowShortcut)
-        self.space.activated.connect(c.toggle)
+        # Space as a window action, so Help > Keyboard Shortcuts lists it. A focused button,
+        # check box or text field keeps its own Space (SpaceForFields below).
+        self.space = QAction("Train / Pause / Resume", self.window)
+        self.space.setObjectName("actionTrainPause")
+        self.space.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.space.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.space.triggered.connect(lambda _checked=False: c.toggle())
+        self.window.addAction(self.space)
+        self._space_for_fields = SpaceForFields(self.window)
+        QCoreApplication.instance().installEventFilter(self._space_for_fields)
 
     def _build_docks(self) -> None:
         w = self.window

@@ -42,7 +42,7 @@ def test_menus_hold_the_standard_actions(window):
     assert texts(menus["File"]) == ["New", "Open…", "Open Recent", "Save", "Save As…",
                                     "Import Dataset…", "Export Keras Script…", "Quit"]
     assert {"Undo", "Redo", "Delete Layer", "Duplicate Layer", "Add Layer",
-            "Move Layer Up", "Move Layer Down", "Copy as Keras Code"} <= set(texts(menus["Edit"]))
+            "Move Layer Left", "Move Layer Right", "Copy as Keras Code"} <= set(texts(menus["Edit"]))
     view = texts(menus["View"])
     for dock in window.findChildren(QDockWidget):
         assert dock.windowTitle() in view
