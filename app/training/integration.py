@@ -34,6 +34,7 @@ from app.plots.activation_plot import ActivationPlot
 from app.plots.boundary_plot import BoundaryPlot
 from app.plots.cost_plot import CostPlot
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
+from app.training.run_summary import RunSummary
 
 BANNER_STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;",
@@ -143,6 +144,9 @@ class TrainingPanel(QObject):
         self.progress.setObjectName("trainingProgress")
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
+        # Some styles (Fusion) draw the text inside the fill, where it vanished; centred
+        # text is drawn over the whole bar and stays readable.
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
         bar.addSeparator()
         bar.addWidget(self.progress)
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -182,6 +186,12 @@ class TrainingPanel(QObject):
 
     def _wire(self) -> None:
         c = self.controller
+        self.summary = RunSummary()
+        if hasattr(self.window, "statusBar"):
+            self.window.statusBar().addPermanentWidget(self.summary)
+        self._edits = 0  # project changes seen while idle
+        self._message_mark = 0  # the count when the banner's message was shown
+        c.runFinished.connect(self._on_run_finished)
         c.stateChanged.connect(self._on_state)
         c.historyReset.connect(self.cost_plot.set_history)
         c.historyAppended.connect(self.cost_plot.append)
@@ -193,9 +203,26 @@ class TrainingPanel(QObject):
         c.statusChanged.connect(self._status)
         c.messageChanged.connect(self._show_message)
         if hasattr(self.window, "projectChanged"):
-            self.window.projectChanged.connect(lambda: self._show_rest_progress(empty=True))
+            self.window.projectChanged.connect(self._on_project_changed)
+        self.summary.show_history(getattr(self.window.project, "history", None))
 
     # ----- slots (GUI thread) ---------------------------------------------------------------
+    def _on_project_changed(self) -> None:
+        self._show_rest_progress(empty=True)
+        if self.controller.state != IDLE:
+            return  # a run recording itself: its figures and messages come with runFinished
+        self.summary.show_history(getattr(self.window.project, "history", None))
+        # An error about a run ("Training diverged") is about the network it ran on: once
+        # the project changed since, it no longer applies. (Counted, not the undo index:
+        # edits of one field merge into one undo step.)
+        self._edits += 1
+        if self.banner.kind == "error" and self._edits != self._message_mark:
+            self.banner.show_message("", "")
+
+    def _on_run_finished(self, _result) -> None:
+        self.summary.show_history(getattr(self.window.project, "history", None))
+        self._message_mark = self._edits
+
     def _pause_clicked(self) -> None:
         if self.controller.state == PAUSED:
             self.controller.resume()
@@ -224,8 +251,9 @@ class TrainingPanel(QObject):
 
     def _update_buttons(self, state: str) -> None:
         active = state in (RUNNING, PAUSED)
-        self.train_button.setEnabled(state in (IDLE, PAUSED))
-        self.train_button.setText("Resume" if state == PAUSED else "Train")
+        # While paused only the Pause button says "Resume": two "Resume" buttons side by
+        # side read as two different things.
+        self.train_button.setEnabled(state == IDLE)
         self.pause_button.setEnabled(active)
         self.pause_button.setText("Resume" if state == PAUSED else "Pause")
         self.step_button.setEnabled(state in (IDLE, PAUSED))
@@ -238,6 +266,7 @@ class TrainingPanel(QObject):
 
     def _show_message(self, kind: str, text: str) -> None:
         self.banner.show_message(kind, text)
+        self._message_mark = self._edits
         if text and kind == "error" and not self.docks[0].isVisible():
             self.docks[0].show()  # the message must be seen, even if the plots were hidden
             self.docks[0].raise_()
