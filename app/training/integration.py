@@ -9,7 +9,7 @@ record_training, training_guard, the status bar, Space and closing the window.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -76,23 +76,22 @@ _SPACE_WIDGETS = (QAbstractButton, QLineEdit, QTextEdit, QPlainTextEdit, QAbstra
                   QComboBox, QAbstractItemView)
 
 
-class SpaceForFields(QObject):
-    """Space trains only when no button or field has the focus: a focused one claims the key
-    (accepting ShortcutOverride makes Qt deliver it as a key press instead of a shortcut)."""
-
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if (event.type() == QEvent.Type.ShortcutOverride
-                and event.key() == Qt.Key.Key_Space
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier
-                and isinstance(watched, _SPACE_WIDGETS)
-                and watched is QApplication.focusWidget()
-                and watched.window() is self.window):
-            event.accept()
+def give_space_to_focused_field(action: QAction) -> bool:
+    """If a button or field has the focus, give it the Space key press it was meant to get
+    and return True. (Not an application-wide ShortcutOverride filter: a Python filter runs
+    for every event of the application.) `action` is off meanwhile, or the re-sent key
+    would trigger it again."""
+    focus = QApplication.focusWidget()
+    if not isinstance(focus, _SPACE_WIDGETS):
         return False
+    action.setEnabled(False)
+    try:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(focus, QKeyEvent(kind, Qt.Key.Key_Space,
+                                                    Qt.KeyboardModifier.NoModifier, " "))
+    finally:
+        action.setEnabled(True)
+    return True
 
 
 class TrainingPanel(QObject):
@@ -151,15 +150,13 @@ class TrainingPanel(QObject):
         bar.addWidget(self.progress)
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         # Space as a window action, so Help > Keyboard Shortcuts lists it. A focused button,
-        # check box or text field keeps its own Space (SpaceForFields below).
+        # check box or text field keeps its own Space (give_space_to_focused_field).
         self.space = QAction("Train / Pause / Resume", self.window)
         self.space.setObjectName("actionTrainPause")
         self.space.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.space.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.space.triggered.connect(lambda _checked=False: c.toggle())
+        self.space.triggered.connect(self._space_pressed)
         self.window.addAction(self.space)
-        self._space_for_fields = SpaceForFields(self.window)
-        QCoreApplication.instance().installEventFilter(self._space_for_fields)
 
     def _build_docks(self) -> None:
         w = self.window
@@ -228,6 +225,10 @@ class TrainingPanel(QObject):
             self.controller.resume()
         else:
             self.controller.pause()
+
+    def _space_pressed(self) -> None:
+        if not give_space_to_focused_field(self.space):
+            self.controller.toggle()
 
     def _reset_clicked(self) -> bool:
         """Reset, asking first when a run is going: a click must not silently end it."""
