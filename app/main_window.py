@@ -502,6 +502,17 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         return isinstance(state, QByteArray) and self.restoreState(state)
 
+    # Below this width the main toolbar shows icons only (the tooltips keep the names): with
+    # text, the two toolbars did not fit at 1024 px and Reset went behind the overflow arrow.
+    COMPACT_WIDTH = 1300
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        style = (Qt.ToolButtonStyle.ToolButtonIconOnly if self.width() < self.COMPACT_WIDTH
+                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        if self.main_toolbar.toolButtonStyle() != style:
+            self.main_toolbar.setToolButtonStyle(style)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._needs_arranging:
