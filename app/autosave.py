@@ -2,21 +2,45 @@
 next start offers to restore it. A clean exit deletes it.
 
 The recovery file is a normal .nnproj written by Project.save (atomic), next to a small JSON
-file naming the project's own file, so a restored project still saves where it belongs."""
+file naming the project's own file, so a restored project still saves where it belongs.
+
+Each running window has its own recovery file, named after its process id (and a counter,
+for several windows in one process), and holds a lock file beside it for as long as it runs.
+Recovery offers only files whose lock is free -- the owner exited or crashed -- so a second
+instance never restores, or deletes, the live safety net of the first."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from engine.errors import EngineError
 from engine.project import Project
 
 INTERVAL_MS = 60_000
+# recovery-<pid>-<n>.nnproj; the plain recovery.nnproj of older versions has no owner.
+_RECOVERY_NAME = re.compile(r"^recovery(-\d+-\d+)?\.nnproj$")
+_instances = itertools.count()
+
+
+def owner_is_gone(lock_path: Path) -> bool:
+    """True when no running process holds the lock at `lock_path` (never taken, released,
+    or left behind by a process that has died)."""
+    probe = QLockFile(str(lock_path))
+    # 0: judge only by whether the owner's process is alive. The default (30 s) would call
+    # a live instance's lock stale once it is older than that.
+    probe.setStaleLockTime(0)
+    if not probe.tryLock(0):
+        return False
+    probe.unlock()
+    return True
 
 
 @dataclass
@@ -24,6 +48,14 @@ class Recovery:
     path: Path  # the recovery .nnproj
     original: Path | None  # the file the project belongs to (None: never saved)
     name: str
+
+    @property
+    def info_path(self) -> Path:
+        return self.path.with_suffix(".json")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_suffix(".lock")
 
 
 class Autosaver(QObject):
@@ -41,14 +73,26 @@ class Autosaver(QObject):
         super().__init__(window)
         self.window = window
         self.folder = Path(folder)
-        self.recovery_path = self.folder / "recovery.nnproj"
-        self.info_path = self.folder / "recovery.json"
+        stem = f"recovery-{os.getpid()}-{next(_instances)}"
+        self.recovery_path = self.folder / f"{stem}.nnproj"
+        self.info_path = self.folder / f"{stem}.json"
+        self.lock = QLockFile(str(self.folder / f"{stem}.lock"))
+        self.lock.setStaleLockTime(0)
+        self._take_lock()
         self._thread: threading.Thread | None = None
         self.failed.connect(lambda text: self.window.status_message(f"Autosave failed: {text}"))
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.save_in_background)
         self.timer.start()
+
+    def _take_lock(self) -> None:
+        """Hold this instance's lock while it runs: other instances see the file as owned."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # autosave will report the folder problem when it first writes
+        self.lock.tryLock(0)
 
     def save_now(self) -> bool:
         """Write the recovery file now if there are unsaved changes. Returns True if written."""
@@ -99,31 +143,75 @@ class Autosaver(QObject):
 
     def _write(self, project: Project, info: dict) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.lock.isLocked():
+            self._take_lock()
         project.save(self.recovery_path)
         self.info_path.write_text(json.dumps(info), encoding="utf-8")
 
     def discard(self) -> None:
-        """Delete the recovery file (after a clean exit, a save, or a declined restore)."""
+        """Delete this instance's recovery file (after a clean exit or a save). Other
+        instances' files are never touched."""
         self.wait()  # a save still running would write the file again after we delete it
         for path in (self.recovery_path, self.info_path):
             path.unlink(missing_ok=True)
 
-    def pending(self) -> Recovery | None:
-        """The recovery file left by a crash, if it is newer than the project's last save."""
-        if not self.recovery_path.is_file():
-            return None
+    def release(self) -> None:
+        """At exit, after discard(): give up the lock (its file goes with it)."""
+        self.timer.stop()
+        self.lock.unlock()
+
+    def discard_recovery(self, recovery: Recovery) -> None:
+        """Delete an orphaned recovery file (declined, or restored and now ours)."""
+        for path in (recovery.path, recovery.info_path):
+            path.unlink(missing_ok=True)
+        if owner_is_gone(recovery.lock_path):  # removes a dead owner's stale lock too
+            recovery.lock_path.unlink(missing_ok=True)
+
+    def orphans(self) -> list[Recovery]:
+        """Recovery files whose owner has gone (crashed), newest first. Files that are
+        older than their project's last save hold nothing to recover and are left out."""
         try:
-            info = json.loads(self.info_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            info = {}
-        original = Path(info["original"]) if info.get("original") else None
-        if original is not None and original.is_file():
-            if original.stat().st_mtime >= self.recovery_path.stat().st_mtime:
-                return None  # saved after the last autosave: nothing to recover
-        return Recovery(self.recovery_path, original, str(info.get("name") or "Untitled"))
+            candidates = [p for p in self.folder.iterdir() if _RECOVERY_NAME.match(p.name)]
+        except OSError:
+            return []
+        found = []
+        for path in candidates:
+            if path == self.recovery_path or not owner_is_gone(path.with_suffix(".lock")):
+                continue
+            recovery = _read_recovery(path)
+            if recovery is not None:
+                found.append(recovery)
+        return sorted(found, key=lambda r: _mtime(r.path), reverse=True)
+
+    def pending(self) -> Recovery | None:
+        """The newest recovery file left by a crashed instance, if any."""
+        found = self.orphans()
+        return found[0] if found else None
 
     def load(self, recovery: Recovery) -> Project:
         """The recovered project, pointing at its original file (raises ProjectError)."""
         project = Project.load(recovery.path)
         project.path = recovery.original
         return project
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _read_recovery(path: Path) -> Recovery | None:
+    """The Recovery for `path`, or None when its project was saved after the autosave."""
+    try:
+        info = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = {}
+    if not isinstance(info, dict):
+        info = {}
+    original = Path(info["original"]) if info.get("original") else None
+    if original is not None and original.is_file():
+        if original.stat().st_mtime >= _mtime(path):
+            return None  # saved after the last autosave: nothing to recover
+    return Recovery(path, original, str(info.get("name") or "Untitled"))

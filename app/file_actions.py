@@ -98,8 +98,9 @@ class FileActions:
         if path.suffix.lower() != ".nnproj":
             path = path.with_name(path.name + ".nnproj")
         old_name = project.name
-        if project.name in ("", "Untitled"):
-            project.name = path.stem  # an untitled project takes its file's name
+        # The project is called what its file is called: after Save As to a new name, the
+        # title, the quit prompt and the exported script used to keep the old name.
+        project.name = path.stem
         if not self._save_to(path):
             project.name = old_name
             return False
@@ -137,7 +138,11 @@ class FileActions:
         except (EngineError, OSError) as exc:
             window.dialogs.show_error("Could not export", f"Could not export {path}:\n\n{exc}")
             return False
-        window.status_message(f"Exported {script.name} and {weights.name}.")
+        written = [script.name, weights.name]
+        data = export.companion_paths(script)[1]
+        if data.is_file() and data.stat().st_mtime >= script.stat().st_mtime - 5:
+            written.append(data.name)  # the data file is written only with a dataset
+        window.status_message(f"Exported {', '.join(written[:-1])} and {written[-1]}.")
         return True
 
     def copy_keras_code(self) -> bool:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import commands, help_dialogs
+from app import commands, help_dialogs, wheel_guard
 from app import settings as app_settings
 from app.autosave import Autosaver
 from app.builder.advisor import AdvisorPanel
@@ -58,18 +58,26 @@ def app_icon() -> QIcon:
 
 # Standard keys some platforms leave unbound (e.g. Quit outside GNOME/KDE/macOS).
 _FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
+# Keys a standard key must also have on every platform: X11's Redo is only Ctrl+Shift+Z,
+# but people (and the Edit menu's promise) expect Ctrl+Y too.
+_EXTRA_KEYS = {QKeySequence.StandardKey.Redo: ("Ctrl+Y",)}
 
 
 def _key_sequences(shortcut) -> list[QKeySequence]:
-    """Every binding of a standard key (Redo is Ctrl+Shift+Z *and* Ctrl+Y on Linux), or the
-    one sequence given as text."""
+    """Every binding of a standard key plus _EXTRA_KEYS, or the sequences given as text
+    (one string, or a list whose first entry is the one shown in menus)."""
     if shortcut is None:
         return []
+    if isinstance(shortcut, (list, tuple)):
+        return [QKeySequence(text) for text in shortcut]
     if isinstance(shortcut, QKeySequence.StandardKey):
-        bindings = QKeySequence.keyBindings(shortcut)
-        if bindings:
-            return list(bindings)
-        shortcut = _FALLBACK_KEYS.get(shortcut, "")
+        bindings = list(QKeySequence.keyBindings(shortcut))
+        if not bindings and shortcut in _FALLBACK_KEYS:
+            bindings = [QKeySequence(_FALLBACK_KEYS[shortcut])]
+        for text in _EXTRA_KEYS.get(shortcut, ()):
+            if QKeySequence(text) not in bindings:
+                bindings.append(QKeySequence(text))
+        return bindings
     return [QKeySequence(shortcut)] if shortcut else []
 
 
@@ -80,6 +88,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
+        wheel_guard.install()  # before the fields exist: their polish sets the focus policy
         self.settings = app_settings.open_settings()
         self.dialogs = Dialogs(self)
         self.files = FileActions(self)
@@ -214,15 +223,22 @@ class MainWindow(QMainWindow):
         self.add_layer_action = self._action("&Add Layer", self.add_layer, "Ctrl+L",
                                              "Add the palette's selected layer before the output",
                                              "add-layer.svg")
-        self.delete_layer_action = self._action("&Delete Layer", self.delete_layer, ks.Delete,
+        # Not the standard Delete key: on X11 its list holds Ctrl+D too, which made
+        # Duplicate's Ctrl+D ambiguous (neither action fired).
+        self.delete_layer_action = self._action("&Delete Layer", self.delete_layer, ["Del"],
                                                 "Delete the selected layer", "delete-layer.svg")
         self.duplicate_layer_action = self._action("D&uplicate Layer", self.duplicate_layer,
                                                    "Ctrl+D", "Duplicate the selected layer")
-        self.move_up_action = self._action("Move Layer &Up", lambda: self.move_layer(-1),
-                                           "Alt+Up", "Move the selected layer toward the input")
-        self.move_down_action = self._action("Move Layer Do&wn", lambda: self.move_layer(1),
-                                             "Alt+Down",
-                                             "Move the selected layer toward the output")
+        # Left and right, as the canvas draws the network (input on the left) and as its
+        # context menu and Ctrl+arrow keys name them; Alt+Up/Down still work.
+        self.move_up_action = self._action("Move Layer &Left", lambda: self.move_layer(-1),
+                                           ["Ctrl+Left", "Alt+Up"],
+                                           "Move the selected layer toward the input",
+                                           name="actionMoveLayerUp")
+        self.move_down_action = self._action("Move Layer &Right", lambda: self.move_layer(1),
+                                             ["Ctrl+Right", "Alt+Down"],
+                                             "Move the selected layer toward the output",
+                                             name="actionMoveLayerDown")
 
         self.reset_layout_action = self._action("&Reset Layout", self.reset_layout, None,
                                                 "Put every panel back where it started")
@@ -491,6 +507,17 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         return isinstance(state, QByteArray) and self.restoreState(state)
 
+    # Below this width the main toolbar shows icons only (the tooltips keep the names): with
+    # text, the two toolbars did not fit at 1024 px and Reset went behind the overflow arrow.
+    COMPACT_WIDTH = 1300
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        style = (Qt.ToolButtonStyle.ToolButtonIconOnly if self.width() < self.COMPACT_WIDTH
+                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        if self.main_toolbar.toolButtonStyle() != style:
+            self.main_toolbar.setToolButtonStyle(style)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._needs_arranging:
@@ -525,7 +552,7 @@ class MainWindow(QMainWindow):
             return False
         original = str(recovery.original) if recovery.original else None
         if not self.dialogs.ask_restore_recovery(recovery.name, original):
-            self.autosaver.discard()
+            self.autosaver.discard_recovery(recovery)
             return False
         try:
             project = self.autosaver.load(recovery)
@@ -537,6 +564,10 @@ class MainWindow(QMainWindow):
         # Restored work is unsaved work: mark it modified until it is saved.
         self.undo_stack.resetClean()
         self.update_title()
+        # The work now lives in this instance: its own recovery file keeps it safe, and the
+        # orphan goes (or the next start would offer it again).
+        if self.autosaver.save_now():
+            self.autosaver.discard_recovery(recovery)
         self.status_message("Restored the autosaved project. Save it to keep it.")
         return True
 
@@ -547,6 +578,7 @@ class MainWindow(QMainWindow):
         self.save_window_settings()
         self.autosaver.timer.stop()
         self.autosaver.discard()
+        self.autosaver.release()
         event.accept()
 
     # --- help ---------------------------------------------------------------------------
@@ -558,10 +590,19 @@ class MainWindow(QMainWindow):
         help_dialogs.show_activation_help(self)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
-        """(action, shortcut) for every window action that has a shortcut."""
-        return [(action.text().replace("&", "").rstrip("…"),
-                 action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-                for action in self.actions() if not action.shortcut().isEmpty()]
+        """(action, shortcuts) for every window action that has a shortcut. The icon text
+        names the command ("Undo"), not the step it would undo now; every binding is
+        listed ("Ctrl+Shift+Z, Ctrl+Y")."""
+        native = QKeySequence.SequenceFormat.NativeText
+        rows = []
+        for action in self.actions():
+            # Platform extras for keys few keyboards have (Sun's Undo, F14, Open, Help) are
+            # noise in a list people read: keep the keys up to F12.
+            keys = [k.toString(native) for k in action.shortcuts()
+                    if not k.isEmpty() and k[0].key().value <= Qt.Key.Key_F12.value]
+            if keys:
+                rows.append((action.iconText().replace("&", "").rstrip("…"), ", ".join(keys)))
+        return rows
 
     def show_shortcuts(self) -> None:
         help_dialogs.show_shortcuts(self, self.shortcut_rows())

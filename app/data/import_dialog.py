@@ -117,11 +117,12 @@ class CsvImportDialog(QDialog):
             return
         params = {"target": target, "features": features, "delimiter": self.delimiter(),
                   "header": self.header_check.isChecked(),
-                  "target_type": self.target_type_combo.currentData()}
+                  "target_type": self.target_type_combo.currentData(),
+                  "drop_missing": self.drop_missing_check.isChecked()}
         try:
             dataset = engine_data.load_csv(self.path, **params)
         except _load_errors() as exc:
-            self._show_error(str(exc))
+            self._show_error(_in_dialog_words(str(exc)))
             self._point_at_bad_cell(str(exc))
             return
         self._result = (DatasetSource.from_dataset(dataset), dataset,
@@ -190,6 +191,14 @@ class CsvImportDialog(QDialog):
         fill_scaling_combo(self.scaling_combo)
         self.scaling_combo.setAccessibleName("Feature scaling")
 
+        # The engine's drop_missing, as a choice in the dialog (its error message used to
+        # suggest an API parameter the dialog did not offer).
+        self.drop_missing_check = QCheckBox("Leave out rows with a missing value", self)
+        self.drop_missing_check.setObjectName("dropMissingCheck")
+        self.drop_missing_check.setToolTip("Rows with an empty or NA cell in a used column are "
+                                           "left out (the dataset's notes say which lines).")
+        self.drop_missing_check.setAccessibleName("Leave out rows with a missing value")
+
         self.error_label = QLabel(self)
         self.error_label.setObjectName("importError")
         self.error_label.setWordWrap(True)
@@ -223,6 +232,7 @@ class CsvImportDialog(QDialog):
         form.addRow("Target is:", self.target_type_combo)
         form.addRow("Features (x):", self.feature_list)
         form.addRow("Scaling:", self.scaling_combo)
+        form.addRow("Missing values:", self.drop_missing_check)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -380,3 +390,12 @@ class CsvImportDialog(QDialog):
         self.error_label.clear()
         self.error_label.hide()
 
+
+
+def _in_dialog_words(message: str) -> str:
+    """The engine speaks to programmers ("load with drop_missing=True"); here the same
+    choice is the dialog's check box."""
+    return (message.replace("or load with drop_missing=True to leave out rows with missing "
+                            "values", "or tick \"Leave out rows with a missing value\"")
+            .replace("or load with drop_missing=True",
+                     "or tick \"Leave out rows with a missing value\""))

@@ -279,7 +279,7 @@ class DatasetPanel(QWidget):
                                           "one to replace it.", Qt.ItemDataRole.ToolTipRole)
         self.builtin_combo.setCurrentIndex(0)
         for spin in (self.samples_spin, self.noise_spin, self.seed_spin):
-            spin.setEnabled(False)
+            _blank(spin)
         self.description_label.setText("")
         self.description_label.hide()
 
@@ -298,11 +298,13 @@ class DatasetPanel(QWidget):
             index, Qt.ItemDataRole.ToolTipRole) or "")
         self.description_label.setVisible(bool(self.description_label.text()))
         low, high = defaults["n_samples_range"]
+        for spin in (self.samples_spin, self.noise_spin, self.seed_spin):
+            spin.setSpecialValueText("")  # undo _blank
         self.samples_spin.setRange(int(low), int(high))
         self.samples_spin.setValue(int(params.get("n_samples") or defaults["n_samples"]))
         self.samples_spin.setEnabled(low != high)
         if defaults["noise"] is None:
-            self.noise_spin.setEnabled(False)
+            _blank(self.noise_spin)
             self.noise_spin.setToolTip("This dataset is fixed: it has no noise setting.")
         else:
             n_low, n_high = defaults["noise_range"]
@@ -313,8 +315,11 @@ class DatasetPanel(QWidget):
             noise = params.get("noise")
             self.noise_spin.setValue(float(defaults["noise"] if noise is None else noise))
             self.noise_spin.setToolTip(f"Noise: {defaults['noise_meaning']}.")
-        self.seed_spin.setEnabled(defaults["noise"] is not None)  # a fixed table has no seed
-        self.seed_spin.setValue(int(params.get("seed", 0) or 0))
+        if defaults["noise"] is None:  # a fixed table has no seed
+            _blank(self.seed_spin)
+        else:
+            self.seed_spin.setEnabled(True)
+            self.seed_spin.setValue(int(params.get("seed", 0) or 0))
 
     def _show_dataset(self, dataset) -> None:
         self.preview_plot.show_dataset(dataset)
@@ -324,6 +329,14 @@ class DatasetPanel(QWidget):
             return
         self.summary_label.setText(summary_html(dataset))
         self.setAccessibleDescription(dataset.describe())
+
+
+def _blank(spin) -> None:
+    """Disable a setting this dataset does not have, and show a dash instead of the last
+    dataset's value (which read as if it applied)."""
+    spin.setEnabled(False)
+    spin.setSpecialValueText("—")
+    spin.setValue(spin.minimum())
 
 
 def summary_html(dataset) -> str:

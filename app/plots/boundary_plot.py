@@ -110,12 +110,15 @@ class BoundaryPlot(QWidget):
             self.plot.setLabel("bottom", names[0] if names else "x")
             self.plot.setLabel("left", "target")
             self._set_points(setup)
+            xs = np.concatenate([setup.train_points[:, 0], setup.val_points[:, 0]])
+            self._fit_view(xs, np.concatenate([setup.train_targets, setup.val_targets]))
         elif self.kind == "scatter":
             self.title.setText("Predicted vs actual (validation sample)")
             self.plot.setLabel("bottom", "actual")
             self.plot.setLabel("left", "predicted")
             lo, hi = float(np.min(setup.sample_targets)), float(np.max(setup.sample_targets))
             self.diagonal.setData([lo, hi], [lo, hi])
+            self._fit_view(setup.sample_targets, setup.sample_targets)
         elif self.kind == "confusion":
             self.title.setText("Confusion matrix (validation sample)")
             self.title.setToolTip("Rows: the actual class; columns: the class the network "
@@ -128,6 +131,25 @@ class BoundaryPlot(QWidget):
                 text = pg.TextItem("", anchor=(0.5, 0.5), color=(0, 0, 0))
                 self.plot.addItem(text)
                 self.cell_texts.append(text)
+
+    def _fit_view(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        """Show exactly the new data. Every kind sets its range explicitly: the boundary and
+        confusion views switch auto-range off, so without this a curve or scatter kept the
+        previous dataset's range and showed empty axes (issue #13, item 1)."""
+        xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+        xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+        if xs.size == 0 or ys.size == 0:
+            self.plot.enableAutoRange()
+            return
+        for lo, hi, set_range in ((xs.min(), xs.max(), self.plot.setXRange),
+                                  (ys.min(), ys.max(), self.plot.setYRange)):
+            pad = max((hi - lo) * 0.08, 1e-3 * max(1.0, abs(hi)))
+            set_range(float(lo - pad), float(hi + pad), padding=0)
+
+    def view_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """((x_min, x_max), (y_min, y_max)) shown now."""
+        (x0, x1), (y0, y1) = self.plot.getPlotItem().vb.viewRange()
+        return (x0, x1), (y0, y1)
 
     def _value_levels(self, setup) -> tuple[float, float] | None:
         if classifies(setup.task) or setup.train_targets is None:

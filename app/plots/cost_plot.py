@@ -98,6 +98,7 @@ class CostPlot(QWidget):
         self._metric: str | None = None
         self._expected: int | None = None
         self._x_span = 0.0
+        self._refit = True
 
         self.log_check = QCheckBox("Log scale")
         self.log_check.setObjectName("costLogScale")
@@ -153,6 +154,10 @@ class CostPlot(QWidget):
         for series in self.series.values():
             series.clear()
         self._metric = None
+        # A new history (another dataset, an undo, a reset) gets its own y range: the
+        # hysteresis in _fit_y kept the old one, so a new loss curve could sit flat at the
+        # bottom of, or outside, the previous dataset's range.
+        self._refit = True
         self.append(history or {}, 1)
         if not history:
             self._redraw()
@@ -182,6 +187,12 @@ class CostPlot(QWidget):
         self._metric = key
         if key is not None:
             self.metric_plot.setLabel("left", dict(METRICS).get(key, key))
+
+    def y_range(self, which: str = "loss") -> tuple[float, float]:
+        """The y range shown by the "loss" or "metric" plot."""
+        plot = self.loss_plot if which == "loss" else self.metric_plot
+        lo, hi = plot.getPlotItem().vb.viewRange()[1]
+        return float(lo), float(hi)
 
     def expect_epochs(self, last_epoch: int | None) -> None:
         """While a run is going, the epoch axis grows in steps of 1-2-5 (never past the run's
@@ -221,13 +232,16 @@ class CostPlot(QWidget):
             self._x_span = span
             self.loss_plot.setXRange(1, span, padding=0.02)
         log = self.log_check.isChecked()
-        self._fit_y(self.loss_plot, shown["loss"], log)
-        self._fit_y(self.metric_plot, shown["metric"], False)
+        refit, self._refit = self._refit, False
+        self._fit_y(self.loss_plot, shown["loss"], log, refit)
+        self._fit_y(self.metric_plot, shown["metric"], False, refit)
 
     @staticmethod
-    def _fit_y(plot: pg.PlotWidget, arrays: list[np.ndarray], log: bool) -> None:
+    def _fit_y(plot: pg.PlotWidget, arrays: list[np.ndarray], log: bool,
+               refit: bool = False) -> None:
         """Follow the data on the y axis with hysteresis: change the range only when the data
-        leaves it or fills less than half of it, so the axis is not redrawn every frame."""
+        leaves it or fills less than half of it, so the axis is not redrawn every frame.
+        `refit`: a new history; fit it exactly (no data: the neutral 0..1)."""
         lo, hi = math.inf, -math.inf
         for y in arrays:
             finite = y[np.isfinite(y)]
@@ -236,12 +250,14 @@ class CostPlot(QWidget):
             if finite.size:
                 lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
         if not math.isfinite(lo):
+            if refit:
+                plot.setYRange(0, 1, padding=0)
             return
         if hi - lo < 1e-12:
             lo, hi = lo - 0.5, hi + 0.5
         current = plot.getPlotItem().vb.viewRange()[1]
         inside = current[0] <= lo and hi <= current[1]
-        if inside and (hi - lo) >= 0.5 * (current[1] - current[0]):
+        if not refit and inside and (hi - lo) >= 0.5 * (current[1] - current[0]):
             return
         pad = 0.08 * (hi - lo)
         plot.setYRange(lo - pad, hi + pad, padding=0)

@@ -9,13 +9,21 @@ record_training, training_guard, the status bar, Space and closing the window.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QTextEdit,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -26,6 +34,7 @@ from app.plots.activation_plot import ActivationPlot
 from app.plots.boundary_plot import BoundaryPlot
 from app.plots.cost_plot import CostPlot
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
+from app.training.run_summary import RunSummary
 
 BANNER_STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;",
@@ -60,6 +69,29 @@ class MessageBanner(QWidget):
         self.label.setText(text)
         self.label.setStyleSheet(BANNER_STYLES.get(kind, BANNER_STYLES["info"]))
         self.setVisible(bool(text))
+
+
+# Widgets for which Space means something of their own: press, tick, type, open, select.
+_SPACE_WIDGETS = (QAbstractButton, QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox,
+                  QComboBox, QAbstractItemView)
+
+
+def give_space_to_focused_field(action: QAction) -> bool:
+    """If a button or field has the focus, give it the Space key press it was meant to get
+    and return True. (Not an application-wide ShortcutOverride filter: a Python filter runs
+    for every event of the application.) `action` is off meanwhile, or the re-sent key
+    would trigger it again."""
+    focus = QApplication.focusWidget()
+    if not isinstance(focus, _SPACE_WIDGETS):
+        return False
+    action.setEnabled(False)
+    try:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(focus, QKeyEvent(kind, Qt.Key.Key_Space,
+                                                    Qt.KeyboardModifier.NoModifier, " "))
+    finally:
+        action.setEnabled(True)
+    return True
 
 
 class TrainingPanel(QObject):
@@ -105,17 +137,26 @@ class TrainingPanel(QObject):
         self.stop_button = button("stopButton", "Stop",
                                   "Stop after the current batch and keep the weights", c.stop)
         self.reset_button = button("resetButton", "Reset",
-                                   "Re-initialise the weights from the seed (undoable)", c.reset)
+                                   "Re-initialise the weights from the seed (undoable)",
+                                   self._reset_clicked)
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
+        # Some styles (Fusion) draw the text inside the fill, where it vanished; centred
+        # text is drawn over the whole bar and stays readable.
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
         bar.addSeparator()
         bar.addWidget(self.progress)
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.space = QShortcut(QKeySequence(Qt.Key.Key_Space), self.window)
-        self.space.setContext(Qt.ShortcutContext.WindowShortcut)
-        self.space.activated.connect(c.toggle)
+        # Space as a window action, so Help > Keyboard Shortcuts lists it. A focused button,
+        # check box or text field keeps its own Space (give_space_to_focused_field).
+        self.space = QAction("Train / Pause / Resume", self.window)
+        self.space.setObjectName("actionTrainPause")
+        self.space.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.space.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.space.triggered.connect(self._space_pressed)
+        self.window.addAction(self.space)
 
     def _build_docks(self) -> None:
         w = self.window
@@ -142,6 +183,12 @@ class TrainingPanel(QObject):
 
     def _wire(self) -> None:
         c = self.controller
+        self.summary = RunSummary()
+        if hasattr(self.window, "statusBar"):
+            self.window.statusBar().addPermanentWidget(self.summary)
+        self._edits = 0  # project changes seen while idle
+        self._message_mark = 0  # the count when the banner's message was shown
+        c.runFinished.connect(self._on_run_finished)
         c.stateChanged.connect(self._on_state)
         c.historyReset.connect(self.cost_plot.set_history)
         c.historyAppended.connect(self.cost_plot.append)
@@ -153,14 +200,44 @@ class TrainingPanel(QObject):
         c.statusChanged.connect(self._status)
         c.messageChanged.connect(self._show_message)
         if hasattr(self.window, "projectChanged"):
-            self.window.projectChanged.connect(lambda: self._show_rest_progress(empty=True))
+            self.window.projectChanged.connect(self._on_project_changed)
+        self.summary.show_history(getattr(self.window.project, "history", None))
 
     # ----- slots (GUI thread) ---------------------------------------------------------------
+    def _on_project_changed(self) -> None:
+        self._show_rest_progress(empty=True)
+        if self.controller.state != IDLE:
+            return  # a run recording itself: its figures and messages come with runFinished
+        self.summary.show_history(getattr(self.window.project, "history", None))
+        # An error about a run ("Training diverged") is about the network it ran on: once
+        # the project changed since, it no longer applies. (Counted, not the undo index:
+        # edits of one field merge into one undo step.)
+        self._edits += 1
+        if self.banner.kind == "error" and self._edits != self._message_mark:
+            self.banner.show_message("", "")
+
+    def _on_run_finished(self, _result) -> None:
+        self.summary.show_history(getattr(self.window.project, "history", None))
+        self._message_mark = self._edits
+
     def _pause_clicked(self) -> None:
         if self.controller.state == PAUSED:
             self.controller.resume()
         else:
             self.controller.pause()
+
+    def _space_pressed(self) -> None:
+        if not give_space_to_focused_field(self.space):
+            self.controller.toggle()
+
+    def _reset_clicked(self) -> bool:
+        """Reset, asking first when a run is going: a click must not silently end it."""
+        if self.controller.state in (RUNNING, PAUSED):
+            from app.training import dialogs
+
+            if not dialogs.ask_reset_during_run(self.window):
+                return False
+        return self.controller.reset()
 
     def _on_state(self, state: str) -> None:
         self._update_buttons(state)
@@ -175,8 +252,9 @@ class TrainingPanel(QObject):
 
     def _update_buttons(self, state: str) -> None:
         active = state in (RUNNING, PAUSED)
-        self.train_button.setEnabled(state in (IDLE, PAUSED))
-        self.train_button.setText("Resume" if state == PAUSED else "Train")
+        # While paused only the Pause button says "Resume": two "Resume" buttons side by
+        # side read as two different things.
+        self.train_button.setEnabled(state == IDLE)
         self.pause_button.setEnabled(active)
         self.pause_button.setText("Resume" if state == PAUSED else "Pause")
         self.step_button.setEnabled(state in (IDLE, PAUSED))
@@ -189,6 +267,7 @@ class TrainingPanel(QObject):
 
     def _show_message(self, kind: str, text: str) -> None:
         self.banner.show_message(kind, text)
+        self._message_mark = self._edits
         if text and kind == "error" and not self.docks[0].isVisible():
             self.docks[0].show()  # the message must be seen, even if the plots were hidden
             self.docks[0].raise_()

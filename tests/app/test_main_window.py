@@ -42,7 +42,7 @@ def test_menus_hold_the_standard_actions(window):
     assert texts(menus["File"]) == ["New", "Open…", "Open Recent", "Save", "Save As…",
                                     "Import Dataset…", "Export Keras Script…", "Quit"]
     assert {"Undo", "Redo", "Delete Layer", "Duplicate Layer", "Add Layer",
-            "Move Layer Up", "Move Layer Down", "Copy as Keras Code"} <= set(texts(menus["Edit"]))
+            "Move Layer Left", "Move Layer Right", "Copy as Keras Code"} <= set(texts(menus["Edit"]))
     view = texts(menus["View"])
     for dock in window.findChildren(QDockWidget):
         assert dock.windowTitle() in view
@@ -244,28 +244,38 @@ def test_a_failed_background_save_is_reported_in_the_status_bar(window, qtbot, m
     assert "the disk is full" in window.statusBar().currentMessage()
 
 
+def _crash(window) -> None:
+    """What a crash leaves: the recovery file, and a lock no running process holds."""
+    window.autosaver.timer.stop()
+    window.autosaver.lock.unlock()
+    window.autosaver.discard = lambda: None  # closing the test's window must not tidy up
+
+
 def test_recovery_is_offered_and_restores_the_work(make_window, answers):
     crashed = make_window()
     crashed.canvas.layerInsertRequested.emit(0, "elu")
     crashed.autosaver.save_now()
-    crashed.autosaver.timer.stop()
-    # Simulate a crash: the window goes away without closeEvent deleting the file.
-    crashed.autosaver.discard = lambda: None
+    _crash(crashed)
 
     restarted = make_window()
     assert restarted.offer_recovery() is True
     assert restarted.project.layers[0].activation == "elu"
     assert restarted.isWindowModified()  # restored work is not saved yet
+    # Adopted: the work is in the restarted window's own file, and not offered again.
+    assert restarted.autosaver.recovery_path.is_file()
+    assert not crashed.autosaver.recovery_path.exists()
+    assert make_window().autosaver.pending() is None
 
 
 def test_declining_recovery_deletes_it(make_window, answers):
     crashed = make_window()
     crashed.canvas.layerInsertRequested.emit(0, "elu")
     crashed.autosaver.save_now()
+    _crash(crashed)
     answers.restore = False
     restarted = make_window()
     assert restarted.offer_recovery() is False
-    assert not restarted.autosaver.recovery_path.exists()
+    assert not crashed.autosaver.recovery_path.exists()
 
 
 def test_recovery_older_than_the_last_save_is_not_offered(make_window, answers, tmp_path):
@@ -277,7 +287,8 @@ def test_recovery_older_than_the_last_save_is_not_offered(make_window, answers, 
     window.autosaver.save_now()
     past = time.time() - 100
     os.utime(window.autosaver.recovery_path, (past, past))
-    assert window.autosaver.pending() is None
+    _crash(window)
+    assert make_window().autosaver.pending() is None
 
 
 def test_clean_exit_deletes_the_recovery_file(window, answers):

@@ -143,11 +143,11 @@ def test_space_toggles_train_and_pause(qtbot, make_window):
     window, panel = make_window(project_for("xor", epochs=LONG))
     c = panel.controller
     window.activateWindow()
-    panel.space.activated.emit()
+    panel.space.trigger()
     assert c.state == "running"
-    panel.space.activated.emit()
+    panel.space.trigger()
     assert c.state == "paused"
-    panel.space.activated.emit()
+    panel.space.trigger()
     assert c.state == "running"
     c.stop()
     finish(qtbot, panel)

@@ -1,0 +1,70 @@
+"""The mouse wheel edits a spin box, combo box or slider only when it has keyboard focus.
+
+Scrolling a panel used to stop on the field under the pointer, and the next tick changed
+it: one tick set an L2 penalty and wiped a trained network. Application-wide, every such
+field gets Qt.StrongFocus (the wheel no longer gives it focus), and a wheel event aimed at an
+unfocused one goes to the scroll area around it instead: the panel scrolls.
+
+The event is handed over explicitly rather than left to Qt's propagation to parents: Qt
+propagates only spontaneous (window-system) wheel events, and a field outside any scroll
+area should then simply ignore the wheel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+)
+
+_GUARDED = (QAbstractSpinBox, QComboBox, QAbstractSlider)
+# Scroll bars are sliders too, but they exist to be scrolled.
+_EXEMPT_NAMES = ("QScrollBar",)
+
+
+def _guarded(obj) -> bool:
+    return isinstance(obj, _GUARDED) and obj.metaObject().className() not in _EXEMPT_NAMES
+
+
+class WheelGuard(QObject):
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if kind == QEvent.Type.Polish and _guarded(watched):
+            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        elif kind == QEvent.Type.Wheel and _guarded(watched) and not watched.hasFocus():
+            _scroll_instead(watched, event)
+            event.accept()  # handled: no further propagation, no double scroll
+            return True
+        return False
+
+
+def _scroll_instead(field, event: QWheelEvent) -> None:
+    """Give the wheel event to the nearest scroll area around `field`, if any."""
+    area = field.parentWidget()
+    while area is not None and not isinstance(area, QAbstractScrollArea):
+        area = area.parentWidget()
+    if area is None:
+        return
+    viewport = area.viewport()
+    local = viewport.mapFromGlobal(event.globalPosition())
+    forwarded = QWheelEvent(local, event.globalPosition(), event.pixelDelta(),
+                            event.angleDelta(), event.buttons(), event.modifiers(),
+                            event.phase(), event.inverted(), event.source())
+    QApplication.sendEvent(viewport, forwarded)
+
+
+def install(app: QApplication | None = None) -> WheelGuard | None:
+    """Install the guard on the application once; returns it (None without an app)."""
+    app = app or QApplication.instance()
+    if app is None:
+        return None
+    guard = app.findChild(WheelGuard)
+    if guard is None:
+        guard = WheelGuard(app)
+        app.installEventFilter(guard)
+    return guard
