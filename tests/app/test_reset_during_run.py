@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from test_training_fakes import live_threads
+from training_fakes import live_threads
 
 from app import commands
 from app.training import dialogs
