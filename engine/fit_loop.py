@@ -34,6 +34,44 @@ from .step_plan import StepPlan, with_ones_column
 
 QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
 
+# An epoch whose weights pass WEIGHT_LIMIT * max(1, max |y|) in norm is unhealthy. Why 1e6: in
+# float32, the engine's dtype, a weight past 1e6 is stored to within 0.06 (24-bit
+# mantissa), so ordinary steps (learning rate x gradient, far below that) no longer move it:
+# it is no longer gradient descent. On the standardised inputs the app trains on, a sigmoid
+# or tanh unit fed by such weights is saturated for every sample (float32 sigmoid is exactly
+# 1 past z = 17), and a linear or ReLU stack multiplies them layer by layer: three layers of
+# 25 units reach 1e21, whose square in MSE overflows float32 (3.4e38). Healthy training on
+# such inputs keeps weights of order 1 to 1e3. The targets' magnitude scales the limit
+# because a regression's output weights legitimately grow with unscaled targets.
+WEIGHT_LIMIT = 1e6
+
+
+class _Snapshot:
+    """A copy of the weights and the optimizer state at the end of a healthy epoch (epoch
+    None: from before this fit), to fall back to when a later epoch is not healthy."""
+
+    def __init__(self, flat: np.ndarray, optimizer):
+        self.weights = flat.copy()
+        self.state = [a.copy() for a in optimizer.state()]
+        self.iterations = optimizer.iterations
+        self.epoch: int | None = None
+
+    def take(self, flat, optimizer_state, iterations: int, epoch: int) -> None:
+        self.weights[...] = flat  # slice assignment: cheaper than np.copyto
+        for saved, live in zip(self.state, optimizer_state):
+            saved[...] = live
+        self.iterations, self.epoch = iterations, epoch
+
+    def restore(self, flat, optimizer_state, optimizer) -> None:
+        flat[...] = self.weights
+        for live, saved in zip(optimizer_state, self.state):
+            live[...] = saved
+        optimizer.iterations = self.iterations
+
+
+def _non_finite(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite"
+
 
 def fit_checked(
     model, x, y, x_val, y_val, batch_size: int, epochs: int, initial_epoch: int, verbose: int,
@@ -65,7 +103,7 @@ def fit_checked(
     batch_hooks = bool(on_batch_begin or on_batch_end)
 
     # Shuffled copies live in fixed buffers, so every batch is a slice prepared once.
-    x = with_ones_column(x, model._layers)
+    x_plain, x = x, with_ones_column(x, model._layers)
     if shuffle and not full_batch:  # a full batch's gradient is order-independent
         xs, ys = np.empty_like(x), np.empty_like(y)
         generator = utils.rng()
@@ -73,6 +111,7 @@ def fit_checked(
         xs, ys, generator = x, y, None
     flat = model._flat
     optimizer = model.optimizer
+    loss = model.loss
     outputs = np.empty((n, units), dtype=flat.dtype)
     plans: dict[int, StepPlan] = {}
     batches = []
@@ -89,11 +128,36 @@ def fit_checked(
         layer.kernel_regularizer is not None or layer.bias_regularizer is not None
         for layer in model._layers
     )
-    snapshot = flat.copy()
     optimizer_state = optimizer.state()
-    optimizer_snapshot = [a.copy() for a in optimizer_state]
-    iterations_snapshot = optimizer.iterations
-    loss = model.loss
+    # Two snapshots taken in turn: the latest healthy epoch and the one before, in case the
+    # latest turns out unhealthy too (its own loss is only seen by the next epoch's batches).
+    latest, older = _Snapshot(flat, optimizer), _Snapshot(flat, optimizer)
+    weight_limit = WEIGHT_LIMIT * max(1.0, float(np.abs(y).max()))
+    limit_squared, dot = weight_limit**2, np.dot
+
+    def diverged(epoch: int, reason: str, loss_value: float) -> TrainingDiverged:
+        """Put back the last healthy epoch (the one before, if the last one's own training
+        loss is not finite either) and describe what happened."""
+        kept = latest
+        kept.restore(flat, optimizer_state, optimizer)
+        if kept.epoch is not None:
+            # only here, on the failure path: one forward pass checks the kept weights
+            own_loss = loss.value(y, model._predict_checked(x_plain))
+            if not math.isfinite(own_loss):
+                kept = older
+                kept.restore(flat, optimizer_state, optimizer)
+                history.epoch.pop()
+                for values in history.history.values():
+                    values.pop()
+        kept_text = ("the weights from before this fit" if kept.epoch is None
+                     else f"the weights of epoch {kept.epoch + 1}, the last healthy one")
+        return TrainingDiverged(
+            f"Training diverged at epoch {epoch + 1}: {reason}. The model keeps {kept_text}. "
+            f"Try a lower learning rate (it is {optimizer.learning_rate:g}) or scale the "
+            "inputs.",
+            epoch=epoch, loss=loss_value, reason=reason, kept_epoch=kept.epoch,
+        )
+
     model.stop_training = False
     model.history = history
     for cb in callback_list:
@@ -125,30 +189,32 @@ def fit_checked(
                 if model.stop_training:
                     break
             logs = {"loss": loss.value(ys[:rows], outputs[:rows]) + penalty_sum / rows}
+            # The epoch is healthy when its loss is finite, its weights are finite and within
+            # bounds, and so is its validation loss. The weights cost one BLAS dot product (no
+            # temporary array): their norm bounds every |w|, and a NaN or an overflowing
+            # square makes it fail the test too. The loss and val_loss are already computed.
             if not math.isfinite(logs["loss"]):
-                flat[...] = snapshot
-                for target, saved in zip(optimizer_state, optimizer_snapshot):
-                    target[...] = saved
-                optimizer.iterations = iterations_snapshot
-                kept = "the weights from before this fit" if epoch == initial_epoch else (
-                    f"the weights of epoch {epoch}, the last finite one"
-                )
-                raise TrainingDiverged(
-                    f"Training diverged at epoch {epoch + 1}: the loss became "
-                    f"{logs['loss']}. The model keeps {kept}. Try a lower learning rate "
-                    f"(it is {optimizer.learning_rate:g}) or scale the inputs.",
-                    epoch=epoch,
-                    loss=logs["loss"],
-                )
+                raise diverged(epoch, f"the loss became {_non_finite(logs['loss'])}",
+                               logs["loss"])
+            norm_squared = float(dot(flat, flat))
+            if not norm_squared <= limit_squared:  # True for NaN too
+                if np.isfinite(flat).all():
+                    reason = (f"the weights grew past {weight_limit:.3g} (their norm "
+                              f"reached {math.sqrt(norm_squared):.3g})")
+                else:
+                    reason = "the weights became non-finite"
+                raise diverged(epoch, reason, logs["loss"])
             for metric in metrics:
                 logs[metric.name] = metric(ys[:rows], outputs[:rows])
             if x_val is not None:
                 for key, value in model._evaluate_checked(x_val, y_val, metrics).items():
                     logs["val_" + key] = value
-            snapshot[...] = flat  # slice assignment: cheaper than np.copyto
-            for target, saved in zip(optimizer_state, optimizer_snapshot):
-                saved[...] = target
-            iterations_snapshot = optimizer.iterations
+                if not math.isfinite(logs["val_loss"]):
+                    raise diverged(
+                        epoch, f"the validation loss became {_non_finite(logs['val_loss'])}",
+                        logs["loss"])
+            latest, older = older, latest
+            latest.take(flat, optimizer_state, optimizer.iterations, epoch)
             for hook in on_epoch_end:
                 hook(epoch, logs)
             if model.stop_training:

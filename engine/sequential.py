@@ -462,8 +462,9 @@ class Sequential:
         last epoch + 1). batch_size None is 32; a batch size >= the number of samples is
         full-batch gradient descent, one step per epoch. Returns a History.
 
-        Every argument is checked before anything changes. If the loss becomes NaN or inf,
-        raises TrainingDiverged; the model then holds the last finite epoch's weights."""
+        Every argument is checked before anything changes. If an epoch ends unhealthy (a
+        non-finite loss or validation loss, weights non-finite or out of bounds), raises
+        TrainingDiverged; the model then holds the last healthy epoch's weights."""
         self._require_loss("fit()")
         batch_size = check_batch_size(batch_size)
         epochs = check_count(epochs, "epochs")
