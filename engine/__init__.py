@@ -22,7 +22,7 @@ from . import (
     utils,
 )
 from .layers import Input
-from .model import Sequential
+from .sequential import Sequential
 
 __all__ = [
     "Sequential",

@@ -25,13 +25,22 @@ class NotBuiltError(EngineValueError):
 
 
 class TrainingDiverged(EngineError, ArithmeticError):
-    """The loss became NaN or infinite during fit. The model keeps the weights of the last
-    epoch whose loss was finite."""
+    """An epoch of fit ended unhealthy: its loss became NaN or infinite, the weights became
+    non-finite or grew out of bounds, or the validation loss became non-finite. The model
+    keeps the weights and optimizer state of the last healthy epoch.
 
-    def __init__(self, message: str, epoch: int | None = None, loss: float | None = None):
+    epoch: the 0-based index of the unhealthy epoch; loss: its training loss (may be
+    finite, when the weights or the validation loss were the trouble); reason: what went
+    wrong, e.g. "the weights grew past 1e+06"; kept_epoch: the 0-based epoch whose weights
+    the model holds, or None for the weights from before this fit."""
+
+    def __init__(self, message: str, epoch: int | None = None, loss: float | None = None,
+                 reason: str = "", kept_epoch: int | None = None):
         super().__init__(message)
         self.epoch = epoch
         self.loss = loss
+        self.reason = reason
+        self.kept_epoch = kept_epoch
 
 
 class DatasetError(EngineValueError):

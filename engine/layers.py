@@ -1,4 +1,5 @@
-"""Layers: Dense (a_out = g(a_in @ kernel + bias)) and the Input marker.
+"""Layers: Dense (a_out = g(a_in @ kernel + bias)) and the Input marker, and backprop
+written plainly: `Dense.forward`, `Dense.backward` and `backprop` over a list of layers.
 
 Shapes: a_in (n_samples, n_in), kernel (n_in, units), bias (units,), a_out (n_samples, units).
 Once a Sequential model is built, every layer's kernel and bias are views into one flat array
@@ -196,6 +197,49 @@ class Dense:
             self.build((None, inputs.shape[-1]))
         return self.activation(self.preactivation(inputs))
 
+    # ---- backprop, written to be read -----------------------------------------------------
+    # The training loop runs the same mathematics in engine/step_plan.py, fused and in
+    # preallocated buffers; tests/engine/test_gradients.py proves the two agree.
+    def forward(self, a_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One layer forward: z = a_prev @ W + b, a = g(z).
+
+        a_prev (n, n_in): the previous layer's output (or the input x);
+        W = self.kernel (n_in, units), b = self.bias (units,);
+        returns z (n, units), the pre-activation backward needs, and a (n, units)."""
+        z = a_prev @ self.kernel
+        if self.bias is not None:
+            z = z + self.bias  # b is broadcast over the n rows
+        a = self.activation(z)
+        return z, a
+
+    def backward(
+        self, a_prev: np.ndarray, z: np.ndarray, dL_da: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """One layer backward: from dL/da, the gradient of the loss with respect to this
+        layer's output, compute the gradients of its weights and of its input.
+
+        a_prev (n, n_in) and z (n, units) as forward used and returned them;
+        dL_da (n, units), with the loss's 1/n reduction already in it;
+        returns dL_da_prev (n, n_in), dW (n_in, units) and db (units,) (None without bias).
+
+            dL/dz      = dL/da * g'(z)     the chain rule through the activation
+            dW         = a_prev.T @ dL/dz  each weight W[i, j] multiplied a_prev[:, i] into z[:, j]
+            db         = sum of dL/dz over the n samples (b was added to every row)
+            dL/da_prev = dL/dz @ W.T       what the previous layer needs for its own backward
+
+        Regularization is not included: a regularizer adds its own gradient to dW and db."""
+        g = self.activation
+        if isinstance(g, activations.Softmax):
+            # every output depends on every z of its row, so g'(z) is a Jacobian, not a number
+            # per element: multiply by it row by row (a vector-Jacobian product)
+            dL_dz = g.vjp(z, dL_da)
+        else:
+            dL_dz = dL_da * g.derivative(z)
+        dW = a_prev.T @ dL_dz
+        db = dL_dz.sum(axis=0) if self.bias is not None else None
+        dL_da_prev = dL_dz @ self.kernel.T
+        return dL_da_prev, dW, db
+
     # ---- config -------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         return {
@@ -222,3 +266,26 @@ class Dense:
             f"Dense(units={self.units}, activation={self.activation.name!r}, "
             f"name={self.name!r})"
         )
+
+
+def backprop(layers: list[Dense], loss, x: np.ndarray, y) -> tuple[float, list[np.ndarray]]:
+    """The loss and its gradient with respect to every weight, by plain backpropagation:
+    a forward pass that keeps each layer's input and z, then Dense.backward from the last
+    layer to the first.
+
+    layers: built Dense layers; loss: a Loss (value `loss(y, p)`, gradient
+    `loss.gradient(y, p)`, both already reduced over the batch); x (n, n_in); y the targets.
+    Returns (loss value, [dW1 (n_in, units_1), db1 (units_1,), dW2, db2, ...]) in the order
+    of Sequential.get_weights(), without regularization."""
+    inputs, zs = [], []
+    a = x
+    for layer in layers:
+        inputs.append(a)
+        z, a = layer.forward(a)
+        zs.append(z)
+    dL_da = loss.gradient(y, a)  # a is now the output p
+    grads: list[np.ndarray] = []
+    for layer, a_prev, z in zip(reversed(layers), reversed(inputs), reversed(zs)):
+        dL_da, dW, db = layer.backward(a_prev, z, dL_da)
+        grads[:0] = [dW] if db is None else [dW, db]
+    return loss(y, a), grads

@@ -207,11 +207,12 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
         done = len(history.get("loss", []))
         epoch = initial_epoch + done + 1
         rate = float(model.optimizer.learning_rate)
-        what = "infinite" if exc.loss is not None and np.isinf(exc.loss) else "NaN"
+        what = exc.reason or "the loss became " + (
+            "infinite" if exc.loss is not None and np.isinf(exc.loss) else "NaN")
         return RunOutcome(
             "diverged", model.get_weights(), history, done,
-            message=(f"Training diverged at epoch {epoch}: the loss became {what}. The weights "
-                     f"of the last finite epoch are kept. Try a learning rate below "
+            message=(f"Training diverged at epoch {epoch}: {what}. The weights "
+                     f"of the last healthy epoch are kept. Try a learning rate below "
                      f"{rate / 10:.3g}."),
             diverged_epoch=epoch, error=exc,
         )

@@ -9,7 +9,7 @@ import pytest
 
 import engine
 from engine import activations, config, losses, regularizers
-from engine.layers import Dense
+from engine.layers import Dense, backprop
 
 
 @pytest.fixture(autouse=True)
@@ -222,6 +222,89 @@ def test_fused_and_chained_output_gradients_agree():
     p = sigmoid(z)
     chained = sigmoid.vjp(z, bce.gradient(y, p))
     np.testing.assert_allclose(chained, (p - y) / y.size, rtol=1e-10)
+
+
+# ---- the plain reference backprop (Dense.forward / Dense.backward) --------------------------
+# (hidden activation, output activation, loss): every activation in a hidden layer and as the
+# output, and the two fused output pairs, whose fast gradient p - y skips the output's backward
+REFERENCE_CASES = (
+    [(name, "linear", losses.MeanSquaredError()) for name in activations.available()]
+    + [("tanh", name, losses.MeanSquaredError()) for name in activations.available()]
+    + [
+        ("relu", "sigmoid", losses.BinaryCrossentropy()),
+        ("sigmoid", "softmax", losses.CategoricalCrossentropy()),
+        ("elu", "softmax", losses.SparseCategoricalCrossentropy()),
+    ]
+)
+
+
+def _reference_model(hidden, output, loss, rng):
+    engine.utils.set_random_seed(12)
+    model = engine.Sequential([engine.Input(shape=(4,)), Dense(5, activation=hidden),
+                               Dense(3, activation=output)])
+    model.compile(optimizer="sgd", loss=loss)
+    return model, rng.normal(size=(7, 4)), _targets(loss, rng, 7, 3)
+
+
+def test_every_activation_has_a_reference_case():
+    for position in (0, 1):
+        covered = {case[position] for case in REFERENCE_CASES}
+        assert covered >= set(activations.available())
+
+
+@pytest.mark.parametrize(
+    "hidden,output,loss", REFERENCE_CASES,
+    ids=[f"{h}-{o}-{type(lo).__name__}" for h, o, lo in REFERENCE_CASES],
+)
+def test_step_plan_gradients_equal_the_plain_layer_by_layer_backprop(hidden, output, loss):
+    """The training step's buffered, fused gradients are exactly what a loop of
+    Dense.backward over the layers computes."""
+    model, x, y = _reference_model(hidden, output, loss, np.random.default_rng(13))
+    fast_value, fast = model.compute_gradients(x, y)
+    value, reference = backprop(model.layers, model.loss, x, y)
+    assert value == pytest.approx(fast_value, rel=1e-12)
+    assert [g.shape for g in reference] == [w.shape for w in model.weights]
+    for got, expected in zip(fast, reference):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "elu"])
+def test_plain_backprop_equals_the_step_for_wide_and_bias_free_layers(hidden):
+    """The step's other layouts (row-major wide layers, a wide input whose bias is added
+    apart, a layer without bias) give the reference gradients too."""
+    rng = np.random.default_rng(14)
+    model = engine.Sequential([engine.Input(shape=(70,)), Dense(66, activation=hidden),
+                               Dense(6, activation="tanh", use_bias=False),
+                               Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x, y = rng.normal(size=(5, 70)), rng.integers(0, 2, size=5)
+    _, fast = model.compute_gradients(x, y)
+    _, reference = backprop(model.layers, model.loss, x, y)
+    assert len(reference) == 5  # W1 b1 W2 W3 b3
+    for got, expected in zip(fast, reference):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "hidden,output,loss", REFERENCE_CASES[::3] + REFERENCE_CASES[-3:],
+    ids=[f"{h}-{o}-{type(lo).__name__}" for h, o, lo in REFERENCE_CASES[::3] + REFERENCE_CASES[-3:]],
+)
+def test_plain_backprop_matches_numeric_gradient(hidden, output, loss):
+    model, x, y = _reference_model(hidden, output, loss, np.random.default_rng(15))
+    _, reference = backprop(model.layers, model.loss, x, y)
+    for weight, grad in zip(model.weights, reference):
+        check_gradient(lambda: model.evaluate(x, y, verbose=0), weight, grad)
+
+
+def test_dense_forward_is_what_the_model_predicts():
+    rng = np.random.default_rng(16)
+    model, x, _ = _reference_model("tanh", "softmax", losses.CategoricalCrossentropy(), rng)
+    first, second = model.layers
+    z1, a1 = first.forward(x)
+    z2, a2 = second.forward(a1)
+    np.testing.assert_allclose(a2, model.predict(x), rtol=1e-12)
+    for z, expected in zip((z1, z2), model.preactivations(x)):
+        np.testing.assert_allclose(z, expected, rtol=1e-12)
 
 
 # ---- the checker itself ----------------------------------------------------------------------
