@@ -204,8 +204,8 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
         )
     except TrainingDiverged as exc:
         history = _run_history(model)
-        done = len(history.get("loss", []))
-        epoch = initial_epoch + done + 1
+        done = len(history.get("loss", []))  # the healthy epochs the model's weights are from
+        epoch = initial_epoch + done + 1 if exc.epoch is None else int(exc.epoch) + 1
         rate = float(model.optimizer.learning_rate)
         what = exc.reason or "the loss became " + (
             "infinite" if exc.loss is not None and np.isinf(exc.loss) else "NaN")
