@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DatasetError
+from ..files import NotRegularFile, open_regular
 
 HEAD_BYTES = 256 * 1024
 SAMPLE_RECORDS = 500
@@ -60,20 +61,30 @@ class CsvInput:
             raise DatasetError("load_csv takes a file path. Received: bytes; use "
                                "load_csv_bytes(data, target) for CSV text held in memory.")
         p = Path(path).expanduser()
-        if not p.exists():
+        if not p.exists() and not p.is_symlink():
             hint = f" The folder {p.parent} does not exist either." if not p.parent.exists() else ""
             raise DatasetError(f"{p}: file not found.{hint} Check the path, or pick the file "
                                "again.")
-        if p.is_dir():
-            raise DatasetError(f"{p}: is a folder, not a file. Pick a .csv file inside it.")
         try:
-            with p.open("rb") as fh:
+            # A FIFO would block the first read forever and a device never ends: only a
+            # regular file is read (see engine.files.open_regular).
+            with open_regular(p) as fh:
                 fh.read(1)
+        except NotRegularFile as exc:
+            what = ("is a folder, not a file. Pick a .csv file inside it" if p.is_dir() else
+                    f"{exc.strerror}, so it cannot be read as a CSV file. Pick a .csv file")
+            raise DatasetError(f"{p}: {what}.") from None
+        except FileNotFoundError:
+            raise DatasetError(f"{p}: file not found (a symbolic link to a missing file). "
+                               "Check the path, or pick the file again.") from None
         except OSError as exc:
             raise DatasetError(f"{p}: cannot be read ({exc.strerror or exc}). Check that you "
                                "have permission to read it and that no other program locks it."
                                ) from exc
-        return cls(path=p.resolve())
+        try:
+            return cls(path=p.resolve())
+        except (OSError, RuntimeError):  # pragma: no cover - it was just opened
+            return cls(path=p.absolute())
 
     def open_binary(self):
         return io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")
