@@ -25,6 +25,7 @@ import numpy as np
 from ..errors import ProjectError
 from ..files import NotRegularFile, atomic_write, open_regular
 from .migrations import RawProject
+from .schema import parse_json_float, parse_json_int
 
 FORMAT_NAME = "netbuilder-project"
 PROJECT_JSON = "project.json"
@@ -249,7 +250,8 @@ def _read_json(archive: zipfile.ZipFile, source: str) -> dict:
         )
     text = _read_member(archive, PROJECT_JSON, source, MAX_JSON_BYTES)
     try:
-        meta = json.loads(text.decode("utf-8"))
+        meta = json.loads(text.decode("utf-8"), parse_int=parse_json_int,
+                          parse_float=parse_json_float)
     except UnicodeDecodeError as exc:
         raise ProjectError(
             f"{source}: {PROJECT_JSON} is not UTF-8 text ({exc.reason} at byte {exc.start}). "

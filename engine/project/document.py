@@ -242,7 +242,7 @@ class Project:
         if src.kind == "builtin":
             try:
                 self.dataset = data_module.builtin(src.name, **src.params)
-            except (EngineError, TypeError, ValueError) as exc:
+            except (EngineError, TypeError, ValueError, ArithmeticError) as exc:
                 self.warnings.append(
                     f"The built-in dataset {src.name!r} could not be made ({exc}); the project "
                     "opened without data. Pick a dataset to train."
