@@ -33,7 +33,10 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/zero 
 @pytest.fixture
 def saved(tmp_path) -> Path:
     path = tmp_path / "small.nnproj"
-    small_project(tmp_path / "data.csv").save(path)
+    project = small_project(tmp_path / "data.csv")
+    project.load_dataset()  # a dataset is embedded only once it was loaded
+    project.save(path)
+    assert "dataset.csv" in zip_members(path)
     return path
 
 
@@ -276,3 +279,54 @@ def test_stale_temp_files_of_other_targets_and_unknown_names_are_kept(tmp_path):
         path.write_bytes(b"x")
     assert remove_stale_temporaries(target) == [stale]
     assert other.exists() and foreign.exists() and not stale.exists()
+
+
+# ---------------------------------------------------------------------- outside files
+
+SSH_KEY = (b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
+           b"-----END OPENSSH PRIVATE KEY-----\n")
+
+
+def _project_pointing_at(tmp_path: Path, outside: Path) -> Path:
+    """A project (as someone might send it) whose dataset path points at `outside`, with no
+    hash and no embedded copy."""
+    path = tmp_path / "sent" / "gift.nnproj"
+    path.parent.mkdir()
+    small_project(tmp_path / "sent" / "data.csv").save(path)
+    members = zip_members(path)
+    members.pop("dataset.csv", None)
+    meta = json.loads(members["project.json"])
+    meta["dataset"].update(path=str(outside), absolute_path=str(outside), sha256=None)
+    members["project.json"] = json.dumps(meta).encode()
+    return write_zip(path, members)
+
+
+@pytest.mark.parametrize("save", ["save", "train"])
+def test_a_project_never_embeds_a_file_it_did_not_load_as_its_dataset(tmp_path, save):
+    secret = tmp_path / "home" / ".ssh" / "id_ed25519"
+    secret.parent.mkdir(parents=True)
+    secret.write_bytes(SSH_KEY)
+    path = _project_pointing_at(tmp_path, secret)
+    project = Project.load(path)
+    assert project.dataset is None and project.warnings  # "opened without data"
+    if save == "train":  # what `netbuilder train` does after training: save in place
+        from engine.project import runtime
+        project.weights = runtime.initial_weights(project)
+    project.save(path)
+    members = zip_members(path)
+    assert "dataset.csv" not in members
+    assert all(SSH_KEY[:20] not in payload for payload in members.values())
+
+
+def test_the_embedded_copy_is_the_bytes_that_were_parsed(tmp_path):
+    csv_path = tmp_path / "data.csv"
+    path = tmp_path / "p.nnproj"
+    project = small_project(csv_path)
+    project.load_dataset()
+    project.save(path)
+    loaded = Project.load(path)
+    parsed = loaded.dataset.n_samples
+    csv_path.write_text(csv_path.read_text() + "9.0,9.0,yes\n")  # changed after loading
+    loaded.save(path)
+    embedded = zip_members(path)["dataset.csv"].decode()
+    assert embedded.count("\n") - 1 == parsed  # the rows that were loaded, not the new file
