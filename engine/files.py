@@ -32,6 +32,7 @@ __all__ = [
     "NotRegularFile",
     "TooLarge",
     "atomic_write",
+    "atomic_write_all",
     "new_file_mode",
     "open_regular",
     "read_bounded",
@@ -112,30 +113,46 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None] | bytes | 
     open the file in bytes mode (default: True unless `write` is a str); text is UTF-8 with
     newlines written as given. Raises OSError (the folder missing, not writable, the disk
     full); the previous file is then unchanged and no temporary file is left behind."""
-    if binary is None:
-        binary = not isinstance(write, str)
-    target = Path(os.path.realpath(path))  # write through a symlink, do not replace it
-    remove_stale_temporaries(target)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target),
-                                    suffix=".tmp")
+    return atomic_write_all([(path, write, binary)])[0]
+
+
+def atomic_write_all(files: list[tuple[str | os.PathLike, Callable[[IO], None] | bytes | str,
+                                       bool | None]]) -> list[Path]:
+    """Write several files that belong together (a script and its weights) as one: every
+    one is written to its temporary file first, and only when all of them are complete are
+    they renamed over their targets. A failure while writing (a full disk) leaves every
+    target as it was and no temporary file behind. Items are (path, write, binary) as for
+    atomic_write; returns the paths written."""
+    staged: list[tuple[str, Path]] = []
     try:
-        mode = "wb" if binary else "w"
-        text_options = {} if binary else {"encoding": "utf-8", "newline": ""}
-        with os.fdopen(fd, mode, **text_options) as handle:
-            if callable(write):
-                write(handle)
-            else:
-                handle.write(write)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, new_file_mode(target))
-        os.replace(tmp_name, target)
+        for path, write, binary in files:
+            if binary is None:
+                binary = not isinstance(write, str)
+            target = Path(os.path.realpath(path))  # write through a symlink, do not replace it
+            remove_stale_temporaries(target)
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target),
+                                            suffix=".tmp")
+            staged.append((tmp_name, target))
+            mode = "wb" if binary else "w"
+            text_options = {} if binary else {"encoding": "utf-8", "newline": ""}
+            with os.fdopen(fd, mode, **text_options) as handle:
+                if callable(write):
+                    write(handle)
+                else:
+                    handle.write(write)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp_name, new_file_mode(target))
+        for tmp_name, target in staged:
+            os.replace(tmp_name, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
+        for tmp_name, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
         raise
-    _fsync_folder(target.parent)
-    return target
+    for folder in {target.parent for _, target in staged}:
+        _fsync_folder(folder)
+    return [target for _, target in staged]
 
 
 def _temp_prefix(target: Path) -> str:

@@ -20,6 +20,11 @@ from ..errors import DatasetError
 from ..files import NotRegularFile, open_regular
 
 HEAD_BYTES = 256 * 1024
+# The csv module refuses a field over 131,072 characters (its default limit) and the sample
+# then looked empty: a 200,000-character header cell was "the file has no rows". The head
+# is at most HEAD_BYTES, so no field in it can be longer; raising the process-wide limit to
+# that only accepts what pandas accepts anyway.
+csv.field_size_limit(max(csv.field_size_limit(), HEAD_BYTES + 1))
 SAMPLE_RECORDS = 500
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 # Among delimiters that split every sample line into the same number (>= 2) of fields, the
@@ -143,7 +148,12 @@ def read_head(inp: CsvInput) -> tuple[str, bool]:
         text = text[1:]
     if not whole:
         cut = max(text.rfind("\n"), text.rfind("\r"))
-        text = text[: cut + 1] if cut >= 0 else text
+        if cut < 0:  # the sample would be a cut piece of line 1, read as one column
+            raise DatasetError(f"{inp.label}, line 1: the first line is longer than "
+                               f"{HEAD_BYTES:,} bytes, so it is not the header or a row of a "
+                               "table Netbuilder can read. Check that the file is a CSV table "
+                               "with one row per line.")
+        text = text[: cut + 1]
     if not text.strip():
         raise DatasetError(f"{inp.label}: the file is empty. A dataset needs a header row "
                            "(optional) and at least one row of data.")

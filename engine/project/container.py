@@ -345,6 +345,7 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
     """Write `raw` to `path` atomically (engine.files.atomic_write). On any failure the
     previous `path` is untouched and ProjectError says what went wrong."""
     source = str(path)
+    existed = os.path.lexists(path)
     folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():
         raise ProjectError(
@@ -364,9 +365,10 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
         atomic_write(path, write_zip)
     except (OSError, ValueError, TypeError, zipfile.LargeZipFile) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        outcome = "The previous file is unchanged" if existed else "No file was written"
         raise ProjectError(
-            f"Could not save {source}: {reason}. The previous file is unchanged. Check that "
-            "the folder is writable and the disk is not full, then save again."
+            f"Could not save {source}: {reason}. {outcome}. Check that the folder is writable "
+            "and the disk is not full, then save again."
         ) from exc
 
 

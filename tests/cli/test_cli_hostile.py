@@ -89,3 +89,87 @@ def test_the_reporter_never_raises_even_for_a_path_it_cannot_resolve(tmp_path, c
     loop.symlink_to(tmp_path / "b")
     assert report(loop, f"{loop}: broken") == 1
     assert capsys.readouterr().err == f"netbuilder: error: {loop}: broken\n"
+
+
+# ---------------------------------------------------------------------- broken CSVs, full disks
+
+
+def test_predict_refuses_a_number_float32_cannot_hold_naming_its_line(tmp_path, capsys,
+                                                                      project):
+    from engine.project import Project
+
+    names = Project.load(project).dataset.feature_names
+    table = tmp_path / "big.csv"
+    table.write_text(f"{','.join(names)}\n1,1\n1e308,0.5\n")
+    with _no_runtime_warning():
+        code, out, err = run(capsys, "predict", project, table)
+    assert code == 1 and out == ""
+    what = one_line(err, table)
+    assert what.startswith(f"line 3, column {names[0]!r} holds '1e308'"), what
+
+
+class _no_runtime_warning:
+    """NumPy's 'overflow encountered in cast' must not reach the person."""
+
+    def __enter__(self):
+        import warnings
+
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("error", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._catch.__exit__(*exc)
+
+
+def test_a_header_cell_of_200000_characters_is_read_not_called_empty(tmp_path, capsys):
+    table = tmp_path / "wide.csv"
+    table.write_text("x" * 200_000 + ",b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    code, out, err = run(capsys, "new", tmp_path / "w.nnproj", "--data", table, "--target", "y")
+    assert code == 0, err
+    assert "4 samples" in out
+
+
+def test_a_first_line_longer_than_the_sample_is_named_as_such(tmp_path, capsys):
+    table = tmp_path / "wider.csv"
+    table.write_text("x" * 300_000 + ",b,y\n1,2,0\n3,4,1\n")
+    code, _, err = run(capsys, "new", tmp_path / "w.nnproj", "--data", table, "--target", "y")
+    assert code == 1
+    assert one_line(err, table).startswith("line 1: the first line is longer than 262,144")
+
+
+def _disk_full_after(monkeypatch, n_ok: int):
+    """Fault injection: os.fsync works `n_ok` times, then the disk is full."""
+    real = os.fsync
+    calls = []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) > n_ok:
+            raise OSError(28, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+@pytest.mark.parametrize("n_ok", [0, 1, 2])
+def test_export_on_a_full_disk_writes_nothing_at_all(tmp_path, capsys, project, monkeypatch,
+                                                     n_ok):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    _disk_full_after(monkeypatch, n_ok)
+    code, _, err = run(capsys, "export", "keras", project, "-o", out_dir / "model.py")
+    monkeypatch.undo()
+    assert code == 1 and "No space left on device" in err and "Traceback" not in err
+    assert sorted(p.name for p in out_dir.iterdir()) == []  # no weights without their script
+
+
+def test_new_on_a_full_disk_does_not_claim_a_previous_file(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "fresh.nnproj"
+    _disk_full_after(monkeypatch, 0)
+    code, _, err = run(capsys, "new", out, "--builtin", "xor")
+    monkeypatch.undo()
+    what = one_line(err, out)
+    assert code == 1 and "No space left on device" in what
+    assert "previous file" not in what and "No file was written" in what
+    assert list(tmp_path.iterdir()) == []
