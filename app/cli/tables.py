@@ -9,7 +9,7 @@ import pandas as pd
 
 from engine.data.csv_sniff import CsvInput, inspect
 
-from .errors import CliError
+from .errors import CliError, about
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -24,7 +24,8 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
         raise CliError(path, "no such file")
     # The data layer's sniffing, so a file reads here as it did when the project was made
     # (a ';' file with decimal commas, say).
-    layout = inspect(CsvInput.from_path(path), header=True)
+    with about(path, loading=True):  # "file, line 2: ..." becomes "file: line 2: ..."
+        layout = inspect(CsvInput.from_path(path), header=True)
     try:
         frame = pd.read_csv(path, sep=layout.delimiter, dtype=str, keep_default_na=False,
                             encoding="utf-8-sig")
