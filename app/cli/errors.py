@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
-from pathlib import Path
 
 from engine.errors import EngineError
 
@@ -22,19 +22,35 @@ class CliError(Exception):
 
 
 def report(file, message: str) -> int:
-    """Print the one-line error; returns EXIT_ERROR."""
-    text = " ".join(str(message).split())  # one line, whatever the message held
-    if file:
-        file = str(file)
-        spellings = {file, str(Path(file).absolute()), str(Path(file).resolve())}
-        for spelling in sorted(spellings, key=len, reverse=True):
-            # The engine's message already names the file ("path: ..." or "path, line 3, ...").
-            if text.startswith((spelling + ":", spelling + ",")):
-                text = text[len(spelling) + 1 :].lstrip()
-                break
-        text = f"{file}: {text}"
-    print(f"{PROG}: error: {text}", file=sys.stderr)
+    """Print the one-line error; returns EXIT_ERROR. Never raises: it is what every failure
+    ends in, so a path it cannot resolve (a symlink loop) or a message that cannot be
+    printed must not turn one line into a traceback."""
+    try:
+        text = " ".join(str(message).split())  # one line, whatever the message held
+        if file:
+            file = str(file)
+            for spelling in sorted(_spellings(file), key=len, reverse=True):
+                # The engine's message already names the file ("path: ..." or "path, line 3").
+                if text.startswith((spelling + ":", spelling + ",")):
+                    text = text[len(spelling) + 1 :].lstrip()
+                    break
+            text = f"{file}: {text}"
+        line = f"{PROG}: error: {text}"
+    except Exception:  # noqa: BLE001 - see the docstring
+        line = f"{PROG}: error: {file!r}: {message!r}"
+    with contextlib.suppress(Exception):
+        print(line, file=sys.stderr)
     return EXIT_ERROR
+
+
+def _spellings(file: str) -> set[str]:
+    """The ways a message may name `file`: as given, absolute, and with symlinks resolved.
+    os.path.realpath (non-strict) never raises on a loop, unlike Path.resolve()."""
+    spellings = {file}
+    for spell in (os.path.abspath, os.path.realpath):
+        with contextlib.suppress(Exception):
+            spellings.add(spell(file))
+    return spellings
 
 
 @contextlib.contextmanager

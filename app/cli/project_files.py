@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import numpy as np
 
@@ -12,8 +12,9 @@ from .errors import CliError, about
 
 
 def load_project(path):
-    """Project.load with every failure turned into one line about `path`."""
-    if not Path(path).exists():
+    """Project.load with every failure turned into one line about `path` (Project.load
+    itself names a symlink loop, a dangling link, a FIFO or a device)."""
+    if not os.path.lexists(path):
         raise CliError(path, "no such file")
     with about(path, loading=True):
         project = Project.load(path)

@@ -9,7 +9,9 @@ import pandas as pd
 
 from engine.data.csv_sniff import CsvInput, inspect
 
-from .errors import CliError
+from .errors import CliError, about
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def read_table(path, columns: list[str], target: str | None = None, class_names=None):
@@ -22,7 +24,8 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
         raise CliError(path, "no such file")
     # The data layer's sniffing, so a file reads here as it did when the project was made
     # (a ';' file with decimal commas, say).
-    layout = inspect(CsvInput.from_path(path), header=True)
+    with about(path, loading=True):  # "file, line 2: ..." becomes "file: line 2: ..."
+        layout = inspect(CsvInput.from_path(path), header=True)
     try:
         frame = pd.read_csv(path, sep=layout.delimiter, dtype=str, keep_default_na=False,
                             encoding="utf-8-sig")
@@ -95,10 +98,20 @@ def _numeric_column(values, name: str, path: str, decimal: str = ".") -> np.ndar
     if decimal == ",":
         stripped = stripped.str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.flatnonzero(~np.isfinite(numbers))
+    # The model computes in float32: a finite float64 such as 1e308 would become inf there
+    # (with NumPy's RuntimeWarning), so it is refused here, by line, as `new` refuses it.
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(~(np.abs(numbers) <= FLOAT32_MAX))
     if bad.size:
         row = int(bad[0])
         text = values.iloc[row]
-        what = "is empty" if stripped.iloc[row] == "" else f"holds {text!r}, not a number"
+        if stripped.iloc[row] == "":
+            what = "is empty"
+        elif np.isfinite(numbers[row]) or stripped.iloc[row].lower().lstrip("+-") in (
+                "inf", "infinity"):
+            what = (f"holds {text!r}, beyond the largest number the model computes with "
+                    f"({FLOAT32_MAX:.4g}); scale the value down or remove the row")
+        else:
+            what = f"holds {text!r}, not a number"
         raise CliError(path, f"line {row + 2}, column {name!r} {what}")
     return numbers.astype(np.float32)

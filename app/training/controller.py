@@ -445,7 +445,12 @@ class TrainingController(QObject):
         if result.outcome == "diverged":
             self.messageChanged.emit("error", result.message)
             self.statusChanged.emit(result.message)
-        if result.weights is None or (result.epochs == 0 and result.outcome != "stopped"):
+        if result.weights is None or result.epochs == 0:
+            # Stopped before an epoch finished: nothing was trained, so nothing is recorded
+            # (no undo step, the project stays unmodified).
+            if result.outcome == "stopped":
+                self.statusChanged.emit("Stopped before the first epoch finished; nothing "
+                                        "changed.")
             return
         # The views already show these weights (the run's final snapshot): the projectChanged
         # that recording emits need not recompute them.

@@ -10,6 +10,7 @@ every class. The same seed always gives the same data.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -207,7 +208,10 @@ def builtin(name: str, n_samples: int | None = None, noise: float | None = None,
     if not k <= n <= MAX_SAMPLES:
         raise DatasetError(f"n_samples for {name} must be between {k} and {MAX_SAMPLES}. "
                            f"Received: n_samples={n_samples!r}.")
-    level = s.noise if noise is None else float(noise)
+    try:
+        level = s.noise if noise is None else float(noise)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a 400-digit integer
+        level = math.nan
     if not (np.isfinite(level) and level >= 0):
         raise DatasetError(f"noise must be a number >= 0. Received: noise={noise!r}.")
     if name == "coffee" and level > 1:

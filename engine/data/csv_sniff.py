@@ -17,8 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DatasetError
+from ..files import NotRegularFile, open_regular
 
 HEAD_BYTES = 256 * 1024
+# The csv module refuses a field over 131,072 characters (its default limit) and the sample
+# then looked empty: a 200,000-character header cell was "the file has no rows". The head
+# is at most HEAD_BYTES, so no field in it can be longer; raising the process-wide limit to
+# that only accepts what pandas accepts anyway.
+csv.field_size_limit(max(csv.field_size_limit(), HEAD_BYTES + 1))
 SAMPLE_RECORDS = 500
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 # Among delimiters that split every sample line into the same number (>= 2) of fields, the
@@ -60,20 +66,30 @@ class CsvInput:
             raise DatasetError("load_csv takes a file path. Received: bytes; use "
                                "load_csv_bytes(data, target) for CSV text held in memory.")
         p = Path(path).expanduser()
-        if not p.exists():
+        if not p.exists() and not p.is_symlink():
             hint = f" The folder {p.parent} does not exist either." if not p.parent.exists() else ""
             raise DatasetError(f"{p}: file not found.{hint} Check the path, or pick the file "
                                "again.")
-        if p.is_dir():
-            raise DatasetError(f"{p}: is a folder, not a file. Pick a .csv file inside it.")
         try:
-            with p.open("rb") as fh:
+            # A FIFO would block the first read forever and a device never ends: only a
+            # regular file is read (see engine.files.open_regular).
+            with open_regular(p) as fh:
                 fh.read(1)
+        except NotRegularFile as exc:
+            what = ("is a folder, not a file. Pick a .csv file inside it" if p.is_dir() else
+                    f"{exc.strerror}, so it cannot be read as a CSV file. Pick a .csv file")
+            raise DatasetError(f"{p}: {what}.") from None
+        except FileNotFoundError:
+            raise DatasetError(f"{p}: file not found (a symbolic link to a missing file). "
+                               "Check the path, or pick the file again.") from None
         except OSError as exc:
             raise DatasetError(f"{p}: cannot be read ({exc.strerror or exc}). Check that you "
                                "have permission to read it and that no other program locks it."
                                ) from exc
-        return cls(path=p.resolve())
+        try:
+            return cls(path=p.resolve())
+        except (OSError, RuntimeError):  # pragma: no cover - it was just opened
+            return cls(path=p.absolute())
 
     def open_binary(self):
         return io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")
@@ -132,7 +148,12 @@ def read_head(inp: CsvInput) -> tuple[str, bool]:
         text = text[1:]
     if not whole:
         cut = max(text.rfind("\n"), text.rfind("\r"))
-        text = text[: cut + 1] if cut >= 0 else text
+        if cut < 0:  # the sample would be a cut piece of line 1, read as one column
+            raise DatasetError(f"{inp.label}, line 1: the first line is longer than "
+                               f"{HEAD_BYTES:,} bytes, so it is not the header or a row of a "
+                               "table Netbuilder can read. Check that the file is a CSV table "
+                               "with one row per line.")
+        text = text[: cut + 1]
     if not text.strip():
         raise DatasetError(f"{inp.label}: the file is empty. A dataset needs a header row "
                            "(optional) and at least one row of data.")

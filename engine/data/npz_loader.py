@@ -20,7 +20,7 @@ def load_npz(path) -> Dataset:
     Read with allow_pickle=False: a file holding Python objects is refused, never executed.
     Without class_names, an integer, boolean or text `y` becomes classes (sorted), a float
     `y` regression values."""
-    p = CsvInput.from_path(path).path
+    p = CsvInput.from_path(path).path  # refuses a missing file, a folder, a FIFO, a device
     with open(p, "rb") as fh:
         magic = fh.read(6)
     if not magic.startswith((b"PK\x03\x04", b"\x93NUMPY")):

@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import losses, optimizers
 from ..errors import ProjectError
-from ..files import atomic_write
+from ..files import atomic_write_all
 from ..project import runtime
 
 # Engine activation names that Keras 3 knows under the same name (`activation="..."`).
@@ -101,8 +101,9 @@ def keras_script(project, script_name: str = "model.py") -> str:
 def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
     """Write the script to `path` and its weights (and dataset CSV) beside it.
 
-    Every file is written to a temporary file in the same folder and then renamed over the
-    target, so an interrupted export never leaves a half-written file.
+    Every file is written to a temporary file in the same folder first; only when all are
+    complete are they renamed over their targets, so a full disk or an interrupted export
+    never leaves a half-written file, nor weights without their script.
     Returns (script_path, weights_path); the data CSV is `companion_paths(path)[1]`."""
     script_path = Path(path)
     if script_path.suffix != ".py":
@@ -127,11 +128,13 @@ def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
                 arrays[f"{layer.name}/bias"] = np.asarray(layer.bias, dtype=np.float32)
         np.savez(f, **arrays)
 
+    files = [(weights_path, write_weights, True)]
+    if dataset is not None:
+        files.append((data_path, lambda f: _write_data_csv(f, dataset), False))
+    files.append((script_path, source, False))
     try:
-        atomic_write(weights_path, write_weights)
-        if dataset is not None:
-            atomic_write(data_path, lambda f: _write_data_csv(f, dataset), binary=False)
-        atomic_write(script_path, source)
+        # All or nothing: on a full disk, weights without their script are of no use.
+        atomic_write_all(files)
     except OSError as exc:
         raise ProjectError(
             f"{exc.filename or script_path}: cannot write the Keras export "

@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ProjectError
-from ..files import atomic_write
+from ..files import NotRegularFile, atomic_write, open_regular
 from .migrations import RawProject
+from .schema import parse_json_float, parse_json_int
 
 FORMAT_NAME = "netbuilder-project"
 PROJECT_JSON = "project.json"
@@ -36,6 +37,17 @@ DATASET_CSV = "dataset.csv"
 MAX_TOTAL_BYTES = 2 * 1024**3
 # project.json holds settings and per-epoch history: 200 MB is ~10 million history values.
 MAX_JSON_BYTES = 200 * 1024**2
+# The embedded dataset is parsed from memory while its bytes are kept for the next save, so
+# it costs about 3x its size at the peak of loading: a 1.9 GB dataset.csv took 6 GB and
+# hung every front end. Netbuilder embeds CSV files under 20 MB (EMBED_LIMIT_BYTES); 256 MiB
+# leaves room for data made in memory while staying under 1 GB at the peak.
+MAX_DATASET_BYTES = 256 * 1024**2
+# Each member is inflated this many bytes at a time, counting the bytes that actually come
+# out: the sizes the zip directory declares can lie.
+_READ_CHUNK = 1 << 20
+# The only compression methods Netbuilder writes. bzip2 and lzma inflate a whole input block
+# at once (8.8 KB of bzip2 became 6 GB), so they are refused before anything is inflated.
+_ALLOWED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 
 _NPY_MEMBER = re.compile(r"^[A-Za-z0-9_]+\.npy$")
 
@@ -78,29 +90,49 @@ def read_raw(path: str | os.PathLike) -> RawProject:
     """
     source = str(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        handle = open_regular(path)
     except FileNotFoundError:
         raise ProjectError(f"{source}: no such file. Check the name and folder.") from None
-    except IsADirectoryError:
-        raise ProjectError(f"{source} is a folder, not a project file. Pick a .nnproj file.") from None
+    except NotRegularFile as exc:
+        raise ProjectError(
+            f"{source} {exc.strerror}, so it cannot be a project file; it was not read. Pick a "
+            ".nnproj file."
+        ) from None
     except OSError as exc:
         raise ProjectError(
             f"{source}: could not be read ({exc.strerror or exc}). Check that it exists and "
             "that you may read it."
         ) from exc
-    if not data:
+    with handle:
+        return _read_open_file(handle, source)
+
+
+def _read_open_file(handle, source: str) -> RawProject:
+    size = os.fstat(handle.fileno()).st_size
+    if size == 0:
         raise ProjectError(
             f"{source} is empty (0 bytes), so it is not a Netbuilder project. It was probably "
             "not saved completely; open a backup copy."
         )
+    if size > MAX_TOTAL_BYTES:
+        raise ProjectError(
+            f"{source} is {size:,} bytes, more than the {MAX_TOTAL_BYTES:,} bytes a project may "
+            "hold; it was refused without reading it. Open a project saved by Netbuilder."
+        )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        # The zip is read from the file as needed: only the directory and the members asked
+        # for, never the whole file at once.
+        archive = zipfile.ZipFile(handle)
     except _DAMAGED as exc:
         raise ProjectError(
             f"{source} is not a Netbuilder project: it is not a zip archive or it is truncated "
             f"({type(exc).__name__}: {exc}). Open a .nnproj file saved by Netbuilder, or a "
             "backup copy if this one was cut short."
+        ) from exc
+    except OSError as exc:
+        raise ProjectError(
+            f"{source}: could not be read ({exc.strerror or exc}). Check that it exists and "
+            "that you may read it."
         ) from exc
     with archive:
         infos = _checked_members(archive, source)
@@ -114,13 +146,16 @@ def read_raw(path: str | os.PathLike) -> RawProject:
         meta = _read_json(archive, source)
         raw = RawProject(meta=meta)
         if WEIGHTS_NPZ in names:
-            raw.weights = _read_npz(_read_member(archive, WEIGHTS_NPZ, source), WEIGHTS_NPZ, source)
+            raw.weights = _read_npz(
+                _read_member(archive, WEIGHTS_NPZ, source, MAX_TOTAL_BYTES), WEIGHTS_NPZ, source
+            )
         if SNAPSHOTS_NPZ in names:
             raw.snapshots = _read_npz(
-                _read_member(archive, SNAPSHOTS_NPZ, source), SNAPSHOTS_NPZ, source
+                _read_member(archive, SNAPSHOTS_NPZ, source, MAX_TOTAL_BYTES), SNAPSHOTS_NPZ,
+                source,
             )
         if DATASET_CSV in names:
-            raw.dataset_csv = _read_member(archive, DATASET_CSV, source)
+            raw.dataset_csv = _read_member(archive, DATASET_CSV, source, MAX_DATASET_BYTES)
     return raw
 
 
@@ -151,6 +186,14 @@ def _checked_members(archive: zipfile.ZipFile, source: str) -> list[zipfile.ZipI
                 f"{source}: member {name!r} is encrypted; Netbuilder projects never are. "
                 "Open an unencrypted copy."
             )
+        _check_method(info, source)
+        limit = MAX_DATASET_BYTES if name == DATASET_CSV else None
+        if limit is not None and info.file_size > limit:
+            raise ProjectError(
+                f"{source}: {name} would unpack to {info.file_size:,} bytes, more than the "
+                f"{limit:,} bytes an embedded dataset may hold; it was refused without "
+                "unpacking. Keep a dataset this big as a CSV file beside the project."
+            )
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         raise ProjectError(
@@ -167,11 +210,36 @@ def _unsafe_member_name(name: str) -> bool:
     return ".." in re.split(r"[/\\]", name)
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, source: str) -> bytes:
+def _check_method(info: zipfile.ZipInfo, source: str) -> None:
+    if info.compress_type not in _ALLOWED_METHODS:
+        raise ProjectError(
+            f"{source}: member {info.filename!r} is compressed with method "
+            f"{info.compress_type}; Netbuilder writes only stored and deflate members, so it "
+            "was refused without unpacking. Open a project saved by Netbuilder."
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, source: str, limit: int) -> bytes:
+    """A member's bytes, inflated a chunk at a time and counted as they come out: past
+    `limit` bytes the read stops, whatever size the zip directory declared."""
+    chunks = []
+    count = 0
     try:
-        return archive.read(name)
-    except _DAMAGED as exc:
+        with archive.open(name) as stream:
+            while chunk := stream.read(_READ_CHUNK):
+                count += len(chunk)
+                if count > limit:
+                    raise ProjectError(
+                        f"{source}: {name} unpacks to more than {limit:,} bytes, the most it "
+                        "may hold; it was refused (it may be a zip bomb). Open a project saved "
+                        "by Netbuilder."
+                    )
+                chunks.append(chunk)
+    except ProjectError:
+        raise
+    except (*_DAMAGED, OSError) as exc:
         raise _damaged(source, f"{name} cannot be unpacked", exc) from exc
+    return b"".join(chunks)
 
 
 def _read_json(archive: zipfile.ZipFile, source: str) -> dict:
@@ -180,9 +248,10 @@ def _read_json(archive: zipfile.ZipFile, source: str) -> dict:
             f"{source}: {PROJECT_JSON} is larger than {MAX_JSON_BYTES:,} bytes; it was refused. "
             "Open a project saved by Netbuilder."
         )
-    text = _read_member(archive, PROJECT_JSON, source)
+    text = _read_member(archive, PROJECT_JSON, source, MAX_JSON_BYTES)
     try:
-        meta = json.loads(text.decode("utf-8"))
+        meta = json.loads(text.decode("utf-8"), parse_int=parse_json_int,
+                          parse_float=parse_json_float)
     except UnicodeDecodeError as exc:
         raise ProjectError(
             f"{source}: {PROJECT_JSON} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
@@ -225,6 +294,7 @@ def _read_npz(data: bytes, member: str, source: str) -> dict[str, np.ndarray]:
                         f"{where} holds {info.filename!r}, which is not a plain .npy array; "
                         "it was refused. The file was not written by Netbuilder."
                     )
+                _check_method(info, where)
                 total += info.file_size
                 if total > MAX_TOTAL_BYTES:
                     raise ProjectError(
@@ -275,6 +345,7 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
     """Write `raw` to `path` atomically (engine.files.atomic_write). On any failure the
     previous `path` is untouched and ProjectError says what went wrong."""
     source = str(path)
+    existed = os.path.lexists(path)
     folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():
         raise ProjectError(
@@ -294,9 +365,10 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
         atomic_write(path, write_zip)
     except (OSError, ValueError, TypeError, zipfile.LargeZipFile) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        outcome = "The previous file is unchanged" if existed else "No file was written"
         raise ProjectError(
-            f"Could not save {source}: {reason}. The previous file is unchanged. Check that "
-            "the folder is writable and the disk is not full, then save again."
+            f"Could not save {source}: {reason}. {outcome}. Check that the folder is writable "
+            "and the disk is not full, then save again."
         ) from exc
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import data as data_module
 from ..errors import EngineError, ProjectError
+from ..files import open_regular
 from ..resources import resource_path
 from . import migrations, model_bridge
 from .container import FORMAT_NAME, read_raw, write_raw
@@ -250,7 +251,7 @@ class Project:
         if src.kind == "builtin":
             try:
                 self.dataset = data_module.builtin(src.name, **src.params)
-            except (EngineError, TypeError, ValueError) as exc:
+            except (EngineError, TypeError, ValueError, ArithmeticError) as exc:
                 self.warnings.append(
                     f"The built-in dataset {src.name!r} could not be made ({exc}); the project "
                     "opened without data. Pick a dataset to train."
@@ -273,7 +274,7 @@ class Project:
         src = self.dataset_source
         file_path = Path(path).absolute()
         payload, digest = _read_for_embedding(file_path)
-        dataset = data_module.load_csv(file_path, **src.params)
+        dataset = _load_csv_as_read(data_module, file_path, payload, src.params)
         src.path, src.sha256 = str(file_path), digest
         self.dataset, self.dataset_bytes = dataset, payload
         self.input_dim = int(dataset.n_features)
@@ -326,12 +327,12 @@ class Project:
             return (f"The dataset file {file_path} has changed since the project was saved "
                     "(its SHA-256 differs)")
         try:
-            dataset = data_module.load_csv(file_path, **src.params)
+            dataset = _load_csv_as_read(data_module, file_path, payload, src.params)
         except Exception as exc:  # noqa: BLE001 - params come from a possibly damaged file
             return f"The dataset file {file_path} could not be read ({exc})"
         self.dataset, src.sha256 = dataset, digest
-        if payload is not None:
-            self.dataset_bytes = payload
+        # Only bytes that were just parsed into this dataset become the copy to embed.
+        self.dataset_bytes = payload
         self.input_dim = int(dataset.n_features)
         return None
 
@@ -481,18 +482,15 @@ class Project:
         return self.dataset_source is not None and self.dataset_source.kind == "csv"
 
     def _refresh_embedded_copy(self) -> None:
-        """Before saving: make sure a CSV dataset's bytes are at hand for embedding."""
+        """Before saving: a CSV dataset made in memory (no file) is embedded as the CSV text
+        it writes. A dataset's file is never read here: only bytes that Netbuilder parsed
+        into the project's dataset since it was opened are embedded (load_dataset,
+        set_dataset, relink_dataset keep them). Reading the file named by a project someone
+        sent would copy any readable file -- an SSH key -- into the next save."""
         src = self.dataset_source
         if not self._is_csv() or self.dataset_bytes is not None:
             return
-        if src.path and Path(src.path).is_file():
-            try:
-                payload, digest = _read_for_embedding(Path(src.path))
-            except OSError:
-                return
-            if src.sha256 is None or digest == src.sha256:
-                self.dataset_bytes, src.sha256 = payload, digest
-        elif not src.path and self.dataset is not None:
+        if not src.path and self.dataset is not None:
             self.dataset_bytes = self.dataset.to_csv_bytes()
             src.sha256 = hashlib.sha256(self.dataset_bytes).hexdigest()
 
@@ -501,14 +499,28 @@ class Project:
 
 
 def _read_for_embedding(path: Path) -> tuple[bytes | None, str]:
-    """(the file's bytes if under EMBED_LIMIT_BYTES else None, SHA-256 hex of the file)."""
+    """(the file's bytes if under EMBED_LIMIT_BYTES else None, SHA-256 hex of the file).
+    Only a regular file is read (open_regular: a FIFO or a device is an OSError)."""
     digest = hashlib.sha256()
-    size = path.stat().st_size
-    if size < EMBED_LIMIT_BYTES:
-        payload = path.read_bytes()
+    with open_regular(path) as handle:
+        payload = handle.read(EMBED_LIMIT_BYTES)
         digest.update(payload)
-        return payload, digest.hexdigest()
-    with open(path, "rb") as handle:
+        if len(payload) < EMBED_LIMIT_BYTES:
+            return payload, digest.hexdigest()
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return None, digest.hexdigest()
+
+
+def _load_csv_as_read(data_module, file_path: Path, payload: bytes | None, params: dict):
+    """The dataset of a CSV file, parsed from `payload` (the bytes just read and hashed, so
+    what is embedded is exactly what was loaded) when the file is small enough to embed;
+    a bigger file is read from disk as usual and never embedded."""
+    if payload is None:
+        return data_module.load_csv(file_path, **params)
+    options = dict(params)
+    name = options.pop("name", None) or file_path.name
+    dataset = data_module.load_csv_bytes(payload, name=name, **options)
+    dataset.source = {**dataset.source, "kind": "csv", "path": str(file_path)}
+    dataset.source.pop("name", None)
+    return dataset

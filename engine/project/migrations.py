@@ -53,12 +53,14 @@ def migrate(raw: RawProject, source: str) -> RawProject:
     version = raw.meta.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ProjectError(
-            f"{source}: project.json has schema_version={version!r}; expected an integer. "
+            f"{source}: project.json has schema_version={_shown(version)}; expected an "
+            "integer. "
             "The file is damaged or was not written by Netbuilder."
         )
     if version > SCHEMA_VERSION:
         raise ProjectError(
-            f"{source} was made by a newer Netbuilder (schema {version}; this one reads up to "
+            f"{source} was made by a newer Netbuilder (schema {_shown(version)}; this one reads "
+            "up to "
             f"{SCHEMA_VERSION}). Update Netbuilder to open it."
         )
     if version < 1:
@@ -77,3 +79,9 @@ def migrate(raw: RawProject, source: str) -> RawProject:
         version += 1
         raw.meta["schema_version"] = version
     return raw
+
+
+def _shown(value) -> str:
+    from .schema import shown_value  # schema imports the engine's registries; load it late
+
+    return shown_value(value)

@@ -26,7 +26,7 @@ from ..utils import set_random_seed
 from . import model_bridge
 from .document import Project
 from .history import merge_history
-from .schema import weight_shape_problem
+from .schema import parameter_count_problem, weight_shape_problem
 from .specs import CompileSpec, TrainingSpec
 
 __all__ = [
@@ -61,6 +61,10 @@ def build_model(project: Project, seed: int | None = None):
     if not project.layers:
         raise ProjectError(f"Project {project.name!r} has no layers. Add at least one Dense layer.")
     n_inputs = project.resolved_input_dim()
+    too_big = parameter_count_problem(n_inputs, project.layers)
+    if too_big is not None:  # refused before NumPy is asked for tens of gigabytes
+        where = str(project.path) if project.path is not None else f"Project {project.name!r}"
+        raise ProjectError(f"{where}: {too_big}")
     if project.weights:
         problem = weight_shape_problem(
             [np.asarray(w) for w in project.weights], [layer.units for layer in project.layers],

@@ -25,7 +25,16 @@ DATASET_KINDS = ("builtin", "csv")
 LAYER_TYPES = ("Dense",)
 
 _EDITED = "The file is damaged or was edited by hand; correct that value or open a backup copy."
-_SNAPSHOT_KEY = re.compile(r"^e(\d+)_w(\d+)$")
+# Digit counts are bounded so int() never meets a 5,000-digit key (Python refuses past 4,300).
+_SNAPSHOT_KEY = re.compile(r"^e(\d{1,12})_w(\d{1,6})$")
+# The largest integer any count or seed in project.json may hold: it fits NumPy's int64, so no
+# value read here can overflow where the engine hands it to NumPy.
+MAX_INT = 2**63 - 1
+# The most weights and biases a network may have. Training holds about six float32 copies
+# (the weights, gradients, two Adam moments, the last good weights, a snapshot): 50 million
+# parameters is 1.2 GB, and the 784-256-128-10 network has 235,146. 10^9 units asked for 22
+# to 75 GiB and ended in MemoryError.
+MAX_PARAMETERS = 50_000_000
 
 
 class Reader:
@@ -43,9 +52,7 @@ class Reader:
 
     def fail(self, key: str, value: Any, expected: str) -> None:
         place = ".".join(p for p in (self.where, key) if p) or "the top level"
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
+        shown = shown_value(value)
         raise ProjectError(
             f"{self.source}: project.json {place} must be {expected}; received {shown}. {_EDITED}"
         )
@@ -67,24 +74,25 @@ class Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or (
             minimum is not None and value < minimum
-        ):
+        ) or value > MAX_INT:
             bound = f" >= {minimum}" if minimum is not None else ""
+            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_INT:
+                bound = f" from {minimum or 0} to {MAX_INT:,}"
             self.fail(key, value, f"an integer{bound}" + (" or null" if optional else ""))
         return value
 
     def float(self, key: str, low: float, high: float, high_open: bool = False) -> float:
         value = self.get(key)
+        number = finite_float(value)
         ok = (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and math.isfinite(value)
-            and low <= value
-            and (value < high if high_open else value <= high)
+            number is not None
+            and low <= number
+            and (number < high if high_open else number <= high)
         )
         if not ok:
             bracket = ")" if high_open else "]"
             self.fail(key, value, f"a number in [{low}, {high}{bracket}")
-        return float(value)
+        return number
 
     def str(self, key: str, optional: bool = False, choices: tuple[str, ...] = ()) -> str | None:
         value = self.get(key)
@@ -122,17 +130,64 @@ class Reader:
         return list(values)
 
 
+def shown_value(value: Any) -> str:
+    """A value as a message shows it: short, and never by int -> str of thousands of digits
+    (Python refuses that past 4,300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    if isinstance(value, TooLongNumber):
+        return f"a number of {len(value):,} characters"
+    try:
+        shown = repr(value)
+    except ValueError:  # a huge int nested in a list or dict
+        shown = f"a {type(value).__name__} holding an integer too long to show"
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+class TooLongNumber(str):
+    """What project.json's reader makes of a number literal longer than MAX_NUMBER_CHARS: not
+    a number (so every check refuses it, naming its place), and never parsed."""
+
+
+# No value Netbuilder writes needs more; int() of a longer digit string is slow and past 4,300
+# digits raises ValueError; float() of one is inf.
+MAX_NUMBER_CHARS = 400
+
+
+def parse_json_int(text: str):
+    return TooLongNumber(text) if len(text) > MAX_NUMBER_CHARS else int(text)
+
+
+def parse_json_float(text: str):
+    return TooLongNumber(text) if len(text) > MAX_NUMBER_CHARS else float(text)
+
+
+def finite_float(value: Any) -> float | None:
+    """`value` as a finite float, or None when it is not a number, or inf, NaN or too large
+    for a float (a 400-digit integer: math.isfinite would raise OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def read_history(reader: Reader) -> dict[str, list[float]]:
     """history: {metric name: [value or null per epoch]}; null (a NaN or inf loss) -> nan."""
     raw = reader.dict("history")
     history = {}
     for name, values in raw.items():
-        ok = isinstance(values, list) and all(
-            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values
-        )
-        if not ok:
+        if not isinstance(values, list):
             reader.fail(f"history.{name}", values, "a list of numbers (null for NaN)")
-        history[name] = [math.nan if v is None else float(v) for v in values]
+        numbers = []
+        for index, v in enumerate(values):
+            number = math.nan if v is None else finite_float(v)
+            if number is None and not (isinstance(v, float) and not math.isfinite(v)):
+                reader.fail(f"history.{name}[{index}]", v, "a number (null for NaN)")
+            numbers.append(math.nan if number is None else number)
+        history[name] = numbers
     return history
 
 
@@ -238,8 +293,8 @@ def snapshots_from_arrays(
         match = _SNAPSHOT_KEY.match(key)
         if match is None:
             raise ProjectError(
-                f"{source}: snapshots.npz holds an array named {key!r}; expected names like "
-                f"'e12_w0'. {_EDITED}"
+                f"{source}: snapshots.npz holds an array named {shown_value(key)}; expected "
+                f"names like 'e12_w0'. {_EDITED}"
             )
         grouped.setdefault(int(match[1]), {})[int(match[2])] = array
     snapshots = {}
@@ -331,7 +386,7 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
     if scaler is not None:
         try:
             scaler_from_config(scaler)
-        except (EngineError, TypeError, ValueError):
+        except (EngineError, TypeError, ValueError, ArithmeticError):
             top.fail("scaler", scaler, "a scaler config (kind, offset, scale) or null")
 
     fields = dict(
@@ -346,10 +401,30 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         ui=top.dict("ui"),
         input_dim=top.int("input_dim", minimum=1, optional=True),
     )
+    problem = parameter_count_problem(fields["input_dim"], layers)
+    if problem is not None:
+        raise ProjectError(f"{source}: project.json {problem}")
     n_weights = top.int("weight_arrays", minimum=0)
     if n_weights not in (0, 2 * len(layers)):
         top.fail("weight_arrays", n_weights, f"0 or {2 * len(layers)} (2 per layer)")
     return fields, n_weights
+
+
+def parameter_count_problem(n_inputs: int | None, layers: list[LayerSpec]) -> str | None:
+    """Why a network of Dense `layers` on `n_inputs` features (None: unknown, counted as 1)
+    cannot be built in memory, naming the layer that crosses MAX_PARAMETERS; or None."""
+    fan_in = n_inputs or 1
+    total = 0
+    for index, layer in enumerate(layers):
+        total += (fan_in + 1) * layer.units  # Python ints: 10^5 x 10^5 cannot overflow
+        if total > MAX_PARAMETERS:
+            return (
+                f"layers[{index}] ({layer.name!r}, {layer.units:,} units on {fan_in:,} inputs) "
+                f"brings the network to {total:,} weights and biases, more than the "
+                f"{MAX_PARAMETERS:,} Netbuilder can train in memory. Use fewer units."
+            )
+        fan_in = layer.units
+    return None
 
 
 def _resolve_dataset_path(stored: str | None, absolute: str | None, base_dir) -> str | None:

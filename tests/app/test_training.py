@@ -409,3 +409,25 @@ def test_a_run_without_validation_keeps_every_series_one_value_per_epoch(qtbot, 
     assert window.project.epochs_trained == 10
     assert {k: len(v) for k, v in history.items()} == dict.fromkeys(history, 10)
     assert np.isnan(history["val_loss"][5:]).all() and np.isfinite(history["val_loss"][:5]).all()
+
+
+def test_a_stop_before_the_first_epoch_records_nothing(qtbot, make_window, monkeypatch):
+    """Train -> Stop that trained 0 epochs adds no undo step and leaves the project
+    unmodified (issue #16)."""
+    window, panel = make_window(project_for("xor", epochs=LONG))
+    window.undo_stack.setClean()
+    before = window.undo_stack.count()
+    c = panel.controller
+    # The worker's run ends as a stop that lands before the first epoch finishes.
+    from engine.project import runtime
+
+    def stop_first(model, *args, **kwargs):
+        return runtime.RunOutcome("stopped", [np.array(w) for w in model.get_weights()], {}, 0)
+
+    monkeypatch.setattr(runtime, "fit_run", stop_first)
+    c.train()
+    c.stop()
+    result = finish(qtbot, panel)
+    assert result.outcome == "stopped" and result.epochs == 0
+    assert window.undo_stack.count() == before and window.undo_stack.isClean()
+    assert window.recorded == [] and window.project.epochs_trained == 0

@@ -34,6 +34,8 @@ def small_project(csv_path: Path | None = None, trained: bool = True) -> Project
         project.dataset_source = DatasetSource(
             kind="csv", name=csv_path.name, path=str(csv_path), params={"target": "label"}
         )
+        # Loaded, as in the program: only a dataset it loaded is embedded when saved.
+        project.load_dataset()
     if trained:
         project.weights = [
             rng.normal(size=(2, 3)).astype(np.float32),

@@ -263,7 +263,8 @@ def test_unreadable_file_is_reported(write, monkeypatch):
     def deny(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(path), "open", deny)
+    # Files are opened through engine.files.open_regular (which refuses FIFOs and devices).
+    monkeypatch.setattr("engine.data.csv_sniff.open_regular", deny)
     msg = error_of(path)
     assert "cannot be read" in msg and "Permission denied" in msg
 
