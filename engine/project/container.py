@@ -24,8 +24,8 @@ import numpy as np
 
 from ..errors import ProjectError
 from ..files import NotRegularFile, atomic_write, open_regular
+from .json_values import parse_json_float, parse_json_int
 from .migrations import RawProject
-from .schema import parse_json_float, parse_json_int
 
 FORMAT_NAME = "netbuilder-project"
 PROJECT_JSON = "project.json"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ProjectError
+from .json_values import shown_value
 
 SCHEMA_VERSION = 1  # the schema this Netbuilder writes, and the newest it reads
 
@@ -53,13 +54,13 @@ def migrate(raw: RawProject, source: str) -> RawProject:
     version = raw.meta.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ProjectError(
-            f"{source}: project.json has schema_version={_shown(version)}; expected an "
+            f"{source}: project.json has schema_version={shown_value(version)}; expected an "
             "integer. "
             "The file is damaged or was not written by Netbuilder."
         )
     if version > SCHEMA_VERSION:
         raise ProjectError(
-            f"{source} was made by a newer Netbuilder (schema {_shown(version)}; this one reads "
+            f"{source} was made by a newer Netbuilder (schema {shown_value(version)}; this one reads "
             "up to "
             f"{SCHEMA_VERSION}). Update Netbuilder to open it."
         )
@@ -79,9 +80,3 @@ def migrate(raw: RawProject, source: str) -> RawProject:
         version += 1
         raw.meta["schema_version"] = version
     return raw
-
-
-def _shown(value) -> str:
-    from .schema import shown_value  # schema imports the engine's registries; load it late
-
-    return shown_value(value)

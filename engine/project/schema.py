@@ -19,6 +19,7 @@ import numpy as np
 from .. import activations, initializers, losses, metrics, optimizers
 from ..data import scaler_from_config, scaler_names
 from ..errors import EngineError, ProjectError
+from .json_values import shown_value
 from .specs import CompileSpec, DatasetSource, LayerSpec, TrainingSpec
 
 DATASET_KINDS = ("builtin", "csv")
@@ -128,38 +129,6 @@ class Reader:
         if not all(isinstance(v, str) for v in values):
             self.fail(key, values, "a list of strings")
         return list(values)
-
-
-def shown_value(value: Any) -> str:
-    """A value as a message shows it: short, and never by int -> str of thousands of digits
-    (Python refuses that past 4,300 digits)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
-        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
-    if isinstance(value, TooLongNumber):
-        return f"a number of {len(value):,} characters"
-    try:
-        shown = repr(value)
-    except ValueError:  # a huge int nested in a list or dict
-        shown = f"a {type(value).__name__} holding an integer too long to show"
-    return shown if len(shown) <= 80 else shown[:77] + "..."
-
-
-class TooLongNumber(str):
-    """What project.json's reader makes of a number literal longer than MAX_NUMBER_CHARS: not
-    a number (so every check refuses it, naming its place), and never parsed."""
-
-
-# No value Netbuilder writes needs more; int() of a longer digit string is slow and past 4,300
-# digits raises ValueError; float() of one is inf.
-MAX_NUMBER_CHARS = 400
-
-
-def parse_json_int(text: str):
-    return TooLongNumber(text) if len(text) > MAX_NUMBER_CHARS else int(text)
-
-
-def parse_json_float(text: str):
-    return TooLongNumber(text) if len(text) > MAX_NUMBER_CHARS else float(text)
 
 
 def finite_float(value: Any) -> float | None:
