@@ -74,6 +74,8 @@ class Project:
     # In-memory only (stored as dataset.csv / recreated from dataset_source):
     dataset: Any = None  # engine.data.Dataset | None
     scaler: dict[str, Any] | None = None  # get_config() of the fitted scaler
+    # get_config() of the scaler the regression target was trained through (None: raw target)
+    target_scaler: dict[str, Any] | None = None
     weights: list[np.ndarray] | None = None
     history: dict[str, list[float]] = field(default_factory=dict)
     epochs_trained: int = 0
@@ -215,6 +217,7 @@ class Project:
         self.epochs_trained = 0
         self.snapshots = {}
         self.scaler = None
+        self.target_scaler = None
 
     # ------------------------------------------------------------------ the data
 
@@ -225,6 +228,7 @@ class Project:
         self.dataset_source = source if source is not None else DatasetSource.from_dataset(dataset)
         self.dataset = dataset
         self.scaler = None
+        self.target_scaler = None
         self.input_dim = int(dataset.n_features)
         self.dataset_bytes = None
         src = self.dataset_source
@@ -355,6 +359,7 @@ class Project:
             "training": asdict(self.training),
             "dataset": self._source_to_json(base_dir),
             "scaler": json_safe(self.scaler),
+            "target_scaler": json_safe(self.target_scaler),
             "weight_arrays": len(weights or []),
             "epochs_trained": self.epochs_trained,
             "history": history_to_json(self.history),

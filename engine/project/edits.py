@@ -26,7 +26,7 @@ MAX_UNITS = 4096
 # Fields that make up the document. `name`, `path` and `warnings` describe the file, not the
 # work (Save As renames the project), so undo leaves them alone.
 _DEEP_FIELDS = ("layers", "compile", "training", "dataset_source", "scaler",
-                "epochs_trained", "ui", "input_dim")
+                "target_scaler", "epochs_trained", "ui", "input_dim")
 # Large, never mutated in place (edits replace them), so a snapshot shares them by reference.
 _SHARED_FIELDS = ("dataset", "weights", "snapshots", "dataset_bytes")
 

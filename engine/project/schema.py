@@ -19,7 +19,7 @@ import numpy as np
 from .. import activations, initializers, losses, metrics, optimizers
 from ..data import scaler_from_config, scaler_names
 from ..errors import EngineError, ProjectError
-from .specs import CompileSpec, DatasetSource, LayerSpec, TrainingSpec
+from .specs import TARGET_SCALINGS, CompileSpec, DatasetSource, LayerSpec, TrainingSpec
 
 DATASET_KINDS = ("builtin", "csv")
 LAYER_TYPES = ("Dense",)
@@ -310,6 +310,8 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         shuffle=train.bool("shuffle"),
         seed=train.int("seed", minimum=0),
         scaling=train.str("scaling", choices=tuple(scaler_names())),
+        early_stopping=train.int("early_stopping", minimum=1, optional=True),
+        target_scaling=train.str("target_scaling", choices=TARGET_SCALINGS),
     )
 
     dataset_source = None
@@ -327,12 +329,8 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         if dataset_source.kind == "builtin" and not dataset_source.name:
             ds.fail("name", dataset_source.name, "the name of a built-in dataset")
 
-    scaler = top.dict("scaler", optional=True)
-    if scaler is not None:
-        try:
-            scaler_from_config(scaler)
-        except (EngineError, TypeError, ValueError):
-            top.fail("scaler", scaler, "a scaler config (kind, offset, scale) or null")
+    scaler = _read_scaler(top, "scaler")
+    target_scaler = _read_scaler(top, "target_scaler")
 
     fields = dict(
         name=top.str("name"),
@@ -341,6 +339,7 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         training=training,
         dataset_source=dataset_source,
         scaler=scaler,
+        target_scaler=target_scaler,
         history=read_history(top),
         epochs_trained=top.int("epochs_trained", minimum=0),
         ui=top.dict("ui"),
@@ -350,6 +349,17 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
     if n_weights not in (0, 2 * len(layers)):
         top.fail("weight_arrays", n_weights, f"0 or {2 * len(layers)} (2 per layer)")
     return fields, n_weights
+
+
+def _read_scaler(top: Reader, key: str) -> dict | None:
+    """A fitted scaler's config (kind, offset, scale) or null."""
+    config = top.dict(key, optional=True)
+    if config is not None:
+        try:
+            scaler_from_config(config)
+        except (EngineError, TypeError, ValueError):
+            top.fail(key, config, "a scaler config (kind, offset, scale) or null")
+    return config
 
 
 def _resolve_dataset_path(stored: str | None, absolute: str | None, base_dir) -> str | None:

@@ -37,6 +37,9 @@ def output_units(dataset: Any) -> int | None:
     return 1
 
 
+TARGET_SCALINGS = ("none", "standardize")
+
+
 @dataclass
 class LayerSpec:
     """One Dense layer as the person configured it."""
@@ -63,7 +66,17 @@ class CompileSpec:
 
 @dataclass
 class TrainingSpec:
-    """How fit is called. batch_size None means full-batch gradient descent."""
+    """How fit is called. batch_size None means full-batch gradient descent.
+
+    early_stopping: stop when the validation loss has not improved for this many epochs and
+    keep the best epoch's weights (Keras' EarlyStopping(patience=N, restore_best_weights=True));
+    None: off. It needs a validation split; without one it does nothing.
+    target_scaling: "standardize" trains a regression on (y - mean) / std of the training
+    split's target and reports losses and predictions in the target's own units; "none"
+    trains on the raw target. Classification targets are never scaled.
+
+    The defaults of these two are the old behaviour, so a TrainingSpec made in code trains as
+    it always did; Project.new_for_dataset picks the measured defaults (DEFAULT_PATIENCE)."""
 
     epochs: int = 100
     batch_size: int | None = 32
@@ -71,6 +84,8 @@ class TrainingSpec:
     shuffle: bool = True
     seed: int = 0
     scaling: str = "standardize"  # "standardize" | "minmax" | "none"
+    early_stopping: int | None = None
+    target_scaling: str = "none"  # "standardize" | "none"
 
 
 @dataclass
