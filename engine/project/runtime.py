@@ -54,6 +54,8 @@ __all__ = [
     "predicted_classes",
     "predict",
     "evaluate",
+    "validation_scores",
+    "early_stopping",
 ]
 
 
@@ -434,18 +436,32 @@ def evaluate(project: Project, model, x, y) -> dict[str, float]:
     (class indices, or values in the target's units), all in the target's units. A
     regression also gets "mae" and "r2" (1 - SSE / SST about the mean of y; 0 for a
     constant y) from its un-scaled predictions."""
-    dataset_classes = int(getattr(project.dataset, "n_classes", None) or 1)
+    n_classes = int(getattr(project.dataset, "n_classes", None) or 1)
     y = np.asarray(y, dtype=np.float32).reshape(len(y), -1)
-    targets = targets_for_loss(project.compile, y, dataset_classes)
-    target_scaler = fitted_target_scaler(project)
-    if target_scaler is not None:
-        targets = target_scaler.transform(targets)
-    x_scaled = scale_features(project, x)
+    targets = targets_for_loss(project.compile, y, n_classes)
+    return _scores(project, model, scale_features(project, x), targets,
+                   fitted_target_scaler(project))
+
+
+def validation_scores(project: Project, model, prepared: PreparedData) -> dict[str, float]:
+    """evaluate() on the validation split prepare_data made ({} without one): what the
+    model as it stands (after early stopping, the best epoch's weights) scores there."""
+    if validation_data(prepared) is None:
+        return {}
+    targets = prepared.y_val
+    if prepared.target_scaler is not None:
+        targets = prepared.target_scaler.inverse_transform(targets)
+    return _scores(project, model, prepared.x_val, targets, prepared.target_scaler)
+
+
+def _scores(project: Project, model, x_scaled, targets, target_scaler) -> dict[str, float]:
+    fed = targets if target_scaler is None else target_scaler.transform(targets)
     results = {str(k): float(v) for k, v in
-               model.evaluate(x_scaled, targets, verbose=0, return_dict=True).items()}
+               model.evaluate(x_scaled, fed, verbose=0, return_dict=True).items()}
     logs_to_target_units(results, target_scaler, model.loss.registered_name)
-    if loss_task(project.compile) == "regression" and y.shape[1] == 1:
+    if loss_task(project.compile) == "regression" and targets.shape[1] == 1:
         predicted = to_target_units(target_scaler, model.predict(x_scaled, verbose=0))
+        y = np.asarray(targets, dtype=np.float64)
         error = predicted.astype(np.float64) - y
         results["mae"] = float(np.mean(np.abs(error)))
         spread = float(np.sum((y - y.mean()) ** 2))
