@@ -122,8 +122,9 @@ def main() -> int:
     try:
         from sklearn.model_selection import train_test_split
     except ImportError:
-        print("This benchmark compares with scikit-learn: pip install scikit-learn",
-              file=sys.stderr)
+        print(
+            "This benchmark compares with scikit-learn: pip install scikit-learn", file=sys.stderr
+        )
         return 1
 
     rows = []
@@ -133,8 +134,13 @@ def main() -> int:
         started = time.perf_counter()
         for seed in args.seeds:
             x, y = load(name, seed)
-            split = train_test_split(x, y, test_size=0.25, random_state=seed,
-                                     stratify=y if task == "classification" else None)
+            split = train_test_split(
+                x,
+                y,
+                test_size=0.25,
+                random_state=seed,
+                stratify=y if task == "classification" else None,
+            )
             x_train, x_test, y_train, y_test = split
             with tempfile.TemporaryDirectory() as tmp:
                 folder = Path(tmp)
@@ -144,26 +150,45 @@ def main() -> int:
             ours.append(score)
             epochs.append(ran)
             theirs.append(sklearn_score(x_train, y_train, x_test, y_test, task, seed))
-            print(f"  {name} seed {seed}: netbuilder {score:.4f} ({ran} epochs), "
-                  f"scikit-learn {theirs[-1]:.4f}", file=sys.stderr, flush=True)
+            print(
+                f"  {name} seed {seed}: netbuilder {score:.4f} ({ran} epochs), "
+                f"scikit-learn {theirs[-1]:.4f}",
+                file=sys.stderr,
+                flush=True,
+            )
         a, b = statistics.median(ours), statistics.median(theirs)
-        rows.append((name, role, task, x.shape, a, b, statistics.median(epochs),
-                     time.perf_counter() - started))
+        rows.append(
+            (
+                name,
+                role,
+                task,
+                x.shape,
+                a,
+                b,
+                statistics.median(epochs),
+                time.perf_counter() - started,
+            )
+        )
 
-    print(f"\nHeld-out scores, median of seeds {' '.join(map(str, args.seeds))} "
-          "(accuracy for classes, R2 for regression):\n")
-    print("| dataset | set | rows x features | metric | Netbuilder defaults | scikit-learn MLP "
-          "| difference | epochs run |")
+    print(
+        f"\nHeld-out scores, median of seeds {' '.join(map(str, args.seeds))} "
+        "(accuracy for classes, R2 for regression):\n"
+    )
+    print(
+        "| dataset | set | rows x features | metric | Netbuilder defaults | scikit-learn MLP "
+        "| difference | epochs run |"
+    )
     print("|---|---|---:|---|---:|---:|---:|---:|")
     worst = float("inf")
     for name, role, task, shape, a, b, ran, _ in rows:
         metric = "accuracy" if task == "classification" else "R2"
         worst = min(worst, a - b)
-        print(f"| {name} | {role} | {shape[0]} x {shape[1]} | {metric} | {a:.3f} | {b:.3f} "
-              f"| {a - b:+.3f} | {ran:.0f} |")
+        print(
+            f"| {name} | {role} | {shape[0]} x {shape[1]} | {metric} | {a:.3f} | {b:.3f} "
+            f"| {a - b:+.3f} | {ran:.0f} |"
+        )
     verdict = "within 0.02 of (or better than)" if worst >= -0.02 else "NOT within 0.02 of"
-    print(f"\nEvery set is {verdict} scikit-learn's default MLP (worst difference "
-          f"{worst:+.3f}).")
+    print(f"\nEvery set is {verdict} scikit-learn's default MLP (worst difference {worst:+.3f}).")
     return 0 if worst >= -0.02 else 1
 
 

@@ -56,8 +56,9 @@ def test_a_stalled_validation_loss_stops_the_run_and_the_best_weights_are_kept()
 def test_early_stopping_counts_epochs_after_those_already_trained():
     project = overfitting_project(patience=4)
     model = runtime.build_model(project, seed=0)
-    outcome = runtime.fit_run(model, runtime.prepare_data(project), project.training,
-                              epochs=400, initial_epoch=50)
+    outcome = runtime.fit_run(
+        model, runtime.prepare_data(project), project.training, epochs=400, initial_epoch=50
+    )
     assert outcome.early_stopped
     assert outcome.best_epoch == 50 + int(np.argmin(outcome.history["val_loss"])) + 1
 
@@ -67,13 +68,19 @@ def test_patience_for_one_run_overrides_the_project_and_zero_turns_it_off():
     prepared = runtime.prepare_data(project)
     off = runtime.fit_run(runtime.build_model(project, seed=0), prepared, project.training, 150)
     assert (off.outcome, off.epochs, off.best_epoch, off.early_stopped) == (
-        "finished", 150, None, False)
-    on = runtime.fit_run(runtime.build_model(project, seed=0), prepared, project.training, 400,
-                         patience=5)
+        "finished",
+        150,
+        None,
+        False,
+    )
+    on = runtime.fit_run(
+        runtime.build_model(project, seed=0), prepared, project.training, 400, patience=5
+    )
     assert on.early_stopped
     project.training.early_stopping = 5
-    zero = runtime.fit_run(runtime.build_model(project, seed=0), prepared, project.training, 150,
-                           patience=0)
+    zero = runtime.fit_run(
+        runtime.build_model(project, seed=0), prepared, project.training, 150, patience=0
+    )
     assert (zero.epochs, zero.best_epoch) == (150, None)
 
 
@@ -91,8 +98,9 @@ def test_a_run_that_never_stalls_still_ends_on_the_best_epochs_weights():
     project = overfitting_project(patience=1000)
     model = runtime.build_model(project, seed=0)
     seen = _EveryEpoch()
-    outcome = runtime.fit_run(model, runtime.prepare_data(project), project.training, 120,
-                              callbacks=[seen])
+    outcome = runtime.fit_run(
+        model, runtime.prepare_data(project), project.training, 120, callbacks=[seen]
+    )
     assert outcome.outcome == "finished" and not outcome.early_stopped
     best = int(np.argmin(outcome.history["val_loss"])) + 1
     assert best < 120 and outcome.best_epoch == best
@@ -106,10 +114,8 @@ def priced(n=200, seed=0) -> Dataset:
     """A regression whose target is in the hundreds, like a price."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, 3)).astype(np.float32)
-    y = (400 + 120 * x[:, :1] - 60 * x[:, 1:2] ** 2 + rng.normal(0, 10, (n, 1))).astype(
-        np.float32)
-    return Dataset(x, y, feature_names=["a", "b", "c"], target_name="price",
-                   name="prices")
+    y = (400 + 120 * x[:, :1] - 60 * x[:, 1:2] ** 2 + rng.normal(0, 10, (n, 1))).astype(np.float32)
+    return Dataset(x, y, feature_names=["a", "b", "c"], target_name="price", name="prices")
 
 
 def regression_project(target_scaling="standardize") -> Project:
@@ -125,8 +131,9 @@ def test_the_target_is_standardised_on_the_training_split_only():
     prepared = runtime.prepare_data(project)
     assert abs(prepared.y_train.mean()) < 1e-5 and prepared.y_train.std() == pytest.approx(1, 1e-5)
     assert prepared.target_scaler_config["kind"] == "standardize"
-    train, _ = project.dataset.split(validation=project.training.validation_split,
-                                     seed=project.training.seed)
+    train, _ = project.dataset.split(
+        validation=project.training.validation_split, seed=project.training.seed
+    )
     assert prepared.target_scaler_config["offset"][0] == pytest.approx(float(train.y.mean()))
     assert project.target_scaler is None  # prepare_data is pure
     raw = runtime.prepare_data(regression_project("none"))
@@ -140,8 +147,9 @@ def test_losses_and_predictions_come_out_in_the_targets_units(tmp_path):
     outcome = runtime.fit_run(model, prepared, project.training, 60)
     runtime.record_run(project, outcome, prepared.scaler_config)
     assert project.target_scaler == prepared.target_scaler_config
-    train, val = project.dataset.split(validation=project.training.validation_split,
-                                       seed=project.training.seed)
+    train, val = project.dataset.split(
+        validation=project.training.validation_split, seed=project.training.seed
+    )
     # The last epoch's val_loss is the MSE of the un-scaled predictions, in price units.
     predicted = runtime.predict(project, model, val.x)
     mse = float(np.mean((predicted - val.y) ** 2))
@@ -155,7 +163,8 @@ def test_losses_and_predictions_come_out_in_the_targets_units(tmp_path):
     project.save(tmp_path / "prices.nnproj")
     again = Project.load(tmp_path / "prices.nnproj")
     np.testing.assert_allclose(
-        runtime.predict(again, runtime.build_model(again), val.x), predicted, rtol=1e-6)
+        runtime.predict(again, runtime.build_model(again), val.x), predicted, rtol=1e-6
+    )
 
 
 def test_a_scaled_target_trains_a_target_in_the_hundreds_where_the_raw_one_does_not():
@@ -164,8 +173,9 @@ def test_a_scaled_target_trains_a_target_in_the_hundreds_where_the_raw_one_does_
         project = regression_project(kind)
         model = runtime.build_model(project, seed=0)
         prepared = runtime.prepare_data(project)
-        runtime.record_run(project, runtime.fit_run(model, prepared, project.training, 40),
-                           prepared.scaler_config)
+        runtime.record_run(
+            project, runtime.fit_run(model, prepared, project.training, 40), prepared.scaler_config
+        )
         _, val = project.dataset.split(validation=0.2, seed=project.training.seed)
         scores[kind] = runtime.evaluate(project, model, val.x, val.y)["r2"]
     assert scores["standardize"] > 0.8 > scores["none"]
