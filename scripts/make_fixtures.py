@@ -2,8 +2,9 @@
 
 Each writer below spells its schema out by hand (plain json + numpy + zipfile) instead of
 calling Project.save, so the fixture stays a faithful file of *that* version after the
-current writer has moved on. When schema 2 is released: add `write_v2`, register it in
-WRITERS, run this script, and commit tests/fixtures/project_v2.nnproj; never change write_v1.
+current writer has moved on. When schema N is released: add `write_vN`, register it in
+WRITERS, run this script, and commit tests/fixtures/project_vN.nnproj; never change the
+writers of released versions.
 
     python scripts/make_fixtures.py            # (re)writes every fixture
 """
@@ -86,13 +87,79 @@ def write_v1(path: Path) -> None:
             archive.writestr(info, payload)
 
 
+# Schema 2 adds training.early_stopping, training.target_scaling and target_scaler: a small
+# regression, trained on a standardised target, whose file records both.
+V2_CSV = (
+    b"size,age,price\n"
+    b"50,10,210\n70,5,320\n90,30,330\n60,2,300\n120,15,510\n"
+    b"80,8,350\n100,40,380\n40,1,205\n"
+)
+
+
+def v2_weights() -> list[np.ndarray]:
+    """2 inputs -> 3 relu -> 1 linear, deterministic values the tests recompute."""
+    shapes = [(2, 3), (3,), (3, 1), (1,)]
+    return [
+        (np.arange(np.prod(s), dtype=np.float32).reshape(s) / 8.0 - 0.25 * i)
+        for i, s in enumerate(shapes)
+    ]
+
+
+def write_v2(path: Path) -> None:
+    weights = v2_weights()
+    meta = {
+        "format": "netbuilder-project",
+        "schema_version": 2,
+        "name": "Fixture v2: house prices",
+        "layers": [
+            {"type": "Dense", "units": 3, "activation": "relu", "name": "hidden",
+             "kernel_initializer": "he_uniform", "bias_initializer": "zeros", "l2": 0.0},
+            {"type": "Dense", "units": 1, "activation": "linear", "name": "output",
+             "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros", "l2": 0.0},
+        ],
+        "input_dim": 2,
+        "compile": {"loss": "mean_squared_error", "from_logits": False,
+                    "optimizer": "adam", "learning_rate": 0.001, "momentum": 0.0,
+                    "metrics": []},
+        "training": {"epochs": 400, "batch_size": 32, "validation_split": 0.25,
+                     "shuffle": True, "seed": 3, "scaling": "standardize",
+                     "early_stopping": 7, "target_scaling": "standardize"},
+        "dataset": {"kind": "csv", "name": "houses.csv",
+                    "params": {"target": "price"},
+                    "path": "data/houses.csv",
+                    "absolute_path": "/nonexistent/netbuilder-fixture/data/houses.csv",
+                    "sha256": hashlib.sha256(V2_CSV).hexdigest()},
+        "scaler": {"kind": "standardize", "offset": [75.0, 14.0], "scale": [25.0, 13.0]},
+        "target_scaler": {"kind": "standardize", "offset": [325.0], "scale": [95.0]},
+        "weight_arrays": 4,
+        "epochs_trained": 2,
+        "history": {"loss": [9000.5, 4000.25], "val_loss": [9500.0, None]},
+        "ui": {},
+    }
+    members = {
+        "project.json": json.dumps(meta, indent=1).encode(),
+        "weights.npz": _npz(**{f"w{i}": w for i, w in enumerate(weights)}),
+        "dataset.csv": V2_CSV,
+    }
+    _write_zip(path, members)
+
+
+def _write_zip(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, payload in members.items():
+            # A fixed timestamp keeps the committed bytes identical on every run.
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, payload)
+
+
 def _npz(**arrays) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
-WRITERS = {1: write_v1}
+WRITERS = {1: write_v1, 2: write_v2}
 
 
 def main() -> int:

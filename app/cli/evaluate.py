@@ -13,7 +13,7 @@ from .tables import read_table
 def add_parser(commands) -> None:
     evaluate = commands.add_parser(
         "evaluate",
-        help="print the loss and metrics",
+        help="print the loss and metrics (accuracy; MAE and R2 for a regression)",
         description="Print the loss and metrics on the project's dataset, or on another CSV "
         "with the same columns (found by name), scaled the project's way.",
     )
@@ -36,9 +36,8 @@ def run(args) -> int:
         x, y = dataset.x, dataset.y
         source = args.project
     with about(source):
-        x = runtime.scale_features(project, x)
-        y = runtime.targets_for_loss(project.compile, y, dataset.n_classes)
-        results = model.evaluate(x, y, verbose=0, return_dict=True)
+        # In the target's own units; a regression adds its MAE and R2.
+        results = runtime.evaluate(project, model, x, y)
     for name, value in results.items():
         print(f"{name} {fmt(float(value))}")
     return EXIT_OK

@@ -22,6 +22,12 @@ def add_parser(commands) -> None:
     add_version(keras)
     keras.add_argument("project", metavar="PROJECT.nnproj")
     keras.add_argument("-o", "--output", metavar="MODEL.py", default="model.py")
+    keras.add_argument(
+        "--distributed",
+        action="store_true",
+        help="train data-parallel over every device Keras sees (GPUs, TPU cores) with "
+        "keras.distribution.DataParallel; the script says how to run it",
+    )
     keras.set_defaults(handler=run, parser=keras)
 
 
@@ -29,7 +35,7 @@ def run(args) -> int:
     project = load_project(args.project)
     project_dataset(project, args.project)
     with about(args.output):
-        script, weights = export_keras(project, args.output)
+        script, weights = export_keras(project, args.output, distributed=args.distributed)
     data = companion_paths(script)[1]
     print(f"wrote {script}, {weights}" + (f" and {data}" if data.exists() else ""))
     print(f"run it where Keras is installed: python {script}")

@@ -17,6 +17,7 @@ from .arguments import (
     fraction,
     layer_list,
     name_list,
+    non_negative_int,
     positive_float,
     positive_int,
 )
@@ -67,6 +68,19 @@ def add_parser(commands) -> None:
     new.add_argument("--seed", type=int, help="seed for the initial weights and the split")
     new.add_argument(
         "--no-scaling", action="store_true", help="train on the raw features (no standardizing)"
+    )
+    new.add_argument(
+        "--early-stopping",
+        type=non_negative_int,
+        metavar="N",
+        help="stop when the validation loss has not improved for N epochs and keep the best "
+        "weights; 0 turns it off (default: on when there is a validation split)",
+    )
+    new.add_argument(
+        "--no-target-scaling",
+        action="store_true",
+        help="train a regression on the raw target (default: standardised on the training "
+        "split; losses and predictions are always in the target's units)",
     )
     new.add_argument("--name", help="the project's name (default: the file name)")
     new.set_defaults(handler=run, parser=new)
@@ -171,3 +185,9 @@ def _apply_new_options(project, args, dataset, loss, optimizer) -> None:
         project.training.seed = args.seed
     if args.no_scaling:
         project.training.scaling = "none"
+    if args.early_stopping is not None:
+        project.training.early_stopping = args.early_stopping or None
+    elif not project.training.validation_split:
+        project.training.early_stopping = None  # nothing to watch without a validation split
+    if args.no_target_scaling:
+        project.training.target_scaling = "none"

@@ -42,7 +42,7 @@ def run(args) -> int:
     model = project_model(project, args.project)
     x, _ = read_table(args.input, list(dataset.feature_names))
     with about(args.input):
-        outputs = np.asarray(model.predict(runtime.scale_features(project, x), verbose=0))
+        outputs = np.asarray(runtime.predict(project, model, x))  # in the target's units
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     target = str(dataset.target_name or "prediction")

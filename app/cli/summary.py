@@ -43,9 +43,12 @@ def run(args) -> int:
         print(f"Metrics: {', '.join(map(str, spec.metrics))}")
     training = project.training
     batch = "full" if training.batch_size is None else training.batch_size
+    stopping = (f"after {training.early_stopping} epochs without improvement"
+                if training.early_stopping else "off")
     print(
         f"Training: batch size {batch}, epochs per run {training.epochs}, validation split "
-        f"{training.validation_split:g}, scaling {training.scaling}, seed {training.seed}"
+        f"{training.validation_split:g}, scaling {training.scaling}, target scaling "
+        f"{training.target_scaling}, early stopping {stopping}, seed {training.seed}"
     )
     try:
         dataset = project_dataset(project, args.project)

@@ -9,6 +9,7 @@ controller calls it when the project changes while idle. Nothing here touches Qt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +54,9 @@ class ViewSetup:
     output_activation: str = "linear"
     # The loss settings: whether outputs are logits decides how they become probabilities.
     compile: CompileSpec = field(default_factory=CompileSpec)
+    # A regression trained on a standardised target: outputs and targets are shown in the
+    # target's own units through it (None: they already are).
+    target_scaler: Any = None
 
     @classmethod
     def for_data(cls, prepared, dataset, activations: list[str],
@@ -72,7 +76,15 @@ class ViewSetup:
         pick = _evenly(len(source_x), SAMPLE)
         sample_x = np.ascontiguousarray(source_x[pick], dtype=x_train.dtype)
         classify = classifies(task)
-        sample_targets = _targets(np.asarray(source_y)[pick], classify)
+        target_scaler = None if classify else getattr(prepared, "target_scaler", None)
+
+        def _targets_in_units(y):
+            values = _targets(y, classify)
+            if target_scaler is None:
+                return values
+            return runtime.to_target_units(target_scaler, values).astype(np.float64)[:, 0]
+
+        sample_targets = _targets_in_units(np.asarray(source_y)[pick])
         n_features = x_train.shape[1] if x_train.ndim == 2 else 0
         setup = cls(
             kind="none",
@@ -85,15 +97,16 @@ class ViewSetup:
             activations=list(activations),
             output_activation=activations[-1] if activations else "linear",
             compile=compile_spec or CompileSpec(),
+            target_scaler=target_scaler,
         )
         scaler = getattr(prepared, "scaler", None)
         if n_features in (1, 2) and (n_features == 2 or not classify):
             tr = _evenly(len(x_train), POINTS)
             va = _evenly(len(x_val), POINTS)
             setup.train_points = _inverse(scaler, x_train[tr])
-            setup.train_targets = _targets(np.asarray(prepared.y_train)[tr], classify)
+            setup.train_targets = _targets_in_units(np.asarray(prepared.y_train)[tr])
             setup.val_points = _inverse(scaler, x_val[va]) if len(x_val) else x_val
-            setup.val_targets = _targets(y_val[va], classify) if len(x_val) else np.zeros(0)
+            setup.val_targets = _targets_in_units(y_val[va]) if len(x_val) else np.zeros(0)
             both = np.concatenate([setup.train_points, setup.val_points])
             lo, hi = both.min(axis=0), both.max(axis=0)
             pad = np.maximum((hi - lo) * 0.08, 1e-3)
@@ -138,6 +151,8 @@ def compute_views(model, setup: ViewSetup) -> ViewUpdate:
     output = None
     if setup.probe_x is not None:
         pred = np.asarray(model.predict(setup.probe_x, verbose=0), dtype=np.float64)
+        if setup.target_scaler is not None:
+            pred = runtime.to_target_units(setup.target_scaler, pred).astype(np.float64)
         if setup.kind == "boundary":
             if classifies(setup.task):
                 pred = runtime.probabilities(setup.compile, pred)

@@ -16,6 +16,14 @@ instead of looping over configs. Netbuilder's scaling is affine per feature,
 ``x_scaled = (x - offset) / scale``, which is exactly Keras' Normalization with
 ``mean=offset`` and ``variance=scale**2`` (min-max scaling included: offset = min,
 scale = max - min), so the exported model maps raw features to the same predictions.
+
+A regression trained on a standardised target ends in ``keras.layers.Rescaling(scale=std,
+offset=mean)``, which maps the output back to the target's units, rather than folding the
+affine map into the last Dense layer: the exported kernels stay exactly Netbuilder's (the
+weights file and the layer-by-layer checks compare them one to one), the scaling is one
+readable line, and when the script continues training on the raw target, the loss it
+minimises is Netbuilder's times std**2 -- the same minimum, and the same Adam steps (Adam
+divides the scale out) -- where folded weights would train a differently scaled last layer.
 """
 
 from __future__ import annotations
@@ -77,6 +85,10 @@ class ExportPlan:
     batch_size: int | None
     validation_split: float
     one_hot_targets: bool
+    # A regression trained on a standardised target: y = output * target_std + target_mean.
+    target_mean: float | None = None
+    target_std: float | None = None
+    distributed: bool = False
 
 
 def companion_paths(script_path: str | os.PathLike) -> tuple[Path, Path]:
@@ -89,16 +101,18 @@ def companion_paths(script_path: str | os.PathLike) -> tuple[Path, Path]:
     )
 
 
-def keras_script(project, script_name: str = "model.py") -> str:
+def keras_script(project, script_name: str = "model.py", distributed: bool = False) -> str:
     """The Keras script's source for `project` (what Edit > Copy as Keras Code copies).
 
     It reads its weights and data from files named after `script_name`
     (model.py -> model_weights.npz, model_data.csv); without the weights file it starts from
-    fresh initial weights and says so."""
-    return _render(plan_export(project), script_name)
+    fresh initial weights and says so. distributed: train data-parallel over every device
+    the Keras backend sees (keras.distribution.DataParallel)."""
+    return _render(plan_export(project, distributed), script_name)
 
 
-def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
+def export_keras(project, path: str | os.PathLike,
+                 distributed: bool = False) -> tuple[Path, Path]:
     """Write the script to `path` and its weights (and dataset CSV) beside it.
 
     Every file is written to a temporary file in the same folder first; only when all are
@@ -115,7 +129,7 @@ def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
             f"{script_path}: cannot write it: the folder {script_path.absolute().parent} does "
             "not exist. Create it or choose another."
         )
-    plan = plan_export(project)
+    plan = plan_export(project, distributed)
     weights_path, data_path = companion_paths(script_path)
     source = _render(plan, script_path.name)
     dataset = project.dataset
@@ -147,7 +161,7 @@ def export_keras(project, path: str | os.PathLike) -> tuple[Path, Path]:
 # Gathering: project -> ExportPlan
 
 
-def plan_export(project) -> ExportPlan:
+def plan_export(project, distributed: bool = False) -> ExportPlan:
     """Collect layers, weights, scaling, loss and optimizer from `project` (see ExportPlan).
     A project that was never trained exports its seeded initial weights."""
     weights = project.weights or runtime.initial_weights(project)
@@ -186,6 +200,11 @@ def plan_export(project) -> ExportPlan:
         optimizer_kwargs["momentum"] = float(spec.momentum)
 
     training = project.training
+    target = runtime.fitted_target_scaler(project)
+    target_mean = target_std = None
+    if target is not None:
+        target_mean = float(np.asarray(target.offset_).reshape(-1)[0])
+        target_std = float(np.asarray(target.scale_).reshape(-1)[0])
     return ExportPlan(
         title=str(project.name or "Untitled"),
         n_features=n_features,
@@ -206,6 +225,9 @@ def plan_export(project) -> ExportPlan:
         batch_size=None if training.batch_size is None else int(training.batch_size),
         validation_split=float(training.validation_split or 0.0),
         one_hot_targets=loss_obj.one_hot_targets,
+        target_mean=target_mean,
+        target_std=target_std,
+        distributed=bool(distributed),
     )
 
 
@@ -287,6 +309,18 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     add("import keras")
     add("import numpy as np")
     add("")
+    if plan.distributed:
+        add("# Data-parallel training over every device the backend sees: each batch is split")
+        add("# across the devices and their gradients are averaged (keras.distribution, which")
+        add("# runs on the JAX backend). On a machine with several GPUs:")
+        add('#     pip install keras "jax[cuda12]"')
+        add(f"#     KERAS_BACKEND=jax python {script_name}")
+        add("# On a Cloud TPU VM, the same with \"jax[tpu]\"; every core becomes a device. On")
+        add("# a CPU it runs on the one CPU device (XLA_FLAGS=--xla_force_host_platform_device_count=2")
+        add("# pretends there are two, to try it out).")
+        add("DEVICES = keras.distribution.list_devices()")
+        add("keras.distribution.set_distribution(keras.distribution.DataParallel(devices=DEVICES))")
+        add("")
     add("HERE = Path(__file__).resolve().parent")
     add(f"WEIGHTS_PATH = HERE / {_lit(weights_name)}")
     add(f"DATA_PATH = HERE / {_lit(data_name)}")
@@ -296,6 +330,12 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     if plan.class_names is not None:
         add("# The target column holds each row's class index into CLASS_NAMES.")
         add(_assign_list("CLASS_NAMES", [str(c) for c in plan.class_names]))
+    if plan.target_mean is not None:
+        add("")
+        add("# Netbuilder trained on the standardised target (y - TARGET_MEAN) / TARGET_STD; the")
+        add("# Rescaling layer turns the network's output back into the target's units.")
+        add(f"TARGET_MEAN = {_lit(plan.target_mean)}")
+        add(f"TARGET_STD = {_lit(plan.target_std)}")
     if plan.mean is not None:
         add("")
         add(f"# Netbuilder's scaling ({plan.scaling_kind}), as the Normalization layer applies it:")
@@ -316,6 +356,8 @@ def _render(plan: ExportPlan, script_name: str) -> str:
     for layer in plan.layers:
         for line in _dense_lines(layer, indent=12):
             add(line)
+    if plan.target_mean is not None:
+        add('            keras.layers.Rescaling(scale=TARGET_STD, offset=TARGET_MEAN, name="target_units"),')
     add("        ]")
     add("    )")
     add("    model.compile(")

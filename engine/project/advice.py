@@ -28,6 +28,7 @@ from .edits import (
     loss_task,
     reset_training,
     set_loss,
+    set_target_scaling,
 )
 from .specs import TASK_OUTPUT, LayerSpec
 
@@ -182,10 +183,50 @@ def rule_signed_regression(project: Project) -> Advice | None:
              "A linear output unit with mean squared error"),))
 
 
+def _scales_target(project: Project) -> bool:
+    return getattr(project.training, "target_scaling", "none") == "standardize"
+
+
+def _scale_target(project: Project) -> None:
+    # A standardised target is negative for every value below the mean: an output that
+    # cannot go below zero (ReLU, softplus) could not fit it.
+    if project.layers and _activation(project.layers[-1]) in ("relu", "softplus"):
+        project.layers[-1].activation = "linear"
+    set_target_scaling(project, "standardize")
+    reset_training(project)
+
+
+# A target whose centre or spread is this far from 1 is far from what a freshly initialised
+# network outputs (values near 0, spread near 1): the coffee network switched to the `linear`
+# set (mean 527, spread 182) trains to a loss of 1.96e+05 and a flat line.
+_TARGET_SCALE_LIMIT = 10.0
+
+
+def rule_unscaled_target(project: Project) -> Advice | None:
+    y = getattr(project.dataset, "y", None)
+    if (_task(project) != "regression" or _scales_target(project) or y is None
+            or np.size(y) == 0
+            or canonical_loss(project.compile.loss) not in (MSE, "mean_absolute_error")):
+        return None
+    mean, spread = float(np.mean(y)), float(np.std(y))
+    if max(abs(mean), spread) <= _TARGET_SCALE_LIMIT and spread >= 1 / _TARGET_SCALE_LIMIT:
+        return None
+    return Advice(
+        "unscaled_target", WARNING,
+        f"The target is trained unscaled, but its mean is {mean:.4g} and its spread "
+        f"{spread:.4g}, far from the outputs of a fresh network (near 0, spread near 1): "
+        "training will be slow or stay flat. Standardise the target; losses and predictions "
+        "stay in its own units.",
+        (Fix("Scale the target", _scale_target,
+             "Train on the standardised target (y - mean) / spread, fitted on the training "
+             "split; predictions are turned back into the target's units"),))
+
+
 def rule_nonnegative_regression(project: Project) -> Advice | None:
     out = _output(project)
     low = _target_min(project)
-    if out is None or _task(project) != "regression" or low is None or low < 0:
+    if (out is None or _task(project) != "regression" or low is None or low < 0
+            or _scales_target(project)):  # a standardised target is signed
         return None
     loss_ok = loss_task(project.compile.loss) == "regression"
     if _activation(out) in ("relu", "softplus") and loss_ok:
@@ -305,6 +346,7 @@ RULES: tuple[Callable[[Project], Advice | None], ...] = (
     rule_multiclass_target,
     rule_signed_regression,
     rule_nonnegative_regression,
+    rule_unscaled_target,
     rule_bce_output,
     rule_output_units,
     rule_sigmoid_hidden,

@@ -41,11 +41,15 @@ from .schema import (
     weights_from_arrays,
 )
 from .specs import (
+    DEFAULT_EPOCHS,
+    DEFAULT_LEARNING_RATE,
+    DEFAULT_PATIENCE,
     TASK_OUTPUT,
     CompileSpec,
     DatasetSource,
     LayerSpec,
     TrainingSpec,
+    default_hidden_units,
     json_safe,
     output_units,
 )
@@ -75,6 +79,8 @@ class Project:
     # In-memory only (stored as dataset.csv / recreated from dataset_source):
     dataset: Any = None  # engine.data.Dataset | None
     scaler: dict[str, Any] | None = None  # get_config() of the fitted scaler
+    # get_config() of the scaler the regression target was trained through (None: raw target)
+    target_scaler: dict[str, Any] | None = None
     weights: list[np.ndarray] | None = None
     history: dict[str, list[float]] = field(default_factory=dict)
     epochs_trained: int = 0
@@ -140,29 +146,37 @@ class Project:
 
     @classmethod
     def new_for_dataset(cls, dataset, source: DatasetSource | None = None) -> Project:
-        """A sensible starting network for `dataset`, following the course's advice: ReLU
-        hidden layers, and an output and loss that fit the task -- binary: 1 sigmoid unit with
-        binary cross-entropy; multiclass: n_classes softmax units with sparse categorical
-        cross-entropy; regression: 1 linear unit with mean squared error."""
+        """A sensible starting network for `dataset`, following the course's advice: a ReLU
+        hidden layer sized for the features (default_hidden_units), and an output and loss
+        that fit the task -- binary: 1 sigmoid unit with binary cross-entropy; multiclass:
+        n_classes softmax units with sparse categorical cross-entropy; regression: 1 linear
+        unit with mean squared error on a standardised target. Training stops early once the
+        validation loss stalls (DEFAULT_PATIENCE) and keeps the best weights."""
+        project = cls(name=str(getattr(dataset, "name", "Untitled")))
+        project.apply_defaults(dataset)
+        project.set_dataset(dataset, source)
+        return project
+
+    def apply_defaults(self, dataset) -> None:
+        """Give this project the layers, loss and training settings new_for_dataset gives a
+        new project for `dataset` (the seed is kept). Raises ProjectError for a dataset
+        whose task is not binary, multiclass or regression."""
         task = dataset.task
-        if task in TASK_OUTPUT:
-            activation, loss = TASK_OUTPUT[task]
-            units = output_units(dataset)
-            output = LayerSpec(units, activation, "output")
-            spec = CompileSpec(loss=loss, metrics=[] if task == "regression" else ["accuracy"])
-        else:
+        if task not in TASK_OUTPUT:
             raise ProjectError(
                 f"Cannot suggest a network for a dataset with task={task!r}; expected "
                 "'binary', 'multiclass' or 'regression'."
             )
-        project = cls(
-            name=str(getattr(dataset, "name", "Untitled")),
-            layers=[LayerSpec(16, "relu", "hidden1"), LayerSpec(8, "relu", "hidden2"), output],
-            compile=spec,
-            training=TrainingSpec(),
+        activation, loss = TASK_OUTPUT[task]
+        hidden = default_hidden_units(dataset.n_features)
+        self.layers = [LayerSpec(hidden, "relu", "hidden1"),
+                       LayerSpec(output_units(dataset), activation, "output")]
+        self.compile = CompileSpec(loss=loss, learning_rate=DEFAULT_LEARNING_RATE,
+                                   metrics=[] if task == "regression" else ["accuracy"])
+        self.training = TrainingSpec(
+            epochs=DEFAULT_EPOCHS, seed=self.training.seed, early_stopping=DEFAULT_PATIENCE,
+            target_scaling="standardize" if task == "regression" else "none",
         )
-        project.set_dataset(dataset, source)
-        return project
 
     @classmethod
     def from_model(
@@ -216,6 +230,7 @@ class Project:
         self.epochs_trained = 0
         self.snapshots = {}
         self.scaler = None
+        self.target_scaler = None
 
     # ------------------------------------------------------------------ the data
 
@@ -226,6 +241,7 @@ class Project:
         self.dataset_source = source if source is not None else DatasetSource.from_dataset(dataset)
         self.dataset = dataset
         self.scaler = None
+        self.target_scaler = None
         self.input_dim = int(dataset.n_features)
         self.dataset_bytes = None
         src = self.dataset_source
@@ -356,6 +372,7 @@ class Project:
             "training": asdict(self.training),
             "dataset": self._source_to_json(base_dir),
             "scaler": json_safe(self.scaler),
+            "target_scaler": json_safe(self.target_scaler),
             "weight_arrays": len(weights or []),
             "epochs_trained": self.epochs_trained,
             "history": history_to_json(self.history),

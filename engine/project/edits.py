@@ -18,7 +18,7 @@ from ..data import scaler_names
 from ..errors import EngineError
 from .document import Project
 from .history import copy_history
-from .specs import TASK_OUTPUT, LayerSpec, output_units
+from .specs import TARGET_SCALINGS, TASK_OUTPUT, LayerSpec, output_units
 
 HIDDEN_UNITS_DEFAULT = 16
 MAX_UNITS = 4096
@@ -26,7 +26,7 @@ MAX_UNITS = 4096
 # Fields that make up the document. `name`, `path` and `warnings` describe the file, not the
 # work (Save As renames the project), so undo leaves them alone.
 _DEEP_FIELDS = ("layers", "compile", "training", "dataset_source", "scaler",
-                "epochs_trained", "ui", "input_dim")
+                "target_scaler", "epochs_trained", "ui", "input_dim")
 # Large, never mutated in place (edits replace them), so a snapshot shares them by reference.
 _SHARED_FIELDS = ("dataset", "weights", "snapshots", "dataset_bytes")
 
@@ -140,17 +140,22 @@ expected_output_units = output_units  # the name the window and the advisor know
 
 
 def apply_dataset(project: Project, source: Any, dataset: Any) -> None:
-    """Switch to a new dataset; the output layer's units follow its classes, and when the
-    task changes (binary, multiclass, regression) the output activation and loss follow it
-    too, so the network can train at once."""
+    """Switch to a new dataset. When the task changes (binary, multiclass, regression) the
+    network was chosen for another kind of target -- the course's sigmoid stack trains a
+    regression target of a few hundred into a flat line -- so the project takes what a new
+    project for this dataset gets (Project.apply_defaults: layers, loss, learning rate, early
+    stopping, target scaling; the seed stays). Within a task the person's layers and settings
+    stay, the output units follow the classes, and the advisor names what no longer fits (an
+    unscaled target, say) with its one-click fix."""
     old_task = getattr(project.dataset, "task", None)
     project.set_dataset(dataset, source)
-    units = expected_output_units(dataset)
-    if units is not None and project.layers:
-        project.layers[-1].units = units
-        new_task = getattr(dataset, "task", None)
-        if new_task != old_task:
-            fit_output_to_task(project, new_task)
+    new_task = getattr(dataset, "task", None)
+    if new_task != old_task and new_task in TASK_OUTPUT:
+        project.apply_defaults(dataset)
+    else:
+        units = expected_output_units(dataset)
+        if units is not None and project.layers:
+            project.layers[-1].units = units
     reset_training(project)
 
 
@@ -186,6 +191,30 @@ def set_scaling(project: Project, kind: str) -> None:
         project.training.scaling = kind
         project.scaler = None
         reset_training(project)
+
+
+def set_target_scaling(project: Project, kind: str) -> None:
+    """Train a regression on its standardised target ("standardize") or the raw one
+    ("none"). Trained weights were fitted to the old target's units, so they are forgotten."""
+    if kind not in TARGET_SCALINGS:
+        raise ValueError(
+            f"target scaling must be one of {list(TARGET_SCALINGS)}. Received: "
+            f"target_scaling={kind!r}"
+        )
+    if project.training.target_scaling != kind:
+        project.training.target_scaling = kind
+        reset_training(project)
+
+
+def set_early_stopping(project: Project, patience: int | None) -> None:
+    """Stop a run when the validation loss has not improved for `patience` epochs and keep
+    the best weights; None or 0 turns it off. The trained weights stay valid."""
+    if patience is not None and (isinstance(patience, bool) or int(patience) < 0):
+        raise ValueError(
+            f"patience must be a whole number of epochs, at least 1 (or None for off). "
+            f"Received: patience={patience!r}"
+        )
+    project.training.early_stopping = int(patience) if patience else None
 
 
 def loss_task(name: str) -> str | None:

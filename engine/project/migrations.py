@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import ProjectError
 from .json_values import shown_value
 
-SCHEMA_VERSION = 1  # the schema this Netbuilder writes, and the newest it reads
+SCHEMA_VERSION = 2  # the schema this Netbuilder writes, and the newest it reads
 
 
 @dataclass
@@ -41,8 +41,19 @@ class RawProject:
 
 Migration = Callable[[RawProject], RawProject]
 
-# MIGRATIONS[v] turns a schema-v file into a schema-(v+1) file. Empty while only v1 exists.
-MIGRATIONS: dict[int, Migration] = {}
+def _v1_to_v2(raw: RawProject) -> RawProject:
+    """Schema 2 adds early stopping, target scaling and the fitted target scaler. A v1 file
+    gets them switched off, so it trains exactly as it did: no early stop, raw targets."""
+    training = raw.meta.get("training")
+    if isinstance(training, dict):  # anything else is reported by the schema check
+        training.setdefault("early_stopping", None)
+        training.setdefault("target_scaling", "none")
+    raw.meta.setdefault("target_scaler", None)
+    return raw
+
+
+# MIGRATIONS[v] turns a schema-v file into a schema-(v+1) file.
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def migrate(raw: RawProject, source: str) -> RawProject:

@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 
 from .. import data as data_module
-from ..errors import ProjectError, TrainingDiverged
+from .. import metrics as metrics_module
+from ..callbacks import Callback, EarlyStopping
+from ..errors import EngineError, ProjectError, TrainingDiverged
 from ..utils import set_random_seed
 from . import model_bridge
 from .document import Project
@@ -38,6 +40,10 @@ __all__ = [
     "prepare_data",
     "fitted_scaler",
     "scale_features",
+    "scales_target",
+    "fitted_target_scaler",
+    "to_target_units",
+    "logs_to_target_units",
     "fit_batch_size",
     "validation_data",
     "fit_run",
@@ -46,6 +52,10 @@ __all__ = [
     "targets_for_loss",
     "probabilities",
     "predicted_classes",
+    "predict",
+    "evaluate",
+    "validation_scores",
+    "early_stopping",
 ]
 
 
@@ -100,23 +110,32 @@ def initial_weights(project: Project) -> list[np.ndarray]:
 class PreparedData:
     """The arrays fit() takes. x_*: float32 (n, n_features), scaled; y_*: (n, 1) or one-hot
     (n, k) for categorical cross-entropy. x_val/y_val are None when the validation split is 0.
-    scaler: the engine.data scaler fitted on the training split."""
+    scaler: the engine.data scaler fitted on the training split. target_scaler: the
+    Standardizer fitted on the training split's regression target when the project scales
+    its target (y_train and y_val are then in its units), else None."""
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray | None
     y_val: np.ndarray | None
     scaler: Any
+    target_scaler: Any = None
 
     @property
     def scaler_config(self) -> dict[str, Any] | None:
         return None if self.scaler is None else self.scaler.get_config()
 
+    @property
+    def target_scaler_config(self) -> dict[str, Any] | None:
+        return None if self.target_scaler is None else self.target_scaler.get_config()
+
 
 def prepare_data(project: Project) -> PreparedData:
     """Split the dataset with the training seed and validation split, fit the scaler of
-    training.scaling on the training split only, and return the scaled arrays. A pure
-    function: the project is not changed (record_run stores the scaler a run used)."""
+    training.scaling on the training split only, and return the scaled arrays; with target
+    scaling (scales_target), the regression target is standardised on the training split
+    too. A pure function: the project is not changed (record_run stores the scalers a run
+    used)."""
     if project.dataset is None:
         raise ProjectError(
             f"Project {project.name!r} has no data to train on. Pick a dataset, or relink the CSV "
@@ -129,13 +148,97 @@ def prepare_data(project: Project) -> PreparedData:
         train, val = project.dataset, None
     scaler = data_module.make_scaler(spec.scaling).fit(train.x)
     n_classes = int(project.dataset.n_classes or 1)
+    y_train = targets_for_loss(project.compile, train.y, n_classes)
+    y_val = None if val is None else targets_for_loss(project.compile, val.y, n_classes)
+    target_scaler = None
+    if scales_target(project):
+        target_scaler = data_module.make_scaler("standardize").fit(y_train)
+        y_train = target_scaler.transform(y_train)
+        y_val = None if y_val is None else target_scaler.transform(y_val)
     return PreparedData(
         x_train=scaler.transform(train.x),
-        y_train=targets_for_loss(project.compile, train.y, n_classes),
+        y_train=y_train,
         x_val=None if val is None else scaler.transform(val.x),
-        y_val=None if val is None else targets_for_loss(project.compile, val.y, n_classes),
+        y_val=y_val,
         scaler=scaler,
+        target_scaler=target_scaler,
     )
+
+
+# How a loss or metric grows when the target is multiplied by s: MSE by s**2, MAE by s.
+# Only losses whose value scales like this can be reported in the target's units after
+# training on a standardised target; Huber's delta is in the target's own units, so scaling
+# would change what Huber measures, and its target is left alone.
+_UNIT_POWER = {"mean_squared_error": 2, "mean_absolute_error": 1}
+
+
+def scales_target(project: Project) -> bool:
+    """True when a run trains on a standardised target: target_scaling "standardize", a
+    regression dataset, and a loss whose value converts to the target's units (MSE, MAE)."""
+    return (
+        getattr(project.training, "target_scaling", "none") == "standardize"
+        and getattr(project.dataset, "task", "regression") == "regression"
+        and model_bridge.make_loss(project.compile).registered_name in _UNIT_POWER
+    )
+
+
+def fitted_target_scaler(project: Project):
+    """The scaler the network's output is in: the one stored with its last run; for a
+    project never trained, the one training would fit; None for a raw target."""
+    if project.target_scaler is not None:
+        return data_module.scaler_from_config(project.target_scaler)
+    if project.dataset is None or not scales_target(project):
+        return None
+    return prepare_data(project).target_scaler
+
+
+def to_target_units(target_scaler, outputs) -> np.ndarray:
+    """Network outputs (n, 1) -> the target's own units (y = output * std + mean); unchanged
+    (float32) without a target scaler."""
+    outputs = np.asarray(outputs, dtype=np.float32)
+    if target_scaler is None:
+        return outputs
+    return np.asarray(target_scaler.inverse_transform(outputs.reshape(len(outputs), -1)),
+                      dtype=np.float32)
+
+
+def _unit_power(key: str, loss_name: str) -> int:
+    base = key[4:] if key.startswith("val_") else key
+    if base == "loss":
+        return _UNIT_POWER.get(loss_name, 0)
+    try:
+        return _UNIT_POWER.get(metrics_module.get(base).registered_name, 0)
+    except (EngineError, TypeError, ValueError):
+        return 0  # accuracy and the like do not depend on the target's units
+
+
+def logs_to_target_units(logs: dict, target_scaler, loss_name: str) -> dict:
+    """Convert fit's or evaluate's values (loss, mse, mae, their val_ twins) measured on the
+    standardised target to the target's own units, in place; returns logs. An L2 penalty in
+    the loss is scaled with it, so the loss stays the objective the run minimises."""
+    if target_scaler is None or not logs:
+        return logs
+    spread = float(np.asarray(target_scaler.scale_).reshape(-1)[0])
+    for key, value in logs.items():
+        power = _unit_power(str(key), loss_name)
+        if power and value is not None:
+            logs[key] = float(value) * spread**power
+    return logs
+
+
+class _TargetUnits(Callback):
+    """First in fit's callback list: every later callback (the progress line, the window,
+    EarlyStopping, History) sees losses in the target's own units."""
+
+    def __init__(self, target_scaler, loss_name: str):
+        super().__init__()
+        self.target_scaler, self.loss_name = target_scaler, loss_name
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs_to_target_units(logs, self.target_scaler, self.loss_name)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs_to_target_units(logs, self.target_scaler, self.loss_name)
 
 
 def fitted_scaler(project: Project):
@@ -177,7 +280,11 @@ class RunOutcome:
     "diverged", or "failed" (an error a front end caught; weights None, details the
     traceback). weights: the model's weights at the end (after a divergence, those of the
     last epoch whose loss was finite). history: this run's finished epochs, name -> values.
-    epochs: how many finished. message: for the person, when something went wrong."""
+    epochs: how many finished. message: for the person, when something went wrong or the
+    run stopped early. best_epoch: with early stopping, the absolute 1-based epoch whose
+    weights were kept (the best validation loss); None without early stopping.
+    early_stopped: True when early stopping ended the run before its last epoch.
+    target_scaler: the config of the target scaler the run trained through, or None."""
 
     outcome: str
     weights: list[np.ndarray] | None
@@ -187,14 +294,38 @@ class RunOutcome:
     diverged_epoch: int | None = None
     error: BaseException | None = None
     details: str = ""
+    best_epoch: int | None = None
+    early_stopped: bool = False
+    target_scaler: dict[str, Any] | None = None
+
+
+def early_stopping(training: TrainingSpec, prepared: PreparedData,
+                   patience: int | None = None) -> EarlyStopping | None:
+    """The EarlyStopping callback a run gets: Keras' EarlyStopping(monitor="val_loss",
+    patience=N, restore_best_weights=True) with N = patience (this run's choice; 0 means off)
+    or else training.early_stopping; None when it is off or there is no validation data."""
+    patience = training.early_stopping if patience is None else patience
+    if not patience or validation_data(prepared) is None:
+        return None
+    return EarlyStopping(monitor="val_loss", patience=int(patience), restore_best_weights=True)
 
 
 def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
-            initial_epoch: int = 0, callbacks=()) -> RunOutcome:
+            initial_epoch: int = 0, callbacks=(), patience: int | None = None) -> RunOutcome:
     """Train `model` for `epochs` epochs after `initial_epoch` with the project's training
-    settings, and say how it ended. Callbacks may stop the run (model.stop_training)."""
+    settings, and say how it ended. Callbacks may stop the run (model.stop_training); they
+    see losses in the target's own units. With early stopping (training.early_stopping, or
+    `patience` for this run only; 0 turns it off) the run ends once the validation loss has
+    not improved for that many epochs, and the model keeps the best epoch's weights."""
     epochs, initial_epoch = int(epochs), int(initial_epoch)
     model.stop_training = False
+    stopper = early_stopping(training, prepared, patience)
+    front = []
+    if prepared.target_scaler is not None:
+        front.append(_TargetUnits(prepared.target_scaler, model.loss.registered_name))
+    if stopper is not None:
+        # Before the caller's callbacks, so their on_train_end sees the restored weights.
+        front.append(stopper)
     try:
         model.fit(
             prepared.x_train, prepared.y_train,
@@ -204,7 +335,7 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
             validation_data=validation_data(prepared),
             shuffle=bool(training.shuffle),
             verbose=0,
-            callbacks=list(callbacks),
+            callbacks=[*front, *callbacks],
         )
     except TrainingDiverged as exc:
         history = _run_history(model)
@@ -218,12 +349,21 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
             message=(f"Training diverged at epoch {epoch}: {what}. The weights "
                      f"of the last healthy epoch are kept. Try a learning rate below "
                      f"{rate / 10:.3g}."),
-            diverged_epoch=epoch, error=exc,
+            diverged_epoch=epoch, error=exc, target_scaler=prepared.target_scaler_config,
         )
     history = _run_history(model)
     done = len(history.get("loss", []))
-    outcome = "finished" if done >= epochs else "stopped"
-    return RunOutcome(outcome, model.get_weights(), history, done)
+    outcome = RunOutcome("finished" if done >= epochs else "stopped", model.get_weights(),
+                         history, done, target_scaler=prepared.target_scaler_config)
+    if stopper is not None and stopper.best_weights is not None:
+        outcome.best_epoch = int(stopper.best_epoch) + 1
+        outcome.early_stopped = stopper.stopped_epoch > 0
+        if outcome.early_stopped:
+            outcome.message = (
+                f"Stopped early at epoch {initial_epoch + done}: the validation loss had not "
+                f"improved for {stopper.patience} epochs. Kept the weights of epoch "
+                f"{outcome.best_epoch}, the best validation loss.")
+    return outcome
 
 
 def _run_history(model) -> dict[str, list[float]]:
@@ -236,7 +376,8 @@ def record_run(project: Project, outcome: RunOutcome, scaler_config: dict | None
                snapshots: dict[int, list[np.ndarray]] | None = None) -> None:
     """Keep what a run produced on the project: its weights, its history after the project's
     (or after base_history/base_epochs, the project as it was when the run started), the
-    scaler the run's inputs went through, and optional weight snapshots by absolute epoch."""
+    scalers the run's inputs and target went through, and optional weight snapshots by
+    absolute epoch."""
     before = int(project.epochs_trained if base_epochs is None else base_epochs)
     history = project.history if base_history is None else base_history
     project.history = merge_history(history, before, outcome.history, outcome.epochs)
@@ -245,6 +386,8 @@ def record_run(project: Project, outcome: RunOutcome, scaler_config: dict | None
     if project.weights:
         project.input_dim = int(project.weights[0].shape[0])
     project.scaler = scaler_config
+    if outcome.target_scaler is not None or not scales_target(project):
+        project.target_scaler = outcome.target_scaler
     for epoch, weights in (snapshots or {}).items():
         project.snapshots[int(epoch)] = [np.array(w, copy=True) for w in weights]
 
@@ -283,6 +426,52 @@ def probabilities(spec: CompileSpec, outputs) -> np.ndarray:
     if outputs.shape[1] == 1:
         outputs = np.hstack([1.0 - outputs, outputs])
     return outputs
+
+
+def predict(project: Project, model, x) -> np.ndarray:
+    """Raw features (n, n_features) -> the model's outputs (n, units): a regression's values
+    in the target's own units (un-standardised when the project scales its target);
+    probabilities or logits for classification, as the output layer gives them."""
+    outputs = model.predict(scale_features(project, x), verbose=0)
+    return to_target_units(fitted_target_scaler(project), outputs)
+
+
+def evaluate(project: Project, model, x, y) -> dict[str, float]:
+    """The loss and metrics of `model` on raw features x (n, n_features) and targets y (n, 1)
+    (class indices, or values in the target's units), all in the target's units. A
+    regression also gets "mae" and "r2" (1 - SSE / SST about the mean of y; 0 for a
+    constant y) from its un-scaled predictions."""
+    n_classes = int(getattr(project.dataset, "n_classes", None) or 1)
+    y = np.asarray(y, dtype=np.float32).reshape(len(y), -1)
+    targets = targets_for_loss(project.compile, y, n_classes)
+    return _scores(project, model, scale_features(project, x), targets,
+                   fitted_target_scaler(project))
+
+
+def validation_scores(project: Project, model, prepared: PreparedData) -> dict[str, float]:
+    """evaluate() on the validation split prepare_data made ({} without one): what the
+    model as it stands (after early stopping, the best epoch's weights) scores there."""
+    if validation_data(prepared) is None:
+        return {}
+    targets = prepared.y_val
+    if prepared.target_scaler is not None:
+        targets = prepared.target_scaler.inverse_transform(targets)
+    return _scores(project, model, prepared.x_val, targets, prepared.target_scaler)
+
+
+def _scores(project: Project, model, x_scaled, targets, target_scaler) -> dict[str, float]:
+    fed = targets if target_scaler is None else target_scaler.transform(targets)
+    results = {str(k): float(v) for k, v in
+               model.evaluate(x_scaled, fed, verbose=0, return_dict=True).items()}
+    logs_to_target_units(results, target_scaler, model.loss.registered_name)
+    if loss_task(project.compile) == "regression" and targets.shape[1] == 1:
+        predicted = to_target_units(target_scaler, model.predict(x_scaled, verbose=0))
+        y = np.asarray(targets, dtype=np.float64)
+        error = predicted.astype(np.float64) - y
+        results["mae"] = float(np.mean(np.abs(error)))
+        spread = float(np.sum((y - y.mean()) ** 2))
+        results["r2"] = 1.0 - float(np.sum(error**2)) / spread if spread > 0 else 0.0
+    return results
 
 
 def predicted_classes(spec: CompileSpec, outputs) -> np.ndarray:

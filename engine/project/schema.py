@@ -20,7 +20,7 @@ from .. import activations, initializers, losses, metrics, optimizers
 from ..data import scaler_from_config, scaler_names
 from ..errors import EngineError, ProjectError
 from .json_values import shown_value
-from .specs import CompileSpec, DatasetSource, LayerSpec, TrainingSpec
+from .specs import TARGET_SCALINGS, CompileSpec, DatasetSource, LayerSpec, TrainingSpec
 
 DATASET_KINDS = ("builtin", "csv")
 LAYER_TYPES = ("Dense",)
@@ -334,6 +334,8 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         shuffle=train.bool("shuffle"),
         seed=train.int("seed", minimum=0),
         scaling=train.str("scaling", choices=tuple(scaler_names())),
+        early_stopping=train.int("early_stopping", minimum=1, optional=True),
+        target_scaling=train.str("target_scaling", choices=TARGET_SCALINGS),
     )
 
     dataset_source = None
@@ -351,12 +353,8 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         if dataset_source.kind == "builtin" and not dataset_source.name:
             ds.fail("name", dataset_source.name, "the name of a built-in dataset")
 
-    scaler = top.dict("scaler", optional=True)
-    if scaler is not None:
-        try:
-            scaler_from_config(scaler)
-        except (EngineError, TypeError, ValueError, ArithmeticError):
-            top.fail("scaler", scaler, "a scaler config (kind, offset, scale) or null")
+    scaler = _read_scaler(top, "scaler")
+    target_scaler = _read_scaler(top, "target_scaler")
 
     fields = dict(
         name=top.str("name"),
@@ -365,6 +363,7 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
         training=training,
         dataset_source=dataset_source,
         scaler=scaler,
+        target_scaler=target_scaler,
         history=read_history(top),
         epochs_trained=top.int("epochs_trained", minimum=0),
         ui=top.dict("ui"),
@@ -394,6 +393,17 @@ def parameter_count_problem(n_inputs: int | None, layers: list[LayerSpec]) -> st
             )
         fan_in = layer.units
     return None
+
+
+def _read_scaler(top: Reader, key: str) -> dict | None:
+    """A fitted scaler's config (kind, offset, scale) or null."""
+    config = top.dict(key, optional=True)
+    if config is not None:
+        try:
+            scaler_from_config(config)
+        except (EngineError, TypeError, ValueError, ArithmeticError):
+            top.fail(key, config, "a scaler config (kind, offset, scale) or null")
+    return config
 
 
 def _resolve_dataset_path(stored: str | None, absolute: str | None, base_dir) -> str | None:

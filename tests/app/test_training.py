@@ -186,8 +186,11 @@ def test_learning_rate_changed_in_the_inspector_applies_to_the_running_model(
 
 
 def test_divergence_shows_an_inline_message_and_keeps_finite_weights(qtbot, make_window):
-    project = project_for("sine", epochs=200, optimizer="sgd", learning_rate=2.0)
-    project.training.batch_size = None  # full batch: minibatches blow up within epoch 1
+    # A 16-8 network trained full batch at a learning rate of 2.0 takes a few epochs to blow
+    # up (minibatches blow up within epoch 1).
+    project = project_for("sine", layers=[(16, "relu"), (8, "relu"), (1, "linear")],
+                          epochs=200, optimizer="sgd", learning_rate=2.0)
+    project.training.batch_size = None
     window, panel = make_window(project)
     panel.controller.train()
     result = finish(qtbot, panel)

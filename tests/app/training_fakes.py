@@ -72,6 +72,8 @@ def project_for(name: str = "coffee", layers=None, epochs: int = 20, n_samples=N
     """A trainable project on the built-in dataset `name`."""
     dataset = builtin(name, n_samples=n_samples) if n_samples else builtin(name)
     project = Project.new_for_dataset(dataset)
+    # These runs last the epochs a test asks for: no early stop part-way.
+    project.training.early_stopping = None
     if layers is not None:
         project.layers = [LayerSpec(units, act) for units, act in layers]
     project.training.epochs = epochs

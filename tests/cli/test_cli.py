@@ -34,11 +34,16 @@ def new_project(path, *options):
 
 
 def scaled_predictions(project_path, x_raw):
-    """What the project's network predicts for raw features, computed without the CLI."""
+    """What the project's network predicts for raw features, computed without the CLI (a
+    regression's output turned back into the target's units by hand)."""
     project = Project.load(project_path)
     scaler = runtime.fitted_scaler(project)
     x = x_raw if scaler is None else scaler.transform(x_raw)
-    return np.asarray(runtime.build_model(project).predict(x, verbose=0), dtype=np.float64)
+    outputs = np.asarray(runtime.build_model(project).predict(x, verbose=0), dtype=np.float64)
+    target = project.target_scaler
+    if target is not None:
+        outputs = outputs * target["scale"][0] + target["offset"][0]
+    return outputs
 
 
 def write_csv(path, header, rows):
@@ -468,3 +473,89 @@ def test_new_and_summary_print_the_course_advice_and_each_layers_activation(tmp_
     sound = tmp_path / "sound.nnproj"
     code, out, _ = run(capsys, "new", sound, "--builtin", "xor", "--layers", "8:tanh,1:sigmoid")
     assert code == 0 and "warning" not in out
+
+
+# ------------------------------------------------------- early stopping, progress, scores
+
+
+def test_new_turns_early_stopping_on_and_stores_the_choice(tmp_path):
+    default = Project.load(new_project(tmp_path / "a.nnproj", "--builtin", "moons"))
+    assert default.training.early_stopping == 20
+    chosen = Project.load(new_project(tmp_path / "b.nnproj", "--builtin", "moons",
+                                      "--early-stopping", "7"))
+    assert chosen.training.early_stopping == 7
+    off = Project.load(new_project(tmp_path / "c.nnproj", "--builtin", "moons",
+                                   "--early-stopping", "0"))
+    assert off.training.early_stopping is None
+    no_split = Project.load(new_project(tmp_path / "d.nnproj", "--builtin", "moons",
+                                        "--validation-split", "0"))
+    assert no_split.training.early_stopping is None
+
+
+def test_train_stops_early_says_which_epochs_weights_it_kept_and_scores_them(tmp_path, capsys):
+    path = new_project(tmp_path / "m.nnproj", "--builtin", "moons", "--layers", "128,1:sigmoid",
+                       "--learning-rate", "0.05", "--early-stopping", "0")
+    code, out, err = run(capsys, "train", path, "--epochs", "400", "--early-stopping", "3")
+    assert (code, err) == (0, "")
+    stopped = re.search(r"^stopped early at epoch (\d+): .* Kept the weights of epoch (\d+)",
+                        out, flags=re.M)
+    assert stopped, out
+    last, best = int(stopped[1]), int(stopped[2])
+    assert last - best == 3 and last < 400
+    saved = Project.load(path)
+    assert saved.epochs_trained == last
+    assert saved.training.early_stopping is None  # --early-stopping on train is for this run
+    assert f"(kept: epoch {best})" in out
+    # The last progress line is the epoch it stopped at, though that is no 5% mark.
+    assert re.findall(r"^epoch (\d+)/400 ", out, flags=re.M)[-1] == str(last)
+    accuracy = float(re.search(r"^validation accuracy (\S+)$", out, flags=re.M)[1])
+    prepared = runtime.prepare_data(saved)
+    kept = runtime.validation_scores(saved, runtime.build_model(saved), prepared)["accuracy"]
+    assert accuracy == pytest.approx(kept, abs=1e-4)
+
+
+def test_train_off_a_terminal_prints_a_line_every_5_percent_or_every_epoch_verbose(
+        tmp_path, capsys):
+    path = new_project(tmp_path / "x.nnproj", "--builtin", "xor", "--early-stopping", "0")
+    code, out, _ = run(capsys, "train", path, "--epochs", "500")
+    assert code == 0
+    epochs = [int(e) for e in re.findall(r"^epoch (\d+)/500 ", out, flags=re.M)]
+    assert epochs == [1, *range(25, 501, 25)]  # 21 lines, not 500
+    assert re.search(r"^epoch 500/500 100% \S+ (epochs/s|s/epoch) ETA 0:00  loss ", out,
+                     flags=re.M)
+    code, out, _ = run(capsys, "train", path, "--epochs", "30", "--verbose")
+    assert re.findall(r"^epoch (\d+)/530 ", out, flags=re.M) == [str(e) for e in range(501, 531)]
+
+
+def test_the_terminal_line_shows_rate_and_time_left(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # the line is cut to the terminal's width
+    ticks = iter(range(100))
+    terminal = _Terminal()
+    progress = progress_module.Progress(0, 10, stream=terminal, clock=lambda: next(ticks) * 0.5)
+    progress.epoch_end(0, {"loss": 0.5, "accuracy": 0.75})
+    line = terminal.getvalue()
+    assert line.startswith("\repoch 1/10 [###...") and "10%" in line
+    assert "1 epochs/s ETA 0:09" in line  # one epoch in 1 s: nine left, nine seconds
+    assert "loss 0.5000  accuracy 0.7500" in line
+
+
+def test_evaluate_a_regression_prints_loss_mae_and_r2_in_the_targets_units(tmp_path, capsys):
+    path = new_project(tmp_path / "lin.nnproj", "--builtin", "linear", "--epochs", "200")
+    assert main(["train", str(path)]) == 0
+    code, out, err = run(capsys, "evaluate", path)
+    assert (code, err) == (0, "")
+    scores = dict(line.split() for line in out.splitlines())
+    assert list(scores) == ["loss", "mae", "r2"]
+    project = Project.load(path)
+    predicted = runtime.predict(project, runtime.build_model(project), project.dataset.x)
+    y = project.dataset.y
+    assert float(scores["loss"]) == pytest.approx(float(np.mean((predicted - y) ** 2)), rel=1e-3)
+    assert float(scores["r2"]) > 0.9  # unscaled, this target trained to a flat line
+
+
+def test_summary_lists_early_stopping_and_target_scaling(tmp_path, capsys):
+    path = new_project(tmp_path / "lin.nnproj", "--builtin", "linear", "--early-stopping", "9")
+    code, out, _ = run(capsys, "summary", path)
+    assert code == 0
+    assert "target scaling standardize, early stopping after 9 epochs without improvement" in out
+    assert re.search(r"^  hidden1: 64 units, relu$", out, flags=re.M)

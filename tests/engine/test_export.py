@@ -110,6 +110,18 @@ class Normalization(Layer):
         return (x - self.mean) / np.maximum(np.sqrt(self.variance), np.float32(EPSILON))
 
 
+class Rescaling(Layer):
+    def __init__(self, scale, offset=0.0, name=None):
+        super().__init__(name)
+        self.scale, self.offset = float(scale), float(offset)
+
+    def build(self, n_in):
+        return n_in
+
+    def __call__(self, x):
+        return (x * np.float32(self.scale) + np.float32(self.offset)).astype(np.float32)
+
+
 class L2:
     def __init__(self, l2=0.01):
         self.l2 = l2
@@ -202,7 +214,8 @@ def make_stub_keras() -> types.ModuleType:
     keras = types.ModuleType("keras")
     keras.Input = Input
     keras.Sequential = Sequential
-    keras.layers = types.SimpleNamespace(Dense=Dense, Normalization=Normalization)
+    keras.layers = types.SimpleNamespace(Dense=Dense, Normalization=Normalization,
+                                         Rescaling=Rescaling)
     keras.losses = types.SimpleNamespace(
         **{name: _configured(name, allowed) for name, allowed in LOSSES.items()}
     )
@@ -226,6 +239,8 @@ CONFIGS = {
     "multiclass-sparse": ["--builtin", "iris"],
     "multiclass-onehot": ["--builtin", "iris", "--loss", "categorical_crossentropy"],
     "regression": ["--builtin", "sine", "--layers", "16:tanh,1:linear", "--loss", "huber"],
+    # MSE on a standardised target (the default): the script ends in a Rescaling layer.
+    "regression-scaled-target": ["--builtin", "sine", "--layers", "16:tanh,1:linear"],
     "every-activation-minmax": [
         "--builtin",
         "circles",
@@ -519,3 +534,88 @@ def test_under_real_keras_predictions_match_netbuilder_predict(tmp_path):
         predicted = np.load(tmp_path / name / "keras.npy")
         np.testing.assert_allclose(predicted, expected[name], atol=1e-4, err_msg=name)
         assert f"{tmp_path / name / 'model.py'} 2" in result.stdout  # it trained 2 epochs
+
+
+def test_a_standardised_target_is_undone_by_a_rescaling_layer(tmp_path, stub_keras):
+    path = tmp_path / "p.nnproj"
+    assert main(["new", str(path), "--builtin", "linear", "--epochs", "3"]) == 0
+    assert main(["train", str(path)]) == 0
+    project = Project.load(path)
+    scaler = runtime.fitted_target_scaler(project)
+    source = keras_script(project)
+    assert 'keras.layers.Rescaling(scale=TARGET_STD, offset=TARGET_MEAN, name="target_units")' in (
+        source)
+    script = tmp_path / "model.py"
+    export_keras(project, script)
+    namespace = run_script(script)
+    assert namespace["TARGET_MEAN"] == pytest.approx(float(scaler.offset_[0]), rel=1e-12)
+    assert namespace["TARGET_STD"] == pytest.approx(float(scaler.scale_[0]), rel=1e-12)
+    x = project.dataset.x[:40]
+    expected = netbuilder_predictions(path, x, tmp_path)
+    assert np.abs(expected).mean() > 100  # in the target's units (the linear set's ~527)
+    np.testing.assert_allclose(namespace["build_model"]().predict(x), expected, rtol=1e-5,
+                               atol=1e-3)
+    # Without target scaling there is nothing to undo.
+    assert main(["new", str(path), "--builtin", "linear", "--no-target-scaling"]) == 0
+    assert "Rescaling" not in keras_script(Project.load(path))
+
+
+def test_the_distributed_script_says_how_to_run_it_on_many_devices(tmp_path, capsys):
+    path = tmp_path / "p.nnproj"
+    assert main(["new", str(path), "--builtin", "iris"]) == 0
+    script = tmp_path / "model.py"
+    assert main(["export", "keras", str(path), "-o", str(script), "--distributed"]) == 0
+    source = script.read_text(encoding="utf-8")
+    compile(source, str(script), "exec")
+    assert "keras.distribution.DataParallel(devices=DEVICES)" in source
+    assert "DEVICES = keras.distribution.list_devices()" in source
+    assert "several GPUs" in source and "TPU" in source and "KERAS_BACKEND=jax" in source
+    assert max(len(line) for line in source.splitlines()) <= 100
+    plain = keras_script(Project.load(path))
+    assert "distribution" not in plain
+
+
+# Two CPU devices stand in for two GPUs: JAX splits each batch across them.
+DISTRIBUTED_RUN = """
+import contextlib, io, runpy, sys
+import numpy as np
+import keras
+script, x_path, out_path = sys.argv[1:]
+namespace = runpy.run_path(script, run_name="exported")
+assert len(namespace["DEVICES"]) == 2, namespace["DEVICES"]
+assert isinstance(keras.distribution.distribution(), keras.distribution.DataParallel)
+np.save(out_path, namespace["build_model"]().predict(np.load(x_path), verbose=0))
+with contextlib.redirect_stdout(io.StringIO()):
+    history = runpy.run_path(script, run_name="__main__")["model"].history.history
+print("epochs", len(history["loss"]), "finite", bool(np.isfinite(history["loss"]).all()))
+"""
+
+
+@pytest.mark.slow
+def test_the_distributed_script_trains_on_two_devices_and_predicts_like_netbuilder(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None:
+        pytest.skip("Keras 3 and JAX are not installed")
+    results = {}
+    for name, options in {"iris": ["--builtin", "iris"],
+                          "linear": ["--builtin", "linear"]}.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        path = folder / "p.nnproj"
+        assert main(["new", str(path), *options, "--epochs", "3"]) == 0
+        script = folder / "model.py"
+        assert main(["export", "keras", str(path), "-o", str(script), "--distributed"]) == 0
+        x = Project.load(path).dataset.x
+        np.save(folder / "x.npy", x)
+        env = {**os.environ, "KERAS_BACKEND": "jax",
+               "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+        result = subprocess.run(
+            [sys.executable, "-c", DISTRIBUTED_RUN, str(script), str(folder / "x.npy"),
+             str(folder / "keras.npy")],
+            capture_output=True, text=True, timeout=300, env=env, cwd=folder)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "epochs 3 finite True" in result.stdout
+        results[name] = (np.load(folder / "keras.npy"), netbuilder_predictions(path, x, folder))
+    for name, (keras_out, expected) in results.items():
+        np.testing.assert_allclose(keras_out, expected, atol=1e-4, rtol=1e-5, err_msg=name)

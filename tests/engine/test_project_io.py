@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from project_testing import meta_of, small_project, with_meta, write_zip, zip_members
 
 from engine.errors import EngineError, ProjectError
-from engine.project import Project, runtime
+from engine.project import SCHEMA_VERSION, Project, runtime
 from engine.project import container as project_io
 
 
@@ -122,7 +122,7 @@ def test_the_file_is_a_zip_of_the_documented_members(saved):
     assert set(members) == {"project.json", "weights.npz", "snapshots.npz", "dataset.csv"}
     meta = json.loads(members["project.json"])
     assert meta["format"] == "netbuilder-project"
-    assert meta["schema_version"] == 1
+    assert meta["schema_version"] == SCHEMA_VERSION
     with np.load(io.BytesIO(members["snapshots.npz"]), allow_pickle=False) as npz:
         assert sorted(npz.files) == [f"e{e}_w{i}" for e in (1, 2) for i in range(4)]
 
@@ -203,7 +203,7 @@ def test_a_newer_schema_is_refused_with_both_versions(saved, tmp_path):
     meta = meta_of(saved)
     meta["schema_version"] = 7
     message = load_error(with_meta(saved, tmp_path / "future.nnproj", meta))
-    assert "made by a newer Netbuilder (schema 7; this one reads up to 1)" in message
+    assert f"made by a newer Netbuilder (schema 7; this one reads up to {SCHEMA_VERSION})" in message
     assert "Update Netbuilder" in message
 
 

@@ -3,8 +3,10 @@ chain runs one step per version (checked with fake future steps)."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +35,8 @@ def test_every_released_schema_has_a_fixture_and_a_migration_to_the_next():
 def test_every_fixture_opens_with_its_model_and_embedded_data(version):
     project = Project.load(fixture(version))
     model = runtime.build_model(project)
-    assert model.predict(project.dataset.x).shape == (project.dataset.n_samples, 3)
+    outputs = model.predict(project.dataset.x)
+    assert outputs.shape == (project.dataset.n_samples, project.layers[-1].units)
 
 
 def test_the_v1_fixture_reads_back_exactly():
@@ -61,18 +64,64 @@ def test_the_v1_fixture_reads_back_exactly():
     assert "tiny_blobs.csv was not found" in warning and "embedded" in warning
 
 
+def test_a_v1_file_opens_unchanged_with_the_new_settings_off():
+    # Schema 2 added early stopping and target scaling; a v1 project must train as it did.
+    project = Project.load(fixture(1))
+    assert project.training.early_stopping is None
+    assert project.training.target_scaling == "none"
+    assert project.target_scaler is None
+    # Everything v1 held reads back as it was: only the version and the new keys differ.
+    with zipfile.ZipFile(fixture(1)) as archive:
+        v1_meta = json.loads(archive.read("project.json"))
+    saved = project.to_dict()
+    assert saved["schema_version"] == 2
+    assert saved["training"] == {**v1_meta["training"], "early_stopping": None,
+                                 "target_scaling": "none"}
+    assert saved["target_scaler"] is None
+    for key in ("name", "layers", "compile", "scaler", "epochs_trained", "ui", "input_dim"):
+        assert saved[key] == v1_meta[key], key
+    # ... and it trains every planned epoch, with no early stop.
+    model = runtime.build_model(project)
+    prepared = runtime.prepare_data(project)
+    assert runtime.early_stopping(project.training, prepared) is None
+    outcome = runtime.fit_run(model, prepared, project.training, epochs=30, initial_epoch=3)
+    assert (outcome.outcome, outcome.epochs, outcome.best_epoch) == ("finished", 30, None)
+
+
+def test_the_v2_fixture_reads_back_exactly(tmp_path):
+    project = Project.load(fixture(2))
+    assert project.training.early_stopping == 7
+    assert project.training.target_scaling == "standardize"
+    assert project.target_scaler == {"kind": "standardize", "offset": [325.0], "scale": [95.0]}
+    assert math.isnan(project.history["val_loss"][1])
+    # The stored target scaler turns the network's output into prices.
+    model = runtime.build_model(project)
+    x = project.dataset.x
+    raw = model.predict(runtime.scale_features(project, x))
+    np.testing.assert_allclose(runtime.predict(project, model, x), raw * 95.0 + 325.0,
+                               rtol=1e-6)
+    # Saving writes schema 2 with the same values.
+    project.save(tmp_path / "again.nnproj")
+    again = Project.load(tmp_path / "again.nnproj")
+    assert again.training == project.training and again.target_scaler == project.target_scaler
+
+
 def _rename_layers(raw):
     for layer in raw.meta["layers"]:
         layer["name"] = layer["name"] + "_v2"
     return raw
 
 
+REAL = dict(migrations.MIGRATIONS)  # the released steps; the tests below add fake later ones
+NEXT = migrations.SCHEMA_VERSION + 1
+
+
 def test_a_migration_step_is_applied_when_loading_an_older_file(monkeypatch):
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: _rename_layers})
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {**REAL, NEXT - 1: _rename_layers})
     project = Project.load(fixture(1))
     assert [layer.name for layer in project.layers] == ["hidden_v2", "output_v2"]
-    assert project.to_dict()["schema_version"] == 2  # saved in the new schema
+    assert project.to_dict()["schema_version"] == NEXT  # saved in the new schema
 
 
 def test_migration_steps_run_in_order_one_per_version(monkeypatch):
@@ -85,8 +134,13 @@ def test_migration_steps_run_in_order_one_per_version(monkeypatch):
             return raw
         return migrate
 
+    def real_then(version):
+        def migrate(raw):
+            return step(version)(REAL[version](raw))
+        return migrate
+
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 4)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: step(1), 2: step(2), 3: step(3)})
+    monkeypatch.setattr(migrations, "MIGRATIONS", {1: real_then(1), 2: step(2), 3: step(3)})
     project = Project.load(fixture(1))
     assert calls == [(1, 1), (2, 2), (3, 3)]
     assert project.ui["steps"] == [1, 2, 3]
@@ -98,21 +152,21 @@ def test_a_migration_can_change_the_arrays_too(monkeypatch):
         return raw
 
     plain = Project.load(fixture(1))
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: double_weights})
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {**REAL, NEXT - 1: double_weights})
     migrated = Project.load(fixture(1))
     assert np.array_equal(migrated.weights[0], plain.weights[0] * 2)
 
 
 def test_a_missing_migration_step_is_reported_not_skipped(monkeypatch):
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: _rename_layers})
-    with pytest.raises(ProjectError, match="cannot upgrade schema 2 files to 3"):
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", NEXT + 1)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {**REAL, NEXT - 1: _rename_layers})
+    with pytest.raises(ProjectError, match=f"cannot upgrade schema {NEXT} files to {NEXT + 1}"):
         Project.load(fixture(1))
 
 
 def test_from_dict_migrates_too(monkeypatch):
     meta = Project.load(fixture(1)).to_dict()
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: _rename_layers})
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {**REAL, NEXT - 1: _rename_layers})
     assert Project.from_dict(meta).layers[0].name == "hidden_v2"
