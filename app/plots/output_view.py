@@ -109,8 +109,20 @@ class ConfusionPlot(pg.PlotWidget):
         ticks = [(i + 0.5, names[i] if i < len(names) else str(i)) for i in range(k)]
         self.getAxis("bottom").setTicks([ticks])
         self.getAxis("left").setTicks([[(k - 1 - i + 0.5, t) for i, (_, t) in enumerate(ticks)]])
-        self.setXRange(0, k, padding=0.02)
-        self.setYRange(0, k, padding=0.02)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Drawn while its tab was hidden, the range was fitted to no size at all; with the
+        # aspect locked that left cells outside the view once the tab was shown.
+        super().resizeEvent(event)
+        if getattr(self, "matrix", None) is not None:
+            self._fit()
+
+    def _fit(self) -> None:
+        # Both ranges in one call: with the aspect locked, the view box then widens whichever
+        # axis it must so that the whole square fits.
+        k = self.matrix.shape[0]
+        self.plotItem.vb.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
 
     def select(self, actual: int | None, predicted: int | None) -> None:
         if actual is None or self.matrix is None:
@@ -170,6 +182,12 @@ class OutputView(QWidget):
         self.x_combo.setObjectName("projectionXCombo")
         self.y_combo = QComboBox()
         self.y_combo.setObjectName("projectionYCombo")
+        # Combos as wide as a short name, not their longest entry: the Output dock shares the
+        # bottom of the window with two others and must not push them off (issue #13).
+        for combo in (self.split_combo, self.projection_combo, self.x_combo, self.y_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(QLabel("Rows:"))
