@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from engine.metrics_report import format_report
 from engine.project import runtime
+from engine.project.reports import report_for_outputs
 
 from .arguments import add_version
 from .errors import EXIT_OK, about
@@ -20,6 +22,9 @@ def add_parser(commands) -> None:
     add_version(evaluate)
     evaluate.add_argument("project", metavar="PROJECT.nnproj")
     evaluate.add_argument("--data", metavar="CSV", help="evaluate on this file instead")
+    evaluate.add_argument("--per-class", action="store_true",
+                          help="also print precision, recall, F1 and support per class (MAE, "
+                          "RMSE and R² for regression), as the window's metrics table")
     evaluate.set_defaults(handler=run, parser=evaluate)
 
 
@@ -40,4 +45,9 @@ def run(args) -> int:
         results = runtime.evaluate(project, model, x, y)
     for name, value in results.items():
         print(f"{name} {fmt(float(value))}")
+    if args.per_class:
+        with about(source):
+            outputs = model.predict(x, verbose=0)
+        for line in format_report(report_for_outputs(project.compile, outputs, y, dataset)):
+            print(line)
     return EXIT_OK

@@ -4,8 +4,10 @@
   training (filled circles) and validation (hollow squares) points coloured by class (or by
   value, for regression).
 - 1-feature regression: the fitted curve over the data points.
-- otherwise: predicted vs actual (regression) or a confusion matrix (classification) on the
-  validation sample.
+- more features, classification: the same over a plane through the data (the first two
+  principal components, or two chosen features; setup.layout says which).
+- otherwise: predicted vs actual (regression) or a confusion matrix (1-feature
+  classification) on every validation (or training) row.
 
 set_setup(ViewSetup) lays the plot out for a run; update_output(array) refreshes it (the
 array's meaning depends on setup.kind, see app.training.views.ViewUpdate)."""
@@ -96,10 +98,21 @@ class BoundaryPlot(QWidget):
             return
         names = setup.feature_names or []
         if self.kind == "boundary":
-            self.title.setText("Decision boundary over the two features"
-                               if setup.task != "regression" else "Model output over the two features")
-            self.plot.setLabel("bottom", names[0] if names else "x1")
-            self.plot.setLabel("left", names[1] if len(names) > 1 else "x2")
+            layout = getattr(setup, "layout", None)
+            plane = getattr(layout, "plane", None)
+            if plane is None:
+                self.title.setText("Decision boundary over the two features"
+                                   if setup.task != "regression"
+                                   else "Model output over the two features")
+            else:
+                held = ("the other components at their mean" if plane.kind == "pca"
+                        else "the other features at their median")
+                self.title.setText(f"Decision boundary over a plane of {len(names)} features "
+                                   f"({held})")
+            labels = layout.labels if layout is not None else (
+                names[0] if names else "x1", names[1] if len(names) > 1 else "x2")
+            self.plot.setLabel("bottom", labels[0])
+            self.plot.setLabel("left", labels[1])
             self._levels = self._value_levels(setup)
             self._set_points(setup)
             x0, x1, y0, y1 = setup.extent
@@ -113,14 +126,15 @@ class BoundaryPlot(QWidget):
             xs = np.concatenate([setup.train_points[:, 0], setup.val_points[:, 0]])
             self._fit_view(xs, np.concatenate([setup.train_targets, setup.val_targets]))
         elif self.kind == "scatter":
-            self.title.setText("Predicted vs actual (validation sample)")
+            targets = setup.output_targets
+            self.title.setText(f"Predicted vs actual ({_rows_text(setup)})")
             self.plot.setLabel("bottom", "actual")
             self.plot.setLabel("left", "predicted")
-            lo, hi = float(np.min(setup.sample_targets)), float(np.max(setup.sample_targets))
+            lo, hi = float(np.min(targets)), float(np.max(targets))
             self.diagonal.setData([lo, hi], [lo, hi])
-            self._fit_view(setup.sample_targets, setup.sample_targets)
+            self._fit_view(targets, targets)
         elif self.kind == "confusion":
-            self.title.setText("Confusion matrix (validation sample)")
+            self.title.setText(f"Confusion matrix ({_rows_text(setup)})")
             self.title.setToolTip("Rows: the actual class; columns: the class the network "
                                   "predicts. The diagonal (green) is right.")
             self.plot.setLabel("bottom", "predicted class")
@@ -202,7 +216,7 @@ class BoundaryPlot(QWidget):
         elif self.kind == "curve":
             self.curve.setData(setup.curve_x, output)
         elif self.kind == "scatter":
-            self.train_points.setData(setup.sample_targets, output,
+            self.train_points.setData(setup.output_targets, output,
                                       brush=pg.mkBrush(31, 119, 180, 160))
         elif self.kind == "confusion":
             self._show_confusion(np.asarray(output))
@@ -232,3 +246,9 @@ class BoundaryPlot(QWidget):
                                               for i, (_, label) in enumerate(ticks)]])
         self.plot.setXRange(0, k, padding=0.02)
         self.plot.setYRange(0, k, padding=0.02)
+
+
+def _rows_text(setup) -> str:
+    """"all 360 validation rows": the figures count every row of the split, and say so."""
+    n = len(setup.output_targets) if setup.output_targets is not None else 0
+    return f"all {n:,} {setup.eval_split} rows"

@@ -65,6 +65,8 @@ class TrainingController(QObject):
     setupChanged(object): a ViewSetup (new data layout for the views) or None.
     layerStatsUpdated(object): list of LayerStats, one per layer (activation panels).
     outputUpdated(object): the output view's array (see ViewUpdate.output).
+    evaluationUpdated(object): the whole ViewUpdate, right after outputUpdated (its evaluation
+        of every row and the plane layout, for the metrics, curves and confusion tabs).
     weightsUpdated(object): list of weight arrays, or None.
     historyReset(object): dict name -> list of floats (the whole history, epoch 1..n).
     historyAppended(object, int): logs dict of new epochs, and the epoch number of the first.
@@ -78,6 +80,7 @@ class TrainingController(QObject):
     setupChanged = Signal(object)
     layerStatsUpdated = Signal(object)
     outputUpdated = Signal(object)
+    evaluationUpdated = Signal(object)
     weightsUpdated = Signal(object)
     historyReset = Signal(object)
     historyAppended = Signal(object, int)
@@ -324,15 +327,18 @@ class TrainingController(QObject):
             self._pending["weights"] = snap.weights
         if snap.views is not None:
             self._pending["activations"] = snap.views.layers
-            self._pending["output"] = snap.views.output
+            self._pending["output"] = snap.views
         now = time.perf_counter()
         self._stages = [("curves", lambda: self._apply_progress(snap, weights=False))]
         for name, signal in (("weights", self.weightsUpdated),
                              ("activations", self.layerStatsUpdated),
-                             ("output", self.outputUpdated)):
+                             ("output", None)):
             if name in self._pending and self.pacer.due(name, now):
                 data = self._pending.pop(name)
-                self._stages.append((name, lambda s=signal, d=data: s.emit(d)))
+                if signal is None:  # the output view: its array, then the evaluation
+                    self._stages.append((name, lambda d=data: self._emit_output(d)))
+                else:
+                    self._stages.append((name, lambda s=signal, d=data: s.emit(d)))
         # New views are only worth computing once these are on screen.
         worker.views_wanted = "activations" not in self._pending and "output" not in self._pending
         self._run_stage()
@@ -367,7 +373,7 @@ class TrainingController(QObject):
         self._apply_progress(snap)
         if snap.views is not None:
             self.layerStatsUpdated.emit(snap.views.layers)
-            self.outputUpdated.emit(snap.views.output)
+            self._emit_output(snap.views)
 
     def _apply_progress(self, snap: Snapshot, weights: bool = True) -> None:
         self._latest_logs.update({k: v[-1] for k, v in snap.logs.items() if v})
@@ -422,7 +428,7 @@ class TrainingController(QObject):
             self.weightsUpdated.emit(pending["weights"])
         if "activations" in pending and (snap is None or snap.views is None):
             self.layerStatsUpdated.emit(pending["activations"])
-            self.outputUpdated.emit(pending["output"])
+            self._emit_output(pending["output"])
         result = worker.result or RunOutcome("failed", None, {}, 0,
                                             message="Training ended without a result.")
         worker.deleteLater()
@@ -496,7 +502,17 @@ class TrainingController(QObject):
             self._set_setup(None, None)
         if update is not None:
             self.layerStatsUpdated.emit(update.layers)
-            self.outputUpdated.emit(update.output)
+            self._emit_output(update)
+
+    def _emit_output(self, update: ViewUpdate) -> None:
+        self.outputUpdated.emit(update.output)
+        self.evaluationUpdated.emit(update)
+
+    def refresh_output(self) -> None:
+        """The person changed what the Output view shows (a projection, the rows): while
+        idle, recompute now; a run picks the change up at its next views."""
+        if self.worker is None:
+            self.refresh_views()
 
     def _setup_for(self, project, prepared) -> ViewSetup | None:
         """The view layout for this project's data, reused while the data, split, scaling and
@@ -507,7 +523,7 @@ class TrainingController(QObject):
             return self.setup
         try:
             setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project),
-                                       project.compile)
+                                       project.compile, project.training)
         except (EngineError, ValueError):
             setup = None  # no views for this data; training itself can still run
         self._set_setup(setup, key if setup is not None else None)

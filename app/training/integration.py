@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.plots.activation_plot import ActivationPlot
-from app.plots.boundary_plot import BoundaryPlot
 from app.plots.cost_plot import CostPlot
+from app.plots.output_view import OutputView
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
 from app.training.run_summary import RunSummary
 
@@ -168,11 +168,13 @@ class TrainingPanel(QObject):
         box.addWidget(self.banner)
         box.addWidget(self.cost_plot, 1)
         self.activation_plot = ActivationPlot()
-        self.boundary_plot = BoundaryPlot()
+        # The Output dock: the plane (boundaryPlot) and every-row metrics beside it.
+        self.output_view = OutputView()
+        self.boundary_plot = self.output_view.boundary_plot
         self.docks = []
         for name, title, widget in (("plotsDock", "Cost", cost_box),
                                     ("activationDock", "Activations", self.activation_plot),
-                                    ("boundaryDock", "Output", self.boundary_plot)):
+                                    ("boundaryDock", "Output", self.output_view)):
             dock = QDockWidget(title, w)
             dock.setObjectName(name)
             dock.setWidget(widget)
@@ -195,6 +197,8 @@ class TrainingPanel(QObject):
         c.setupChanged.connect(self._on_setup)
         c.layerStatsUpdated.connect(self.activation_plot.update_stats)
         c.outputUpdated.connect(self.boundary_plot.update_output)
+        c.evaluationUpdated.connect(self.output_view.update_evaluation)
+        self.output_view.choiceChanged.connect(c.refresh_output)
         c.weightsUpdated.connect(self._on_weights)
         c.progressChanged.connect(self._on_progress)
         c.statusChanged.connect(self._status)
@@ -273,7 +277,7 @@ class TrainingPanel(QObject):
             self.docks[0].raise_()
 
     def _on_setup(self, setup) -> None:
-        self.boundary_plot.set_setup(setup)
+        self.output_view.set_setup(setup)
         if setup is None:
             self.activation_plot.clear()
         else:
@@ -293,7 +297,8 @@ class TrainingPanel(QObject):
         (pyqtgraph's prepareForPaint), which dirtied the view again mid-paint and painted it
         twice; prepared first, each live view paints once with everything in place."""
         for view in (self.cost_plot.loss_plot, self.cost_plot.metric_plot,
-                     self.activation_plot.canvas, self.boundary_plot.plot):
+                     self.activation_plot.canvas, self.boundary_plot.plot,
+                     self.output_view.confusion_plot):
             view.scene().prepareForPaint()
         QCoreApplication.sendPostedEvents()
 

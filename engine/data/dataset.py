@@ -220,6 +220,16 @@ class Dataset:
         Returns (train, validation) when test is 0, else (train, validation, test). Each part
         keeps the original row order. Fractions are of all samples; a non-zero fraction gets at
         least one sample. The same seed always gives the same split."""
+        parts = self.split_indices(validation, test, seed)
+        labels = ("train", "validation", "test")
+        return tuple(self.subset(idx, f"{self.name} ({label})")
+                     for idx, label in zip(parts, labels))
+
+    def split_indices(
+        self, validation: float = 0.2, test: float = 0.0, seed: int = 0
+    ) -> tuple[np.ndarray, ...]:
+        """The row indices split() takes, sorted: (train, validation[, test]). The views list
+        a validation row by its number in the dataset, so they need the indices themselves."""
         for label, frac in (("validation", validation), ("test", test)):
             if not 0.0 <= float(frac) < 1.0:
                 raise DatasetError(
@@ -239,10 +249,9 @@ class Dataset:
             val_idx, test_idx, train_idx = np.split(order, [n_val, n_val + n_test])
         else:
             val_idx, test_idx, train_idx = self._stratified(rng, n_val, n_test)
-        parts = [self.subset(np.sort(train_idx), f"{self.name} (train)"),
-                 self.subset(np.sort(val_idx), f"{self.name} (validation)")]
+        parts = [np.sort(train_idx), np.sort(val_idx)]
         if test:
-            parts.append(self.subset(np.sort(test_idx), f"{self.name} (test)"))
+            parts.append(np.sort(test_idx))
         return tuple(parts)
 
     def _stratified(self, rng: np.random.Generator, n_val: int, n_test: int):

@@ -40,7 +40,7 @@ def test_the_fitted_curve_view_fits_the_new_data(window, qtbot, before):
 
 def test_the_sine_curve_after_iris_shows_the_whole_wave(window, qtbot):
     pick_builtin(window, qtbot, "iris")
-    assert window.training.boundary_plot.kind == "confusion"
+    assert window.training.boundary_plot.kind == "boundary"  # iris: its PCA plane
     pick_builtin(window, qtbot, "sine")
     plot = window.training.boundary_plot
     assert_shows(plot, plot.setup.train_points[:, 0], plot.setup.train_targets)
@@ -61,7 +61,7 @@ def test_predicted_vs_actual_fits_an_imported_regression_table(window, qtbot, tm
     window.training.controller.refresh_views()
     plot = window.training.boundary_plot
     assert plot.kind == "scatter"
-    assert_shows(plot, plot.setup.sample_targets, plot.setup.sample_targets)
+    assert_shows(plot, plot.setup.output_targets, plot.setup.output_targets)
 
 
 def test_opening_a_project_fits_its_data(make_window, qtbot, tmp_path):

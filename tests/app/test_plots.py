@@ -11,6 +11,7 @@ from app.plots.class_colours import class_rgb
 from app.plots.cost_plot import TRAIN_PEN, VAL_PEN, CostPlot, metric_key
 from app.plots.series import DecimatingSeries
 from app.plots.stats import layer_stats
+from app.training.evaluation import EvalRows
 from app.training.views import GRID, ViewSetup, compute_views, confusion_matrix
 from engine.data import builtin
 from engine.project import Project, runtime
@@ -229,22 +230,28 @@ def test_logit_outputs_become_the_same_probabilities_and_classes_as_on_the_comma
 
     prepared, dataset = _prepared("xor")
     setup = ViewSetup.for_data(prepared, dataset, ["linear"], spec)
-    setup.kind, setup.probe_x = "confusion", setup.sample_x  # the binary confusion matrix
-    setup.sample_targets = np.resize([0, 0, 1, 1], len(setup.sample_x))
+    setup.kind = "confusion"  # the binary confusion matrix, over every evaluated row
+    n = len(setup.sample_x)
+    setup.eval_sets["validation"] = EvalRows("validation", setup.sample_x,
+                                             np.resize([0, 0, 1, 1], n), np.arange(n))
+    setup.use_split("validation")
     matrix = compute_views(model, setup).output
     assert matrix.tolist() == [[len(setup.sample_x) // 2, 0], [0, len(setup.sample_x) // 2]]
 
 
-def test_one_feature_regression_gets_a_curve_and_others_scatter_or_confusion():
+def test_one_feature_regression_gets_a_curve_and_wide_classes_a_plane_and_every_row():
     prepared, dataset = _prepared("sine")
     setup = ViewSetup.for_data(prepared, dataset, ["linear"])
     assert setup.kind == "curve" and setup.curve_x.shape == (200,)
     prepared, dataset = _prepared("iris")
     setup = ViewSetup.for_data(prepared, dataset, ["softmax"])
-    assert setup.kind == "confusion"
+    # Four features: the boundary over the first two principal components (issue #18).
+    assert setup.kind == "boundary" and setup.layout.plane.kind == "pca"
     update = compute_views(LinearModel([np.ones((4, 3))]), setup)
-    assert update.output.shape == (3, 3)
-    assert update.output.sum() == len(setup.sample_x)
+    assert update.output.shape == (GRID, GRID, 3)
+    # The confusion matrix of the evaluation counts every validation row, not a sample.
+    assert update.evaluation.report.confusion.shape == (3, 3)
+    assert update.evaluation.report.confusion.sum() == len(prepared.x_val)
 
 
 def test_confusion_matrix_counts_actual_rows_and_predicted_columns():
@@ -289,7 +296,11 @@ def test_boundary_plot_shows_heatmap_points_and_confusion_matrix(qtbot):
     plot.update_output(np.full((GRID, GRID, 3), 1 / 3))
     assert plot.image.image.shape == (GRID, GRID, 3)
     prepared, dataset = _prepared("iris")
-    plot.set_setup(ViewSetup.for_data(prepared, dataset, ["softmax"]))
+    setup = ViewSetup.for_data(prepared, dataset, ["softmax"])
+    setup.kind = "confusion"  # what one-feature classes get
+    setup.use_split("validation")
+    plot.set_setup(setup)
+    assert plot.title.text() == f"Confusion matrix (all {len(prepared.x_val)} validation rows)"
     plot.update_output(np.array([[5, 1, 0], [0, 6, 0], [0, 2, 4]]))
     texts = [t.textItem.toPlainText() for t in plot.cell_texts]
     assert texts == ["5", "1", "0", "0", "6", "0", "0", "2", "4"]

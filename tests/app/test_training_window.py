@@ -301,21 +301,24 @@ def test_every_activation_panel_is_visible_with_four_and_six_layers(qtbot, windo
 
 def test_switching_the_dataset_updates_the_output_and_activation_views_at_once(qtbot, window):
     """Picking iris in the dataset panel (4 features, 3 classes) replaces the coffee boundary
-    with the confusion matrix and the panels with the new network's, before any training."""
+    with the boundary over iris's principal-component plane, the confusion matrix with iris's,
+    and the panels with the new network's, before any training."""
     boundary = window.training.boundary_plot
+    output = window.training.output_view
     activations = window.training.activation_plot
     assert boundary.kind == "boundary"
     combo = window.dataset_panel.builtin_combo
     combo.setCurrentIndex(combo.findText("iris"))
     combo.activated.emit(combo.currentIndex())  # what a person's pick sends
-    qtbot.waitUntil(lambda: boundary.kind == "confusion", timeout=2000)
+    qtbot.waitUntil(lambda: boundary.kind == "boundary" and boundary.setup.layout.plane
+                    is not None and output.evaluation is not None, timeout=2000)
     project = window.project
     assert project.dataset.name == "iris" and project.layers[-1].units == 3
     qtbot.waitUntil(lambda: [p.activation for p in activations.panels]
                     == [layer.activation for layer in project.layers], timeout=2000)
-    # the matrix shows the current (untrained) network's predictions on the iris sample
-    counts = [int(t.textItem.toPlainText()) for t in boundary.cell_texts]
-    assert len(counts) == 9 and sum(counts) > 0
+    # the matrix shows the current (untrained) network's predictions on every validation row
+    counts = [int(t.textItem.toPlainText()) for t in output.confusion_plot.texts]
+    assert len(counts) == 9 and sum(counts) == len(output.setup.eval_sets["validation"].x)
     assert activations.panels[-1].plot.titleLabel.text.startswith("output")
     assert window.project.epochs_trained == 0
     assert window.findChild(QProgressBar, "trainingProgress").text() == "not trained yet"
@@ -336,8 +339,11 @@ def test_the_confusion_matrix_fits_the_output_dock(qtbot, window, size):
     combo.setCurrentIndex(combo.findText("iris"))
     combo.activated.emit(combo.currentIndex())
     boundary = window.training.boundary_plot
-    qtbot.waitUntil(lambda: boundary.kind == "confusion" and boundary.last_output is not None,
+    output = window.training.output_view
+    qtbot.waitUntil(lambda: output.evaluation is not None and boundary.last_output is not None,
                     timeout=2000)
+    output.tabs.setCurrentIndex(1)  # the Confusion tab
+    matrix = output.confusion_plot
     qtbot.wait(50)
     dock = window.findChild(QDockWidget, "boundaryDock")
     assert _inside(dock, window.centralWidget().window())
@@ -345,15 +351,24 @@ def test_the_confusion_matrix_fits_the_output_dock(qtbot, window, size):
     # the matrix asks no more width of the dock than the decision boundary does (a one-line
     # title used to make the Output dock at least 420 px wide)
     assert boundary.minimumSizeHint().width() <= 260
-    title = boundary.title
-    assert title.minimumSizeHint().width() <= boundary.width()
+    assert output.minimumSizeHint().width() <= 400
+    title = output.confusion_title
+    assert title.minimumSizeHint().width() <= matrix.width()
     assert title.heightForWidth(title.width()) <= title.height() or not title.wordWrap()
     # every cell of the matrix, with its count, is inside the visible plot
-    view = boundary.plot
-    visible = view.viewport().visibleRegion().boundingRect().adjusted(-1, -1, 1, 1)
-    cells = view.mapFromScene(boundary.image.sceneBoundingRect()).boundingRect()
-    assert visible.contains(cells)
-    for text in boundary.cell_texts:
+    view = matrix
+    assert _inside(matrix, dock)
+
+    def visible():
+        return view.viewport().visibleRegion().boundingRect().adjusted(-1, -1, 1, 1)
+
+    def cells():
+        return view.mapFromScene(matrix.image.sceneBoundingRect()).boundingRect()
+
+    # The tab's layout settles over a few events after it is shown.
+    qtbot.waitUntil(lambda: visible().contains(cells()), timeout=2000)
+    visible = visible()
+    for text in matrix.texts:
         assert visible.contains(view.mapFromScene(text.sceneBoundingRect()).boundingRect())
 
 
@@ -368,8 +383,8 @@ def test_importing_a_csv_updates_the_output_and_activation_views_at_once(qtbot, 
     source = DatasetSource(kind="csv", name=None, params={"target": "churn"}, path=str(path))
     window.dataset_panel.datasetChangeRequested.emit(source, dataset)  # as the import does
     boundary = window.training.boundary_plot
-    qtbot.waitUntil(lambda: boundary.kind == "confusion" and boundary.last_output is not None,
-                    timeout=2000)
+    qtbot.waitUntil(lambda: boundary.setup is not None and boundary.last_output is not None
+                    and boundary.setup.feature_names == dataset.feature_names, timeout=2000)
     assert boundary.setup.feature_names == dataset.feature_names
     panels = window.training.activation_plot.panels
     assert [p.activation for p in panels] == [layer.activation for layer in window.project.layers]
