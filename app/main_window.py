@@ -1,7 +1,7 @@
 """The main window: docks around the network canvas, menus and toolbar, the undo stack.
 
 Layout: central widget = NetworkCanvas; left docks = layer palette and
-dataset panel; right docks = inspector and advisor; bottom dock(s) and the Training toolbar
+dataset panel; right docks = training settings, inspector and advisor; bottom dock(s) and the Training toolbar
 come from app/training/integration.py.
 
 The window owns the document: `project` and `undo_stack`. Widgets never edit the project:
@@ -36,6 +36,7 @@ from app.builder.advisor import AdvisorPanel
 from app.builder.canvas import NetworkCanvas
 from app.builder.inspector import LayerInspector
 from app.builder.palette import LayerPalette
+from app.builder.training_settings import TrainingSettings
 from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self.palette = LayerPalette()
         self.dataset_panel = DatasetPanel()
+        self.training_settings = TrainingSettings()
         self.inspector = LayerInspector()
         self.advisor = AdvisorPanel()
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
@@ -151,8 +153,16 @@ class MainWindow(QMainWindow):
         # canvas then share the rest of the width with nothing squeezed.
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.TopLeftCorner, left)
+        # The right column runs the full height too: it holds three panels (training
+        # settings, inspector, advisor), and below 900 px they did not fit above the plots.
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.setCorner(Qt.Corner.TopRightCorner, right)
         self.palette_dock = self._dock("Layers", "paletteDock", self.palette, left)
         self.dataset_dock = self._dock("Dataset", "datasetDock", self.dataset_panel, left)
+        # The model-wide settings first, in a dock of their own: below the layer fields they
+        # needed scrolling at 1400×900 (#13 item 12).
+        self.training_settings_dock = self._dock("Training settings", "trainingSettingsDock",
+                                                 self.training_settings, right)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, right)
         self.advisor_dock = self._dock("Advisor", "advisorDock", self.advisor, right)
 
@@ -162,7 +172,8 @@ class MainWindow(QMainWindow):
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
         self.resizeDocks([self.palette_dock, self.inspector_dock], [290, 310], horizontal)
         self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 560], vertical)
-        self.resizeDocks([self.inspector_dock, self.advisor_dock], [360, 200], vertical)
+        self.resizeDocks([self.training_settings_dock, self.inspector_dock, self.advisor_dock],
+                         [250, 330, 170], vertical)
         # The training integration's plots share the width under the canvas; the activation
         # panels (one per layer) need the most.
         names = ("plotsDock", "activationDock", "boundaryDock")
@@ -327,7 +338,7 @@ class MainWindow(QMainWindow):
             lambda kind: self.push(commands.change_scaling(self, kind)))
         self.inspector.layerFieldChanged.connect(
             lambda i, field, value: self.push(commands.set_layer_field(self, i, field, value)))
-        self.inspector.specFieldChanged.connect(
+        self.training_settings.specFieldChanged.connect(
             lambda spec, field, value: self.push(commands.set_spec_field(self, spec, field,
                                                                          value)))
         self.advisor.fixRequested.connect(
@@ -413,6 +424,7 @@ class MainWindow(QMainWindow):
             self._refreshing = False
         self.dataset_panel.set_project(project)
         self.inspector.set_project(project, self._selection)
+        self.training_settings.set_project(project)
         self.advisor.set_project(project)
         self.update_title()
         self._update_layer_actions()
