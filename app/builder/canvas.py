@@ -52,6 +52,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.wording import count
+
 from . import activation_info
 from .canvas_items import (
     COLUMN_GAP,
@@ -98,13 +100,13 @@ def column_specs(project) -> list[ColumnSpec]:
     specs: list[ColumnSpec] = []
     if dataset is not None:
         names = [str(n) for n in dataset.feature_names]
-        specs.append(ColumnSpec(-1, len(names), "Input", f"{len(names)} features",
+        specs.append(ColumnSpec(-1, len(names), "Input", count(len(names), "feature"),
                                 node_labels=names,
                                 tooltip=_input_tooltip(names)))
     elif project.weights:
         n_in = int(np.shape(project.weights[0])[0])
         names = [f"x{i + 1}" for i in range(n_in)]
-        specs.append(ColumnSpec(-1, n_in, "Input", f"{n_in} features", node_labels=names,
+        specs.append(ColumnSpec(-1, n_in, "Input", count(n_in, "feature"), node_labels=names,
                                 tooltip=_input_tooltip(names)))
     else:
         specs.append(ColumnSpec(-1, 1, "Input", "no dataset", side_label="inputs",
@@ -120,7 +122,7 @@ def column_specs(project) -> list[ColumnSpec]:
             i, int(layer.units), title, f"{layer.units} · {label}", activation=layer.activation,
             tooltip=(f"{layer.name + ': ' if layer.name else ''}"
                      f"{'Output layer' if is_output else 'Hidden layer'} {i + 1} of "
-                     f"{len(layers)}: Dense, {layer.units} units, {label} activation.\n"
+                     f"{len(layers)}: Dense, {count(layer.units, 'unit')}, {label} activation.\n"
                      "Double-click to change units, drag to move, right-click for more."),
         )
         if is_output and dataset is not None:
@@ -135,7 +137,7 @@ def column_specs(project) -> list[ColumnSpec]:
 
 def _input_tooltip(names: Sequence[str]) -> str:
     shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
-    return f"Inputs: {len(names)} features ({shown})"
+    return f"Inputs: {count(len(names), 'feature')} ({shown})"
 
 
 class NetworkCanvas(QGraphicsView):

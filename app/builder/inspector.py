@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.builder import activation_info
 from app.builder.activation_icon import curve_pixmap
+from app.wording import count
 from engine import activations, initializers
 from engine.project import Project
 from engine.project.edits import MAX_UNITS
@@ -232,8 +233,9 @@ def _parameter_text(project: Project, index: int) -> str:
     units = int(project.layers[index].units)
     n_in = project.layers[index - 1].units if index > 0 else project.resolved_input_dim()
     if n_in is None:
-        return f"{units} biases + weights per input (no dataset yet)"
-    return f"{n_in * units + units:,}  ({n_in} × {units} weights + {units} biases)"
+        return f"{count(units, 'bias', 'biases')} + weights per input (no dataset yet)"
+    return (f"{n_in * units + units:,}  ({n_in} × {count(units, 'weight')} + "
+            f"{count(units, 'bias', 'biases')})")
 
 
 def _select_data(combo: QComboBox, value: str) -> None:

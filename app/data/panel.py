@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.plots.class_colours import class_colour
+from app.wording import count
 from engine import data as engine_data
 from engine.errors import EngineError
 from engine.project import DatasetSource
@@ -346,7 +347,7 @@ def summary_html(dataset) -> str:
         features += f", … ({dataset.n_features} in all)"
     task = {"binary": "binary classification", "multiclass":
             f"{dataset.n_classes}-class classification", "regression": "regression"}
-    lines = [f"<b>{_escape(dataset.name)}</b> — {dataset.n_samples} samples, "
+    lines = [f"<b>{_escape(dataset.name)}</b> — {count(dataset.n_samples, 'sample')}, "
              f"{task.get(dataset.task, dataset.task)}",
              f"Features: {_escape(features)}",
              f"Target: {_escape(dataset.target_name)}"]

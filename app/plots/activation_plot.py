@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QScrollArea, QVBox
 
 from app.plots.axes import cache_axes
 from app.plots.stats import LayerStats
+from app.wording import count
 from engine import activations
 from engine.errors import EngineError
 
@@ -46,12 +47,12 @@ def describe_stats(stats: LayerStats) -> tuple[str, bool]:
     """The panel's text (e.g. "3/16 dead": 3 of 16 units output 0 on every sample;
     "5/25 saturated": |z| > 4 on most samples) and whether it is a warning."""
     if stats.dead is not None:
-        count = round(stats.dead * stats.units)
-        return f"{count}/{stats.units} dead", stats.dead > 0
+        n = round(stats.dead * stats.units)
+        return f"{n}/{stats.units} dead", stats.dead > 0
     if stats.saturated is not None:
-        count = round(stats.saturated * stats.units)
-        return f"{count}/{stats.units} saturated", stats.saturated > 0
-    return f"{stats.units} units", False
+        n = round(stats.saturated * stats.units)
+        return f"{n}/{stats.units} saturated", stats.saturated > 0
+    return count(stats.units, "unit"), False
 
 
 def grid_shape(panels: int) -> tuple[int, int]:
