@@ -153,10 +153,6 @@ class MainWindow(QMainWindow):
         # canvas then share the rest of the width with nothing squeezed.
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.TopLeftCorner, left)
-        # The right column runs the full height too: it holds three panels (training
-        # settings, inspector, advisor), and below 900 px they did not fit above the plots.
-        self.setCorner(Qt.Corner.BottomRightCorner, right)
-        self.setCorner(Qt.Corner.TopRightCorner, right)
         self.palette_dock = self._dock("Layers", "paletteDock", self.palette, left)
         self.dataset_dock = self._dock("Dataset", "datasetDock", self.dataset_panel, left)
         # The model-wide settings first, in a dock of their own: below the layer fields they
@@ -166,14 +162,28 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, right)
         self.advisor_dock = self._dock("Advisor", "advisorDock", self.advisor, right)
 
+    # Below this size the window arranges its panels compactly (see _arrange_docks).
+    COMPACT_LAYOUT = QSize(1200, 800)
+
+    def is_compact(self) -> bool:
+        return (self.width() < self.COMPACT_LAYOUT.width()
+                or self.height() < self.COMPACT_LAYOUT.height())
+
     def _arrange_docks(self) -> None:
         """The default panel sizes. Qt applies resizeDocks only to a laid-out window, so this
         runs on the first show (unless a saved layout was restored) and on Reset Layout."""
+        if self.is_compact():
+            self._arrange_compact()
+            return
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        # The right column runs the full height: it holds three panels (training settings,
+        # inspector, advisor), which did not fit above the plots at 1400×900.
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [290, 310], horizontal)
         self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 560], vertical)
         self.resizeDocks([self.training_settings_dock, self.inspector_dock, self.advisor_dock],
-                         [250, 330, 170], vertical)
+                         [265, 320, 165], vertical)
         # The training integration's plots share the width under the canvas; the activation
         # panels (one per layer) need the most.
         names = ("plotsDock", "activationDock", "boundaryDock")
@@ -181,6 +191,27 @@ class MainWindow(QMainWindow):
         if all(dock is not None and dock.isVisible() for dock in docks):
             self.resizeDocks(docks[:1], [280], vertical)
             self.resizeDocks(docks, [280, 480, 300], horizontal)
+
+    def _arrange_compact(self) -> None:
+        """Below COMPACT_LAYOUT (down to 1024×700) five side panels in two full columns left
+        the canvas ~340 px wide with 5 pt labels (#13 item 16). Here the side panels pair up
+        in tabs (Layers | Dataset, Training settings | Inspector), the columns are narrower,
+        and the plots run under the right column too."""
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.palette_dock, self.dataset_dock)
+        self.tabifyDockWidget(self.training_settings_dock, self.inspector_dock)
+        self.palette_dock.raise_()
+        self.training_settings_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.training_settings_dock], [225, 265],
+                         horizontal)
+        self.resizeDocks([self.training_settings_dock, self.advisor_dock], [230, 140],
+                         vertical)
+        names = ("plotsDock", "activationDock", "boundaryDock")
+        docks = [self.findChild(QDockWidget, name) for name in names]
+        if all(dock is not None and dock.isVisible() for dock in docks):
+            self.resizeDocks(docks[:1], [230], vertical)
+            self.resizeDocks(docks, [230, 320, 230], horizontal)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "",
                 icon: QStyle.StandardPixmap | str | None = None, name: str = "") -> QAction:

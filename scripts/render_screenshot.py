@@ -1,6 +1,7 @@
 """Render the main window to a PNG (the README's docs/screenshot.png).
 
     QT_QPA_PLATFORM=offscreen python scripts/render_screenshot.py [out.png] [--dark]
+        [--size=1024x700]
 
 Uses a temporary settings folder, so a saved window layout does not leak into the picture."""
 
@@ -45,7 +46,9 @@ def main(argv: list[str]) -> int:
     if "--dark" in argv:
         app.setPalette(dark_palette())
     window = MainWindow()
-    window.resize(1400, 900)
+    size = next((a.split("=", 1)[1] for a in argv if a.startswith("--size=")), "1400x900")
+    width, height = (int(n) for n in size.split("x"))
+    window.resize(width, height)
     window.show()
     for _ in range(5):
         app.processEvents()

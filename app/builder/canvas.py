@@ -67,6 +67,11 @@ from .palette import LAYER_MIME_TYPE
 
 MOVE_MIME_TYPE = "application/x-netbuilder-layer-index"  # internal reorder drag: the index
 MAX_ZOOM = 1.6  # a tiny network is not blown up beyond this when fitted to the view
+# When the fitted view is small, the labels are drawn larger so they come out at no less than
+# MIN_TEXT_ZOOM of their point size, up to MAX_TEXT_BOOST times larger (more and the node
+# labels, 24 scene units apart, and the title above its column would touch).
+MIN_TEXT_ZOOM = 0.9
+MAX_TEXT_BOOST = 1.4
 MAX_UNITS = 100_000
 AUTO_NAME = re.compile(r"(layer|dense)_?\d*", re.IGNORECASE)
 
@@ -177,6 +182,8 @@ class NetworkCanvas(QGraphicsView):
         self._pens = {}
         self._weights: list[np.ndarray] | None = None
         self._selected = -1
+        self._text_boost = 1.0  # see MIN_TEXT_ZOOM
+        self._boosting = False
         self._label_y = 0.0
         self._bottom_y = 0.0
         self._drop_line = None
@@ -321,6 +328,7 @@ class NetworkCanvas(QGraphicsView):
         scene.clear()
         self._columns, self._gaps = [], []
         colours = ColumnColours.from_palette(self.palette())
+        colours.text_scale = self._text_boost
         neutral = QColor(colours.text)
         neutral.setAlpha(55)
         self._pens = build_pens(neutral)
@@ -385,9 +393,24 @@ class NetworkCanvas(QGraphicsView):
         if rect.isEmpty() or view.isEmpty():
             return
         scale = min(view.width() / rect.width(), view.height() / rect.height(), MAX_ZOOM)
+        boost = round(min(MAX_TEXT_BOOST, max(1.0, MIN_TEXT_ZOOM / scale)) * 10) / 10
+        # Larger text widens the scene a little, which lowers the scale a little: the 0.1
+        # steps and the one-level guard stop that from redrawing back and forth.
+        if boost != self._text_boost and not self._boosting:
+            self._text_boost = boost
+            self._boosting = True
+            try:
+                self._redraw()  # fits again
+            finally:
+                self._boosting = False
+            return
         self.resetTransform()
         self.scale(scale, scale)
         self.centerOn(rect.center())
+
+    def text_zoom(self) -> float:
+        """How large the labels come out against their nominal point size (1 = as set)."""
+        return self._text_boost * self.transform().m11()
 
     def _update_accessible_description(self) -> None:
         parts = [c.spec.subtitle if c.layer_index >= 0 else f"inputs: {c.spec.subtitle}"

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSpinBox,
@@ -94,6 +93,10 @@ class TrainingSettings(QWidget):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(inner)
+        # Never narrower than the form: with no horizontal scroll bar, a narrow dock cut off
+        # the fields' right ends.
+        self.scroll.setMinimumWidth(inner.minimumSizeHint().width()
+                                    + self.scroll.verticalScrollBar().sizeHint().width())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
@@ -147,17 +150,14 @@ class TrainingSettings(QWidget):
         _set_tip(self.full_batch_check, "Full batch",
                  "Use every training sample in each step: one epoch is one gradient step.")
         self.full_batch_check.toggled.connect(self._full_batch_toggled)
-        # A widget, not a bare layout, as the field: QFormLayout gives a text label a buddy
-        # only for a widget field, and without a buddy "&Batch size:" showed its ampersand.
-        row_widget = QWidget(objectName="batchSizeRow")
-        row = QHBoxLayout(row_widget)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(8)
-        row.addWidget(self.batch_size_spin, 1)
-        row.addWidget(self.full_batch_check)
+        # The spin box itself as the field, not a layout with the check box: QFormLayout
+        # gives a text label a buddy only for a widget field, and without one "&Batch size:"
+        # showed its ampersand. "Full batch" goes on the row below, which also keeps the
+        # column narrow enough for 1024×700.
         batch_label = QLabel("&Batch size:", objectName="batchSizeLabel")
         batch_label.setBuddy(self.batch_size_spin)
-        form.addRow(batch_label, row_widget)
+        form.addRow(batch_label, self.batch_size_spin)
+        form.addRow("", self.full_batch_check)
 
         self.epochs_spin = QSpinBox(objectName="epochsSpin")
         self.epochs_spin.setRange(1, 1_000_000)

@@ -197,6 +197,11 @@ class DatasetPanel(QWidget):
 
         self.scaling_combo = QComboBox(self)
         self.scaling_combo.setObjectName("scalingCombo")
+        # Its longest entry set the dock's minimum width (305 px); at 1024×700 the column
+        # must be narrower. The popup still shows the whole text.
+        self.scaling_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scaling_combo.setMinimumContentsLength(12)
         fill_scaling_combo(self.scaling_combo)
         self.scaling_combo.setAccessibleName("Feature scaling")
 
