@@ -18,7 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -29,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import commands, help_dialogs, wheel_guard
+from app import commands, help_dialogs, theme, wheel_guard
 from app import settings as app_settings
 from app.autosave import Autosaver
 from app.builder.advisor import AdvisorPanel
@@ -106,6 +114,7 @@ class MainWindow(QMainWindow):
 
         self._build_docks()
         self._build_actions()
+        self._build_scheme_actions()
         self._build_menus()
         self._build_toolbar()
         self._connect_requests()
@@ -293,6 +302,42 @@ class MainWindow(QMainWindow):
             "&Choosing Activations", self.show_activation_help, ks.HelpContents,
             "The course's advice on activations")
 
+    def _build_scheme_actions(self) -> None:
+        """View ▸ Colour Scheme: follow the system, or always light, or always dark."""
+        self.scheme_menu = QMenu("&Colour Scheme", self)
+        self.scheme_menu.setObjectName("schemeMenu")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.scheme_actions: dict[str, QAction] = {}
+        for choice, text in (("system", "Follow the &System"), ("light", "&Light"),
+                             ("dark", "&Dark")):
+            action = self.scheme_menu.addAction(text)
+            action.setObjectName(f"actionScheme{choice.capitalize()}")
+            action.setCheckable(True)
+            action.setStatusTip(f"Colour scheme: {text.replace('&', '').lower()}")
+            action.triggered.connect(lambda _=False, c=choice: self.set_colour_scheme(c))
+            group.addAction(action)
+            self.scheme_actions[choice] = action
+        saved = str(self.settings.value(theme.SCHEME_KEY, "system"))
+        self.colour_scheme = saved if saved in theme.SCHEMES else "system"
+        self.scheme_actions[self.colour_scheme].setChecked(True)
+        # A saved light/dark choice or a dark system: apply it. A light system needs nothing,
+        # which leaves the platform's own palette alone.
+        if self.colour_scheme != "system" or theme.system_is_dark():
+            theme.apply_scheme(QApplication.instance(), self.colour_scheme)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
+
+    def set_colour_scheme(self, choice: str) -> None:
+        """Apply and remember "system", "light" or "dark"."""
+        self.colour_scheme = choice if choice in theme.SCHEMES else "system"
+        self.scheme_actions[self.colour_scheme].setChecked(True)
+        self.settings.setValue(theme.SCHEME_KEY, self.colour_scheme)
+        theme.apply_scheme(QApplication.instance(), self.colour_scheme)
+
+    def _on_system_scheme(self, _scheme) -> None:
+        if self.colour_scheme == "system":
+            theme.apply_scheme(QApplication.instance(), "system")
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -347,6 +392,7 @@ class MainWindow(QMainWindow):
         for bar in self.findChildren(QToolBar):
             self.view_menu.addAction(bar.toggleViewAction())
         self.view_menu.addSeparator()
+        self.view_menu.addMenu(self.scheme_menu)
         self.view_menu.addAction(self.reset_layout_action)
 
     def _connect_requests(self) -> None:

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.plots.axes import cache_axes
 from app.plots.series import DecimatingSeries
+from app.theme import style_plot
 
 TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
 VAL_PEN = pg.mkPen(color=(255, 127, 14), width=2)
@@ -154,6 +155,17 @@ class CostPlot(QWidget):
         layout.addWidget(self.loss_plot, 3)
         layout.addWidget(self.metric_plot, 2)
         self.metric_plot.setVisible(False)
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        for plot in (self.loss_plot, self.metric_plot):
+            style_plot(plot, self.palette())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Light/dark switch: pyqtgraph does not read the palette, so restyle.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "metric_plot"):
+            self.apply_palette()
+        super().changeEvent(event)
 
     # ----- data -----------------------------------------------------------------------------
     def set_history(self, history: dict) -> None:
