@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         # The right column runs the full height: it holds three panels (training settings,
         # inspector, advisor), which did not fit above the plots at 1400×900.
         self.setCorner(Qt.Corner.BottomRightCorner, right)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [290, 310], horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 285], horizontal)
         self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 560], vertical)
         self.resizeDocks([self.training_settings_dock, self.inspector_dock, self.advisor_dock],
                          [265, 320, 165], vertical)
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         docks = [self.findChild(QDockWidget, name) for name in names]
         if all(dock is not None and dock.isVisible() for dock in docks):
             self.resizeDocks(docks[:1], [280], vertical)
-            self.resizeDocks(docks, [280, 480, 300], horizontal)
+            self.resizeDocks(docks, [185, 480, 185], horizontal)
 
     def _arrange_compact(self) -> None:
         """Below COMPACT_LAYOUT (down to 1024×700) five side panels in two full columns left

@@ -65,6 +65,9 @@ def _form(group: QGroupBox) -> QFormLayout:
     form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     form.setHorizontalSpacing(10)
     form.setVerticalSpacing(6)
+    # In a narrow dock a label goes above its field instead of setting a minimum width of
+    # label + field (which made the window's minimum wider than 760 px).
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
     return form
 
 
@@ -194,7 +197,7 @@ class TrainingSettings(QWidget):
             lambda v: self._spec_edit("compile", "momentum", float(v)))
         form.addRow("&Momentum:", self.momentum_spin)
 
-        self.from_logits_check = QCheckBox("Output is logits (from_logits)",
+        self.from_logits_check = QCheckBox("Output is logits",
                                            objectName="fromLogitsCheck")
         _set_tip(self.from_logits_check, "From logits",
                  "The loss applies the sigmoid/softmax itself: use with a linear output layer "

@@ -96,10 +96,17 @@ class DatasetPreviewPlot(pg.PlotWidget):
             full = self._axis_titles[name]
             metrics = QFontMetricsF(axis.label.font())
             room = length - 2 * axis.label.document().documentMargin() - 2
-            text = metrics.elidedText(full, Qt.TextElideMode.ElideMiddle, max(0.0, room))
-            if axis.labelText != text or axis.label.isVisible() != bool(text):
-                axis.setLabel(text)
-                axis.showLabel(bool(text))
+            # The label's rich text may render a little wider than its font's metrics say:
+            # measure what it draws and elide further until it fits.
+            for _ in range(4):
+                text = metrics.elidedText(full, Qt.TextElideMode.ElideMiddle, max(0.0, room))
+                if axis.labelText != text or axis.label.isVisible() != bool(text):
+                    axis.setLabel(text)
+                    axis.showLabel(bool(text))
+                over = axis.label.boundingRect().width() - length
+                if not text or over <= 0:
+                    break
+                room -= over + 2
 
     def axis_title(self, name: str) -> str:
         """The title as the axis `name` ("bottom", "left") shows it now."""
