@@ -7,7 +7,7 @@ ABOUT = """
 <ol>
 <li><b>Specify how the output is computed from the input</b> — the layers and their
 activations (palette and canvas);</li>
-<li><b>Specify the loss and the cost</b> — inspector, <i>Loss and optimizer</i>;</li>
+<li><b>Specify the loss and the cost</b> — the <i>Training settings</i> panel;</li>
 <li><b>Minimise the cost with gradient descent</b> — the Training toolbar.</li>
 </ol>
 <p>The engine is pure NumPy and speaks Keras: <i>Edit ▸ Copy as Keras Code</i> gives the

@@ -1,7 +1,7 @@
 """The main window: docks around the network canvas, menus and toolbar, the undo stack.
 
 Layout: central widget = NetworkCanvas; left docks = layer palette and
-dataset panel; right docks = inspector and advisor; bottom dock(s) and the Training toolbar
+dataset panel; right docks = training settings, inspector and advisor; bottom dock(s) and the Training toolbar
 come from app/training/integration.py.
 
 The window owns the document: `project` and `undo_stack`. Widgets never edit the project:
@@ -18,7 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -29,13 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import commands, help_dialogs, wheel_guard
+from app import commands, help_dialogs, theme, wheel_guard
 from app import settings as app_settings
 from app.autosave import Autosaver
 from app.builder.advisor import AdvisorPanel
 from app.builder.canvas import NetworkCanvas
 from app.builder.inspector import LayerInspector
 from app.builder.palette import LayerPalette
+from app.builder.training_settings import TrainingSettings
 from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
@@ -105,6 +114,7 @@ class MainWindow(QMainWindow):
 
         self._build_docks()
         self._build_actions()
+        self._build_scheme_actions()
         self._build_menus()
         self._build_toolbar()
         self._connect_requests()
@@ -144,6 +154,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self.palette = LayerPalette()
         self.dataset_panel = DatasetPanel()
+        self.training_settings = TrainingSettings()
         self.inspector = LayerInspector()
         self.advisor = AdvisorPanel()
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
@@ -153,23 +164,63 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.TopLeftCorner, left)
         self.palette_dock = self._dock("Layers", "paletteDock", self.palette, left)
         self.dataset_dock = self._dock("Dataset", "datasetDock", self.dataset_panel, left)
+        # The model-wide settings first, in a dock of their own: below the layer fields they
+        # needed scrolling at 1400×900 (#13 item 12).
+        self.training_settings_dock = self._dock("Training settings", "trainingSettingsDock",
+                                                 self.training_settings, right)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, right)
         self.advisor_dock = self._dock("Advisor", "advisorDock", self.advisor, right)
+
+    # Below this size the window arranges its panels compactly (see _arrange_docks).
+    COMPACT_LAYOUT = QSize(1200, 800)
+
+    def is_compact(self) -> bool:
+        return (self.width() < self.COMPACT_LAYOUT.width()
+                or self.height() < self.COMPACT_LAYOUT.height())
 
     def _arrange_docks(self) -> None:
         """The default panel sizes. Qt applies resizeDocks only to a laid-out window, so this
         runs on the first show (unless a saved layout was restored) and on Reset Layout."""
+        if self.is_compact():
+            self._arrange_compact()
+            return
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [290, 310], horizontal)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        # The right column runs the full height: it holds three panels (training settings,
+        # inspector, advisor), which did not fit above the plots at 1400×900.
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 285], horizontal)
         self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 560], vertical)
-        self.resizeDocks([self.inspector_dock, self.advisor_dock], [360, 200], vertical)
+        self.resizeDocks([self.training_settings_dock, self.inspector_dock, self.advisor_dock],
+                         [265, 320, 165], vertical)
         # The training integration's plots share the width under the canvas; the activation
         # panels (one per layer) need the most.
         names = ("plotsDock", "activationDock", "boundaryDock")
         docks = [self.findChild(QDockWidget, name) for name in names]
         if all(dock is not None and dock.isVisible() for dock in docks):
             self.resizeDocks(docks[:1], [280], vertical)
-            self.resizeDocks(docks, [280, 480, 300], horizontal)
+            self.resizeDocks(docks, [185, 480, 185], horizontal)
+
+    def _arrange_compact(self) -> None:
+        """Below COMPACT_LAYOUT (down to 1024×700) five side panels in two full columns left
+        the canvas ~340 px wide with 5 pt labels (#13 item 16). Here the side panels pair up
+        in tabs (Layers | Dataset, Training settings | Inspector), the columns are narrower,
+        and the plots run under the right column too."""
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.palette_dock, self.dataset_dock)
+        self.tabifyDockWidget(self.training_settings_dock, self.inspector_dock)
+        self.palette_dock.raise_()
+        self.training_settings_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.training_settings_dock], [225, 265],
+                         horizontal)
+        self.resizeDocks([self.training_settings_dock, self.advisor_dock], [230, 140],
+                         vertical)
+        names = ("plotsDock", "activationDock", "boundaryDock")
+        docks = [self.findChild(QDockWidget, name) for name in names]
+        if all(dock is not None and dock.isVisible() for dock in docks):
+            self.resizeDocks(docks[:1], [230], vertical)
+            self.resizeDocks(docks, [230, 320, 230], horizontal)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "",
                 icon: QStyle.StandardPixmap | str | None = None, name: str = "") -> QAction:
@@ -251,6 +302,42 @@ class MainWindow(QMainWindow):
             "&Choosing Activations", self.show_activation_help, ks.HelpContents,
             "The course's advice on activations")
 
+    def _build_scheme_actions(self) -> None:
+        """View ▸ Colour Scheme: follow the system, or always light, or always dark."""
+        self.scheme_menu = QMenu("&Colour Scheme", self)
+        self.scheme_menu.setObjectName("schemeMenu")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.scheme_actions: dict[str, QAction] = {}
+        for choice, text in (("system", "Follow the &System"), ("light", "&Light"),
+                             ("dark", "&Dark")):
+            action = self.scheme_menu.addAction(text)
+            action.setObjectName(f"actionScheme{choice.capitalize()}")
+            action.setCheckable(True)
+            action.setStatusTip(f"Colour scheme: {text.replace('&', '').lower()}")
+            action.triggered.connect(lambda _=False, c=choice: self.set_colour_scheme(c))
+            group.addAction(action)
+            self.scheme_actions[choice] = action
+        saved = str(self.settings.value(theme.SCHEME_KEY, "system"))
+        self.colour_scheme = saved if saved in theme.SCHEMES else "system"
+        self.scheme_actions[self.colour_scheme].setChecked(True)
+        # A saved light/dark choice or a dark system: apply it. A light system needs nothing,
+        # which leaves the platform's own palette alone.
+        if self.colour_scheme != "system" or theme.system_is_dark():
+            theme.apply_scheme(QApplication.instance(), self.colour_scheme)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
+
+    def set_colour_scheme(self, choice: str) -> None:
+        """Apply and remember "system", "light" or "dark"."""
+        self.colour_scheme = choice if choice in theme.SCHEMES else "system"
+        self.scheme_actions[self.colour_scheme].setChecked(True)
+        self.settings.setValue(theme.SCHEME_KEY, self.colour_scheme)
+        theme.apply_scheme(QApplication.instance(), self.colour_scheme)
+
+    def _on_system_scheme(self, _scheme) -> None:
+        if self.colour_scheme == "system":
+            theme.apply_scheme(QApplication.instance(), "system")
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -305,6 +392,7 @@ class MainWindow(QMainWindow):
         for bar in self.findChildren(QToolBar):
             self.view_menu.addAction(bar.toggleViewAction())
         self.view_menu.addSeparator()
+        self.view_menu.addMenu(self.scheme_menu)
         self.view_menu.addAction(self.reset_layout_action)
 
     def _connect_requests(self) -> None:
@@ -327,7 +415,7 @@ class MainWindow(QMainWindow):
             lambda kind: self.push(commands.change_scaling(self, kind)))
         self.inspector.layerFieldChanged.connect(
             lambda i, field, value: self.push(commands.set_layer_field(self, i, field, value)))
-        self.inspector.specFieldChanged.connect(
+        self.training_settings.specFieldChanged.connect(
             lambda spec, field, value: self.push(commands.set_spec_field(self, spec, field,
                                                                          value)))
         self.advisor.fixRequested.connect(
@@ -413,6 +501,7 @@ class MainWindow(QMainWindow):
             self._refreshing = False
         self.dataset_panel.set_project(project)
         self.inspector.set_project(project, self._selection)
+        self.training_settings.set_project(project)
         self.advisor.set_project(project)
         self.update_title()
         self._update_layer_actions()

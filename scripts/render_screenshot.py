@@ -1,6 +1,7 @@
 """Render the main window to a PNG (the README's docs/screenshot.png).
 
     QT_QPA_PLATFORM=offscreen python scripts/render_screenshot.py [out.png] [--dark]
+        [--size=1024x700]
 
 Uses a temporary settings folder, so a saved window layout does not leak into the picture."""
 
@@ -10,26 +11,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-
-
-def dark_palette():
-    from PySide6.QtGui import QColor, QPalette
-
-    palette = QPalette()
-    colours = {
-        QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#2b2b2b",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#2f65ca",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Mid: "#555555",
-        QPalette.ColorRole.ToolTipBase: "#353535", QPalette.ColorRole.ToolTipText: "#e6e6e6",
-    }
-    for role, colour in colours.items():
-        palette.setColor(role, QColor(colour))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
-                 QPalette.ColorRole.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
-    return palette
 
 
 def main(argv: list[str]) -> int:
@@ -42,10 +23,12 @@ def main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle(QStyleFactory.create("Fusion"))
-    if "--dark" in argv:
-        app.setPalette(dark_palette())
     window = MainWindow()
-    window.resize(1400, 900)
+    if "--dark" in argv:
+        window.set_colour_scheme("dark")  # View > Colour Scheme > Dark
+    size = next((a.split("=", 1)[1] for a in argv if a.startswith("--size=")), "1400x900")
+    width, height = (int(n) for n in size.split("x"))
+    window.resize(width, height)
     window.show()
     for _ in range(5):
         app.processEvents()

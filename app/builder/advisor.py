@@ -7,7 +7,7 @@ main window wraps `apply(project)` in an undo command, so every fix can be undon
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -37,9 +37,9 @@ class AdviceCard(QFrame):
         accent = _ACCENT.get(advice.severity, _ACCENT["info"])
         # Only the left border is coloured; background and text stay the palette's, so the
         # card is readable in light and dark themes.
-        self.setStyleSheet(
-            f"AdviceCard {{ border: 1px solid palette(mid); border-left: 4px solid {accent};"
-            " border-radius: 4px; }")
+        self._sheet = (f"AdviceCard {{ border: 1px solid palette(mid); "
+                       f"border-left: 4px solid {accent}; border-radius: 4px; }}")
+        self.setStyleSheet(self._sheet)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 8, 8)
         layout.setSpacing(6)
@@ -118,6 +118,15 @@ class AdvisorPanel(QWidget):
             self._column.insertWidget(position, card)
             card.show()
         self._all_good.setVisible(not advice)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # A card's style sheet pins the palette it was polished with: on a light/dark switch
+        # the cards kept the old background (dark text on dark). Setting it again re-resolves.
+        if event.type() == QEvent.Type.PaletteChange:
+            for card in self.cards:
+                card.setStyleSheet("")
+                card.setStyleSheet(card._sheet)
+        super().changeEvent(event)
 
     def card(self, rule: str) -> AdviceCard | None:
         return next((c for c in self.cards if c.advice.rule == rule), None)

@@ -52,6 +52,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.wording import count
+
 from . import activation_info
 from .canvas_items import (
     COLUMN_GAP,
@@ -65,6 +67,11 @@ from .palette import LAYER_MIME_TYPE
 
 MOVE_MIME_TYPE = "application/x-netbuilder-layer-index"  # internal reorder drag: the index
 MAX_ZOOM = 1.6  # a tiny network is not blown up beyond this when fitted to the view
+# When the fitted view is small, the labels are drawn larger so they come out at no less than
+# MIN_TEXT_ZOOM of their point size, up to MAX_TEXT_BOOST times larger (more and the node
+# labels, 24 scene units apart, and the title above its column would touch).
+MIN_TEXT_ZOOM = 0.9
+MAX_TEXT_BOOST = 1.4
 MAX_UNITS = 100_000
 AUTO_NAME = re.compile(r"(layer|dense)_?\d*", re.IGNORECASE)
 
@@ -98,13 +105,13 @@ def column_specs(project) -> list[ColumnSpec]:
     specs: list[ColumnSpec] = []
     if dataset is not None:
         names = [str(n) for n in dataset.feature_names]
-        specs.append(ColumnSpec(-1, len(names), "Input", f"{len(names)} features",
+        specs.append(ColumnSpec(-1, len(names), "Input", count(len(names), "feature"),
                                 node_labels=names,
                                 tooltip=_input_tooltip(names)))
     elif project.weights:
         n_in = int(np.shape(project.weights[0])[0])
         names = [f"x{i + 1}" for i in range(n_in)]
-        specs.append(ColumnSpec(-1, n_in, "Input", f"{n_in} features", node_labels=names,
+        specs.append(ColumnSpec(-1, n_in, "Input", count(n_in, "feature"), node_labels=names,
                                 tooltip=_input_tooltip(names)))
     else:
         specs.append(ColumnSpec(-1, 1, "Input", "no dataset", side_label="inputs",
@@ -120,7 +127,7 @@ def column_specs(project) -> list[ColumnSpec]:
             i, int(layer.units), title, f"{layer.units} · {label}", activation=layer.activation,
             tooltip=(f"{layer.name + ': ' if layer.name else ''}"
                      f"{'Output layer' if is_output else 'Hidden layer'} {i + 1} of "
-                     f"{len(layers)}: Dense, {layer.units} units, {label} activation.\n"
+                     f"{len(layers)}: Dense, {count(layer.units, 'unit')}, {label} activation.\n"
                      "Double-click to change units, drag to move, right-click for more."),
         )
         if is_output and dataset is not None:
@@ -135,7 +142,7 @@ def column_specs(project) -> list[ColumnSpec]:
 
 def _input_tooltip(names: Sequence[str]) -> str:
     shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
-    return f"Inputs: {len(names)} features ({shown})"
+    return f"Inputs: {count(len(names), 'feature')} ({shown})"
 
 
 class NetworkCanvas(QGraphicsView):
@@ -175,6 +182,8 @@ class NetworkCanvas(QGraphicsView):
         self._pens = {}
         self._weights: list[np.ndarray] | None = None
         self._selected = -1
+        self._text_boost = 1.0  # see MIN_TEXT_ZOOM
+        self._boosting = False
         self._label_y = 0.0
         self._bottom_y = 0.0
         self._drop_line = None
@@ -319,6 +328,7 @@ class NetworkCanvas(QGraphicsView):
         scene.clear()
         self._columns, self._gaps = [], []
         colours = ColumnColours.from_palette(self.palette())
+        colours.text_scale = self._text_boost
         neutral = QColor(colours.text)
         neutral.setAlpha(55)
         self._pens = build_pens(neutral)
@@ -383,9 +393,24 @@ class NetworkCanvas(QGraphicsView):
         if rect.isEmpty() or view.isEmpty():
             return
         scale = min(view.width() / rect.width(), view.height() / rect.height(), MAX_ZOOM)
+        boost = round(min(MAX_TEXT_BOOST, max(1.0, MIN_TEXT_ZOOM / scale)) * 10) / 10
+        # Larger text widens the scene a little, which lowers the scale a little: the 0.1
+        # steps and the one-level guard stop that from redrawing back and forth.
+        if boost != self._text_boost and not self._boosting:
+            self._text_boost = boost
+            self._boosting = True
+            try:
+                self._redraw()  # fits again
+            finally:
+                self._boosting = False
+            return
         self.resetTransform()
         self.scale(scale, scale)
         self.centerOn(rect.center())
+
+    def text_zoom(self) -> float:
+        """How large the labels come out against their nominal point size (1 = as set)."""
+        return self._text_boost * self.transform().m11()
 
     def _update_accessible_description(self) -> None:
         parts = [c.spec.subtitle if c.layer_index >= 0 else f"inputs: {c.spec.subtitle}"

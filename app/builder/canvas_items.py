@@ -85,6 +85,9 @@ class ColumnColours:
     alt_base: QColor
     highlight: QColor
     node_outline: QColor
+    # Text is drawn this much larger than its nominal point size: the canvas raises it when
+    # fitting the network shrinks the view (at 1024×700 the labels were ~5 pt).
+    text_scale: float = 1.0
 
     @classmethod
     def from_palette(cls, palette: QPalette) -> ColumnColours:
@@ -104,10 +107,10 @@ class ColumnColours:
 
 
 def _text(parent: QGraphicsItem, text: str, colour: QColor, bold: bool = False,
-          point_size: float = 9.0) -> QGraphicsSimpleTextItem:
+          point_size: float = 9.0, scale: float = 1.0) -> QGraphicsSimpleTextItem:
     item = QGraphicsSimpleTextItem(text, parent)
     font = QFont()
-    font.setPointSizeF(point_size)
+    font.setPointSizeF(point_size * scale)
     font.setBold(bold)
     item.setFont(font)
     item.setBrush(QBrush(colour))
@@ -202,7 +205,7 @@ class ColumnItem(QGraphicsRectItem):
             frame.setBrush(QBrush(c.alt_base))
             frame.setPen(QPen(c.muted, 1.0, Qt.PenStyle.DashLine))
             frame.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-            dots = _text(self, "⋮", c.text, bold=True, point_size=12)
+            dots = _text(self, "⋮", c.text, bold=True, point_size=12, scale=c.text_scale)
             r = dots.boundingRect()
             dots.setPos(-r.width() / 2, -r.height() / 2)
         fill, outline = self._node_colours()
@@ -216,7 +219,7 @@ class ColumnItem(QGraphicsRectItem):
         if spec.node_labels and not spec.is_block:
             self._draw_node_labels(offsets)
         if spec.side_label:
-            side = _text(self, spec.side_label, c.muted)
+            side = _text(self, spec.side_label, c.muted, scale=c.text_scale)
             r = side.boundingRect()
             if spec.layer_index < 0:
                 side.setPos(-NODE_RADIUS - 8 - r.width() - (14 if spec.is_block else 0),
@@ -227,7 +230,8 @@ class ColumnItem(QGraphicsRectItem):
     def _draw_node_labels(self, offsets: list[float]) -> None:
         # Inputs: names to the left of the nodes; output: class names to the right.
         for y, name in zip(offsets, self.spec.node_labels):
-            label = _text(self, _shorten(name), self.colours.muted, point_size=8.5)
+            label = _text(self, _shorten(name), self.colours.muted, point_size=8.5,
+                          scale=self.colours.text_scale)
             r = label.boundingRect()
             if self.spec.layer_index < 0:
                 label.setPos(-NODE_RADIUS - 6 - r.width(), y - r.height() / 2)
@@ -236,10 +240,11 @@ class ColumnItem(QGraphicsRectItem):
 
     def _draw_labels(self, label_y: float) -> None:
         c = self.colours
-        title = _text(self, self.spec.title, c.text, bold=True, point_size=9.5)
+        title = _text(self, self.spec.title, c.text, bold=True, point_size=9.5,
+                      scale=c.text_scale)
         r = title.boundingRect()
         title.setPos(-r.width() / 2, label_y)
-        sub = _text(self, self.spec.subtitle, c.muted, point_size=8.5)
+        sub = _text(self, self.spec.subtitle, c.muted, point_size=8.5, scale=c.text_scale)
         rs = sub.boundingRect()
         sub.setPos(-rs.width() / 2, label_y + r.height())
 

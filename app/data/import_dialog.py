@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.wording import count
 from engine import data as engine_data
 from engine.errors import EngineError
 from engine.project import DatasetSource
@@ -274,7 +275,8 @@ class CsvImportDialog(QDialog):
         self._fill_columns(preview)
         rows = ("?" if preview.n_rows_total is None else
                 f"{'' if preview.n_rows_exact else '~'}{preview.n_rows_total}")
-        info = [f"{rows} rows × {len(preview.columns)} columns, {preview.delimiter_name}-"
+        info = [f"{rows} {'row' if rows == '1' else 'rows'} × {count(len(preview.columns), 'column')}, "
+                f"{preview.delimiter_name}-"
                 f"separated{', decimal comma' if preview.decimal == ',' else ''}."]
         if preview.id_columns:
             info.append(f"Looks like an ID, left out: {', '.join(preview.id_columns)}.")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.plots.class_colours import class_colour
+from app.wording import count
 from engine import data as engine_data
 from engine.errors import EngineError
 from engine.project import DatasetSource
@@ -196,6 +197,11 @@ class DatasetPanel(QWidget):
 
         self.scaling_combo = QComboBox(self)
         self.scaling_combo.setObjectName("scalingCombo")
+        # Its longest entry set the dock's minimum width (305 px); at 1024×700 the column
+        # must be narrower. The popup still shows the whole text.
+        self.scaling_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scaling_combo.setMinimumContentsLength(12)
         fill_scaling_combo(self.scaling_combo)
         self.scaling_combo.setAccessibleName("Feature scaling")
 
@@ -346,7 +352,7 @@ def summary_html(dataset) -> str:
         features += f", … ({dataset.n_features} in all)"
     task = {"binary": "binary classification", "multiclass":
             f"{dataset.n_classes}-class classification", "regression": "regression"}
-    lines = [f"<b>{_escape(dataset.name)}</b> — {dataset.n_samples} samples, "
+    lines = [f"<b>{_escape(dataset.name)}</b> — {count(dataset.n_samples, 'sample')}, "
              f"{task.get(dataset.task, dataset.task)}",
              f"Features: {_escape(features)}",
              f"Target: {_escape(dataset.target_name)}"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QWidget
 
 from app.plots.class_colours import class_colour
@@ -32,6 +32,11 @@ class DatasetPreviewPlot(pg.PlotWidget):
         self.plotItem.setMouseEnabled(x=False, y=False)
         self.scatter_items: list[pg.ScatterPlotItem] = []
         self._dataset = None
+        # Full axis titles; what the axes show is elided to their length (a long column name
+        # ran off both ends of the plot, #13 item 17), and the tooltip names them in full.
+        self._axis_titles = {"bottom": "", "left": ""}
+        self._tip = self.toolTip()
+        self.plotItem.vb.sigResized.connect(self._fit_axis_titles)
         self._apply_palette()
 
     def show_dataset(self, dataset) -> None:
@@ -45,8 +50,7 @@ class DatasetPreviewPlot(pg.PlotWidget):
         self.scatter_items = []
         if dataset is None or dataset.n_samples == 0:
             plot.setTitle("")
-            plot.setLabel("bottom", "")
-            plot.setLabel("left", "")
+            self._set_axis_titles("", "")
             return
         rows = _sample_rows(dataset.n_samples)
         x, y = dataset.x[rows], dataset.y[rows, 0]
@@ -57,8 +61,7 @@ class DatasetPreviewPlot(pg.PlotWidget):
             px, py, xlabel, ylabel = x[:, 0], y, names[0], dataset.target_name
         title = (f"first 2 of {dataset.n_features} features" if dataset.n_features > 2 else "")
         plot.setTitle(title, size="8pt")
-        plot.setLabel("bottom", xlabel)
-        plot.setLabel("left", ylabel)
+        self._set_axis_titles(str(xlabel), str(ylabel))
         if dataset.class_names is not None:
             for k, name in enumerate(dataset.class_names):
                 mask = y == k
@@ -78,6 +81,36 @@ class DatasetPreviewPlot(pg.PlotWidget):
             plot.addItem(item)
             self.scatter_items.append(item)
         plot.autoRange(padding=0.06)
+
+    def _set_axis_titles(self, bottom: str, left: str) -> None:
+        self._axis_titles = {"bottom": bottom, "left": left}
+        shown = f"\n\nAcross: {bottom}\nUp: {left}" if bottom or left else ""
+        self.setToolTip(self._tip + shown)
+        self._fit_axis_titles()
+
+    def _fit_axis_titles(self, *_args) -> None:
+        """Show each axis title elided to the length of its axis (the view box's side)."""
+        rect = self.plotItem.vb.boundingRect()
+        for name, length in (("bottom", rect.width()), ("left", rect.height())):
+            axis = self.plotItem.getAxis(name)
+            full = self._axis_titles[name]
+            metrics = QFontMetricsF(axis.label.font())
+            room = length - 2 * axis.label.document().documentMargin() - 2
+            # The label's rich text may render a little wider than its font's metrics say:
+            # measure what it draws and elide further until it fits.
+            for _ in range(4):
+                text = metrics.elidedText(full, Qt.TextElideMode.ElideMiddle, max(0.0, room))
+                if axis.labelText != text or axis.label.isVisible() != bool(text):
+                    axis.setLabel(text)
+                    axis.showLabel(bool(text))
+                over = axis.label.boundingRect().width() - length
+                if not text or over <= 0:
+                    break
+                room -= over + 2
+
+    def axis_title(self, name: str) -> str:
+        """The title as the axis `name` ("bottom", "left") shows it now."""
+        return self.plotItem.getAxis(name).labelText
 
     def point_count(self) -> int:
         return sum(len(item.data) for item in self.scatter_items)

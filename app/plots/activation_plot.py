@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from app.plots.axes import cache_axes
 from app.plots.stats import LayerStats
+from app.theme import is_dark, style_plot_item
+from app.wording import count
 from engine import activations
 from engine.errors import EngineError
 
@@ -23,6 +26,7 @@ DERIV_PEN = pg.mkPen(color=(214, 39, 40), width=2, style=Qt.PenStyle.DashLine)
 HIST_BRUSH = pg.mkBrush(31, 119, 180, 90)
 BAD_COLOR = "#c0392b"
 OK_COLOR = "#333333"
+DARK_BAD_COLOR = "#ff7b6e"
 Z_POINTS = 240
 # Below this size a panel's title, tick labels and verdict no longer read; the panels scroll
 # instead of shrinking further.
@@ -46,12 +50,12 @@ def describe_stats(stats: LayerStats) -> tuple[str, bool]:
     """The panel's text (e.g. "3/16 dead": 3 of 16 units output 0 on every sample;
     "5/25 saturated": |z| > 4 on most samples) and whether it is a warning."""
     if stats.dead is not None:
-        count = round(stats.dead * stats.units)
-        return f"{count}/{stats.units} dead", stats.dead > 0
+        n = round(stats.dead * stats.units)
+        return f"{n}/{stats.units} dead", stats.dead > 0
     if stats.saturated is not None:
-        count = round(stats.saturated * stats.units)
-        return f"{count}/{stats.units} saturated", stats.saturated > 0
-    return f"{stats.units} units", False
+        n = round(stats.saturated * stats.units)
+        return f"{n}/{stats.units} saturated", stats.saturated > 0
+    return count(stats.units, "unit"), False
 
 
 def grid_shape(panels: int) -> tuple[int, int]:
@@ -66,7 +70,7 @@ class _LayerPanel:
     """The items of one layer's panel inside the shared GraphicsLayoutWidget."""
 
     def __init__(self, plot: pg.PlotItem, title: str, activation: str, is_output: bool = False,
-                 compact: bool = False):
+                 compact: bool = False, palette: QPalette | None = None):
         self.plot = plot
         # A saturated sigmoid output is a confident prediction, not a vanishing gradient in
         # the middle of the network: only hidden layers get the warning colour.
@@ -85,14 +89,32 @@ class _LayerPanel:
         self.curve = pg.PlotDataItem([], [], pen=CURVE_PEN)
         self.deriv = pg.PlotDataItem([], [], pen=DERIV_PEN)
         # A light backing keeps the verdict readable where the curve or histogram runs under it.
+        self.colours = (OK_COLOR, BAD_COLOR)  # (fine, warning) verdict text
         self.text = pg.TextItem("", anchor=(0, 0), color=OK_COLOR,
                                 fill=pg.mkBrush(255, 255, 255, 190))
         for item in (self.hist, self.curve, self.deriv):
             plot.addItem(item)
         plot.addItem(self.text, ignoreBounds=True)
+        if palette is not None:
+            self.apply_palette(palette)
         self.z_range: tuple[float, float] | None = None
         self.message = ""
         self.warning = False
+
+    def apply_palette(self, palette: QPalette) -> None:
+        """The curve in the text colour (black vanished on a dark background) and the
+        verdict on a backing of the base colour."""
+        text = QColor(palette.color(QPalette.ColorRole.Text))
+        self.curve.setPen(pg.mkPen(text, width=2))
+        backing = QColor(palette.color(QPalette.ColorRole.Base))
+        backing.setAlpha(190)
+        # On a dark backing the dark red warning had a contrast of ~3: a light red has 5.9.
+        self.colours = (text.name(), DARK_BAD_COLOR if is_dark(palette) else BAD_COLOR)
+        self.text.setColor(self.colours[1] if getattr(self, "warning", False) and not self.is_output
+                           else self.colours[0])
+        self.text.fill = pg.mkBrush(backing)
+        self.text.update()
+        style_plot_item(self.plot, palette)
 
     def set_range(self, lo: float, hi: float, show_derivative: bool) -> None:
         z = np.linspace(lo, hi, Z_POINTS)
@@ -125,7 +147,8 @@ class _LayerPanel:
         if (message, warning) != (self.message, self.warning):  # setText re-lays-out HTML
             self.message, self.warning = message, warning
             self.text.setText(message)
-            self.text.setColor(BAD_COLOR if warning and not self.is_output else OK_COLOR)
+            self.text.setColor(self.colours[1] if warning and not self.is_output
+                               else self.colours[0])
 
 
 class ActivationPlot(QWidget):
@@ -144,7 +167,7 @@ class ActivationPlot(QWidget):
         top.addWidget(self.derivative_check)
         top.addStretch(1)
         self.canvas = pg.GraphicsLayoutWidget()
-        self.canvas.setBackground("w")
+        self.canvas.setBackground(self.palette().color(QPalette.ColorRole.Base))
         # Many layers: the panels shrink to MIN_PANEL_* and then scroll, never get cut off.
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -169,7 +192,8 @@ class ActivationPlot(QWidget):
             is_output = i == len(activations) - 1
             title = "output" if is_output else f"hidden {i + 1}"
             plot = self.canvas.addPlot(row=i // columns, col=i % columns)
-            panel = _LayerPanel(plot, f"{title}: {name}", name, is_output, compact)
+            panel = _LayerPanel(plot, f"{title}: {name}", name, is_output, compact,
+                                self.palette())
             panel.set_range(-6.0, 6.0, self.derivative_check.isChecked())
             self.panels.append(panel)
         # The titles set how narrow a panel can get: past that the canvas scrolls.
@@ -183,6 +207,17 @@ class ActivationPlot(QWidget):
         show = self.derivative_check.isChecked()
         for panel, layer in zip(self.panels, stats):
             panel.update(layer, show)
+
+    def apply_palette(self) -> None:
+        self.canvas.setBackground(self.palette().color(QPalette.ColorRole.Base))
+        for panel in self.panels:
+            panel.apply_palette(self.palette())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Light/dark switch: pyqtgraph does not read the palette, so restyle.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "panels"):
+            self.apply_palette()
+        super().changeEvent(event)
 
     def clear(self) -> None:
         self.set_layers([])

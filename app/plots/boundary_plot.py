@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.plots.axes import cache_axes
 from app.plots.class_colours import class_rgb
+from app.theme import style_plot
 from engine.project.specs import classifies
 
 TINT = 0.55  # how far the heatmap is lightened towards white, so the points stay visible
@@ -75,6 +77,16 @@ class BoundaryPlot(QWidget):
         self.last_output: np.ndarray | None = None
         self._levels: tuple[float, float] | None = None
         self.set_setup(None)
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        style_plot(self.plot, self.palette())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Light/dark switch: pyqtgraph does not read the palette, so restyle.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "plot"):
+            self.apply_palette()
+        super().changeEvent(event)
 
     # ----- layout for a run -----------------------------------------------------------------
     def set_setup(self, setup) -> None:

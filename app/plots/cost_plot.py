@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.plots.axes import cache_axes
 from app.plots.series import DecimatingSeries
+from app.theme import style_plot
 
 TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
 VAL_PEN = pg.mkPen(color=(255, 127, 14), width=2)
@@ -107,6 +108,13 @@ class CostPlot(QWidget):
         self.readout = QLabel("")
         self.readout.setObjectName("costReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The read-out's text grows as the pointer moves ("epoch 137 · loss … · val accuracy
+        # …"); with a preferred width its size hint widened the Cost dock on hover and
+        # squeezed its neighbours for good (#13 item 13). Its own row, Ignored horizontally:
+        # the text never asks for width, and the row's height is reserved so the plots do
+        # not jump when it appears.
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.readout.setMinimumHeight(self.readout.fontMetrics().height())
         # The key to the colours sits above the plots, where it can never hide a curve (a
         # legend inside the plot covered the validation curve in its corner).
         self.key = QLabel(legend_html())
@@ -121,7 +129,6 @@ class CostPlot(QWidget):
         top.setSpacing(0)
         top.addWidget(self.log_check)
         top.addWidget(self.key, 1)
-        top.addWidget(self.readout)
 
         self.loss_plot = _make_plot("loss")
         self.metric_plot = _make_plot("metric")
@@ -144,9 +151,21 @@ class CostPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
+        layout.addWidget(self.readout)
         layout.addWidget(self.loss_plot, 3)
         layout.addWidget(self.metric_plot, 2)
         self.metric_plot.setVisible(False)
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        for plot in (self.loss_plot, self.metric_plot):
+            style_plot(plot, self.palette())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Light/dark switch: pyqtgraph does not read the palette, so restyle.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "metric_plot"):
+            self.apply_palette()
+        super().changeEvent(event)
 
     # ----- data -----------------------------------------------------------------------------
     def set_history(self, history: dict) -> None:
@@ -294,7 +313,9 @@ class CostPlot(QWidget):
             self._cursor.setVisible(False)
             return
         epoch = plot.getPlotItem().vb.mapSceneToView(scene_pos).x()
-        self.readout.setText(self.readout_text(epoch))
+        text = self.readout_text(epoch)
+        self.readout.setText(text)
+        self.readout.setToolTip(text)  # in full, should a narrow dock clip it
         self._cursor.setPos(round(epoch))
         self._cursor.setVisible(True)
 

@@ -58,7 +58,7 @@ def test_multiclass_fix_after_a_dataset_change(window):
     # The switch itself gives the output and loss the multiclass choice ...
     assert window.advisor.card("multiclass_target") is None
     # ... and when the person then picks a loss that does not fit, the advisor fixes it.
-    combo = window.inspector.loss_combo
+    combo = window.training_settings.loss_combo
     combo.setCurrentIndex(combo.findData("binary_crossentropy"))
     assert window.project.compile.loss == "binary_crossentropy"
     card = window.advisor.card("multiclass_target")
@@ -67,7 +67,7 @@ def test_multiclass_fix_after_a_dataset_change(window):
     out = window.project.layers[-1]
     assert (out.units, out.activation) == (3, "softmax")
     assert window.project.compile.loss == "sparse_categorical_crossentropy"
-    assert window.inspector.loss_combo.currentData() == "sparse_categorical_crossentropy"
+    assert window.training_settings.loss_combo.currentData() == "sparse_categorical_crossentropy"
 
 
 def test_fix_buttons_have_tooltips_and_accessible_names(window):

@@ -56,7 +56,7 @@ CONTROLS = [
 @pytest.mark.parametrize("name,path,value", CONTROLS, ids=[c[0] for c in CONTROLS])
 def test_control_edits_project_and_undo_restores(window, name, path, value):
     window.canvas.select_layer(0)
-    widget = window.inspector.findChild(QWidget, name)
+    widget = window.findChild(QWidget, name)
     assert widget is not None, name
     before = read(window.project, path)
     assert before != value
@@ -70,9 +70,9 @@ def test_control_edits_project_and_undo_restores(window, name, path, value):
 
 
 def test_momentum_is_only_for_sgd(window):
-    spin = window.inspector.findChild(QDoubleSpinBox, "momentumSpin")
+    spin = window.findChild(QDoubleSpinBox, "momentumSpin")
     assert not spin.isEnabled()  # the example uses Adam
-    set_control(window.inspector.optimizer_combo, "sgd")
+    set_control(window.training_settings.optimizer_combo, "sgd")
     assert spin.isEnabled()
     spin.setValue(0.9)
     assert window.project.compile.momentum == 0.9
@@ -119,7 +119,7 @@ def test_spin_arrow_presses_merge_into_one_undo_step(window, qtbot):
 
 
 def test_learning_rate_steps_on_a_log_scale(window):
-    spin = window.inspector.learning_rate_spin
+    spin = window.training_settings.learning_rate_spin
     spin.setValue(0.001)
     for _ in range(10):
         spin.stepUp()
@@ -144,16 +144,17 @@ def test_log_spinbox_accepts_typed_scientific_notation(qtbot):
 
 
 def test_full_batch_disables_the_batch_size(window):
-    window.inspector.full_batch_check.setChecked(True)
+    window.training_settings.full_batch_check.setChecked(True)
     assert window.project.training.batch_size is None
-    assert not window.inspector.batch_size_spin.isEnabled()
-    window.inspector.full_batch_check.setChecked(False)
-    assert window.project.training.batch_size == window.inspector.batch_size_spin.value()
+    assert not window.training_settings.batch_size_spin.isEnabled()
+    window.training_settings.full_batch_check.setChecked(False)
+    assert window.project.training.batch_size == window.training_settings.batch_size_spin.value()
 
 
 def test_every_control_has_a_tooltip_and_accessible_name(window):
     kinds = (QSpinBox, QDoubleSpinBox, QComboBox, QCheckBox, QLineEdit)
-    controls = [c for c in window.inspector.findChildren(QWidget)
+    panels = (window.inspector, window.training_settings)
+    controls = [c for panel in panels for c in panel.findChildren(QWidget)
                 if isinstance(c, kinds) and c.objectName() != "qt_spinbox_lineedit"]
     assert len(controls) >= 15
     for control in controls:

@@ -68,8 +68,8 @@ def test_save_then_open_restores_everything(make_window, answers, tmp_path):
     iris = builtin("iris")
     window.dataset_panel.datasetChangeRequested.emit(DatasetSource.from_dataset(iris), iris)
     window.canvas.layerInsertRequested.emit(0, "tanh")
-    window.inspector.specFieldChanged.emit("compile", "learning_rate", 0.003)
-    window.inspector.specFieldChanged.emit("training", "batch_size", None)
+    window.training_settings.specFieldChanged.emit("compile", "learning_rate", 0.003)
+    window.training_settings.specFieldChanged.emit("training", "batch_size", None)
     weights = [np.arange(8, dtype=np.float32).reshape(4, 2) / 10]
     dims = [4] + [layer.units for layer in project.layers]
     weights = []

@@ -13,7 +13,7 @@ pytest_plugins = ["window_fixtures"]
 def test_train_button_records_one_undoable_step(window, qtbot):
     project = window.project
     before_epochs, before_loss = project.epochs_trained, list(project.history.get("loss", []))
-    window.inspector.epochs_spin.setValue(3)
+    window.training_settings.epochs_spin.setValue(3)
     window.undo_stack.clear()
     button = window.findChild(QPushButton, "trainButton")
     with qtbot.waitSignal(window.training.controller.runFinished, timeout=30_000):

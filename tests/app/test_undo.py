@@ -168,7 +168,7 @@ def test_training_guard_can_cancel_structural_edits_but_not_settings(window):
     n = len(window.project.layers)
     window.canvas.layerInsertRequested.emit(0, "relu")
     assert len(window.project.layers) == n and asked == [1]
-    window.inspector.specFieldChanged.emit("compile", "learning_rate", 0.05)
+    window.training_settings.specFieldChanged.emit("compile", "learning_rate", 0.05)
     assert window.project.compile.learning_rate == 0.05  # live-tunable while training
     assert asked == [1]
     window.training_guard = None

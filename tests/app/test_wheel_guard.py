@@ -36,16 +36,16 @@ def test_wheel_over_an_unfocused_field_scrolls_the_inspector(window, qtbot):
     bar = inspector_scroll(window).verticalScrollBar()
     assert bar.maximum() > 0
     l2_before = window.project.layers[inspector._index].l2
-    loss_before = window.project.compile.loss
+    init_before = window.project.layers[inspector._index].kernel_initializer
     inspector.l2_spin.setValue(0.0)
-    for field in (inspector.l2_spin, inspector.loss_combo, inspector.units_spin):
+    for field in (inspector.l2_spin, inspector.initializer_combo, inspector.units_spin):
         assert not field.hasFocus()
         start = bar.value()
         wheel(field, -1)
         assert bar.value() > start or bar.value() == bar.maximum(), field.objectName()
         bar.setValue(0)
     assert window.project.layers[inspector._index].l2 == l2_before
-    assert window.project.compile.loss == loss_before
+    assert window.project.layers[inspector._index].kernel_initializer == init_before
     assert window.undo_stack.count() == 0
 
 
@@ -61,7 +61,7 @@ def test_wheel_edits_a_focused_field(window, qtbot):
 
 
 def test_the_wheel_does_not_give_fields_focus(window):
-    for field in (window.inspector.l2_spin, window.inspector.loss_combo,
+    for field in (window.inspector.l2_spin, window.training_settings.loss_combo,
                   window.dataset_panel.samples_spin):
         field.ensurePolished()
         assert field.focusPolicy() == Qt.FocusPolicy.StrongFocus

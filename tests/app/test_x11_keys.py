@@ -45,8 +45,8 @@ def test_space_goes_to_a_focused_check_box_and_trains_from_the_canvas(x11):
     x11("""
         window = shown_window()
         controller = window.training.controller
-        check = window.inspector.shuffle_check
-        window.inspector_dock.raise_()
+        check = window.training_settings.shuffle_check
+        window.training_settings_dock.raise_()
         check.setFocus()
         QTest.qWait(50)
         assert check.hasFocus()
