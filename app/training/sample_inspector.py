@@ -123,8 +123,8 @@ class SampleInspector(QWidget):
         weights, self._pending_weights = self._pending_weights, None
         if weights is None or self.net is None:
             return
-        if not self.isVisible():
-            self._pending_weights = weights  # drawn when shown again (showEvent)
+        if not on_screen(self):
+            self._pending_weights = weights  # drawn when shown again (on_shown)
             return
         try:
             self.net.set_weights(weights)
@@ -132,9 +132,9 @@ class SampleInspector(QWidget):
             return  # a snapshot of another architecture (a run that was replaced)
         self.recompute()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._pending_weights is not None:
+    def on_shown(self, visible: bool = True) -> None:
+        """Its dock became visible (its tab chosen): show the weights that came meanwhile."""
+        if visible and self._pending_weights is not None:
             self._timer.start(0)
 
     # ----- computing ------------------------------------------------------------------------
@@ -231,6 +231,12 @@ class SampleInspector(QWidget):
         """The text of `column` in row `row` of top-level group `group` (0 = Input)."""
         parent = self.model.index(group, 0)
         return self.model.index(row, column, parent).data() or ""
+
+
+def on_screen(widget: QWidget) -> bool:
+    """Visible and not behind another tab: Qt moves a dock whose tab is not chosen off
+    screen but keeps it "visible", so its visible region is what tells."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
 
 
 def nearest_row(points: np.ndarray, x: float, y: float) -> int | None:
