@@ -138,6 +138,11 @@ def fit_checked(
     def diverged(epoch: int, reason: str, loss_value: float) -> TrainingDiverged:
         """Put back the last healthy epoch (the one before, if the last one's own training
         loss is not finite either) and describe what happened."""
+        # A callback that explains divergence (engine/gradient_stats.py) must see the
+        # blown-up weights and the last gradient before they are put back.
+        for cb in callback_list:
+            if hasattr(cb, "on_train_diverged"):
+                cb.on_train_diverged(epoch)
         kept = latest
         kept.restore(flat, optimizer_state, optimizer)
         if kept.epoch is not None:

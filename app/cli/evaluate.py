@@ -47,7 +47,8 @@ def run(args) -> int:
         print(f"{name} {fmt(float(value))}")
     if args.per_class:
         with about(source):
-            outputs = model.predict(x, verbose=0)
+            outputs = model.predict(runtime.scale_features(project, x), verbose=0)
+            outputs = runtime.to_target_units(runtime.fitted_target_scaler(project), outputs)
         for line in format_report(report_for_outputs(project.compile, outputs, y, dataset)):
             print(line)
     return EXIT_OK

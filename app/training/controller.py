@@ -105,6 +105,9 @@ class TrainingController(QObject):
         self._views_current = False
         self._setup_key = None
         self.last_result: RunOutcome | None = None
+        # Factories of engine callbacks a view wants in the next run, or None when it does not
+        # (see backprop_views).
+        self.run_callbacks: list = []
         # Refresh the views from the project at most every 150 ms while idle, so a burst of
         # edits (a spin box drag) costs one forward pass, not one per edit.
         self._refresh_timer = QTimer(self)
@@ -262,6 +265,8 @@ class TrainingController(QObject):
         self._latest_logs = {}
         self.historyReset.emit(self._run_base_history)
         worker = TrainingWorker(model, prepared, spec, setup)
+        worker.extra_callbacks = [cb for cb in (make() for make in self.run_callbacks)
+                                  if cb is not None]
         worker.snapshotReady.connect(self._on_snapshot)
         worker.pausedChanged.connect(self._on_paused_changed)
         worker.finished.connect(lambda w=worker: self._on_worker_finished(w))

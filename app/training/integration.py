@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.plots.activation_plot import ActivationPlot
 from app.plots.cost_plot import CostPlot
 from app.plots.output_view import OutputView
+from app.training.backprop_views import attach_backprop_views
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
 from app.training.run_summary import RunSummary
 
@@ -107,6 +108,7 @@ class TrainingPanel(QObject):
         self._wire()
         window.training_guard = self.controller.guard
         self.controller.render_hook = self.paint_frame
+        self.backprop = attach_backprop_views(self)  # sample inspector, gradient plot (#15)
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)

@@ -97,6 +97,9 @@ class TrainingWorker(QThread):
         self.spec = spec
         self.setup = setup
         self.result: RunOutcome | None = None
+        # Engine callbacks a view asked for (e.g. gradient statistics); none by default, so
+        # a run nobody watches that closely pays nothing for them.
+        self.extra_callbacks: list = []
         self._lock = threading.Lock()
         self._mailbox: Snapshot | None = None
         self._stop = threading.Event()
@@ -233,7 +236,7 @@ class TrainingWorker(QThread):
             return RunOutcome("stopped", self._weights(), {}, 0)
         outcome = runtime.fit_run(
             self.model, self.prepared, spec.training, spec.epochs, spec.initial_epoch,
-            callbacks=[_make_control_callback(self, self.batch_hooks)],
+            callbacks=[_make_control_callback(self, self.batch_hooks), *self.extra_callbacks],
         )
         self._post(force=True)
         return outcome

@@ -24,6 +24,7 @@ from .. import data as data_module
 from .. import metrics as metrics_module
 from ..callbacks import Callback, EarlyStopping
 from ..errors import EngineError, ProjectError, TrainingDiverged
+from ..gradient_stats import GradientStats, first_out_of_range
 from ..utils import set_random_seed
 from . import model_bridge
 from .document import Project
@@ -298,6 +299,12 @@ class RunOutcome:
     early_stopped: bool = False
     target_scaler: dict[str, Any] | None = None
 
+    # After a divergence: the first layer (0-based) whose updates or gradient went out of
+    # range, the epoch (1-based) it did, and the learning rate the fix proposes.
+    culprit_layer: int | None = None
+    culprit_epoch: int | None = None
+    suggested_learning_rate: float | None = None
+
 
 def early_stopping(training: TrainingSpec, prepared: PreparedData,
                    patience: int | None = None) -> EarlyStopping | None:
@@ -344,12 +351,26 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
         rate = float(model.optimizer.learning_rate)
         what = exc.reason or "the loss became " + (
             "infinite" if exc.loss is not None and np.isinf(exc.loss) else "NaN")
+        stats = next((cb for cb in callbacks if isinstance(cb, GradientStats)), None)
+        if stats is None or stats.diverged_epoch is None:
+            stats = _replay_with_stats(model, prepared, training, exc, initial_epoch)
+        culprit = None if stats is None else first_out_of_range(stats)
+        blame = ""
+        if culprit is not None:
+            c_epoch, c_layer, kind, value = culprit
+            blame = (f"; layer {c_layer + 1}: updates were {value:.3g}× its weights at epoch "
+                     f"{c_epoch + 1}" if kind == "ratio" else
+                     f"; layer {c_layer + 1}: its gradient became {_non_finite_word(value)} "
+                     f"at epoch {c_epoch + 1}")
         return RunOutcome(
             "diverged", model.get_weights(), history, done,
-            message=(f"Training diverged at epoch {epoch}: {what}. The weights "
+            message=(f"Training diverged at epoch {epoch}: {what}{blame}. The weights "
                      f"of the last healthy epoch are kept. Try a learning rate below "
                      f"{rate / 10:.3g}."),
             diverged_epoch=epoch, error=exc, target_scaler=prepared.target_scaler_config,
+            culprit_layer=None if culprit is None else culprit[1],
+            culprit_epoch=None if culprit is None else culprit[0] + 1,
+            suggested_learning_rate=rate / 10,
         )
     history = _run_history(model)
     done = len(history.get("loss", []))
@@ -364,6 +385,47 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
                 f"improved for {stopper.patience} epochs. Kept the weights of epoch "
                 f"{outcome.best_epoch}, the best validation loss.")
     return outcome
+
+
+def _non_finite_word(value: float) -> str:
+    return "NaN" if np.isnan(value) else "infinite"
+
+
+# A replay to explain a divergence runs at most this many epochs (only on the failure path).
+REPLAY_EPOCHS = 50
+
+
+def _replay_with_stats(model, prepared: PreparedData, training: TrainingSpec,
+                       exc: TrainingDiverged, initial_epoch: int) -> GradientStats | None:
+    """Train again from the kept weights up to the epoch that diverged, with per-layer
+    gradient statistics on, to see which layer went first; then put the model back exactly
+    as fit left it (weights, optimizer state, history). Runs only after a divergence, so a
+    healthy run never pays for the statistics. The shuffle differs from the first time, so
+    the replay may blow up an epoch earlier or later: it explains, it does not reproduce."""
+    if exc.epoch is None:
+        return None
+    start = initial_epoch if exc.kept_epoch is None else int(exc.kept_epoch) + 1
+    stop = min(int(exc.epoch) + 2, start + REPLAY_EPOCHS)
+    weights = model.get_weights()
+    optimizer = model.optimizer
+    state = [a.copy() for a in optimizer.state()]
+    iterations, history = optimizer.iterations, getattr(model, "history", None)
+    stats = GradientStats()
+    try:
+        model.fit(prepared.x_train, prepared.y_train,
+                  batch_size=fit_batch_size(training, len(prepared.x_train)),
+                  epochs=stop, initial_epoch=start, shuffle=bool(training.shuffle),
+                  verbose=0, callbacks=[stats])
+    except TrainingDiverged:
+        pass
+    finally:
+        model.set_weights(weights)
+        for live, saved in zip(optimizer.state(), state):
+            live[...] = saved
+        optimizer.iterations = iterations
+        model.history = history
+        model.stop_training = False
+    return stats
 
 
 def _run_history(model) -> dict[str, list[float]]:

@@ -61,7 +61,9 @@ def test_per_class_for_regression_prints_mae_rmse_and_r2(tmp_path, capsys):
     values = dict(line.split() for line in out.splitlines())
     project = Project.load(path)
     x = runtime.scale_features(project, project.dataset.x)
-    p = runtime.build_model(project).predict(x, verbose=0)[:, 0]
+    outputs = runtime.build_model(project).predict(x, verbose=0)
+    # In the target's own units: a new regression project trains on a standardised target.
+    p = runtime.to_target_units(runtime.fitted_target_scaler(project), outputs)[:, 0]
     y = project.dataset.y[:, 0]
     assert int(values["rows"]) == len(y)
     assert float(values["mae"]) == float(f"{np.mean(np.abs(y - p)):.4g}")

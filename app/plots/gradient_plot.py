@@ -1,0 +1,125 @@
+"""The gradient plot: per layer and per epoch, the RMS of its weight gradient and its update
+ratio |ΔW| / |W|, on log scales, one curve per layer in its activation's colour (deeper layers
+darker), with the usual healthy band of the update ratio marked. The numbers come from the
+engine's GradientStats callback (engine/gradient_stats.py), read once per frame."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.builder import activation_info
+from app.plots.axes import cache_axes
+from app.plots.series import DecimatingSeries
+from engine.gradient_stats import HEALTHY_UPDATE_RATIO
+
+
+def layer_colour(activation: str, index: int) -> QColor:
+    """The activation's colour, a shade darker per layer, so two sigmoid layers differ."""
+    return QColor(activation_info.info(activation).colour).darker(100 + 22 * index)
+
+
+class GradientPlot(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("gradientPlot")
+        self.title = QLabel("Gradients per layer: shown while training, when this panel is "
+                            "open")
+        self.title.setObjectName("gradientTitle")
+        self.title.setWordWrap(True)
+        self.rms_plot = self._plot("RMS of dL/dW")
+        self.ratio_plot = self._plot("|ΔW| / |W| per epoch")
+        self.ratio_plot.setXLink(self.rms_plot)
+        lo, hi = HEALTHY_UPDATE_RATIO
+        # In log mode pyqtgraph places items in log10 coordinates.
+        self.band = pg.LinearRegionItem((math.log10(lo), math.log10(hi)),
+                                        orientation="horizontal", movable=False,
+                                        brush=pg.mkBrush(44, 160, 44, 40),
+                                        pen=pg.mkPen(44, 160, 44, 90))
+        self.band.setToolTip("The usual healthy range of the update ratio (around 1e-3 per "
+                             "step): far below, a layer barely learns; near 1, it is rewritten")
+        self.ratio_plot.addItem(self.band)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.rms_plot, 1)
+        layout.addWidget(self.ratio_plot, 1)
+        self.rms_curves: list[pg.PlotDataItem] = []
+        self.ratio_curves: list[pg.PlotDataItem] = []
+        self._rms: list[DecimatingSeries] = []
+        self._ratio: list[DecimatingSeries] = []
+        self.read = 0  # records of the current stats already plotted
+
+    @staticmethod
+    def _plot(label: str) -> pg.PlotWidget:
+        plot = pg.PlotWidget(background="w")
+        plot.setMenuEnabled(False)
+        plot.setLogMode(x=False, y=True)
+        plot.setLabel("left", label)
+        plot.setLabel("bottom", "epoch")
+        plot.showGrid(x=False, y=True, alpha=0.2)
+        plot.addLegend(offset=(-4, 4), labelTextSize="7pt")
+        cache_axes(plot.getPlotItem())
+        return plot
+
+    def set_layers(self, activations: list[str]) -> None:
+        """A new run: one curve per layer, empty."""
+        for plot, curves in ((self.rms_plot, self.rms_curves),
+                             (self.ratio_plot, self.ratio_curves)):
+            for curve in curves:
+                plot.removeItem(curve)
+            curves.clear()
+            plot.getPlotItem().legend.clear()
+        self._rms = [DecimatingSeries(4096) for _ in activations]
+        self._ratio = [DecimatingSeries(4096) for _ in activations]
+        for index, name in enumerate(activations):
+            pen = pg.mkPen(layer_colour(name, index), width=2)
+            for plot, curves in ((self.rms_plot, self.rms_curves),
+                                 (self.ratio_plot, self.ratio_curves)):
+                curve = plot.plot([], [], pen=pen, name=f"layer {index + 1} ({name})")
+                curve.setClipToView(True)
+                curves.append(curve)
+        self.read = 0
+
+    def update_from(self, stats) -> bool:
+        """Plot the records `stats` (a GradientStats, possibly still being filled by the
+        worker: its lists only grow) holds beyond those already drawn. True if any were."""
+        count = min(len(stats.epochs), len(stats.grad_rms), len(stats.update_ratio))
+        if count <= self.read or not self._rms:
+            return False
+        new = slice(self.read, count)
+        first = stats.epochs[self.read] + 1
+        rms = np.array(stats.grad_rms[new])
+        ratio = np.array(stats.update_ratio[new])
+        self.read = count
+        with np.errstate(all="ignore"):
+            # log axes cannot show 0 or inf: a zero gradient (a dead layer) sits at the floor
+            rms = np.where(np.isfinite(rms), np.maximum(rms, 1e-12), np.nan)
+            ratio = np.where(np.isfinite(ratio), np.maximum(ratio, 1e-12), np.nan)
+        for i in range(min(len(self._rms), rms.shape[1])):
+            self._rms[i].extend(first, rms[:, i])
+            self._ratio[i].extend(first, ratio[:, i])
+            self.rms_curves[i].setData(*self._rms[i].arrays(), connect="finite")
+            self.ratio_curves[i].setData(*self._ratio[i].arrays(), connect="finite")
+        self.title.setText(self._summary(stats.grad_rms[count - 1]))
+        return True
+
+    @staticmethod
+    def _summary(last: np.ndarray) -> str:
+        if len(last) < 2 or not np.all(np.isfinite(last)) or last[-1] <= 0:
+            return "Gradients per layer"
+        share = last[0] / last[-1]
+        if share < 1e-2:
+            return (f"Layer 1 gets {share:.2g} of the last layer's gradient: the first layers "
+                    "are starved (vanishing gradients)")
+        return "Gradients per layer"
+
+    def series(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(epochs, RMS gradient, update ratio) of one layer as plotted (for tests)."""
+        x, rms = self._rms[layer].arrays()
+        _, ratio = self._ratio[layer].arrays()
+        return x, rms, ratio

@@ -1,0 +1,263 @@
+"""The sample inspector: one row of the data through the network, every number shown.
+
+A spin box (`sampleSpin`) or a click on a point of the output view or the data preview
+chooses the row; an item view (`forwardTable`) shows, per layer and unit, the forward pass
+(inputs scaled and raw, z = w·a + b, a = g(z); prediction, target and this sample's loss) and
+the backward pass (dL/da, g'(z), dL/dz, the largest contributions to the weights' gradients).
+The numbers come from engine.sample_trace, the engine's plain reference backprop.
+
+During training it follows the worker's weight snapshots, but recomputes at most
+RECOMPUTE_HZ times a second and only while it is visible: one sample through a small network
+costs well under a millisecond, so it runs on the GUI thread."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.errors import EngineError
+from engine.project import runtime
+from engine.sample_trace import SampleTrace, top_contributions, trace_sample
+
+FIRST_UNITS = 8  # a wide layer shows this many units until "Show all units" is ticked
+RECOMPUTE_MS = 250  # at most 4 recomputations a second while training
+COLUMNS = ["", "raw | z = w·a + b", "a = g(z)", "dL/da", "g'(z)", "dL/dz",
+           "largest dL/dw (input: a·dL/dz)"]
+Z, A, DA, GP, DZ, DW = range(1, 7)
+
+
+def fmt(value: float) -> str:
+    """4 significant digits."""
+    return f"{float(value):.4g}"
+
+
+class SampleInspector(QWidget):
+    """Shows trace_sample of the chosen row for a project (set_project) and the weights the
+    live training sends (set_weights)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("sampleInspectorPanel")
+        self.spin = QSpinBox()
+        self.spin.setObjectName("sampleSpin")
+        self.spin.setToolTip("The row of the dataset to send through the network (or click a "
+                             "point in the output view or the data preview)")
+        self.spin.setKeyboardTracking(False)
+        self.show_all = QCheckBox("Show all units")
+        self.show_all.setObjectName("showAllUnits")
+        self.show_all.setToolTip(f"Wide layers show their first {FIRST_UNITS} units")
+        self.summary = QLabel("")
+        self.summary.setObjectName("sampleSummary")
+        self.summary.setWordWrap(True)
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(COLUMNS)
+        self.view = QTreeView()
+        self.view.setObjectName("forwardTable")
+        self.view.setModel(self.model)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Sample row"))
+        top.addWidget(self.spin)
+        top.addStretch(1)
+        top.addWidget(self.show_all)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view, 1)
+        self.project = None
+        self.net = None  # an engine Sequential with the weights shown
+        self._scaler = None
+        self._pending_weights = None
+        self.trace: SampleTrace | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECOMPUTE_MS)
+        self._timer.timeout.connect(self._apply_pending)
+        self.spin.valueChanged.connect(lambda _row: self.recompute())
+        self.show_all.toggled.connect(lambda _on: self._fill())
+
+    # ----- inputs ---------------------------------------------------------------------------
+    def set_project(self, project) -> None:
+        """A new or edited project: rebuild the network and the scaler from it."""
+        self.project = project
+        self.net, self._scaler = None, None
+        dataset = getattr(project, "dataset", None)
+        rows = 0 if dataset is None else int(dataset.n_samples)
+        self.spin.blockSignals(True)
+        self.spin.setRange(0, max(rows - 1, 0))
+        self.spin.blockSignals(False)
+        if dataset is not None and project.layers:
+            try:
+                self.net = runtime.build_model(project, seed=runtime.run_seed(project))
+                self._scaler = runtime.fitted_scaler(project)
+            except (EngineError, ValueError):
+                self.net = None  # mid-edit: the network does not fit the data yet
+        self.recompute()
+
+    def set_weights(self, weights) -> None:
+        """Weights from the live training (or the project's): shown within RECOMPUTE_MS."""
+        if weights is None or self.net is None:
+            return
+        self._pending_weights = weights
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def select_row(self, row: int) -> None:
+        self.spin.setValue(int(row))
+
+    def _apply_pending(self) -> None:
+        weights, self._pending_weights = self._pending_weights, None
+        if weights is None or self.net is None:
+            return
+        if not on_screen(self):
+            self._pending_weights = weights  # drawn when shown again (on_shown)
+            return
+        try:
+            self.net.set_weights(weights)
+        except EngineError:
+            return  # a snapshot of another architecture (a run that was replaced)
+        self.recompute()
+
+    def on_shown(self, visible: bool = True) -> None:
+        """Its dock became visible (its tab chosen): show the weights that came meanwhile."""
+        if visible and self._pending_weights is not None:
+            self._timer.start(0)
+
+    # ----- computing ------------------------------------------------------------------------
+    def recompute(self) -> None:
+        project, net = self.project, self.net
+        self.trace = None
+        if project is None or net is None or project.dataset is None:
+            self.summary.setText("No sample: load a dataset and add layers.")
+            self._fill()
+            return
+        dataset = project.dataset
+        row = min(self.spin.value(), dataset.n_samples - 1)
+        raw = np.asarray(dataset.x[row:row + 1], dtype=np.float32)
+        scaled = raw if self._scaler is None else np.asarray(self._scaler.transform(raw))
+        target = runtime.targets_for_loss(project.compile, dataset.y[row:row + 1],
+                                          int(dataset.n_classes or 1))
+        try:
+            self.trace = trace_sample(net, scaled[0], target[0])
+        except (EngineError, ValueError) as exc:
+            self.summary.setText(f"Cannot trace this sample: {exc}")
+            self._fill()
+            return
+        self._raw = raw[0]
+        t = self.trace
+        self.summary.setText(
+            f"Row {row}: prediction {', '.join(fmt(v) for v in t.prediction)} · target "
+            f"{', '.join(fmt(v) for v in t.target)} · loss {fmt(t.loss)}")
+        self._fill()
+
+    # ----- showing --------------------------------------------------------------------------
+    def _fill(self) -> None:
+        expanded = self._expanded_rows()
+        self.model.removeRows(0, self.model.rowCount())
+        t = self.trace
+        if t is None:
+            return
+        names = list(getattr(self.project.dataset, "feature_names", None) or [])
+        inputs = self._group("Input")
+        for i, (scaled, raw) in enumerate(zip(t.x, self._raw)):
+            label = names[i] if i < len(names) else f"x{i + 1}"
+            self._row(inputs, f"{label}", {Z: fmt(raw), A: fmt(scaled)})
+        show_all = self.show_all.isChecked()
+        for index, layer in enumerate(t.layers):
+            units = len(layer.z)
+            group = self._group(f"Layer {index + 1}: {units} {layer.activation} units")
+            shown = units if show_all else min(units, FIRST_UNITS)
+            for j in range(shown):
+                top = top_contributions(layer, j)
+                contributions = ", ".join(f"{i + 1}: {fmt(v)}" for i, v in top)
+                self._row(group, f"unit {j + 1}", {
+                    Z: fmt(layer.z[j]), A: fmt(layer.a[j]), DA: fmt(layer.dL_da[j]),
+                    GP: fmt(layer.g_prime[j]), DZ: fmt(layer.dL_dz[j]), DW: contributions})
+            if shown < units:
+                self._row(group, f"… {units - shown} more units (Show all units)", {})
+                self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(group), True)
+        output = self._group("Output")
+        self._row(output, "prediction", {A: ", ".join(fmt(v) for v in t.prediction)})
+        self._row(output, "target", {A: ", ".join(fmt(v) for v in t.target)})
+        self._row(output, "loss of this sample", {A: fmt(t.loss)})
+        for row in range(self.model.rowCount()):
+            if expanded.get(self.model.item(row, 0).text(), True):
+                self.view.expand(self.model.index(row, 0))
+
+    def _expanded_rows(self) -> dict[str, bool]:
+        """Which groups the person folded, kept across recomputations."""
+        return {self.model.item(r, 0).text(): self.view.isExpanded(self.model.index(r, 0))
+                for r in range(self.model.rowCount())}
+
+    def _group(self, title: str) -> QStandardItem:
+        item = QStandardItem(title)
+        item.setEditable(False)
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+        blanks = [QStandardItem("") for _ in COLUMNS[1:]]
+        for blank in blanks:
+            blank.setEditable(False)
+        self.model.appendRow([item, *blanks])
+        return item
+
+    @staticmethod
+    def _row(parent: QStandardItem, label: str, cells: dict[int, str]) -> None:
+        items = [QStandardItem(label)] + [QStandardItem(cells.get(c, ""))
+                                          for c in range(1, len(COLUMNS))]
+        for column, item in enumerate(items):
+            item.setEditable(False)
+            if column:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                      | Qt.AlignmentFlag.AlignVCenter)
+        parent.appendRow(items)
+
+    # ----- reading back (tests, the canvas tooltip) -----------------------------------------
+    def cell(self, group: int, row: int, column: int) -> str:
+        """The text of `column` in row `row` of top-level group `group` (0 = Input)."""
+        parent = self.model.index(group, 0)
+        return self.model.index(row, column, parent).data() or ""
+
+
+def on_screen(widget: QWidget) -> bool:
+    """Visible and not behind another tab: Qt moves a dock whose tab is not chosen off
+    screen but keeps it "visible", so its visible region is what tells."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+def nearest_row(points: np.ndarray, x: float, y: float) -> int | None:
+    """The index of the point (n, 2) nearest to (x, y), each axis measured in its spread."""
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != 2 or not len(points):
+        return None
+    spread = points.std(axis=0)
+    spread[spread == 0] = 1.0
+    d = ((points - (x, y)) / spread) ** 2
+    return int(np.argmin(d.sum(axis=1)))
+
+
+def clickable_points(dataset, view: str) -> np.ndarray | None:
+    """The (n, 2) plotted position of every dataset row: the first two features, or the one
+    feature against the target. view "boundary"/"preview" take either; "curve" the latter."""
+    if dataset is None or dataset.n_samples == 0:
+        return None
+    x = np.asarray(dataset.x, dtype=np.float64)
+    if x.shape[1] >= 2 and view in ("boundary", "preview"):
+        return x[:, :2]
+    if x.shape[1] == 1 and view in ("curve", "preview"):
+        return np.column_stack([x[:, 0], np.asarray(dataset.y, dtype=np.float64)[:, 0]])
+    return None

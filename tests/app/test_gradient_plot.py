@@ -1,0 +1,63 @@
+"""The gradient plot dock (issue #15): per-layer gradient RMS and update ratio from the
+engine's GradientStats, only computed when the view is shown; a deep sigmoid network visibly
+starves its first layer."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QPushButton, QWidget
+
+from engine.data import builtin
+from engine.gradient_stats import GradientStats
+from engine.project import LayerSpec, Project
+
+pytest_plugins = ["window_fixtures"]
+
+
+def _deep_sigmoid_project(epochs=40):
+    project = Project.new_for_dataset(builtin("xor"))
+    project.layers = [LayerSpec(16, "sigmoid") for _ in range(6)] + [LayerSpec(1, "sigmoid")]
+    project.compile.optimizer, project.compile.learning_rate = "sgd", 0.1
+    project.training.epochs = epochs
+    return project
+
+
+def _train(window, qtbot):
+    with qtbot.waitSignal(window.training.controller.runFinished, timeout=60_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"),
+                         Qt.MouseButton.LeftButton)
+
+
+def test_a_deep_sigmoid_network_starves_its_first_layer_on_screen(window, qtbot):
+    window.set_project(_deep_sigmoid_project())
+    window.show()
+    dock = window.findChild(QDockWidget, "gradientDock")
+    dock.show()
+    dock.raise_()
+    plot = window.findChild(QWidget, "gradientPlot")
+    qtbot.waitUntil(lambda: not plot.visibleRegion().isEmpty(), timeout=3000)
+    _train(window, qtbot)
+    stats = window.training.backprop.stats
+    assert isinstance(stats, GradientStats) and len(stats.epochs) == 40
+    assert len(plot.rms_curves) == 7
+    epochs, first_rms, _ = plot.series(0)
+    _, last_rms, last_ratio = plot.series(6)
+    assert epochs[-1] == 40
+    # the plotted values are the engine's, and the first layer gets far less gradient
+    np.testing.assert_allclose(last_rms[-1], stats.grad_rms[-1][6])
+    assert np.median(first_rms) < np.median(last_rms) / 100
+    assert "starved" in plot.title.text()
+    # the curve is drawn: pyqtgraph holds the data of layer 1's curve
+    x, y = plot.rms_curves[0].getData()
+    assert len(x) == 40
+
+
+def test_a_hidden_gradient_view_costs_the_run_nothing(window, qtbot):
+    window.set_project(_deep_sigmoid_project(epochs=3))
+    window.show()
+    qtbot.waitExposed(window)
+    plot = window.findChild(QWidget, "gradientPlot")
+    assert plot.visibleRegion().isEmpty()  # by default a tab behind the activation panels
+    _train(window, qtbot)
+    assert window.training.backprop.stats is None

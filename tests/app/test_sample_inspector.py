@@ -1,0 +1,113 @@
+"""The sample inspector dock (issue #15): a row chosen with the spin box or by clicking a
+point shows the engine's own forward and backward numbers, and follows the training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QDockWidget, QPushButton, QSpinBox
+
+from engine.project import runtime
+from engine.sample_trace import trace_sample
+
+pytest_plugins = ["window_fixtures"]
+
+OUTPUT, A = -1, 2
+
+
+def _open(window, qtbot):
+    dock = window.findChild(QDockWidget, "sampleInspector")
+    assert dock is not None
+    dock.show()
+    dock.raise_()
+    window.show()
+    qtbot.waitExposed(window)
+    return dock.widget()
+
+
+def _predict_row(window, row):
+    project = window.project
+    model = runtime.build_model(project, seed=runtime.run_seed(project))
+    x = runtime.scale_features(project, project.dataset.x[row:row + 1])
+    return model.predict(x, verbose=0)[0]
+
+
+def _group(inspector, title_start):
+    model = inspector.model
+    for r in range(model.rowCount()):
+        if model.item(r, 0).text().startswith(title_start):
+            return r
+    raise AssertionError(title_start)
+
+
+def test_the_forward_table_shows_what_predict_gives(window, qtbot):
+    inspector = _open(window, qtbot)
+    spin = window.findChild(QSpinBox, "sampleSpin")
+    table = window.findChild(QAbstractItemView, "forwardTable")
+    assert table.model() is inspector.model
+    assert spin.maximum() == window.project.dataset.n_samples - 1
+    spin.setValue(17)
+    out = _group(inspector, "Output")
+    shown = float(inspector.cell(out, 0, A))
+    assert shown == pytest.approx(float(_predict_row(window, 17)[0]), abs=1e-4, rel=1e-3)
+    # the loss shown is this sample's loss as the engine evaluates it
+    project = window.project
+    model = runtime.build_model(project, seed=runtime.run_seed(project))
+    x = runtime.scale_features(project, project.dataset.x[17:18])
+    y = runtime.targets_for_loss(project.compile, project.dataset.y[17:18], 2)
+    assert float(inspector.cell(out, 2, A)) == pytest.approx(
+        model.evaluate(x, y, verbose=0, return_dict=True)["loss"], rel=1e-3, abs=1e-7)
+    # the inputs: scaled beside raw
+    raw = float(inspector.cell(0, 0, 1))
+    assert raw == pytest.approx(float(project.dataset.x[17, 0]), rel=1e-3)
+    assert float(inspector.cell(0, 0, A)) == pytest.approx(float(x[0, 0]), rel=1e-3, abs=1e-4)
+
+
+def test_backward_columns_are_the_traced_gradients_and_wide_layers_fold(window, qtbot):
+    inspector = _open(window, qtbot)
+    inspector.select_row(3)
+    project = window.project
+    model = runtime.build_model(project, seed=runtime.run_seed(project))
+    x = runtime.scale_features(project, project.dataset.x[3:4])
+    y = runtime.targets_for_loss(project.compile, project.dataset.y[3:4], 2)
+    trace = trace_sample(model, x[0], y[0])
+    first = _group(inspector, "Layer 1")
+    layer = trace.layers[0]
+    for column, values in ((3, layer.dL_da), (4, layer.g_prime), (5, layer.dL_dz)):
+        assert float(inspector.cell(first, 0, column)) == pytest.approx(values[0], rel=1e-3,
+                                                                        abs=1e-8)
+    # 25 units: the first 8 and a row saying how to see the rest
+    parent = inspector.model.index(first, 0)
+    assert inspector.model.rowCount(parent) == 9
+    window.findChild(QCheckBox, "showAllUnits").setChecked(True)
+    first = _group(inspector, "Layer 1")
+    assert inspector.model.rowCount(inspector.model.index(first, 0)) == 25
+
+
+def test_clicking_a_point_of_the_output_view_picks_that_row(window, qtbot):
+    inspector = _open(window, qtbot)
+    plot = window.training.boundary_plot.plot
+    window.findChild(QDockWidget, "boundaryDock").show()
+    qtbot.waitUntil(lambda: window.training.boundary_plot.kind == "boundary", timeout=5000)
+    row = 42
+    point = window.project.dataset.x[row, :2]
+    vb = plot.getPlotItem().vb
+    scene_pos = vb.mapViewToScene(QPointF(float(point[0]), float(point[1])))
+    widget_pos = plot.mapFromScene(scene_pos)
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    assert window.findChild(QSpinBox, "sampleSpin").value() == row
+    assert inspector.summary.text().startswith(f"Row {row}:")
+
+
+def test_it_follows_the_training(window, qtbot):
+    inspector = _open(window, qtbot)
+    inspector.select_row(5)
+    before = inspector.trace.prediction.copy()
+    window.inspector.epochs_spin.setValue(30)
+    with qtbot.waitSignal(window.training.controller.runFinished, timeout=60_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"),
+                         Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not np.allclose(inspector.trace.prediction, before), timeout=3000)
+    qtbot.waitUntil(lambda: abs(inspector.trace.prediction[0] - _predict_row(window, 5)[0])
+                    < 1e-4, timeout=3000)
