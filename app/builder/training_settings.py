@@ -179,6 +179,24 @@ class TrainingSettings(QWidget):
         self.validation_spin.valueChanged.connect(
             lambda v: self._spec_edit("training", "validation_split", float(v)))
         form.addRow("&Validation split:", self.validation_spin)
+
+        # Early stopping watches the validation loss, so it sits by the validation split.
+        self.early_stopping_check = QCheckBox("Stop early, patience",
+                                              objectName="earlyStoppingCheck")
+        _set_tip(self.early_stopping_check, "Early stopping",
+                 "Stop when the validation loss has not improved for this many epochs, and keep "
+                 "the weights of its best epoch (Keras' EarlyStopping with "
+                 "restore_best_weights). Needs a validation split.")
+        self.early_stopping_check.toggled.connect(self._early_stopping_toggled)
+        self.patience_spin = QSpinBox(objectName="earlyStoppingPatienceSpin")
+        self.patience_spin.setRange(1, 100_000)
+        self.patience_spin.setSuffix(" epochs")
+        _set_tip(self.patience_spin, "Patience",
+                 "Epochs without a better validation loss before training stops.")
+        self.patience_spin.valueChanged.connect(
+            lambda v: self._spec_edit("training", "early_stopping", int(v))
+            if self.early_stopping_check.isChecked() else None)
+        form.addRow(self.early_stopping_check, self.patience_spin)
         return group
 
     def _build_more_group(self) -> QGroupBox:
@@ -220,9 +238,6 @@ class TrainingSettings(QWidget):
         self.shuffle_check.toggled.connect(
             lambda on: self._spec_edit("training", "shuffle", bool(on)))
         form.addRow(self.shuffle_check)
-        # Early stopping (a check box "earlyStoppingCheck" and a patience spin box) goes
-        # here, in this group, once TrainingSpec has its early_stopping field (another branch
-        # adds it); a control for a setting the engine does not have would do nothing.
         self.more_form = form
         return group
 
@@ -253,6 +268,14 @@ class TrainingSettings(QWidget):
         self.validation_spin.setValue(float(training.validation_split))
         self.seed_spin.setValue(int(training.seed))
         self.shuffle_check.setChecked(bool(training.shuffle))
+        patience = training.early_stopping
+        self.early_stopping_check.setChecked(bool(patience))
+        self.patience_spin.setEnabled(bool(patience))
+        if patience:
+            self.patience_spin.setValue(int(patience))
+        # Without validation data there is no validation loss to watch.
+        has_validation = float(training.validation_split) > 0
+        self.early_stopping_check.setEnabled(has_validation or bool(patience))
 
     # --- editing -------------------------------------------------------------------------
 
@@ -262,6 +285,10 @@ class TrainingSettings(QWidget):
         if getattr(getattr(self._project, spec), field) == value:
             return
         self.specFieldChanged.emit(spec, field, value)
+
+    def _early_stopping_toggled(self, on: bool) -> None:
+        self.patience_spin.setEnabled(on)
+        self._spec_edit("training", "early_stopping", int(self.patience_spin.value()) if on else None)
 
     def _full_batch_toggled(self, on: bool) -> None:
         self.batch_size_spin.setEnabled(not on)

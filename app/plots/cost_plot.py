@@ -143,6 +143,14 @@ class CostPlot(QWidget):
                                        pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
         self._cursor.setVisible(False)
         self.loss_plot.addItem(self._cursor, ignoreBounds=True)
+        # The epoch whose weights early stopping kept (the best validation loss).
+        self.best_mark = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen((44, 160, 44), width=2,
+                                                  style=Qt.PenStyle.DotLine),
+            label="kept: epoch {value:.0f}",
+            labelOpts={"position": 0.9, "color": (44, 160, 44), "movable": False})
+        self.best_mark.setVisible(False)
+        self.loss_plot.addItem(self.best_mark, ignoreBounds=True)
         self._hover = pg.SignalProxy(self.loss_plot.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse_moved)
         self._hover_metric = pg.SignalProxy(self.metric_plot.scene().sigMouseMoved,
@@ -173,6 +181,7 @@ class CostPlot(QWidget):
         for series in self.series.values():
             series.clear()
         self._metric = None
+        self.mark_best_epoch(None)  # a mark belongs to the run that made it
         # A new history (another dataset, an undo, a reset) gets its own y range: the
         # hysteresis in _fit_y kept the old one, so a new loss curve could sit flat at the
         # bottom of, or outside, the previous dataset's range.
@@ -193,6 +202,16 @@ class CostPlot(QWidget):
                 series = self.series[key] = DecimatingSeries(self._capacity)
             series.extend(first_epoch, values)
         self._redraw()
+
+    def mark_best_epoch(self, epoch: int | None) -> None:
+        """Mark the epoch whose weights a run kept (early stopping's best), or clear it."""
+        self.best_mark.setVisible(epoch is not None)
+        if epoch is not None:
+            self.best_mark.setValue(float(epoch))
+
+    @property
+    def best_epoch(self) -> int | None:
+        return int(self.best_mark.value()) if self.best_mark.isVisible() else None
 
     def expect_metrics(self, names) -> None:
         """The metrics a run is about to log (its compile metrics): the metric plot is laid

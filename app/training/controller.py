@@ -559,6 +559,8 @@ class TrainingController(QObject):
         return " · ".join(parts)
 
     def _final_text(self, result: RunOutcome) -> str:
+        if result.early_stopped:  # says which epoch's weights were kept
+            return result.message
         word = "Finished" if result.outcome == "finished" else "Stopped"
         loss = result.history.get("loss")
         text = f"{word} after {result.epochs} epoch{'s' if result.epochs != 1 else ''}"

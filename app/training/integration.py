@@ -222,8 +222,9 @@ class TrainingPanel(QObject):
         if self.banner.kind == "error" and self._edits != self._message_mark:
             self.banner.show_message("", "")
 
-    def _on_run_finished(self, _result) -> None:
+    def _on_run_finished(self, result) -> None:
         self.summary.show_history(getattr(self.window.project, "history", None))
+        self.cost_plot.mark_best_epoch(getattr(result, "best_epoch", None))
         self._message_mark = self._edits
 
     def _pause_clicked(self) -> None:
