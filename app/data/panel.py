@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -194,6 +195,30 @@ class DatasetPanel(QWidget):
         self.summary_label.setAccessibleName("Dataset summary")
         self.summary_label.setToolTip("Samples, features, task and class balance")
         self.preview_plot = DatasetPreviewPlot(self)
+        # Data of more than two features: which plane the preview shows.
+        self.projection_combo = QComboBox(self)
+        self.projection_combo.setObjectName("projectionCombo")
+        self.projection_combo.addItem("Principal components", "pca")
+        self.projection_combo.addItem("Two features", "features")
+        self.projection_combo.setToolTip(
+            "Wide data in two dimensions: the plane of the first two principal components of "
+            "the standardised features (it shows most of the spread), or two features by name.")
+        self.projection_x_combo = QComboBox(self)
+        self.projection_x_combo.setObjectName("previewXCombo")
+        self.projection_y_combo = QComboBox(self)
+        self.projection_y_combo.setObjectName("previewYCombo")
+        for combo in (self.projection_combo, self.projection_x_combo, self.projection_y_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.currentIndexChanged.connect(self._projection_changed)
+        self.projection_row = QWidget(self)
+        projection_layout = QHBoxLayout(self.projection_row)
+        projection_layout.setContentsMargins(0, 0, 0, 0)
+        projection_layout.addWidget(self.projection_combo, 2)
+        projection_layout.addWidget(self.projection_x_combo, 1)
+        projection_layout.addWidget(self.projection_y_combo, 1)
+        self.projection_row.hide()
 
         self.scaling_combo = QComboBox(self)
         self.scaling_combo.setObjectName("scalingCombo")
@@ -217,6 +242,7 @@ class DatasetPanel(QWidget):
         data_box = QGroupBox("Data", self)
         data_layout = QVBoxLayout(data_box)
         data_layout.addWidget(self.summary_label)
+        data_layout.addWidget(self.projection_row)
         data_layout.addWidget(self.preview_plot, 1)
         scaling_form = QFormLayout()
         scaling_form.addRow("Scaling:", self.scaling_combo)
@@ -328,6 +354,10 @@ class DatasetPanel(QWidget):
             self.seed_spin.setValue(int(params.get("seed", 0) or 0))
 
     def _show_dataset(self, dataset) -> None:
+        wide = dataset is not None and dataset.n_features > 2
+        self.projection_row.setVisible(wide)
+        if wide:
+            self._fill_projection(dataset)
         self.preview_plot.show_dataset(dataset)
         if dataset is None:
             self.summary_label.setText("<i>No dataset loaded.</i>")
@@ -335,6 +365,41 @@ class DatasetPanel(QWidget):
             return
         self.summary_label.setText(summary_html(dataset))
         self.setAccessibleDescription(dataset.describe())
+
+
+    def _fill_projection(self, dataset) -> None:
+        """Offer this dataset's features; a new dataset starts at its principal components."""
+        names = _feature_names(dataset)
+        if [self.projection_x_combo.itemText(k)
+                for k in range(self.projection_x_combo.count())] == names:
+            return
+        self._filling = True
+        try:
+            for combo, first in ((self.projection_x_combo, 0), (self.projection_y_combo, 1)):
+                combo.clear()
+                combo.addItems(names)
+                combo.setCurrentIndex(first)
+            self.projection_combo.setCurrentIndex(0)
+            self._sync_projection_controls()
+            self.preview_plot.set_projection("pca")
+        finally:
+            self._filling = False
+
+    def _sync_projection_controls(self) -> None:
+        by_features = self.projection_combo.currentData() == "features"
+        self.projection_x_combo.setEnabled(by_features)
+        self.projection_y_combo.setEnabled(by_features)
+
+    def _projection_changed(self, _index: int = 0) -> None:
+        if getattr(self, "_filling", False):
+            return
+        self._sync_projection_controls()
+        self.preview_plot.set_projection(self.projection_combo.currentData() or "pca",
+                                         self.projection_x_combo.currentIndex(),
+                                         self.projection_y_combo.currentIndex())
+
+def _feature_names(dataset) -> list[str]:
+    return [str(name) for name in dataset.feature_names]
 
 
 def _blank(spin) -> None:

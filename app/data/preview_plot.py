@@ -2,8 +2,10 @@
 
 Two features and classes: x1 vs x2, one colour per class (app.plots.class_colours; the panel's
 summary shows the same colours as the legend). One feature: the feature against
-the target (class or value). More than two features: the first two, said in the title.
-Regression with two or more features: the points coloured by the target value.
+the target (class or value). More than two features: the plane of the first two principal
+components of the standardised features ("PC1, 44% of variance"), or two features chosen by
+name (set_projection; the dataset panel's projectionCombo). Regression with two or more
+features: the points coloured by the target value.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QWidget
 
 from app.plots.class_colours import class_colour
+from engine.projection import pca_plane
 
 MAX_POINTS = 3000  # more points only cost drawing time; the picture does not change
 
@@ -32,12 +35,20 @@ class DatasetPreviewPlot(pg.PlotWidget):
         self.plotItem.setMouseEnabled(x=False, y=False)
         self.scatter_items: list[pg.ScatterPlotItem] = []
         self._dataset = None
+        self._projection: tuple[str, int, int] = ("pca", 0, 1)
         # Full axis titles; what the axes show is elided to their length (a long column name
         # ran off both ends of the plot, #13 item 17), and the tooltip names them in full.
         self._axis_titles = {"bottom": "", "left": ""}
         self._tip = self.toolTip()
         self.plotItem.vb.sigResized.connect(self._fit_axis_titles)
         self._apply_palette()
+
+    def set_projection(self, kind: str, i: int = 0, j: int = 1) -> None:
+        """For data of more than two features: "pca" (the first two principal components) or
+        "features" i and j. Redraws the current dataset."""
+        self._projection = (kind, int(i), int(j))
+        dataset, self._dataset = self._dataset, None
+        self.show_dataset(dataset)
 
     def show_dataset(self, dataset) -> None:
         """Draw `dataset` (an engine.data.Dataset) or an empty plot for None. The same
@@ -55,11 +66,25 @@ class DatasetPreviewPlot(pg.PlotWidget):
         rows = _sample_rows(dataset.n_samples)
         x, y = dataset.x[rows], dataset.y[rows, 0]
         names = dataset.feature_names
-        if dataset.n_features >= 2:
-            px, py, xlabel, ylabel = x[:, 0], x[:, 1], names[0], names[1]
+        kind, i, j = self._projection
+        title = ""
+        if dataset.n_features > 2 and kind == "pca":
+            # Standardised first, as the network sees the data: otherwise the feature with the
+            # largest units would be the first component whatever its meaning.
+            spread = dataset.x.std(axis=0)
+            z = (dataset.x - dataset.x.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+            plane = pca_plane(z)
+            uv = plane.to_plane(z[rows])
+            px, py = uv[:, 0], uv[:, 1]
+            xlabel, ylabel = plane.labels
+            title = f"{dataset.n_features} features in their principal-component plane"
+        elif dataset.n_features >= 2:
+            i, j = (i, j) if max(i, j) < dataset.n_features and i != j else (0, 1)
+            px, py, xlabel, ylabel = x[:, i], x[:, j], names[i], names[j]
+            if dataset.n_features > 2:
+                title = f"2 of {dataset.n_features} features"
         else:
             px, py, xlabel, ylabel = x[:, 0], y, names[0], dataset.target_name
-        title = (f"first 2 of {dataset.n_features} features" if dataset.n_features > 2 else "")
         plot.setTitle(title, size="8pt")
         self._set_axis_titles(str(xlabel), str(ylabel))
         if dataset.class_names is not None:
@@ -107,6 +132,10 @@ class DatasetPreviewPlot(pg.PlotWidget):
                 if not text or over <= 0:
                     break
                 room -= over + 2
+
+    def full_axis_title(self, name: str) -> str:
+        """The whole title of axis `name` ("bottom", "left"), as its tooltip names it."""
+        return self._axis_titles[name]
 
     def axis_title(self, name: str) -> str:
         """The title as the axis `name` ("bottom", "left") shows it now."""
