@@ -84,7 +84,8 @@ def test_set_project_does_not_emit(qtbot, panel):
 def test_fixed_dataset_has_no_noise_or_sample_controls(panel):
     panel.set_project(project_with("iris"))
     assert not panel.noise_spin.isEnabled() and not panel.samples_spin.isEnabled()
-    assert "first 2 of 4 features" in panel.preview_plot.plotItem.titleLabel.text
+    assert "4 features in their principal-component plane" in (
+        panel.preview_plot.plotItem.titleLabel.text)
     assert len(panel.preview_plot.scatter_items) == 3
 
 
