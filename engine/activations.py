@@ -227,11 +227,13 @@ class LeakyReLU(Activation):
 
     def forward(self, z, out):
         np.multiply(z, self.negative_slope, out=out)  # needs out distinct from z
+        if self.negative_slope <= 1.0:  # then g(z) = max(z, slope z): no mask z > 0 per batch
+            return np.maximum(out, z, out=out)
         np.copyto(out, z, where=z > 0)
         return out
 
     def backward(self, z, a, da, out, work):
-        np.greater(z, 0.0, out=work)  # 1 where z > 0, else 0
+        np.heaviside(z, _const(0.0, work.dtype), out=work)  # 1 where z > 0, else 0
         work *= 1.0 - self.negative_slope
         work += self.negative_slope
         return np.multiply(da, work, out=out)
@@ -269,13 +271,9 @@ class Softplus(Activation):
     uses_output_only = False
 
     def forward(self, z, out):
-        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): finite for any z
-        np.abs(z, out=out)
-        np.negative(out, out=out)
-        np.exp(out, out=out)
-        np.log1p(out, out=out)
-        out += np.maximum(z, 0.0)
-        return out
+        # log(1 + e^z) = logaddexp(0, z), which NumPy evaluates as max(z, 0) + log1p(e^-|z|):
+        # finite for any z, one call and no temporary (was six calls and one array per batch)
+        return np.logaddexp(_const(0.0, out.dtype), z, out=out)
 
     def backward(self, z, a, da, out, work):
         Sigmoid.forward(self, z, work)
@@ -293,12 +291,15 @@ class SiLU(Activation):
         return np.multiply(out, z, out=out)
 
     def backward(self, z, a, da, out, work):
-        s = Sigmoid.forward(self, z, np.empty_like(z))
-        np.subtract(1.0, s, out=work)
-        work *= z
-        work += 1.0
-        work *= s
-        return np.multiply(da, work, out=out)
+        # g' = s + a (1 - s) with a = z s, i.e. 1 - (1 - s)(1 - a); so
+        # da g' = da - w + w a with w = (1 - s) da: in `work` and `out` alone, where the
+        # first version allocated s for every batch. `out` may be `da`.
+        Sigmoid.forward(self, z, work)
+        np.subtract(_const(1.0, work.dtype), work, out=work)
+        np.multiply(work, da, out=work)
+        np.subtract(da, work, out=out)
+        np.multiply(work, a, out=work)
+        return np.add(out, work, out=out)
 
 
 def available() -> list[str]:

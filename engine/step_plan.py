@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from . import losses
 from .activations import Activation
 
 WIDE = 64  # layers (and inputs) at least this wide keep row-major buffers; see the docstring
@@ -76,17 +75,19 @@ class Penalty:
     regularizer: Any
     weight: np.ndarray
     grad: np.ndarray
+    work: np.ndarray  # scratch like weight: no temporary per batch
 
 
 class StepPlan:
     """The step for batches of `size` rows of `model`: `plan.step(xb, yb, pb)`.
 
     xb (m, n_in [+ 1 ones column]) is the batch, yb (m, k) its prepared targets, and pb (m, k)
-    receives the predictions. `y_all` is every training target: softmax + categorical
-    cross-entropy use the fused gradient only when every target row sums to one.
+    receives the predictions. `y_all` is every training target: the loss decides from them
+    whether the fused gradient holds (`Loss.fuses_with`); a caller building plans for two
+    batch sizes passes that answer as `fused` instead, which skips the check over every row.
     """
 
-    def __init__(self, model, size: int, y_all: np.ndarray):
+    def __init__(self, model, size: int, y_all: np.ndarray, fused: bool | None = None):
         dtype = model._flat.dtype
         layers = model._layers
         self.model = model
@@ -94,16 +95,14 @@ class StepPlan:
         self.layers = [self._layer_buffers(model, index, size, dtype)
                        for index in range(len(layers))]
         self.penalties = [
-            Penalty(reg, weight, grad)
+            Penalty(reg, weight, grad, np.empty_like(weight))
             for layer, grads in zip(layers, model._grad_views)
             for reg, weight, grad in ((layer.kernel_regularizer, layer.kernel, grads[0]),
                                       (layer.bias_regularizer, layer.bias, grads[-1]))
             if reg is not None and weight is not None
         ]
-        out_act = layers[-1].activation
-        fused = self.loss.fuses_with(out_act)
-        if fused and isinstance(self.loss, losses.CategoricalCrossentropy):
-            fused = losses.CategoricalCrossentropy.rows_sum_to_one(y_all)
+        if fused is None:
+            fused = self.loss.fuses_with(layers[-1].activation, y_all)
         self.fused = fused
         # a 0-d array of the model's dtype: no Python-float conversion in every step
         self.scale = np.array(self.loss.scale(size, layers[-1].units), dtype=dtype)
@@ -155,10 +154,13 @@ class StepPlan:
             a_aug=a_aug, a=a, z=z, delta=delta, work=np.empty_like(delta),
         )
 
-    def bind_optimizer(self, optimizer):
-        """Give the step its update: one step of `optimizer` on the model's flat arrays."""
-        self.apply_update = optimizer.bind(self.model._grad_flat, self.model._flat)
-        return self.apply_update
+    def bind_optimizer(self, optimizer, update=None):
+        """Give the step its update: one step of `optimizer` on the model's flat arrays, or
+        `update`, one already bound (plans of one fit share it)."""
+        if update is None:
+            update = optimizer.bind(self.model._grad_flat, self.model._flat)
+        self.apply_update = update
+        return update
 
     def _build_step(self):
         """The step as one generated function of straight-line calls.
@@ -206,7 +208,7 @@ class StepPlan:
         if first.grad_bias_apart is not None:
             call(matmul, self.ones, first.delta, first.grad_bias_apart)
         for p in self.penalties:
-            call(p.regularizer.add_gradient, p.weight, p.grad)
+            call(p.regularizer.add_gradient, p.weight, p.grad, p.work)
         # looked up per step: bind_optimizer (and compute_gradients) set it after the build
         program.lines.append("plan.apply_update()")
         return program.function("step", ("xb", "yb", "pb"), plan=self)
