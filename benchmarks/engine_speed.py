@@ -1,5 +1,7 @@
 """Training speed of the engine, in microseconds per training step, against PyTorch (CPU)
-measured in the same run when torch is importable (`pip install torch==2.13.0`).
+and JAX (CPU) measured in the same run when they are importable (`pip install torch==2.13.0`,
+`pip install jax`). Either peer is optional: without it the benchmark says so and times the
+others.
 
     python benchmarks/engine_speed.py [--repeats 5] [--cases abc] [--float64]
 
@@ -18,6 +20,17 @@ tensors, randperm + index per batch, zero_grad(set_to_none=True), logits-based l
 gradients do), torch.optim defaults (Adam eps set to Keras' 1e-7), the epoch loss accumulated
 as a detached tensor. Both libraries get the same number of threads: torch.set_num_threads
 is set to the BLAS thread count NumPy uses (OPENBLAS_NUM_THREADS, else one per core).
+
+JAX runs in two styles, from the same initial weights as ours (copied from our model, Glorot
+uniform kernels and zero biases), the same batches (one permutation per epoch, the same
+remainder batch) and Keras' Adam formula written out (m += (g - m)(1 - b1), ...):
+  jax-jit   one jitted step (forward, grad, Adam) called from Python per batch, the way most
+            JAX training loops run;
+  jax-scan  jax.jit over lax.scan of every full batch of an epoch: one call per epoch, the
+            whole epoch one XLA program (the remainder batch, if any, is one jitted step). For
+            the full-batch case (c) the scan runs over the epochs, one call per fit.
+Both use logits losses (sigmoid / softmax folded in), as torch and our fused gradients do.
+XLA's CPU backend picks its own thread count (one per core).
 """
 
 from __future__ import annotations
@@ -86,9 +99,11 @@ def ours_runner(case: dict, x, y):
     optimizer = (engine.optimizers.Adam(1e-3) if case["optimizer"] == "adam"
                  else engine.optimizers.SGD(0.1))
     model.compile(optimizer=optimizer, loss=loss)
+
     def run(epochs: int) -> None:
         model.fit(x, y, batch_size=case["batch"], epochs=epochs, verbose=0)
 
+    run.initial_weights = model.get_weights()  # the JAX peers start from these
     return run
 
 
@@ -136,12 +151,124 @@ def torch_runner(torch, case: dict, x, y):
     return run
 
 
+def jax_runners(jax, case: dict, x, y, initial: list[np.ndarray]):
+    """(jit per step, scan per epoch) runners: the same network, initial weights, batches,
+    loss and optimizer formula as ours."""
+    jnp, lax = jax.numpy, jax.lax
+    n, batch = case["n"], case["batch"]
+    binary = case["loss"] == "binary"
+    hidden = jax.nn.sigmoid if case["hidden"] == "sigmoid" else jax.nn.relu
+    adam = case["optimizer"] == "adam"
+    lr = 1e-3 if adam else 0.1
+    b1, b2, eps = 0.9, 0.999, 1e-7
+    yj = y.reshape(-1, 1).astype(np.float32) if binary else y.astype(np.int32)
+
+    def loss_fn(params, xb, yb):
+        a = xb
+        for kernel, bias in params[:-1]:
+            a = hidden(a @ kernel + bias)
+        kernel, bias = params[-1]
+        z = a @ kernel + bias
+        if binary:  # binary cross-entropy of sigmoid(z), from the logits
+            return jnp.mean(jax.nn.softplus(z) - z * yb)
+        log_p = jax.nn.log_softmax(z)
+        return -jnp.mean(jnp.take_along_axis(log_p, yb[:, None], axis=1))
+
+    def update(state, xb, yb):
+        params, m, v, t = state
+        value, grads = jax.value_and_grad(loss_fn)(params, xb, yb)
+        if adam:  # Keras 3's Adam: bias correction folded into the step size
+            t = t + 1
+            alpha = lr * jnp.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+            m = jax.tree.map(lambda m_, g: m_ + (g - m_) * (1.0 - b1), m, grads)
+            v = jax.tree.map(lambda v_, g: v_ + (g * g - v_) * (1.0 - b2), v, grads)
+            params = jax.tree.map(lambda w, m_, v_: w - alpha * m_ / (jnp.sqrt(v_) + eps),
+                                  params, m, v)
+        else:
+            params = jax.tree.map(lambda w, g: w - lr * g, params, grads)
+        return (params, m, v, t), value
+
+    def fresh_state():
+        params = [(jnp.asarray(k), jnp.asarray(b)) for k, b in zip(initial[::2], initial[1::2])]
+        zeros = jax.tree.map(jnp.zeros_like, params)
+        return (params, zeros, zeros, jnp.zeros((), jnp.float32))
+
+    step = jax.jit(update)
+    full = n // batch * batch
+
+    @jax.jit
+    def step_at(state, xs, ys, start):
+        """The step on rows start:start + batch, sliced inside the program: a slice taken in
+        Python would cost a dispatch of its own per batch."""
+        xb = lax.dynamic_slice_in_dim(xs, start, batch)
+        return update(state, xb, lax.dynamic_slice_in_dim(ys, start, batch))
+
+    @jax.jit
+    def epoch_scan(state, xs, ys):
+        xb = xs[:full].reshape(-1, batch, xs.shape[1])
+        yb = ys[:full].reshape(-1, batch, *ys.shape[1:])
+        state, values = lax.scan(lambda s, b: update(s, *b), state, (xb, yb))
+        return state, jnp.sum(values) * batch
+
+    @jax.jit
+    def full_batch_scan(state, xs, ys, epochs_marker):
+        def body(s, _):
+            return update(s, xs, ys)
+        return lax.scan(body, state, None, length=epochs_marker.shape[0])
+
+    xd, yd = jnp.asarray(x), jnp.asarray(yj)
+    take = jax.jit(lambda a, order: jnp.take(a, order, axis=0))
+    rng = np.random.default_rng(0)
+
+    def epoch_data():
+        if batch >= n:
+            return xd, yd
+        order = jnp.asarray(rng.permutation(n))
+        return take(xd, order), take(yd, order)
+
+    def run_jit(epochs: int) -> None:
+        state, history = fresh_state(), []
+        for _ in range(epochs):
+            xs, ys = epoch_data()
+            total = 0.0
+            if batch >= n:
+                state, total = step(state, xs, ys)
+                total = total * n
+            else:
+                for start in range(0, full, batch):
+                    state, value = step_at(state, xs, ys, start)
+                    total = total + value * batch
+                if full < n:
+                    state, value = step(state, xs[full:], ys[full:])
+                    total = total + value * (n - full)
+            history.append(total / n)
+        [float(h) for h in history]
+
+    def run_scan(epochs: int) -> None:
+        state = fresh_state()
+        if batch >= n:
+            state, values = full_batch_scan(state, xd, yd, np.empty(epochs))
+            np.asarray(values)
+            return
+        history = []
+        for _ in range(epochs):
+            xs, ys = epoch_data()
+            state, total = epoch_scan(state, xs, ys)
+            if full < n:
+                state, value = step(state, xs[full:], ys[full:])
+                total = total + value * (n - full)
+            history.append(total / n)
+        [float(h) for h in history]
+
+    return run_jit, run_scan
+
+
 def time_interleaved(runners: list, case: dict, repeats: int) -> list[float]:
     """Median microseconds per step of each runner. Repeats alternate between the runners,
     so a load spike on this shared machine hits both sides alike."""
     steps = case["epochs"] * -(-case["n"] // case["batch"])
     for run in runners:
-        run(1)  # warm-up: allocation, first-call costs
+        run(case["epochs"])  # warm-up: allocation, first calls, JAX's compilations
     times: list[list[float]] = [[] for _ in runners]
     for _ in range(repeats):
         for run, bucket in zip(runners, times):
@@ -166,26 +293,43 @@ def main(argv=None) -> None:
         torch.set_num_threads(threads)
     except ImportError:
         torch = None
+    try:
+        import jax
+
+        jax.config.update("jax_platforms", "cpu")
+    except ImportError:
+        jax = None
+    if jax is not None and args.float64:
+        print("JAX is timed in float32 only: skipped with --float64")
+        jax = None
     print(f"NumPy {np.__version__}, {threads} BLAS thread(s), "
           + (f"torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch
-             else "torch not installed (pip install torch==2.13.0 for the comparison)"))
-    print(f"median of {args.repeats} repeats, microseconds per training step\n")
-    print(f"{'case':<78} {'ours':>9} {'torch':>9} {'ours/torch':>10}")
+             else "torch not installed (pip install torch==2.13.0 for the comparison)")
+          + ", " + (f"jax {jax.__version__} (CPU)" if jax
+                    else "jax not installed (pip install jax for the comparison)"))
+    print(f"median of {args.repeats} interleaved repeats, microseconds per training step\n")
+    names = ["ours"] + (["torch"] if torch else []) + (["jax-jit", "jax-scan"] if jax else [])
+    print(f"{'case':<78} " + " ".join(f"{name:>9}" for name in names)
+          + "".join(f" {'/' + name:>9}" for name in names[1:]))
     for key in args.cases:
         case = CASES[key]
         x, y = make_data(case)
-        runners = [ours_runner(case, x, y)]
+        ours = ours_runner(case, x, y)
+        runners = [ours]
+        initial = ours.initial_weights
+        if engine.config.floatx() == "float64":
+            x = x.astype(np.float64)
+            if case["loss"] == "binary":
+                y = y.astype(np.float64)
         if torch is not None:
             if engine.config.floatx() == "float64":
-                x = x.astype(np.float64)
-                if case["loss"] == "binary":
-                    y = y.astype(np.float64)
                 torch.set_default_dtype(torch.float64)
             runners.append(torch_runner(torch, case, x, y))
+        if jax is not None:
+            runners.extend(jax_runners(jax, case, x, y, initial))
         timings = time_interleaved(runners, case, args.repeats)
-        line = f"{case['title']:<78} {timings[0]:9.1f}"
-        if torch is not None:
-            line += f" {timings[1]:9.1f} {timings[0] / timings[1]:10.2f}"
+        line = f"{case['title']:<78} " + " ".join(f"{t:9.1f}" for t in timings)
+        line += "".join(f" {timings[0] / t:9.2f}" for t in timings[1:])
         print(line, flush=True)
 
 

@@ -115,15 +115,17 @@ def fit_checked(
     outputs = np.empty((n, units), dtype=flat.dtype)
     plans: dict[int, StepPlan] = {}
     batches = []
+    fused = loss.fuses_with(model._layers[-1].activation, y)  # once, not per batch size
     for start in range(0, n, batch):
         stop = min(start + batch, n)
         size = stop - start
         if size not in plans:
-            plans[size] = StepPlan(model, size, y)
+            plans[size] = StepPlan(model, size, y, fused)
         batches.append((plans[size].step, xs[start:stop], ys[start:stop],
                         outputs[start:stop], stop))
+    update = None
     for plan in plans.values():  # builds the optimizer's slots once, before any step
-        plan.bind_optimizer(optimizer)
+        update = plan.bind_optimizer(optimizer, update)
     regularized = any(
         layer.kernel_regularizer is not None or layer.bias_regularizer is not None
         for layer in model._layers

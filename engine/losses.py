@@ -6,8 +6,8 @@ MSE, MAE, Huber) average over the k outputs and then over the samples, so their 
 carries a factor 1/(n k); the categorical ones sum over the k classes, so 1/n.
 
 Fusion: a sigmoid output with binary cross-entropy, or a softmax output with categorical
-cross-entropy, has dL/dz = (p - y) * scale, exact and cheap; `fuses_with(activation)` tells the
-model when it may skip the output activation's own backward pass.
+cross-entropy, has dL/dz = (p - y) * scale, exact and cheap; `fuses_with(activation, y)` tells
+the model when it may skip the output activation's own backward pass.
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ class Loss(Serializable):
         """Write dL/dp into out (n, k)."""
         raise NotImplementedError
 
-    def fuses_with(self, activation) -> bool:
-        """True when dL/dz for this output activation is (p - y) * scale."""
+    def fuses_with(self, activation, y: np.ndarray | None = None) -> bool:
+        """True when dL/dz for this output activation is (p - y) * scale for the prepared
+        targets y (every training target; None: targets of the loss's usual form)."""
         return False
 
     def prepare_targets(self, y, units: int, dtype) -> np.ndarray:
@@ -174,7 +175,7 @@ class BinaryCrossentropy(Loss):
         out *= self.scale(n, k)
         return out
 
-    def fuses_with(self, activation) -> bool:
+    def fuses_with(self, activation, y=None) -> bool:
         return not self.from_logits and getattr(activation, "name", None) == "sigmoid"
 
     def prepare_targets(self, y, units, dtype):
@@ -227,8 +228,11 @@ class CategoricalCrossentropy(Loss):
         out *= 1.0 / n
         return out
 
-    def fuses_with(self, activation) -> bool:
-        return not self.from_logits and getattr(activation, "name", None) == "softmax"
+    def fuses_with(self, activation, y=None) -> bool:
+        """Softmax's p - y also needs every target row to sum to one."""
+        if self.from_logits or getattr(activation, "name", None) != "softmax":
+            return False
+        return y is None or self.rows_sum_to_one(y)
 
     def prepare_targets(self, y, units, dtype):
         y = np.asarray(y)

@@ -96,7 +96,25 @@ class Optimizer(Serializable):
         """The arrays that carry state between steps (for snapshots)."""
         if self._built_for is None:
             return []
-        return [a for slots in self._slots for k, a in slots.items() if k not in ("tmp", "den")]
+        scratch = ("tmp", "den", "scratch")
+        return [a for slots in self._slots for k, a in slots.items() if k not in scratch]
+
+
+# Elements per piece of a multi-pass update. The ten passes of Adam over 235,146 weights
+# (784-256-128-10) stream six float32 arrays (5.6 MB) through the cache ten times; done piece
+# by piece, the six pieces (6 x 256 kB) stay in the 2 MB L2 of this machine's cores between
+# the passes. Measured in one process, 31 interleaved repeats: 732 us whole, 641 us in pieces
+# of 65,536 (0.88); 32,768: 667, 131,072: 648. Smaller updates stay whole: each piece costs
+# ten more calls (~5 us).
+PIECE = 65_536
+
+
+def _pieces(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    """The flat arrays cut into aligned pieces of PIECE elements (one piece if small)."""
+    size = arrays[0].size
+    if size < 2 * PIECE:
+        return [arrays]
+    return [tuple(a[start : start + PIECE] for a in arrays) for start in range(0, size, PIECE)]
 
 
 _registry = Registry("optimizer", Optimizer)
@@ -119,6 +137,8 @@ class SGD(Optimizer):
         slots = super()._make_slots(variable)
         if self.momentum:
             slots["momentum"] = np.zeros_like(variable)
+        if self.nesterov:
+            slots["scratch"] = np.zeros_like(variable)
         return slots
 
     def update_step(self, grad, variable, slots, lr):
@@ -130,9 +150,9 @@ class SGD(Optimizer):
         m = slots["momentum"]
         m *= self.momentum
         m -= tmp
-        if self.nesterov:
-            np.multiply(m, self.momentum, out=slots["tmp"])
-            tmp -= np.multiply(grad, lr)
+        if self.nesterov:  # w += momentum m - lr g, with lr g still in tmp: no temporary
+            np.multiply(m, self.momentum, out=slots["scratch"])
+            np.subtract(slots["scratch"], tmp, out=tmp)
             variable += tmp
         else:
             variable += m
@@ -145,8 +165,8 @@ class SGD(Optimizer):
         multiply, subtract = np.multiply, np.subtract
 
         def step():  # plain gradient descent, inlined for the training loop
-            multiply(grad, float(self.learning_rate), out=tmp)
-            subtract(variable, tmp, out=variable)
+            multiply(grad, float(self.learning_rate), tmp)  # outputs positional: ~35 ns less
+            subtract(variable, tmp, variable)
             self.iterations += 1
 
         return step
@@ -310,22 +330,26 @@ class Adam(Optimizer):
                                    for c in (b1, b2, self.epsilon / root))
         add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
 
-        g, w = grad, variable
-        tmp, den, m, v = slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
+        pieces = _pieces(grad, variable, slots["tmp"], slots["den"], slots["momentum"],
+                         slots["velocity"])
 
         def step():  # update_step inlined with locals, for the training loop
             t = self.iterations + 1
             alpha = float(self.learning_rate) * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-            multiply(m, beta_1, out=m)
-            add(m, g, out=m)
-            multiply(g, g, out=tmp)
-            multiply(v, beta_2, out=v)
-            add(v, tmp, out=v)
-            sqrt(v, out=den)
-            add(den, epsilon, out=den)
-            divide(m, den, out=tmp)
-            multiply(tmp, alpha * (1.0 - b1) / root, out=tmp)
-            subtract(w, tmp, out=w)
+            scale = alpha * (1.0 - b1) / root
+            # ten calls, each one pass: the fewest NumPy's ufuncs allow for this formula
+            # (outputs positional: ~35 ns less per call than out=)
+            for g, w, tmp, den, m, v in pieces:
+                multiply(m, beta_1, m)
+                add(m, g, m)
+                multiply(g, g, tmp)
+                multiply(v, beta_2, v)
+                add(v, tmp, v)
+                sqrt(v, den)
+                add(den, epsilon, den)
+                divide(m, den, tmp)
+                multiply(tmp, scale, tmp)
+                subtract(w, tmp, w)
             self.iterations = t
 
         return step

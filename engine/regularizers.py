@@ -35,12 +35,19 @@ class Regularizer(Serializable):
         self.add_gradient(w, grad)
         return grad
 
-    def add_gradient(self, w: np.ndarray, grad: np.ndarray) -> None:
-        """grad += d penalty / dw, in place (the training loop's form)."""
+    def add_gradient(self, w: np.ndarray, grad: np.ndarray, work: np.ndarray | None = None
+                     ) -> None:
+        """grad += d penalty / dw, in place (the training loop's form). `work`, scratch like
+        w, spares the step an array per batch."""
+        if work is None:
+            work = np.empty_like(w)
         if self.l2:
-            grad += (2.0 * self.l2) * w
+            np.multiply(w, 2.0 * self.l2, out=work)
+            grad += work
         if self.l1:
-            grad += self.l1 * np.sign(w)
+            np.sign(w, out=work)
+            work *= self.l1
+            grad += work
 
 
 def _check(name: str, value) -> float:
