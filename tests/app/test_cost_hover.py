@@ -16,7 +16,15 @@ def test_hover_readout_does_not_widen_the_cost_dock(window, qtbot):
     plot = window.training.cost_plot
     dock = window.findChild(type(window.inspector_dock), "plotsDock")
     neighbour = window.findChild(type(window.inspector_dock), "activationDock")
-    widths = dock.width(), neighbour.width()
+    # The docks settle over a few layout passes after the window shows (slower on a busy
+    # machine): measure once they hold still.
+    widths = None
+    for _ in range(50):
+        now = dock.width(), neighbour.width()
+        if now == widths:
+            break
+        widths = now
+        qtbot.wait(100)
     hint = plot.minimumSizeHint().width()
     view = plot.loss_plot
     for fraction in (0.5, 0.7, 0.9):
