@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSlider,
     QSplitter,
     QTableWidget,
@@ -217,11 +218,13 @@ class OutputView(QWidget):
         box = QVBoxLayout(confusion)
         box.setContentsMargins(2, 2, 2, 2)
         box.addWidget(self.confusion_title)
-        threshold = QHBoxLayout()
+        threshold = QVBoxLayout()  # stacked: side by side they widened the dock's minimum
         threshold.addWidget(self.threshold_label)
-        threshold.addWidget(self.threshold_slider, 1)
+        threshold.addWidget(self.threshold_slider)
         box.addLayout(threshold)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # The rows of a clicked cell go under the matrix: side by side their minimum widths
+        # added up to the dock's, and with it the window's.
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.confusion_plot)
         rows_box = QWidget()
         rows_layout = QVBoxLayout(rows_box)
@@ -236,6 +239,11 @@ class OutputView(QWidget):
                                     ["class", "precision", "recall", "F1", "support"])
         self.metrics_title = QLabel("")
         self.metrics_title.setObjectName("metricsTitle")
+        # Wraps rather than widens: its one-line width set the Output dock's minimum, and with
+        # it the window's (760 px must stay possible).
+        self.metrics_title.setWordWrap(True)
+        self.metrics_title.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                         QSizePolicy.Policy.Preferred)
         self.residual_plot = pg.PlotWidget(background="w")
         self.residual_plot.setObjectName("residualPlot")
         self.residual_plot.setLabel("bottom", "predicted")
@@ -273,13 +281,18 @@ class OutputView(QWidget):
         self.roc_plot.addItem(pg.PlotDataItem([0, 1], [0, 1], pen=pg.mkPen(
             (150, 150, 150), style=Qt.PenStyle.DashLine)))
         curves = QWidget()
-        box = QHBoxLayout(curves)
+        # One above the other: side by side they set a minimum width twice a plot's.
+        box = QVBoxLayout(curves)
         box.setContentsMargins(2, 2, 2, 2)
         box.addWidget(self.roc_plot)
         box.addWidget(self.pr_plot)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("outputTabs")
+        # Scroll buttons rather than a tab bar as wide as all five titles: the bar's width was
+        # the dock's minimum, and the dock's the window's.
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.addTab(self.boundary_plot, "Plane")
         self.tabs.addTab(confusion, "Confusion")
         self.tabs.addTab(metrics, "Metrics")

@@ -30,7 +30,7 @@ from engine.errors import EngineError
 from engine.project import runtime
 from engine.sample_trace import SampleTrace, top_contributions, trace_sample
 
-FIRST_UNITS = 8  # a wide layer shows this many units until "Show all units" is ticked
+FIRST_UNITS = 8  # a wide layer shows this many units until "All units" is ticked
 RECOMPUTE_MS = 250  # at most 4 recomputations a second while training
 COLUMNS = ["", "raw | z = w·a + b", "a = g(z)", "dL/da", "g'(z)", "dL/dz",
            "largest dL/dw (input: a·dL/dz)"]
@@ -54,7 +54,7 @@ class SampleInspector(QWidget):
         self.spin.setToolTip("The row of the dataset to send through the network (or click a "
                              "point in the output view or the data preview)")
         self.spin.setKeyboardTracking(False)
-        self.show_all = QCheckBox("Show all units")
+        self.show_all = QCheckBox("All units")
         self.show_all.setObjectName("showAllUnits")
         self.show_all.setToolTip(f"Wide layers show their first {FIRST_UNITS} units")
         self.summary = QLabel("")
@@ -68,14 +68,16 @@ class SampleInspector(QWidget):
         self.view.setUniformRowHeights(True)
         self.view.setAlternatingRowColors(True)
         self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The toggle on a row of its own: beside the spin box it made the dock 250 px wide at
+        # least, which the bottom row of docks could not give at 760 px.
+        self.spin.setPrefix("row ")  # the spin box names itself: no label beside it
         top = QHBoxLayout()
-        top.addWidget(QLabel("Sample row"))
         top.addWidget(self.spin)
         top.addStretch(1)
-        top.addWidget(self.show_all)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.show_all)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         self.project = None
@@ -188,7 +190,7 @@ class SampleInspector(QWidget):
                     Z: fmt(layer.z[j]), A: fmt(layer.a[j]), DA: fmt(layer.dL_da[j]),
                     GP: fmt(layer.g_prime[j]), DZ: fmt(layer.dL_dz[j]), DW: contributions})
             if shown < units:
-                self._row(group, f"… {units - shown} more units (Show all units)", {})
+                self._row(group, f"… {units - shown} more units (tick All units)", {})
                 self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(group), True)
         output = self._group("Output")
         self._row(output, "prediction", {A: ", ".join(fmt(v) for v in t.prediction)})

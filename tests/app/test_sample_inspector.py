@@ -104,7 +104,7 @@ def test_it_follows_the_training(window, qtbot):
     inspector = _open(window, qtbot)
     inspector.select_row(5)
     before = inspector.trace.prediction.copy()
-    window.inspector.epochs_spin.setValue(30)
+    window.training_settings.epochs_spin.setValue(30)
     with qtbot.waitSignal(window.training.controller.runFinished, timeout=60_000):
         qtbot.mouseClick(window.findChild(QPushButton, "trainButton"),
                          Qt.MouseButton.LeftButton)
