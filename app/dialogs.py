@@ -6,7 +6,7 @@ would block an offscreen test run forever."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 PROJECT_FILTER = "Netbuilder projects (*.nnproj);;All files (*)"
 SCRIPT_FILTER = "Python scripts (*.py)"
@@ -43,6 +43,12 @@ class Dialogs:
         """A file to write, or "" when cancelled."""
         path, _ = QFileDialog.getSaveFileName(self.parent, caption, suggested, file_filter)
         return path
+
+    def ask_project_name(self, current: str) -> str:
+        """A new name for the project, or "" when cancelled."""
+        name, ok = QInputDialog.getText(self.parent, "Rename Project", "Project name:",
+                                        text=current)
+        return name if ok else ""
 
     def ask_restore_recovery(self, name: str, original: str | None) -> bool:
         where = f"of {original}" if original else "that was never saved"

@@ -251,6 +251,8 @@ class MainWindow(QMainWindow):
                                         sp.SP_DialogSaveButton)
         self.save_as_action = self._action("Save &As…", f.save_as, ks.SaveAs,
                                            "Save the project under a new name")
+        self.rename_action = self._action("Re&name Project…", self.rename_project, None,
+                                          "Give the project a new name")
         self.import_action = self._action("&Import Dataset…", self.import_dataset, "Ctrl+I",
                                           "Import a CSV file as the dataset")
         self.export_action = self._action("&Export Keras Script…", f.export_keras_script,
@@ -347,7 +349,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addActions([self.save_action, self.save_as_action, self.rename_action])
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
@@ -573,6 +575,14 @@ class MainWindow(QMainWindow):
         if not (0 <= index < len(self.project.layers) and 0 <= target < len(self.project.layers)):
             return False
         return self.push(commands.move_layer(self, index, target))
+
+    def rename_project(self, name: str | None = None) -> bool:
+        """Rename the project (asks for the name when none is given), one undo step."""
+        if name is None:
+            name = self.dialogs.ask_project_name(self.project.name)
+        if not name or name.strip() == self.project.name:
+            return False
+        return self.push(commands.rename_project(self, name))
 
     def import_dataset(self) -> None:
         self.dataset_dock.show()
