@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import commands, help_dialogs, theme, wheel_guard
+from app import commands, help_dialogs, image_export, theme, wheel_guard
 from app import settings as app_settings
 from app.autosave import Autosaver
 from app.builder.advisor import AdvisorPanel
@@ -48,6 +48,7 @@ from app.builder.training_settings import TrainingSettings
 from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
+from app.status_state import StatusState
 from app.training.integration import attach_training
 from app.version import version
 from engine.errors import EngineError
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
 
         self._show_project()
         self.training = attach_training(self)
+        # After the training integration: its run summary comes first, dataset and epoch
+        # beside it.
+        self.status_state = StatusState(self)
         self._build_view_menu()
         self.status_message("Ready. Drag layers from the palette onto the network, then press "
                             "Train.", 0)
@@ -257,6 +261,9 @@ class MainWindow(QMainWindow):
                                           "Import a CSV file as the dataset")
         self.export_action = self._action("&Export Keras Script…", f.export_keras_script,
                                           "Ctrl+E", "Write the network as a Keras script")
+        self.export_image_action = self._action(
+            "Export I&mage…", lambda: image_export.export_image(self), "Ctrl+Shift+E",
+            "Save the network diagram or a plot as a PNG or SVG image")
         self.quit_action = self._action("&Quit", self.close, ks.Quit, "Quit Netbuilder")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -351,7 +358,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.rename_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addActions([self.import_action, self.export_action,
+                              self.export_image_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -546,6 +554,10 @@ class MainWindow(QMainWindow):
 
     def status_message(self, text: str, timeout_ms: int = 6000) -> None:
         self.statusBar().showMessage(text, timeout_ms)
+
+    def busy(self, message: str):
+        """A context manager: the status bar shows `message` and a busy bar meanwhile."""
+        return self.status_state.busy(message)
 
     # --- layer edits (menu, toolbar, palette, canvas) -------------------------------------
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.status_state import busy
 from app.wording import count
 from engine import data as engine_data
 from engine.errors import EngineError
@@ -123,7 +124,8 @@ class CsvImportDialog(QDialog):
         if self.fill_missing_check.isChecked():
             params["fill_missing"] = "mean"
         try:
-            dataset = engine_data.load_csv(self.path, **params)
+            with busy(self.parentWidget(), f"Importing {Path(self.path).name}…"):
+                dataset = engine_data.load_csv(self.path, **params)
         except _load_errors() as exc:
             self._show_error(_in_dialog_words(str(exc)))
             self._point_at_bad_cell(str(exc))
