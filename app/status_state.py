@@ -65,6 +65,7 @@ class StatusState:
         label.setObjectName(name)
         label.setAccessibleName(accessible)
         label.setToolTip(tip)
+        label.setContentsMargins(10, 0, 4, 0)  # apart from the run summary's last figure
         return label
 
     def refresh(self) -> None:
@@ -81,6 +82,8 @@ class StatusState:
         if self.is_busy():  # nested (save inside an export): the outer message stays
             yield
             return
+        # A temporary message is drawn over normal widgets: it would cover the busy pair.
+        self.window.statusBar().clearMessage()
         self.busy_message.setText(message)
         self.busy_message.show()
         self.busy_bar.show()
