@@ -48,6 +48,9 @@ class StatusState:
         self.busy_bar.setRange(0, 0)  # busy mode: the length of the work is unknown
         self.busy_bar.setMaximumWidth(120)
         self.busy_bar.setTextVisible(False)
+        # No taller than a line of text: the status bar keeps its height (a 5 px taller bar
+        # took that from the canvas at every window size, busy or not).
+        self.busy_bar.setMaximumHeight(self.busy_message.sizeHint().height())
         self.dataset_label = self._label("datasetStatus", "Dataset",
                                          "The dataset: its name, rows and input features")
         self.epoch_label = self._label("epochStatus", "Epoch",
@@ -66,6 +69,9 @@ class StatusState:
         label.setAccessibleName(accessible)
         label.setToolTip(tip)
         label.setContentsMargins(10, 0, 4, 0)  # apart from the run summary's last figure
+        # Shown whole when there is room, but a long dataset name must not set the window's
+        # minimum width (the window still goes down to 760 px wide).
+        label.setMinimumWidth(40)
         return label
 
     def refresh(self) -> None:
