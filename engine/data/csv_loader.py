@@ -144,12 +144,23 @@ def _load(inp: CsvInput, target, features, delimiter, header, drop_missing, targ
         raise DatasetError(f"{inp.label}: the file has a header row but no data rows. Add rows "
                            "of data below the header.")
     dropped = False
+    was_missing = None
     if fill_missing == "mean" and table.missing.any():
+        was_missing = table.missing
         table, fill_note = _fill_with_means(table, plan, inp)
         if fill_note:
             notes.append(fill_note)
+        if table.missing.any() and not drop_missing:
+            # scan would name the first hole, which may be one just filled.
+            raise DatasetError(f"{inp.label}: {int(table.missing.sum())} rows have a missing "
+                               "target or text value, which a mean cannot fill. Fill them "
+                               "in, or load with drop_missing=True.")
     if table.missing.any():
         lines = scan(inp, plan, allow_missing=drop_missing)
+        if was_missing is not None:  # scan lists every row with a hole, filled ones too
+            still = table.missing[np.flatnonzero(was_missing)]
+            lines = ([line for line, keep in zip(lines, still, strict=True) if keep]
+                     if len(lines) == len(still) else [])
         if not drop_missing:  # scan found no hole where pandas found one
             raise DatasetError(f"{inp.label}: {int(table.missing.sum())} rows have a missing "
                                "value in a used column. Fill them in, or load with "

@@ -345,7 +345,8 @@ def test_fill_missing_with_the_column_mean(write):
 
 def test_fill_missing_never_guesses_a_target(write):
     path = write("a,y\n1,0\n,1\n3,\n5,1\n")
-    assert "missing" in error_of(path, fill_missing="mean")
+    assert "missing target or text value" in error_of(path, fill_missing="mean")
     ds = load_csv(path, "y", fill_missing="mean", drop_missing=True)
     assert ds.x.tolist() == [[1], [3], [5]]
+    assert "Dropped 1 of 4 rows with a missing value (line 4)." in ds.notes
     assert "fill_missing=" in error_of(path, fill_missing="median")
