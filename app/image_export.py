@@ -126,11 +126,22 @@ def _plot_item(view: View):
 def _plot_png(view: View, width: int, height: int) -> bytes:
     exporter = pg_exporters.ImageExporter(_plot_item(view))
     params = exporter.parameters()
-    # Both sides as asked: pyqtgraph links them to the view's proportions; with the link
-    # blocked the scene is drawn centred at its own proportions on the background.
-    params.param("width").setValue(width, blockSignal=exporter.widthChanged)
-    params.param("height").setValue(height, blockSignal=exporter.heightChanged)
-    image = exporter.export(toBytes=True)
+    shown = exporter.getTargetRect()
+    # pyqtgraph scales pixel-sized things (points, pens) by the width ratio alone, so a
+    # size of other proportions gave points far too big: export at the view's proportions,
+    # as large as fits, then centre that on a background of the asked size.
+    scale = min(width / max(1.0, shown.width()), height / max(1.0, shown.height()))
+    params.param("width").setValue(max(1, round(shown.width() * scale)))
+    params.param("height").setValue(min(height, max(1, round(shown.height() * scale))),
+                                    blockSignal=exporter.heightChanged)
+    drawn = exporter.export(toBytes=True)
+    if (drawn.width(), drawn.height()) == (width, height):
+        return _png_bytes(drawn)
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(params["background"])
+    painter = QPainter(image)
+    painter.drawImage((width - drawn.width()) // 2, (height - drawn.height()) // 2, drawn)
+    painter.end()
     return _png_bytes(image)
 
 
@@ -162,7 +173,7 @@ def _plot_svg(view: View, width: int, height: int) -> bytes:
         widget, item = view.widget, _plot_item(view)
         source = (item.sceneBoundingRect() if item is not widget.scene()
                   else widget.mapToScene(widget.viewport().rect()).boundingRect())
-        return _scene_svg(widget, source, view.label, width, height)
+        return _scene_svg(widget, source, view.label, width, height, exporter)
     size = view.size()
     return _sized_svg(svg, width, height, size.width(), size.height())
 
@@ -200,7 +211,7 @@ def _canvas_png(view: View, width: int, height: int) -> bytes:
 
 
 def _scene_svg(widget: QGraphicsView, source: QRectF, title: str, width: int,
-               height: int) -> bytes:
+               height: int, exporter=None) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -211,8 +222,21 @@ def _scene_svg(widget: QGraphicsView, source: QRectF, title: str, width: int,
     generator.setTitle(title)
     painter = QPainter(generator)
     painter.fillRect(QRectF(0, 0, width, height), _background(widget))
-    widget.scene().render(painter, QRectF(0, 0, width, height), source)
-    painter.end()
+    if exporter is not None:
+        # Export mode makes scatter points draw as shapes: their on-screen pixmap fragments
+        # came out as smudges in the SVG.
+        exporter.setExportMode(True, {"painter": painter, "antialias": True,
+                                      "background": _background(widget),
+                                      # pixel-sized symbols grow as render() scales
+                                      "resolutionScale": min(
+                                          width / max(1.0, source.width()),
+                                          height / max(1.0, source.height()))})
+    try:
+        widget.scene().render(painter, QRectF(0, 0, width, height), source)
+    finally:
+        if exporter is not None:
+            exporter.setExportMode(False)
+        painter.end()
     buffer.close()
     # QSvgGenerator gives the size in millimetres at the screen's resolution; slides and
     # browsers want the pixels asked for.
