@@ -57,7 +57,7 @@ class Dialogs:
         dialog = ExportImageDialog(views, self.parent)
         if dialog.exec() != ExportImageDialog.DialogCode.Accepted or dialog.view() is None:
             return None
-        return dialog.view(), dialog.fmt(), dialog.size()
+        return dialog.view(), dialog.fmt(), dialog.export_size()
 
     def ask_restore_recovery(self, name: str, original: str | None) -> bool:
         where = f"of {original}" if original else "that was never saved"

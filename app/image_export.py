@@ -331,7 +331,8 @@ class ExportImageDialog(QDialog):
     def fmt(self) -> str:
         return self.format_combo.currentData()
 
-    def size(self) -> QSize:  # noqa: D102 - the asked size, not the dialog's
+    def export_size(self) -> QSize:
+        """The asked size (not QWidget.size, the dialog's own)."""
         return QSize(self.width_spin.value(), self.height_spin.value())
 
 

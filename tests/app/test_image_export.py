@@ -43,7 +43,7 @@ def _export_through_the_menu(window, view_label, path, width=None, height=None):
             dialog.findChild(QSpinBox, "exportHeight").setValue(height)
         dialog.ok_button.click()
         assert dialog.result() == QDialog.DialogCode.Accepted
-        return dialog.view(), dialog.fmt(), dialog.size()
+        return dialog.view(), dialog.fmt(), dialog.export_size()
 
     window.dialogs.ask_export_image = ask
     window.dialogs.ask_save_path = lambda *a, **k: str(path)
