@@ -186,3 +186,28 @@ def reset_weights(host: CommandHost, weights: list) -> ProjectCommand:
         edits.reset_training(project)
         project.weights = [w.copy() for w in weights]
     return ProjectCommand(host, "Reset weights", edit)
+
+
+class _RenameCommand(ProjectCommand):
+    """The name is left out of the document snapshots (Save As renames without an undo
+    step), so this one command puts the name back itself."""
+
+    def prepare(self) -> None:
+        if self._after is not None:
+            return
+        self._old_name = self.host.project.name
+        super().prepare()
+        self._new_name = self.host.project.name
+
+    def redo(self) -> None:
+        self.prepare()
+        self.host.project.name = self._new_name
+        super().redo()
+
+    def undo(self) -> None:
+        self.host.project.name = self._old_name
+        super().undo()
+
+
+def rename_project(host: CommandHost, name: str) -> ProjectCommand:
+    return _RenameCommand(host, "Rename project", lambda p: edits.rename_project(p, name))

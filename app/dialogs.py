@@ -6,7 +6,9 @@ would block an offscreen test run forever."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from app.image_export import ExportImageDialog
 
 PROJECT_FILTER = "Netbuilder projects (*.nnproj);;All files (*)"
 SCRIPT_FILTER = "Python scripts (*.py)"
@@ -43,6 +45,19 @@ class Dialogs:
         """A file to write, or "" when cancelled."""
         path, _ = QFileDialog.getSaveFileName(self.parent, caption, suggested, file_filter)
         return path
+
+    def ask_project_name(self, current: str) -> str:
+        """A new name for the project, or "" when cancelled."""
+        name, ok = QInputDialog.getText(self.parent, "Rename Project", "Project name:",
+                                        text=current)
+        return name if ok else ""
+
+    def ask_export_image(self, views):
+        """(view, format, QSize) from the Export Image dialog, or None when cancelled."""
+        dialog = ExportImageDialog(views, self.parent)
+        if dialog.exec() != ExportImageDialog.DialogCode.Accepted or dialog.view() is None:
+            return None
+        return dialog.view(), dialog.fmt(), dialog.export_size()
 
     def ask_restore_recovery(self, name: str, original: str | None) -> bool:
         where = f"of {original}" if original else "that was never saved"

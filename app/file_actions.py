@@ -109,7 +109,8 @@ class FileActions:
     def _save_to(self, path: Path) -> bool:
         window = self.window
         try:
-            saved = window.project.save(path)
+            with window.busy(f"Saving {Path(path).name}…"):
+                saved = window.project.save(path)
         except (EngineError, OSError) as exc:
             window.dialogs.show_error("Could not save project",
                                       f"Could not save {Path(path).name}:\n\n{exc}")
@@ -134,7 +135,8 @@ class FileActions:
         if not path.endswith(".py"):
             path += ".py"
         try:
-            script, weights = export.export_keras(window.project, path)
+            with window.busy(f"Exporting {Path(path).name}…"):
+                script, weights = export.export_keras(window.project, path)
         except (EngineError, OSError) as exc:
             window.dialogs.show_error("Could not export", f"Could not export {path}:\n\n{exc}")
             return False

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import commands, help_dialogs, theme, wheel_guard
+from app import commands, help_dialogs, image_export, theme, wheel_guard
 from app import settings as app_settings
 from app.autosave import Autosaver
 from app.builder.advisor import AdvisorPanel
@@ -48,6 +48,7 @@ from app.builder.training_settings import TrainingSettings
 from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
+from app.status_state import StatusState
 from app.training.integration import attach_training
 from app.version import version
 from engine.errors import EngineError
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
 
         self._show_project()
         self.training = attach_training(self)
+        # After the training integration: its run summary comes first, dataset and epoch
+        # beside it.
+        self.status_state = StatusState(self)
         self._build_view_menu()
         self.status_message("Ready. Drag layers from the palette onto the network, then press "
                             "Train.", 0)
@@ -251,10 +255,15 @@ class MainWindow(QMainWindow):
                                         sp.SP_DialogSaveButton)
         self.save_as_action = self._action("Save &As…", f.save_as, ks.SaveAs,
                                            "Save the project under a new name")
+        self.rename_action = self._action("Re&name Project…", self.rename_project, None,
+                                          "Give the project a new name")
         self.import_action = self._action("&Import Dataset…", self.import_dataset, "Ctrl+I",
                                           "Import a CSV file as the dataset")
         self.export_action = self._action("&Export Keras Script…", f.export_keras_script,
                                           "Ctrl+E", "Write the network as a Keras script")
+        self.export_image_action = self._action(
+            "Export I&mage…", lambda: image_export.export_image(self), "Ctrl+Shift+E",
+            "Save the network diagram or a plot as a PNG or SVG image")
         self.quit_action = self._action("&Quit", self.close, ks.Quit, "Quit Netbuilder")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -347,9 +356,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addActions([self.save_action, self.save_as_action, self.rename_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addActions([self.import_action, self.export_action,
+                              self.export_image_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -545,6 +555,10 @@ class MainWindow(QMainWindow):
     def status_message(self, text: str, timeout_ms: int = 6000) -> None:
         self.statusBar().showMessage(text, timeout_ms)
 
+    def busy(self, message: str):
+        """A context manager: the status bar shows `message` and a busy bar meanwhile."""
+        return self.status_state.busy(message)
+
     # --- layer edits (menu, toolbar, palette, canvas) -------------------------------------
 
     def add_layer(self, activation: str | None = None) -> bool:
@@ -573,6 +587,14 @@ class MainWindow(QMainWindow):
         if not (0 <= index < len(self.project.layers) and 0 <= target < len(self.project.layers)):
             return False
         return self.push(commands.move_layer(self, index, target))
+
+    def rename_project(self, name: str | None = None) -> bool:
+        """Rename the project (asks for the name when none is given), one undo step."""
+        if name is None:
+            name = self.dialogs.ask_project_name(self.project.name)
+        if not name or name.strip() == self.project.name:
+            return False
+        return self.push(commands.rename_project(self, name))
 
     def import_dataset(self) -> None:
         self.dataset_dock.show()

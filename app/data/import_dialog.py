@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.status_state import busy
 from app.wording import count
 from engine import data as engine_data
 from engine.errors import EngineError
@@ -120,8 +121,11 @@ class CsvImportDialog(QDialog):
                   "header": self.header_check.isChecked(),
                   "target_type": self.target_type_combo.currentData(),
                   "drop_missing": self.drop_missing_check.isChecked()}
+        if self.fill_missing_check.isChecked():
+            params["fill_missing"] = "mean"
         try:
-            dataset = engine_data.load_csv(self.path, **params)
+            with busy(self.parentWidget(), f"Importing {Path(self.path).name}…"):
+                dataset = engine_data.load_csv(self.path, **params)
         except _load_errors() as exc:
             self._show_error(_in_dialog_words(str(exc)))
             self._point_at_bad_cell(str(exc))
@@ -199,6 +203,15 @@ class CsvImportDialog(QDialog):
         self.drop_missing_check.setToolTip("Rows with an empty or NA cell in a used column are "
                                            "left out (the dataset's notes say which lines).")
         self.drop_missing_check.setAccessibleName("Leave out rows with a missing value")
+        # Leaving rows out throws away their other cells; a column's mean keeps the row (the
+        # engine's fill_missing="mean"). A missing target is never guessed: the check above
+        # still decides those rows, so both can be ticked.
+        self.fill_missing_check = QCheckBox("Fill a missing value with its column's mean", self)
+        self.fill_missing_check.setObjectName("fillMissingCheck")
+        self.fill_missing_check.setToolTip("An empty or NA cell in a numeric feature column "
+                                           "becomes the mean of that column's values (the "
+                                           "dataset's notes say how many).")
+        self.fill_missing_check.setAccessibleName("Fill a missing value with its column's mean")
 
         self.error_label = QLabel(self)
         self.error_label.setObjectName("importError")
@@ -233,7 +246,10 @@ class CsvImportDialog(QDialog):
         form.addRow("Target is:", self.target_type_combo)
         form.addRow("Features (x):", self.feature_list)
         form.addRow("Scaling:", self.scaling_combo)
-        form.addRow("Missing values:", self.drop_missing_check)
+        missing = QVBoxLayout()
+        missing.addWidget(self.drop_missing_check)
+        missing.addWidget(self.fill_missing_check)
+        form.addRow("Missing values:", missing)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

@@ -37,6 +37,7 @@ def load_csv(
     class_order: list[str] | None = None,
     name: str | None = None,
     categorical_targets: str | bool | None = None,
+    fill_missing: str | None = None,
 ) -> Dataset:
     """Load a CSV file into a Dataset.
 
@@ -60,6 +61,9 @@ def load_csv(
         name: display name; default the file name.
         categorical_targets: older spelling of target_type (True = "classes", False =
             "values").
+        fill_missing: "mean" replaces a missing cell of a numeric feature column by the mean
+            of that column's loaded values (reported in dataset.notes); None leaves it
+            missing. A missing target or text cell is never guessed: drop_missing decides.
 
     Returns a Dataset whose .source holds these arguments (see load_source), and whose .notes
     say what was decided or dropped. Raises DatasetError for anything it cannot load.
@@ -67,7 +71,7 @@ def load_csv(
     inp = CsvInput.from_path(path)
     target_type = _target_type(target_type, categorical_targets)
     ds, params = _load(inp, target, features, delimiter, header, drop_missing, target_type,
-                       one_hot, class_order, name or inp.path.name)
+                       one_hot, class_order, name or inp.path.name, fill_missing)
     ds.source = {"kind": "csv", "path": str(inp.path), **params}
     return ds
 
@@ -82,13 +86,13 @@ def load_csv_bytes(data: bytes, target: str | int, name: str = "dataset.csv", **
     target_type = _target_type(kwargs.pop("target_type", "auto"),
                                kwargs.pop("categorical_targets", None))
     unknown = set(kwargs) - {"features", "delimiter", "header", "drop_missing", "one_hot",
-                             "class_order"}
+                             "class_order", "fill_missing"}
     if unknown:
         raise DatasetError(f"load_csv_bytes got unknown arguments: {sorted(unknown)}.")
     ds, params = _load(inp, target, kwargs.get("features"), kwargs.get("delimiter"),
                        kwargs.get("header", "auto"), kwargs.get("drop_missing", False),
                        target_type, kwargs.get("one_hot", "auto"), kwargs.get("class_order"),
-                       name)
+                       name, kwargs.get("fill_missing"))
     ds.source = {"kind": "csv_bytes", "name": name, **params}
     return ds
 
@@ -103,8 +107,14 @@ def _target_type(target_type, categorical_targets) -> str:
     return target_type
 
 
+FILL_MISSING = (None, "mean")
+
+
 def _load(inp: CsvInput, target, features, delimiter, header, drop_missing, target_type,
-          one_hot, class_order, name):
+          one_hot, class_order, name, fill_missing=None):
+    if fill_missing not in FILL_MISSING:
+        raise DatasetError(f"fill_missing must be one of {list(FILL_MISSING)}. Received: "
+                           f"fill_missing={fill_missing!r}.")
     layout = inspect(inp, delimiter, header)
     cols = layout.columns
     if len(cols) < 2:
@@ -134,8 +144,23 @@ def _load(inp: CsvInput, target, features, delimiter, header, drop_missing, targ
         raise DatasetError(f"{inp.label}: the file has a header row but no data rows. Add rows "
                            "of data below the header.")
     dropped = False
+    was_missing = None
+    if fill_missing == "mean" and table.missing.any():
+        was_missing = table.missing
+        table, fill_note = _fill_with_means(table, plan, inp)
+        if fill_note:
+            notes.append(fill_note)
+        if table.missing.any() and not drop_missing:
+            # scan would name the first hole, which may be one just filled.
+            raise DatasetError(f"{inp.label}: {int(table.missing.sum())} rows have a missing "
+                               "target or text value, which a mean cannot fill. Fill them "
+                               "in, or load with drop_missing=True.")
     if table.missing.any():
         lines = scan(inp, plan, allow_missing=drop_missing)
+        if was_missing is not None:  # scan lists every row with a hole, filled ones too
+            still = table.missing[np.flatnonzero(was_missing)]
+            lines = ([line for line, keep in zip(lines, still, strict=True) if keep]
+                     if len(lines) == len(still) else [])
         if not drop_missing:  # scan found no hole where pandas found one
             raise DatasetError(f"{inp.label}: {int(table.missing.sum())} rows have a missing "
                                "value in a used column. Fill them in, or load with "
@@ -170,11 +195,43 @@ def _load(inp: CsvInput, target, features, delimiter, header, drop_missing, targ
         "delimiter": layout.delimiter,
         "header": layout.has_header,
         "drop_missing": bool(drop_missing),
+        # Only when set, so the sources of projects saved before this option stay the same.
+        **({"fill_missing": fill_missing} if fill_missing else {}),
         "target_type": "values" if class_names is None else "classes",
         "one_hot": [cols[j] for j in feats if j in encode],
         "class_order": class_names,
     }
     return ds, params
+
+
+def _fill_with_means(table: Table, plan: ReadPlan, inp: CsvInput) -> tuple[Table, str]:
+    """Replace NaN cells of the numeric feature columns by their column's mean over the
+    loaded rows. The rows' missing flags are recomputed, so a row still lacking its target or
+    a text cell stays missing (drop_missing or an error decides)."""
+    x = table.x_numeric
+    holes = np.isnan(x)
+    cols = plan.layout.columns
+    filled = []
+    for k in np.flatnonzero(holes.any(axis=0)):
+        known = x[~holes[:, k], k]
+        if not len(known):
+            raise DatasetError(f"{inp.label}: column {cols[plan.numeric_feats[k]]!r} has no "
+                               "values at all, so it has no mean to fill its gaps with. Leave "
+                               "it out of the features.")
+        mean = np.float32(known.astype(np.float64).mean())
+        x[holes[:, k], k] = mean
+        filled.append(f"{int(holes[:, k].sum())} in {cols[plan.numeric_feats[k]]!r} "
+                      f"(mean {float(mean):.4g})")
+    if plan.text_target:
+        missing = pd.isna(table.target)
+    else:
+        missing = np.isnan(table.target)
+    for values in table.text.values():
+        missing = missing | pd.isna(values)
+    table = Table(x, table.target, table.text, np.asarray(missing, dtype=bool))
+    note = ("Filled missing values with their column's mean: " + ", ".join(filled) + "."
+            if filled else "")
+    return table, note
 
 
 def _column_index(ref, cols: list[str], role: str, inp: CsvInput, layout: Layout) -> int:

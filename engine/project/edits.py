@@ -60,6 +60,21 @@ def restore(project: Project, state: dict[str, Any]) -> None:
         setattr(project, name, value)
 
 
+MAX_NAME_LENGTH = 120
+
+
+def rename_project(project: Project, name: str) -> None:
+    """Call the project `name` (title, quit prompt, the Keras export's docstring). The file
+    keeps its path: the name is what the person calls the work, saved inside the file."""
+    name = " ".join(str(name).split())  # a newline or tab would break the title and docstring
+    if not name:
+        raise ValueError("A project needs a name. Received: an empty name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(f"A project name can be at most {MAX_NAME_LENGTH} characters. "
+                         f"Received: {len(name)} characters.")
+    project.name = name
+
+
 def reset_training(project: Project) -> None:
     """Forget trained weights and history: they no longer fit the edited network or data."""
     project.clear_training()

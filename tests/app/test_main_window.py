@@ -40,7 +40,8 @@ def test_menus_hold_the_standard_actions(window):
         return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
 
     assert texts(menus["File"]) == ["New", "Open…", "Open Recent", "Save", "Save As…",
-                                    "Import Dataset…", "Export Keras Script…", "Quit"]
+                                    "Rename Project…", "Import Dataset…",
+                                    "Export Keras Script…", "Export Image…", "Quit"]
     assert {"Undo", "Redo", "Delete Layer", "Duplicate Layer", "Add Layer",
             "Move Layer Left", "Move Layer Right", "Copy as Keras Code"} <= set(texts(menus["Edit"]))
     view = texts(menus["View"])

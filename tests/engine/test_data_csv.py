@@ -328,3 +328,25 @@ def test_numeric_classes_keep_their_value_order_as_in_npz(write, tmp_path):
     assert ds.class_names == ["-1", "1"] and ds.y[:, 0].tolist() == [0, 1, 0, 1]
     np.savez(tmp_path / "same.npz", x=ds.x, y=np.array([-1, 1, -1, 1]))
     assert load_npz(tmp_path / "same.npz").class_names == ds.class_names
+
+
+def test_fill_missing_with_the_column_mean(write):
+    path = write("a,b,y\n1,2,0\n3,,1\nNA,4,1\n5,6,1\n7,8,0\n")
+    ds = load_csv(path, "y", fill_missing="mean")
+    # a's mean over its loaded values (1, 3, 5, 7) is 4; b's (2, 4, 6, 8) is 5.
+    assert ds.x.tolist() == [[1, 2], [3, 5], [4, 4], [5, 6], [7, 8]]
+    assert not np.isnan(ds.x).any()
+    assert ds.source["fill_missing"] == "mean"
+    assert any("mean" in note for note in ds.notes)
+    again = load_source(ds.source)  # the project reloads it the same way
+    assert np.array_equal(again.x, ds.x)
+    assert "fill_missing" not in load_csv(write("a,y\n1,0\n2,1\n", "b.csv"), "y").source
+
+
+def test_fill_missing_never_guesses_a_target(write):
+    path = write("a,y\n1,0\n,1\n3,\n5,1\n")
+    assert "missing target or text value" in error_of(path, fill_missing="mean")
+    ds = load_csv(path, "y", fill_missing="mean", drop_missing=True)
+    assert ds.x.tolist() == [[1], [3], [5]]
+    assert "Dropped 1 of 4 rows with a missing value (line 4)." in ds.notes
+    assert "fill_missing=" in error_of(path, fill_missing="median")
