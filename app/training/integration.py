@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.builder.connection_views import attach_connection_views
 from app.plots.activation_plot import ActivationPlot
 from app.plots.cost_plot import CostPlot
 from app.plots.output_view import OutputView
@@ -126,6 +127,7 @@ class TrainingPanel(QObject):
         self.controller.render_hook = self.paint_frame
         self.backprop = attach_backprop_views(self)  # sample inspector, gradient plot (#15)
         self.divergence_fixes = attach_divergence_fixes(self)  # "Use learning rate X" (#15)
+        self.connection_views = attach_connection_views(self)  # weight tooltips, loss slice
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)
