@@ -124,7 +124,7 @@ class ConnectionViews(QObject):
         return (f"{name}\n"
                 f"weight w = {w:.4g}\n"
                 f"dL/dw for row {row} = {float(t.dW[i, j]):.4g}\n"
-                f"w·a = {w:.4g} × {a:.4g} = {w * a:.4g} of unit {j + 1}'s "
+                f"adds w·a = {w:.4g} × {a:.4g} = {w * a:.4g} to unit {j + 1}'s "
                 f"z = {float(t.z[j]):.4g}\n"
                 "Right-click: loss along this weight")
 

@@ -109,7 +109,7 @@ def test_hovering_a_connection_shows_its_weight_gradient_and_share_of_z(shown, q
     assert text.startswith("W3[unit 5 → unit 1]")
     assert f"weight w = {w:.4g}" in text
     assert f"dL/dw for row 5 = {float(trace.dW[4, 0]):.4g}" in text
-    assert f"= {w * a:.4g} of unit 1's z = {float(trace.z[0]):.4g}" in text
+    assert f"= {w * a:.4g} to unit 1's z = {float(trace.z[0]):.4g}" in text
 
 
 def test_nothing_near_a_line_is_no_connection(shown):
