@@ -19,7 +19,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolTip
 
 from app.builder import canvas as canvas_module
-from app.builder.canvas_items import ColumnItem
 from app.builder.weight_slice_dialog import WeightSliceDialog
 from engine.errors import EngineError
 from engine.project import runtime
@@ -28,6 +27,8 @@ from engine.weight_slice import loss_along_weight
 
 # How near (in pixels) the pointer must be to a line to mean it.
 HIT_PIXELS = 4.0
+# Within this many pixels of a column's centre the pointer is on the column, not a line.
+COLUMN_PIXELS = 12.0
 
 
 def _single_weight_nodes(spec) -> bool:
@@ -37,12 +38,13 @@ def _single_weight_nodes(spec) -> bool:
 def connection_at(canvas, view_pos: QPoint) -> tuple[int, int, int] | None:
     """(layer, i, j) of the line under `view_pos` joining input i to unit j of `layer`
     (0-based), or None: nothing near, a node or label there, or a line of blocks."""
-    for item in canvas.items(view_pos):
-        while item is not None and not isinstance(item, ColumnItem):
-            item = item.parentItem()
-        if item is not None:
-            return None  # the columns keep their own clicks and tooltips
     px, py = float(view_pos.x()), float(view_pos.y())
+    # Near a column's centre the pointer is on its nodes, where the column keeps its own
+    # clicks and tooltips. Decided by geometry, not scene.items(): wrapping the scene's items
+    # from a tooltip filter crashed the garbage collector later (PySide, seen in the tests).
+    for index in range(-1, canvas.gap_count()):
+        if abs(canvas.layer_view_pos(index).x() - px) <= COLUMN_PIXELS:
+            return None
     best, best_d = None, HIT_PIXELS
     for gap in range(canvas.gap_count()):
         left, right = canvas.column_spec(gap - 1), canvas.column_spec(gap)
@@ -51,9 +53,9 @@ def connection_at(canvas, view_pos: QPoint) -> tuple[int, int, int] | None:
         lines = canvas.connection_lines(gap)
         n_right = right.n_nodes
         for k, line in enumerate(lines):
-            seg = line.line()
-            a = canvas.mapFromScene(line.mapToScene(seg.p1()))
-            b = canvas.mapFromScene(line.mapToScene(seg.p2()))
+            seg = line.line()  # in scene coordinates: the lines sit at the scene origin
+            a = canvas.mapFromScene(seg.p1())
+            b = canvas.mapFromScene(seg.p2())
             d = _distance(px, py, a.x(), a.y(), b.x(), b.y())
             if d < best_d:
                 best, best_d = (gap, k // n_right, k % n_right), d
@@ -72,8 +74,7 @@ def line_view_pos(canvas, layer: int, i: int, j: int) -> QPoint:
     keyboard users' menus)."""
     n_right = canvas.column_spec(layer).n_nodes
     line = canvas.connection_lines(layer)[i * n_right + j]
-    mid = line.mapToScene(line.line().center())
-    return canvas.mapFromScene(QPointF(mid))
+    return canvas.mapFromScene(QPointF(line.line().center()))
 
 
 def weight_name(layer: int, i: int, j: int, inputs: list[str] | None = None) -> str:

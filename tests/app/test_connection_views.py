@@ -21,7 +21,6 @@ pytest_plugins = ["window_fixtures"]
 
 @pytest.fixture
 def shown(window, qtbot):
-    window.resize(1200, 800)
     window.show()
     qtbot.waitExposed(window)
     return window
