@@ -233,6 +233,10 @@ class NetworkCanvas(QGraphicsView):
         row-major: index i * n_right_nodes + j joins left node i to right node j."""
         return list(self._gaps[gap].lines)
 
+    def gap_count(self) -> int:
+        """How many gaps of connection lines are drawn (one per layer)."""
+        return len(self._gaps)
+
     def column_spec(self, index: int) -> ColumnSpec:
         """What the column of layer `index` shows (-1: the inputs)."""
         return self._columns[index + 1].spec

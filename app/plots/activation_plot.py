@@ -46,16 +46,22 @@ def activation_curves(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return value, deriv
 
 
-def describe_stats(stats: LayerStats) -> tuple[str, bool]:
+def describe_stats(stats: LayerStats, show_derivative: bool = False) -> tuple[str, bool]:
     """The panel's text (e.g. "3/16 dead": 3 of 16 units output 0 on every sample;
-    "5/25 saturated": |z| > 4 on most samples) and whether it is a warning."""
+    "5/25 saturated": |z| > 4 on most samples) and whether it is a warning. In the g'(z)
+    view a second line gives the share of the gradient the layer passes back, mean g'(z)
+    ("passes 0.031 of the gradient")."""
     if stats.dead is not None:
         n = round(stats.dead * stats.units)
-        return f"{n}/{stats.units} dead", stats.dead > 0
-    if stats.saturated is not None:
+        text, warning = f"{n}/{stats.units} dead", stats.dead > 0
+    elif stats.saturated is not None:
         n = round(stats.saturated * stats.units)
-        return f"{n}/{stats.units} saturated", stats.saturated > 0
-    return count(stats.units, "unit"), False
+        text, warning = f"{n}/{stats.units} saturated", stats.saturated > 0
+    else:
+        text, warning = count(stats.units, "unit"), False
+    if show_derivative and stats.mean_gradient is not None:
+        text += f"\nmean g′(z) {stats.mean_gradient:.2g}"
+    return text, warning
 
 
 def grid_shape(panels: int) -> tuple[int, int]:
@@ -100,6 +106,7 @@ class _LayerPanel:
         self.z_range: tuple[float, float] | None = None
         self.message = ""
         self.warning = False
+        self.stats: LayerStats | None = None
 
     def apply_palette(self, palette: QPalette) -> None:
         """The curve in the text colour (black vanished on a dark background) and the
@@ -143,7 +150,8 @@ class _LayerPanel:
         heights = stats.counts / peak * (top - bottom) * 0.9 if peak > 0 else stats.counts
         self.hist.setData(stats.edges, heights)
         self.hist.setFillLevel(0)
-        message, warning = describe_stats(stats)
+        self.stats = stats
+        message, warning = describe_stats(stats, show_derivative)
         if (message, warning) != (self.message, self.warning):  # setText re-lays-out HTML
             self.message, self.warning = message, warning
             self.text.setText(message)
@@ -225,3 +233,5 @@ class ActivationPlot(QWidget):
     def _on_derivative_toggled(self, on: bool) -> None:
         for panel in self.panels:
             panel.deriv.setVisible(on)
+            if panel.stats is not None:  # the verdict gains or drops its mean g'(z) line
+                panel.update(panel.stats, on)

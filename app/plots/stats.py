@@ -1,13 +1,17 @@
 """Qt-free summaries of a layer's pre-activations for the activation panels.
 
 Computed on the training worker so the GUI thread only draws: a histogram of z over the
-validation sample, the share of saturated units and of dead ReLUs."""
+validation sample, the share of saturated units and of dead ReLUs, and the share of the
+gradient the layer passes back (mean g'(z))."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine import activations
+from engine.errors import EngineError
 
 # |z| above this puts sigmoid/tanh on their flat tails, where the gradient is < 0.02 (sigmoid)
 # -- the course's argument for ReLU in hidden layers.
@@ -27,7 +31,10 @@ class LayerStats:
     edges: (bins + 1,) histogram bin edges on the z axis; counts: (bins,) share of all
     (sample, unit) pre-activations in each bin (values beyond the range fall in the end
     bins); saturated / dead: share of the layer's units, in [0, 1], or None when the
-    activation cannot saturate / die; units: the layer width."""
+    activation cannot saturate / die; units: the layer width. mean_gradient: mean g'(z) over
+    every (sample, unit): backprop multiplies the gradient reaching the layer by g'(z), so
+    this is the share of it the layer passes on (sigmoid at most 0.25; ReLU the share of
+    active units); None for an activation the engine does not know."""
 
     activation: str
     edges: np.ndarray
@@ -35,6 +42,7 @@ class LayerStats:
     saturated: float | None
     dead: float | None
     units: int
+    mean_gradient: float | None = None
 
     @property
     def z_range(self) -> tuple[float, float]:
@@ -74,4 +82,18 @@ def layer_stats(z: np.ndarray, activation: str, bins: int = 60) -> LayerStats:
         saturated = float(np.mean(np.mean(np.abs(z) > SATURATION_Z, axis=0) > 0.5))
     if activation in DYING and n_samples:
         dead = float(np.mean(np.all(z <= 0.0, axis=0)))
-    return LayerStats(activation, edges, counts, saturated, dead, units)
+    return LayerStats(activation, edges, counts, saturated, dead, units,
+                      mean_gradient(z, activation))
+
+
+def mean_gradient(z: np.ndarray, activation: str) -> float | None:
+    """Mean g'(z) over the finite entries of z (n_samples, units), from the engine's own
+    derivative (softmax: its Jacobian diagonal); None for an unknown activation or no z."""
+    finite = np.isfinite(z)
+    if not finite.any():
+        return None
+    try:
+        deriv = np.asarray(activations.get(activation).derivative(z), dtype=np.float64)
+    except EngineError:
+        return None
+    return float(np.mean(deriv[finite]))

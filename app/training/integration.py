@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.builder.connection_views import attach_connection_views
 from app.plots.activation_plot import ActivationPlot
 from app.plots.cost_plot import CostPlot
 from app.plots.output_view import OutputView
 from app.training.backprop_views import attach_backprop_views
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
+from app.training.divergence_fix import attach_divergence_fixes
 from app.training.run_summary import RunSummary
 
 BANNER_STYLES = {
@@ -60,12 +62,27 @@ class MessageBanner(QWidget):
         close.clicked.connect(lambda: self.show_message("", ""))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
+        # Buttons that act on the message (a divergence's fixes) go in a row under the text,
+        # which a narrow dock would otherwise squeeze to a word a line; a new message drops
+        # them.
+        column = QVBoxLayout()
+        column.addWidget(self.label)
+        self.actions_box = QHBoxLayout()
+        self.actions_box.addStretch(1)
+        column.addLayout(self.actions_box)
+        layout.addLayout(column, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.kind = ""
         self.setVisible(False)
 
+    def add_button(self, button: QAbstractButton) -> None:
+        """Offer `button` with the message shown now, until the next message replaces it."""
+        self.actions_box.insertWidget(self.actions_box.count() - 1, button)
+        button.show()  # a child added to a shown widget is otherwise shown only later
+
     def show_message(self, kind: str, text: str) -> None:
+        while self.actions_box.count() > 1:  # the buttons, not the stretch after them
+            self.actions_box.takeAt(0).widget().deleteLater()
         self.kind = kind if text else ""
         self.label.setText(text)
         self.label.setStyleSheet(BANNER_STYLES.get(kind, BANNER_STYLES["info"]))
@@ -109,6 +126,8 @@ class TrainingPanel(QObject):
         window.training_guard = self.controller.guard
         self.controller.render_hook = self.paint_frame
         self.backprop = attach_backprop_views(self)  # sample inspector, gradient plot (#15)
+        self.divergence_fixes = attach_divergence_fixes(self)  # "Use learning rate X" (#15)
+        self.connection_views = attach_connection_views(self)  # weight tooltips, loss slice
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)
