@@ -211,7 +211,6 @@ def _read_recovery(path: Path) -> Recovery | None:
     if not isinstance(info, dict):
         info = {}
     original = Path(info["original"]) if info.get("original") else None
-    if original is not None and original.is_file():
-        if original.stat().st_mtime >= _mtime(path):
-            return None  # saved after the last autosave: nothing to recover
+    if original is not None and original.is_file() and original.stat().st_mtime >= _mtime(path):
+        return None  # saved after the last autosave: nothing to recover
     return Recovery(path, original, str(info.get("name") or "Untitled"))

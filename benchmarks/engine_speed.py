@@ -151,7 +151,7 @@ def torch_runner(torch, case: dict, x, y):
     return run
 
 
-def jax_runners(jax, case: dict, x, y, initial: list[np.ndarray]):
+def jax_runners(jax, case: dict, x, y, initial: list[np.ndarray]):  # noqa: C901 - both JAX styles side by side
     """(jit per step, scan per epoch) runners: the same network, initial weights, batches,
     loss and optimizer formula as ours."""
     jnp, lax = jax.numpy, jax.lax

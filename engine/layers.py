@@ -229,7 +229,7 @@ class Dense:
 
         Regularization is not included: a regularizer adds its own gradient to dW and db."""
         g = self.activation
-        if isinstance(g, activations.Softmax):
+        if isinstance(g, activations.Softmax):  # noqa: SIM108 - two cases a learner reads apart
             # every output depends on every z of its row, so g'(z) is a Jacobian, not a number
             # per element: multiply by it row by row (a vector-Jacobian product)
             dL_dz = g.vjp(z, dL_da)

@@ -17,8 +17,7 @@ def load_project(path):
     if not os.path.lexists(path):
         raise CliError(path, "no such file")
     with about(path, loading=True):
-        project = Project.load(path)
-    return project
+        return Project.load(path)
 
 
 def save_project(project, path) -> None:
@@ -38,8 +37,7 @@ def project_dataset(project, path):
 def project_model(project, path):
     """The project's compiled model with its stored weights."""
     with about(path, loading=True):
-        model = runtime.build_model(project)
-    return model
+        return runtime.build_model(project)
 
 
 def fmt(value: float) -> str:

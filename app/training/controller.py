@@ -243,9 +243,9 @@ class TrainingController(QObject):
 
     # ----- starting a run -------------------------------------------------------------------
     def _start(self, epochs: int) -> bool:
-        if self.worker is not None:  # a stopping run: finish it before starting the next
-            if not self.stop_and_wait():
-                return False
+        # A stopping run: finish it before starting the next.
+        if self.worker is not None and not self.stop_and_wait():
+            return False
         project = self.host.project
         try:
             model, prepared = self._build(project)

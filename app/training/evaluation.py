@@ -12,6 +12,7 @@ when the person picks another projection, so the worker always reads one consist
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,11 +114,9 @@ def eval_sets(prepared, dataset, training, classify: bool,
     x_train = np.asarray(prepared.x_train)
     train_rows = val_rows = None
     if dataset is not None and training is not None and prepared.x_val is not None:
-        try:
+        with contextlib.suppress(ValueError):
             train_rows, val_rows = dataset.split_indices(
                 validation=training.validation_split, seed=training.seed)[:2]
-        except ValueError:
-            pass
     if train_rows is None or len(train_rows) != len(x_train):
         train_rows = np.arange(len(x_train))
     sets = {"training": EvalRows("training", x_train, targets(prepared.y_train),

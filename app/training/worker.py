@@ -13,6 +13,7 @@ state is always delivered before the thread finishes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import threading
@@ -218,16 +219,14 @@ class TrainingWorker(QThread):
     def _run(self) -> None:
         try:
             self.result = self._train()
-        except BaseException as exc:  # never lost, never fatal: reported to the GUI
+        except BaseException as exc:  # noqa: BLE001 - never lost, never fatal: reported to the GUI
             self.result = RunOutcome(
                 "failed", None, self._series(0), self._done,
                 message=f"Training failed: {type(exc).__name__}: {exc}",
                 error=exc, details=traceback.format_exc(),
             )
-            try:
+            with contextlib.suppress(BaseException):
                 self._post(force=True, with_views=False)
-            except BaseException:
-                pass
 
     def _train(self) -> RunOutcome:
         spec = self.spec

@@ -222,10 +222,7 @@ def _fill_with_means(table: Table, plan: ReadPlan, inp: CsvInput) -> tuple[Table
         x[holes[:, k], k] = mean
         filled.append(f"{int(holes[:, k].sum())} in {cols[plan.numeric_feats[k]]!r} "
                       f"(mean {float(mean):.4g})")
-    if plan.text_target:
-        missing = pd.isna(table.target)
-    else:
-        missing = np.isnan(table.target)
+    missing = pd.isna(table.target) if plan.text_target else np.isnan(table.target)
     for values in table.text.values():
         missing = missing | pd.isna(values)
     table = Table(x, table.target, table.text, np.asarray(missing, dtype=bool))

@@ -65,12 +65,12 @@ def read_table(inp: CsvInput, plan: ReadPlan) -> Table:
     checks (so a blank or tab-only cell is missing, as scan says)."""
     try:
         return _pandas_read(inp, plan, lenient=False)
-    except Exception as exc:  # pandas' ParserError, ValueError, UnicodeDecodeError, ...
+    except Exception as exc:  # noqa: BLE001 - pandas raises ParserError, ValueError, UnicodeDecodeError, ...
         scan(inp, plan, allow_missing=True)
         first = exc
     try:
         return _pandas_read(inp, plan, lenient=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - as above; the diagnosis below names the cause
         if "EOF inside string" in str(first):
             raise DatasetError(
                 f"{inp.label}, line {plan.last_record_line}: a quoted field starts here and is "
@@ -225,7 +225,7 @@ def _read_in_parallel(path, plan: ReadPlan, kwargs: dict, cuts: list[int]) -> li
             futures = [pool.submit(read, i) for i in range(len(cuts) - 1)]
             try:
                 parts = [f.result() for f in futures]
-            except Exception:
+            except Exception:  # noqa: BLE001 - any part's failure: one whole read decides
                 return None
     return None if _cut_a_row(caught) else parts  # the single read then finds the row
 
@@ -234,7 +234,7 @@ class _ByteRange(io.RawIOBase):
     """`prefix`, then bytes start..end of a file, as a stream that ends at `end`."""
 
     def __init__(self, path, start: int, end: int, prefix: bytes = b""):
-        self._file = open(path, "rb")
+        self._file = open(path, "rb")  # noqa: SIM115 - the stream owns it; close() closes it
         self._file.seek(start)
         self._left = end - start
         self._prefix = prefix

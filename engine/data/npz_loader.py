@@ -13,7 +13,7 @@ from .csv_sniff import CsvInput
 from .dataset import Dataset, natural_sort_key
 
 
-def load_npz(path) -> Dataset:
+def load_npz(path) -> Dataset:  # noqa: C901 - one check per way an archive can be wrong, in order
     """Load arrays `x` (n_samples, n_features) and `y` (n_samples,) or (n_samples, 1) from an
     .npz file, with optional `feature_names`, `target_name` and `class_names` string arrays.
 
@@ -42,7 +42,7 @@ def load_npz(path) -> Dataset:
                                "numpy.savez(path, x=x, y=y).") from None
         raise DatasetError(f"{p}: holds Python objects ({exc}); they are not loaded, because "
                            "loading them could run code. Save plain numeric arrays.") from None
-    except Exception as exc:  # zipfile and numpy raise many kinds for a damaged archive
+    except Exception as exc:  # noqa: BLE001 - zipfile and numpy raise many kinds for a damaged archive
         raise DatasetError(f"{p}: is not a readable .npz file ({type(exc).__name__}: {exc}). "
                            "Save the arrays with numpy.savez(path, x=x, y=y).") from None
     for key in ("x", "y"):

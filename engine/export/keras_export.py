@@ -278,7 +278,7 @@ def affine_scaling(project, n_features: int) -> tuple[np.ndarray, np.ndarray] | 
 # Rendering: ExportPlan -> script text
 
 
-def _render(plan: ExportPlan, script_name: str) -> str:
+def _render(plan: ExportPlan, script_name: str) -> str:  # noqa: C901 - the script, top to bottom
     weights_name, data_name = (p.name for p in companion_paths(script_name))
     n = plan.n_features
     lines: list[str] = []

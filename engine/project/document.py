@@ -16,6 +16,7 @@ refusing unsafe files), the value checks (schema.py) and the schema upgrades
 
 from __future__ import annotations
 
+import contextlib
 import copy as _copy
 import hashlib
 import os
@@ -391,10 +392,9 @@ class Project:
             out["absolute_path"] = str(absolute)
             out["path"] = absolute.as_posix()
             if base_dir is not None:
-                try:
+                # On another drive (Windows) there is no relative path: keep the absolute one.
+                with contextlib.suppress(ValueError):
                     out["path"] = Path(os.path.relpath(absolute, Path(base_dir).absolute())).as_posix()
-                except ValueError:  # another drive on Windows: keep the absolute path
-                    pass
         return out
 
     @classmethod
@@ -411,8 +411,7 @@ class Project:
             )
         raw = migrations.migrate(RawProject(meta=_copy.deepcopy(data)), source)
         fields, _ = read_meta(raw.meta, source, base_dir)
-        project = cls(**fields)
-        return project
+        return cls(**fields)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Project:
@@ -428,8 +427,8 @@ class Project:
         project = cls(**fields)
         units = [layer.units for layer in project.layers]
         project.weights = weights_from_arrays(raw.weights, n_weights, units, "weights.npz", source)
-        if project.weights and project.input_dim is not None:
-            if project.weights[0].shape[0] != project.input_dim:
+        if (project.weights and project.input_dim is not None
+                and project.weights[0].shape[0] != project.input_dim):
                 raise ProjectError(
                     f"{source}: weights.npz has {project.weights[0].shape[0]} inputs but "
                     f"project.json says input_dim={project.input_dim}. The file is damaged; "

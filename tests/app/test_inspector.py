@@ -53,7 +53,7 @@ CONTROLS = [
 ]
 
 
-@pytest.mark.parametrize("name,path,value", CONTROLS, ids=[c[0] for c in CONTROLS])
+@pytest.mark.parametrize(("name", "path", "value"), CONTROLS, ids=[c[0] for c in CONTROLS])
 def test_control_edits_project_and_undo_restores(window, name, path, value):
     window.canvas.select_layer(0)
     widget = window.findChild(QWidget, name)

@@ -108,7 +108,7 @@ def test_save_without_a_path_asks_for_one_and_cancel_saves_nothing(window, answe
     assert window.isWindowModified()
 
 
-@pytest.mark.parametrize("answer,expect_new", [("cancel", False), ("discard", True),
+@pytest.mark.parametrize(("answer", "expect_new"), [("cancel", False), ("discard", True),
                                                ("save", True)])
 def test_new_with_unsaved_changes_asks(window, answers, tmp_path, answer, expect_new):
     window.canvas.layerInsertRequested.emit(0, "relu")

@@ -196,7 +196,7 @@ def test_modified_marker_follows_the_clean_state(window):
     assert not window.isWindowModified()
 
 
-@pytest.mark.parametrize("field,value", [("units", 9), ("activation", "tanh"),
+@pytest.mark.parametrize(("field", "value"), [("units", 9), ("activation", "tanh"),
                                          ("name", "wide"), ("l2", 0.01)])
 def test_layer_field_command_outside_the_window(window, field, value):
     command = commands.set_layer_field(window, 0, field, value)

@@ -27,7 +27,7 @@ def test_one_feature_and_one_unit_are_singular(window):
     window.dataset_panel.datasetChangeRequested.emit(DatasetSource.from_dataset(data), data)
     specs = column_specs(window.project)
     assert specs[0].subtitle == "1 feature"
-    assert "Inputs: 1 feature (size)" == specs[0].tooltip
+    assert specs[0].tooltip == "Inputs: 1 feature (size)"
     output = specs[-1]
     assert output.units == 1 and "Dense, 1 unit," in output.tooltip
     window.canvas.select_layer(len(window.project.layers) - 1)

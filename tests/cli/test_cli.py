@@ -76,7 +76,7 @@ def xor_trained(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "builtin, activation, loss, units",
+    ("builtin", "activation", "loss", "units"),
     [
         ("xor", "sigmoid", "binary_crossentropy", 1),
         ("iris", "softmax", "sparse_categorical_crossentropy", 3),

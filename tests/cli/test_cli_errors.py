@@ -52,7 +52,7 @@ def names(project):
 
 
 @pytest.mark.parametrize(
-    "argv, fragment",
+    ("argv", "fragment"),
     [
         (["frobnicate"], "invalid choice"),
         (["new"], "the following arguments are required"),

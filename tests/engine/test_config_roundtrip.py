@@ -46,7 +46,7 @@ def _json(value):
 
 
 @pytest.mark.parametrize(
-    "module,cls", list(_registered()),
+    ("module", "cls"), list(_registered()),
     ids=[f"{m.__name__.split('.')[-1]}.{c.registered_name}" for m, c in _registered()],
 )
 @pytest.mark.parametrize("settings", ["default", "custom"])
@@ -88,7 +88,7 @@ def test_wrong_identifier_type_is_a_type_error():
         losses.get(42)
 
 
-@pytest.mark.parametrize("alias,canonical", [
+@pytest.mark.parametrize(("alias", "canonical"), [
     ("bce", "binary_crossentropy"), ("BinaryCrossentropy", "binary_crossentropy"),
     ("mse", "mean_squared_error"), ("mae", "mean_absolute_error"),
     ("sparse_categorical_crossentropy", "sparse_categorical_crossentropy"),

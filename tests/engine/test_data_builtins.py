@@ -60,7 +60,7 @@ def test_coffee_follows_the_course_rule_and_ranges():
     t, d = ds.x[:, 0].astype(np.float64), ds.x[:, 1].astype(np.float64)
     assert ds.n_samples == 200 and ds.class_names == ["bad", "good"]
     assert ds.feature_names == ["Temperature (°C)", "Duration (min)"]
-    assert 150 <= t.min() and t.max() <= 285 and 11.5 <= d.min() and d.max() <= 15.5
+    assert t.min() >= 150 and t.max() <= 285 and d.min() >= 11.5 and d.max() <= 15.5
     good = (t > 175) & (t < 260) & (d > 12) & (d < 15) & (d <= -3 / 85 * t + 21 + 1e-4)
     assert np.array_equal(ds.y[:, 0] == 1, good)
 
@@ -109,7 +109,7 @@ def test_shuffled_so_a_tail_validation_split_sees_every_class():
 
 
 @pytest.mark.parametrize(
-    "kwargs, fragment",
+    ("kwargs", "fragment"),
     [
         ({"name": "mnist"}, "expected one of"),
         ({"name": "moons", "n_samples": 1}, "between 2"),

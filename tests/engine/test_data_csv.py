@@ -203,7 +203,7 @@ def test_non_finite_number(write):
     assert "line 3, column 'b'" in msg and "'1e39'" in msg
 
 
-@pytest.mark.parametrize("row, fields", [("3,4", 2), ("3,4,1,9", 4)])
+@pytest.mark.parametrize(("row", "fields"), [("3,4", 2), ("3,4,1,9", 4)])
 def test_ragged_row(write, row, fields):
     msg = error_of(write(f"a,b,y\n1,2,0\n{row}\n5,6,1\n"))
     assert "line 3" in msg and f"has {fields} fields" in msg and "header has 3" in msg
@@ -270,7 +270,7 @@ def test_unreadable_file_is_reported(write, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "content, fragment",
+    ("content", "fragment"),
     [(b"a,b\x00\x01\x02,y\n", "binary"), (b"PK\x03\x04\x14\x00", "xlsx"),
      (b"\xd0\xcf\x11\xe0\xa1\xb1", ".xls")],
 )

@@ -31,7 +31,7 @@ def test_task_follows_class_names():
 
 
 @pytest.mark.parametrize(
-    "kwargs, fragment",
+    ("kwargs", "fragment"),
     [
         ({"x": np.zeros((3, 2)), "y": np.zeros(4)}, "same number of samples"),
         ({"x": np.zeros((3, 2, 1)), "y": np.zeros(3)}, "2-D"),
@@ -81,7 +81,7 @@ def test_split_regression_and_without_validation():
     assert val.n_samples == 1
 
 
-@pytest.mark.parametrize("validation, test", [(1.0, 0.0), (-0.1, 0.0), (0.6, 0.5)])
+@pytest.mark.parametrize(("validation", "test"), [(1.0, 0.0), (-0.1, 0.0), (0.6, 0.5)])
 def test_split_refuses_impossible_fractions(validation, test):
     with pytest.raises(DatasetError):
         make(n=10).split(validation=validation, test=test)

@@ -71,7 +71,7 @@ def test_unfitted_config_round_trips():
 
 
 @pytest.mark.parametrize(
-    "call, fragment",
+    ("call", "fragment"),
     [
         (lambda: Standardizer().transform(X), "before fit"),
         (lambda: Standardizer().fit(X).transform(X[:, :2]), "fitted on 3 features"),

@@ -152,7 +152,7 @@ def _targets(loss, rng, n, k):
 
 
 @pytest.mark.parametrize(
-    "output,loss,hidden", PAIRS, ids=[f"{o}-{type(lo).__name__}-{h}" for o, lo, h in PAIRS]
+    ("output", "loss", "hidden"), PAIRS, ids=[f"{o}-{type(lo).__name__}-{h}" for o, lo, h in PAIRS]
 )
 def test_model_gradients_match_numeric_gradient(output, loss, hidden):
     rng = np.random.default_rng(4)
@@ -253,7 +253,7 @@ def test_every_activation_has_a_reference_case():
 
 
 @pytest.mark.parametrize(
-    "hidden,output,loss", REFERENCE_CASES,
+    ("hidden", "output", "loss"), REFERENCE_CASES,
     ids=[f"{h}-{o}-{type(lo).__name__}" for h, o, lo in REFERENCE_CASES],
 )
 def test_step_plan_gradients_equal_the_plain_layer_by_layer_backprop(hidden, output, loss):
@@ -286,7 +286,7 @@ def test_plain_backprop_equals_the_step_for_wide_and_bias_free_layers(hidden):
 
 
 @pytest.mark.parametrize(
-    "hidden,output,loss", REFERENCE_CASES[::3] + REFERENCE_CASES[-3:],
+    ("hidden", "output", "loss"), REFERENCE_CASES[::3] + REFERENCE_CASES[-3:],
     ids=[f"{h}-{o}-{type(lo).__name__}" for h, o, lo in REFERENCE_CASES[::3] + REFERENCE_CASES[-3:]],
 )
 def test_plain_backprop_matches_numeric_gradient(hidden, output, loss):

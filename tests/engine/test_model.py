@@ -104,7 +104,7 @@ class Recorder(Callback):
         self.weights.append(self.model.get_weights())
 
 
-@pytest.mark.parametrize("batch_size,steps_per_epoch", [(None, 4), (32, 4), (100, 1), (1000, 1),
+@pytest.mark.parametrize(("batch_size", "steps_per_epoch"), [(None, 4), (32, 4), (100, 1), (1000, 1),
                                                         (30, 4), (7, 15)])
 def test_steps_per_epoch_and_full_batch(batch_size, steps_per_epoch):
     x, y = _coffee(100)
@@ -430,7 +430,7 @@ def test_bad_fit_input_raises_before_anything_changes(case):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("labels,fragment", [
+@pytest.mark.parametrize(("labels", "fragment"), [
     ([0, 1, 3], "integers in [0, 3)"),
     ([0, 1, -1], "integers in [0, 3)"),
     ([0, 1.5, 2], "1.5"),
@@ -462,7 +462,7 @@ def test_units_must_be_a_positive_integer(units):
         Dense(units)
 
 
-@pytest.mark.parametrize("kind,make", [
+@pytest.mark.parametrize(("kind", "make"), [
     ("activation", lambda: Dense(3, activation="relu6")),
     ("loss", lambda: _small_model(loss="binary_cross_entropyy")),
     ("optimizer", lambda: _small_model(optimizer="adamw")),
@@ -483,7 +483,7 @@ def test_unknown_activation_lists_every_activation():
         assert name in str(info.value)
 
 
-@pytest.mark.parametrize("weights,fragment", [
+@pytest.mark.parametrize(("weights", "fragment"), [
     (lambda m: m.get_weights()[:-1], "Received: 3 arrays"),
     (lambda m: [np.zeros((3, 4)), *m.get_weights()[1:]], "(3, 4)"),
     (lambda m: [np.full((2, 4), np.nan), *m.get_weights()[1:]], "non-finite"),

@@ -45,7 +45,7 @@ def _target(loss, rng, k):
     return rng.normal(size=k)
 
 
-@pytest.mark.parametrize("hidden,output,loss,k", CASES)
+@pytest.mark.parametrize(("hidden", "output", "loss", "k"), CASES)
 def test_forward_table_numbers_equal_predict(hidden, output, loss, k):
     model = _model(hidden, output, loss, k)
     rng = np.random.default_rng(0)
@@ -60,7 +60,7 @@ def test_forward_table_numbers_equal_predict(hidden, output, loss, k):
             np.testing.assert_allclose(layer.z, z[0], atol=1e-4)
 
 
-@pytest.mark.parametrize("hidden,output,loss,k", CASES)
+@pytest.mark.parametrize(("hidden", "output", "loss", "k"), CASES)
 def test_backward_numbers_equal_the_numerical_gradient(float64, hidden, output, loss, k):
     model = _model(hidden, output, loss, k)
     rng = np.random.default_rng(1)
