@@ -43,8 +43,15 @@ class ProjectCommand(QUndoCommand):
     must be asked first (see MainWindow.push / training_guard).
     """
 
-    def __init__(self, host: CommandHost, text: str, edit: Callable[[Project], Any], *,
-                 merge_key: Hashable | None = None, structural: bool = False):
+    def __init__(
+        self,
+        host: CommandHost,
+        text: str,
+        edit: Callable[[Project], Any],
+        *,
+        merge_key: Hashable | None = None,
+        structural: bool = False,
+    ):
         super().__init__(text)
         self.host = host
         self.edit = edit
@@ -100,42 +107,61 @@ class ProjectCommand(QUndoCommand):
 
 # --- factories for the edits the canvas, palette and inspector request ---------------------
 
-def insert_layer(host: CommandHost, index: int, activation: str,
-                 units: int | None = None) -> ProjectCommand:
-    return ProjectCommand(host, f"Insert {activation} layer",
-                          lambda p: edits.insert_layer(p, index, activation, units),
-                          structural=True)
+
+def insert_layer(
+    host: CommandHost, index: int, activation: str, units: int | None = None
+) -> ProjectCommand:
+    return ProjectCommand(
+        host,
+        f"Insert {activation} layer",
+        lambda p: edits.insert_layer(p, index, activation, units),
+        structural=True,
+    )
 
 
 def delete_layer(host: CommandHost, index: int) -> ProjectCommand:
-    return ProjectCommand(host, "Delete layer", lambda p: edits.delete_layer(p, index),
-                          structural=True)
+    return ProjectCommand(
+        host, "Delete layer", lambda p: edits.delete_layer(p, index), structural=True
+    )
 
 
 def move_layer(host: CommandHost, from_index: int, to_index: int) -> ProjectCommand:
-    return ProjectCommand(host, "Move layer",
-                          lambda p: edits.move_layer(p, from_index, to_index), structural=True)
+    return ProjectCommand(
+        host, "Move layer", lambda p: edits.move_layer(p, from_index, to_index), structural=True
+    )
 
 
 def duplicate_layer(host: CommandHost, index: int) -> ProjectCommand:
-    return ProjectCommand(host, "Duplicate layer", lambda p: edits.duplicate_layer(p, index),
-                          structural=True)
+    return ProjectCommand(
+        host, "Duplicate layer", lambda p: edits.duplicate_layer(p, index), structural=True
+    )
 
 
-_FIELD_LABELS = {"units": "units", "activation": "activation", "name": "layer name",
-                 "kernel_initializer": "initializer", "l2": "L2 penalty"}
+_FIELD_LABELS = {
+    "units": "units",
+    "activation": "activation",
+    "name": "layer name",
+    "kernel_initializer": "initializer",
+    "l2": "L2 penalty",
+}
 
 
 def set_layer_field(host: CommandHost, index: int, field: str, value: Any) -> ProjectCommand:
     """Change one field of layer `index`; repeated changes of the same field merge."""
-    return ProjectCommand(host, f"Change {_FIELD_LABELS.get(field, field)}",
-                          lambda p: edits.set_layer_field(p, index, field, value),
-                          merge_key=("layer", index, field), structural=field != "name")
+    return ProjectCommand(
+        host,
+        f"Change {_FIELD_LABELS.get(field, field)}",
+        lambda p: edits.set_layer_field(p, index, field, value),
+        merge_key=("layer", index, field),
+        structural=field != "name",
+    )
 
 
-def set_spec_field(host: CommandHost, spec: str, field: str, value: Any,
-                   label: str | None = None) -> ProjectCommand:
+def set_spec_field(
+    host: CommandHost, spec: str, field: str, value: Any, label: str | None = None
+) -> ProjectCommand:
     """Change `project.<spec>.<field>` (spec is "compile" or "training")."""
+
     def edit(project: Project) -> None:
         if (spec, field) == ("compile", "loss"):
             edits.set_loss(project, value)
@@ -144,8 +170,10 @@ def set_spec_field(host: CommandHost, spec: str, field: str, value: Any,
         if not hasattr(target, field):
             raise AttributeError(f"{type(target).__name__} has no field {field!r}")
         setattr(target, field, value)
-    return ProjectCommand(host, f"Change {label or field.replace('_', ' ')}", edit,
-                          merge_key=(spec, field))
+
+    return ProjectCommand(
+        host, f"Change {label or field.replace('_', ' ')}", edit, merge_key=(spec, field)
+    )
 
 
 # Data edits in quick succession are one step: a CSV import (dataset, then its scaling) or
@@ -156,24 +184,39 @@ _DATA_MERGE_KEY = ("data",)
 def change_dataset(host: CommandHost, source: Any, dataset: Any) -> ProjectCommand:
     """Switch dataset; the output units follow the classes in the same undo step."""
     name = getattr(dataset, "name", None) or "dataset"
-    return ProjectCommand(host, f"Use dataset {name}",
-                          lambda p: edits.apply_dataset(p, source, dataset),
-                          merge_key=_DATA_MERGE_KEY, structural=True)
+    return ProjectCommand(
+        host,
+        f"Use dataset {name}",
+        lambda p: edits.apply_dataset(p, source, dataset),
+        merge_key=_DATA_MERGE_KEY,
+        structural=True,
+    )
 
 
 def change_scaling(host: CommandHost, kind: str) -> ProjectCommand:
-    return ProjectCommand(host, f"Scale inputs: {kind}", lambda p: edits.set_scaling(p, kind),
-                          merge_key=_DATA_MERGE_KEY, structural=True)
+    return ProjectCommand(
+        host,
+        f"Scale inputs: {kind}",
+        lambda p: edits.set_scaling(p, kind),
+        merge_key=_DATA_MERGE_KEY,
+        structural=True,
+    )
 
 
-def record_run(host: CommandHost, outcome: RunOutcome, scaler_config: dict | None,
-               base_history: dict, base_epochs: int) -> ProjectCommand:
+def record_run(
+    host: CommandHost,
+    outcome: RunOutcome,
+    scaler_config: dict | None,
+    base_history: dict,
+    base_epochs: int,
+) -> ProjectCommand:
     """Store a finished training run as one undoable step (engine.project.runtime.record_run):
     its weights, its history after base_history (the project's when the run started, of
     base_epochs epochs), and the scaler its inputs went through."""
     epochs = int(base_epochs) + int(outcome.epochs)
     return ProjectCommand(
-        host, f"Train to epoch {epochs}",
+        host,
+        f"Train to epoch {epochs}",
         lambda p: runtime.record_run(p, outcome, scaler_config, base_history, base_epochs),
     )
 
@@ -185,6 +228,7 @@ def reset_weights(host: CommandHost, weights: list) -> ProjectCommand:
     def edit(project: Project) -> None:
         edits.reset_training(project)
         project.weights = [w.copy() for w in weights]
+
     return ProjectCommand(host, "Reset weights", edit)
 
 

@@ -19,37 +19,41 @@ class Dialogs:
         self.parent = parent
 
     def ask_unsaved_changes(self, project_name: str) -> str:
-        """"save", "discard" or "cancel"."""
+        """ "save", "discard" or "cancel"."""
         box = QMessageBox(self.parent)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Unsaved changes")
         box.setText(f"Save the changes to “{project_name}”?")
         box.setInformativeText("Your changes will be lost if you don't save them.")
-        box.setStandardButtons(QMessageBox.StandardButton.Save
-                               | QMessageBox.StandardButton.Discard
-                               | QMessageBox.StandardButton.Cancel)
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
-        return {QMessageBox.StandardButton.Save: "save",
-                QMessageBox.StandardButton.Discard: "discard"}.get(
-            QMessageBox.StandardButton(answer), "cancel")
+        return {
+            QMessageBox.StandardButton.Save: "save",
+            QMessageBox.StandardButton.Discard: "discard",
+        }.get(QMessageBox.StandardButton(answer), "cancel")
 
-    def ask_open_path(self, caption: str, file_filter: str = PROJECT_FILTER,
-                      folder: str = "") -> str:
+    def ask_open_path(
+        self, caption: str, file_filter: str = PROJECT_FILTER, folder: str = ""
+    ) -> str:
         """A file to open, or "" when cancelled."""
         path, _ = QFileDialog.getOpenFileName(self.parent, caption, folder, file_filter)
         return path
 
-    def ask_save_path(self, caption: str, suggested: str,
-                      file_filter: str = PROJECT_FILTER) -> str:
+    def ask_save_path(self, caption: str, suggested: str, file_filter: str = PROJECT_FILTER) -> str:
         """A file to write, or "" when cancelled."""
         path, _ = QFileDialog.getSaveFileName(self.parent, caption, suggested, file_filter)
         return path
 
     def ask_project_name(self, current: str) -> str:
         """A new name for the project, or "" when cancelled."""
-        name, ok = QInputDialog.getText(self.parent, "Rename Project", "Project name:",
-                                        text=current)
+        name, ok = QInputDialog.getText(
+            self.parent, "Rename Project", "Project name:", text=current
+        )
         return name if ok else ""
 
     def ask_export_image(self, views):
@@ -62,11 +66,13 @@ class Dialogs:
     def ask_restore_recovery(self, name: str, original: str | None) -> bool:
         where = f"of {original}" if original else "that was never saved"
         answer = QMessageBox.question(
-            self.parent, "Restore unsaved work?",
+            self.parent,
+            "Restore unsaved work?",
             f"Netbuilder did not close cleanly last time. An autosaved copy of “{name}” "
             f"({where}) is newer than its last save.\n\nRestore it?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
+            QMessageBox.StandardButton.Yes,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def show_error(self, title: str, text: str) -> None:
@@ -74,7 +80,8 @@ class Dialogs:
 
     def show_notice(self, title: str, text: str) -> None:
         """A non-blocking message (e.g. warnings from loading a project)."""
-        box = QMessageBox(QMessageBox.Icon.Information, title, text,
-                          QMessageBox.StandardButton.Ok, self.parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self.parent
+        )
         box.setModal(False)
         box.show()

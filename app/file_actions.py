@@ -68,8 +68,8 @@ class FileActions:
         except (EngineError, OSError) as exc:
             window.dialogs.show_error(
                 "Could not open project",
-                f"Could not open {Path(path).name}:\n\n{exc}\n\nThe current project is "
-                "unchanged.")
+                f"Could not open {Path(path).name}:\n\n{exc}\n\nThe current project is unchanged.",
+            )
             if not Path(path).exists():
                 app_settings.remove_recent_file(window.settings, path)
             return False
@@ -77,8 +77,7 @@ class FileActions:
         app_settings.add_recent_file(window.settings, project.path or path)
         window.status_message(f"Opened {Path(path).name}.")
         if project.warnings:
-            window.dialogs.show_notice(f"Opened {Path(path).name}",
-                                       "\n\n".join(project.warnings))
+            window.dialogs.show_notice(f"Opened {Path(path).name}", "\n\n".join(project.warnings))
         return True
 
     # --- save ---------------------------------------------------------------------------
@@ -112,8 +111,9 @@ class FileActions:
             with window.busy(f"Saving {Path(path).name}…"):
                 saved = window.project.save(path)
         except (EngineError, OSError) as exc:
-            window.dialogs.show_error("Could not save project",
-                                      f"Could not save {Path(path).name}:\n\n{exc}")
+            window.dialogs.show_error(
+                "Could not save project", f"Could not save {Path(path).name}:\n\n{exc}"
+            )
             return False
         window.undo_stack.setClean()
         window.autosaver.discard()

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
 from app import help_texts
 
 # Keys the canvas handles itself (they are not window actions).
-CANVAS_KEYS = [("Select previous/next layer (canvas)", "Left / Right"),
-               ("Move layer (canvas)", "Ctrl+Left / Ctrl+Right"),
-               ("Edit units (canvas)", "Enter or F2")]
+CANVAS_KEYS = [
+    ("Select previous/next layer (canvas)", "Left / Right"),
+    ("Move layer (canvas)", "Ctrl+Left / Ctrl+Right"),
+    ("Edit units (canvas)", "Enter or F2"),
+]
 
 
 def show_about(parent: QWidget, version: str) -> None:
@@ -27,8 +29,13 @@ def show_about(parent: QWidget, version: str) -> None:
 
 
 def show_activation_help(parent: QWidget) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Choosing Activations",
-                      help_texts.CHOOSING_ACTIVATIONS, QMessageBox.StandardButton.Close, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.NoIcon,
+        "Choosing Activations",
+        help_texts.CHOOSING_ACTIVATIONS,
+        QMessageBox.StandardButton.Close,
+        parent,
+    )
     box.setObjectName("activationHelp")
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setModal(False)

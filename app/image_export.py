@@ -98,11 +98,13 @@ def default_size(view: View, fmt: str) -> QSize:
 
 
 def format_of(path: str | Path) -> str:
-    """"png" or "svg" from the file suffix; ValueError names the suffixes offered."""
+    """ "png" or "svg" from the file suffix; ValueError names the suffixes offered."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise ValueError(f"{Path(path).name}: an image is saved as .png or .svg. Received: "
-                         f"{'.' + suffix if suffix else 'no suffix'}.")
+        raise ValueError(
+            f"{Path(path).name}: an image is saved as .png or .svg. Received: "
+            f"{'.' + suffix if suffix else 'no suffix'}."
+        )
     return suffix
 
 
@@ -132,8 +134,9 @@ def _plot_png(view: View, width: int, height: int) -> bytes:
     # as large as fits, then centre that on a background of the asked size.
     scale = min(width / max(1.0, shown.width()), height / max(1.0, shown.height()))
     params.param("width").setValue(max(1, round(shown.width() * scale)))
-    params.param("height").setValue(min(height, max(1, round(shown.height() * scale))),
-                                    blockSignal=exporter.heightChanged)
+    params.param("height").setValue(
+        min(height, max(1, round(shown.height() * scale))), blockSignal=exporter.heightChanged
+    )
     drawn = exporter.export(toBytes=True)
     if (drawn.width(), drawn.height()) == (width, height):
         return _png_bytes(drawn)
@@ -145,19 +148,19 @@ def _plot_png(view: View, width: int, height: int) -> bytes:
     return _png_bytes(image)
 
 
-def _sized_svg(svg: bytes, width: int, height: int, view_width: float,
-               view_height: float) -> bytes:
+def _sized_svg(svg: bytes, width: int, height: int, view_width: float, view_height: float) -> bytes:
     """Give the SVG root the asked width and height, with a viewBox of the drawing's own
     size, so a slide program shows it at that size and scales it without distortion."""
     text = svg.decode("utf-8")
     start = text.index("<svg")
     end = text.index(">", start)
-    tag = re.sub(r'\s(?:width|height|viewBox|preserveAspectRatio)="[^"]*"', "",
-                 text[start:end])
+    tag = re.sub(r'\s(?:width|height|viewBox|preserveAspectRatio)="[^"]*"', "", text[start:end])
     text = text[:start] + tag + text[end:]
-    attrs = (f' width="{width}" height="{height}" '
-             f'viewBox="0 0 {view_width:g} {view_height:g}" '
-             'preserveAspectRatio="xMidYMid meet"')
+    attrs = (
+        f' width="{width}" height="{height}" '
+        f'viewBox="0 0 {view_width:g} {view_height:g}" '
+        'preserveAspectRatio="xMidYMid meet"'
+    )
     text = re.sub(r"<svg\b", "<svg" + attrs, text, count=1)
     return text.encode("utf-8")
 
@@ -171,8 +174,11 @@ def _plot_svg(view: View, width: int, height: int) -> bytes:
         # writes it in a form it cannot split ("not enough values to unpack"): draw the
         # visible scene with Qt's generator directly, as for the canvas.
         widget, item = view.widget, _plot_item(view)
-        source = (item.sceneBoundingRect() if item is not widget.scene()
-                  else widget.mapToScene(widget.viewport().rect()).boundingRect())
+        source = (
+            item.sceneBoundingRect()
+            if item is not widget.scene()
+            else widget.mapToScene(widget.viewport().rect()).boundingRect()
+        )
         return _scene_svg(widget, source, view.label, width, height, exporter)
     size = view.size()
     return _sized_svg(svg, width, height, size.width(), size.height())
@@ -203,15 +209,15 @@ def _canvas_png(view: View, width: int, height: int) -> bytes:
         raise OSError(f"there is not enough memory for a {width} × {height} image")
     image.fill(_background(view.widget))
     painter = QPainter(image)
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing
-                           | QPainter.RenderHint.TextAntialiasing)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     view.widget.scene().render(painter, QRectF(0, 0, width, height), _canvas_source(view))
     painter.end()
     return _png_bytes(image)
 
 
-def _scene_svg(widget: QGraphicsView, source: QRectF, title: str, width: int,
-               height: int, exporter=None) -> bytes:
+def _scene_svg(
+    widget: QGraphicsView, source: QRectF, title: str, width: int, height: int, exporter=None
+) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -225,12 +231,18 @@ def _scene_svg(widget: QGraphicsView, source: QRectF, title: str, width: int,
     if exporter is not None:
         # Export mode makes scatter points draw as shapes: their on-screen pixmap fragments
         # came out as smudges in the SVG.
-        exporter.setExportMode(True, {"painter": painter, "antialias": True,
-                                      "background": _background(widget),
-                                      # pixel-sized symbols grow as render() scales
-                                      "resolutionScale": min(
-                                          width / max(1.0, source.width()),
-                                          height / max(1.0, source.height()))})
+        exporter.setExportMode(
+            True,
+            {
+                "painter": painter,
+                "antialias": True,
+                "background": _background(widget),
+                # pixel-sized symbols grow as render() scales
+                "resolutionScale": min(
+                    width / max(1.0, source.width()), height / max(1.0, source.height())
+                ),
+            },
+        )
     try:
         widget.scene().render(painter, QRectF(0, 0, width, height), source)
     finally:
@@ -252,13 +264,15 @@ def export_view(view: View, path: str | Path, width: int, height: int) -> Path:
     a wrong suffix or size and OSError when the file cannot be written."""
     fmt = format_of(path)
     if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
-        raise ValueError(f"an image is 1 to {MAX_SIDE} pixels on each side. Received: "
-                         f"{width} × {height}.")
+        raise ValueError(
+            f"an image is 1 to {MAX_SIDE} pixels on each side. Received: {width} × {height}."
+        )
     if view.is_plot:
         data = _plot_png(view, width, height) if fmt == "png" else _plot_svg(view, width, height)
     else:
-        data = (_canvas_png(view, width, height) if fmt == "png"
-                else _canvas_svg(view, width, height))
+        data = (
+            _canvas_png(view, width, height) if fmt == "png" else _canvas_svg(view, width, height)
+        )
     return atomic_write(path, data)
 
 
@@ -280,15 +294,18 @@ class ExportImageDialog(QDialog):
         self.format_combo.setAccessibleName("Image format")
         self.format_combo.addItem("PNG image", "png")
         self.format_combo.addItem("SVG drawing", "svg")
-        self.format_combo.setToolTip("PNG for slides and documents; SVG stays sharp at any "
-                                     "size. A file name ending in .png or .svg decides.")
+        self.format_combo.setToolTip(
+            "PNG for slides and documents; SVG stays sharp at any "
+            "size. A file name ending in .png or .svg decides."
+        )
         self.width_spin = self._spin("exportWidth", "Width in pixels")
         self.height_spin = self._spin("exportHeight", "Height in pixels")
         self.note = QLabel(self)
         self.note.setObjectName("exportSizeNote")
         self.note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Export…")
         self.ok_button.setObjectName("exportImageButton")
@@ -321,8 +338,10 @@ class ExportImageDialog(QDialog):
         self.width_spin.setValue(size.width())
         self.height_spin.setValue(size.height())
         shown = view.size()
-        self.note.setText(f"On screen: {shown.width()} × {shown.height()} px. Other "
-                          "proportions centre the view on its background.")
+        self.note.setText(
+            f"On screen: {shown.width()} × {shown.height()} px. Other "
+            "proportions centre the view on its background."
+        )
 
     def view(self) -> View | None:
         index = self.view_combo.currentIndex()
@@ -349,8 +368,7 @@ def export_image(window) -> bool:
         return False
     view, fmt, size = choice
     folder = window.project.path.parent if window.project.path else Path.cwd()
-    suggested = str(folder / f"{_safe_stem(window.project.name)}_{_safe_stem(view.label)}"
-                             f".{fmt}")
+    suggested = str(folder / f"{_safe_stem(window.project.name)}_{_safe_stem(view.label)}.{fmt}")
     path = window.dialogs.ask_save_path("Export Image", suggested, IMAGE_FILTER)
     if not path:
         return False
@@ -360,9 +378,11 @@ def export_image(window) -> bool:
         with window.busy(f"Exporting {Path(path).name}…"):
             written = export_view(view, path, size.width(), size.height())
     except (ValueError, OSError) as exc:
-        window.dialogs.show_error("Could not export the image",
-                                  f"Could not write {Path(path).name}:\n\n{exc}")
+        window.dialogs.show_error(
+            "Could not export the image", f"Could not write {Path(path).name}:\n\n{exc}"
+        )
         return False
-    window.status_message(f"Exported {view.label} to {written.name} "
-                          f"({size.width()} × {size.height()}).")
+    window.status_message(
+        f"Exported {view.label} to {written.name} ({size.width()} × {size.height()})."
+    )
     return True

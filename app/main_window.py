@@ -129,8 +129,9 @@ class MainWindow(QMainWindow):
         # beside it.
         self.status_state = StatusState(self)
         self._build_view_menu()
-        self.status_message("Ready. Drag layers from the palette onto the network, then press "
-                            "Train.", 0)
+        self.status_message(
+            "Ready. Drag layers from the palette onto the network, then press Train.", 0
+        )
         # The layout before any saved one is applied is what View > Reset Layout returns to.
         self._default_state = self.saveState()
         self._needs_arranging = not self._restore_window_settings()
@@ -143,8 +144,7 @@ class MainWindow(QMainWindow):
 
     # --- construction -------------------------------------------------------------------
 
-    def _dock(self, title: str, name: str, widget: QWidget,
-              area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
@@ -170,8 +170,9 @@ class MainWindow(QMainWindow):
         self.dataset_dock = self._dock("Dataset", "datasetDock", self.dataset_panel, left)
         # The model-wide settings first, in a dock of their own: below the layer fields they
         # needed scrolling at 1400×900 (#13 item 12).
-        self.training_settings_dock = self._dock("Training settings", "trainingSettingsDock",
-                                                 self.training_settings, right)
+        self.training_settings_dock = self._dock(
+            "Training settings", "trainingSettingsDock", self.training_settings, right
+        )
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, right)
         self.advisor_dock = self._dock("Advisor", "advisorDock", self.advisor, right)
 
@@ -179,8 +180,10 @@ class MainWindow(QMainWindow):
     COMPACT_LAYOUT = QSize(1200, 800)
 
     def is_compact(self) -> bool:
-        return (self.width() < self.COMPACT_LAYOUT.width()
-                or self.height() < self.COMPACT_LAYOUT.height())
+        return (
+            self.width() < self.COMPACT_LAYOUT.width()
+            or self.height() < self.COMPACT_LAYOUT.height()
+        )
 
     def _arrange_docks(self) -> None:
         """The default panel sizes. Qt applies resizeDocks only to a laid-out window, so this
@@ -195,8 +198,11 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 285], horizontal)
         self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 560], vertical)
-        self.resizeDocks([self.training_settings_dock, self.inspector_dock, self.advisor_dock],
-                         [265, 320, 165], vertical)
+        self.resizeDocks(
+            [self.training_settings_dock, self.inspector_dock, self.advisor_dock],
+            [265, 320, 165],
+            vertical,
+        )
         # The training integration's plots share the width under the canvas; the activation
         # panels (one per layer) need the most.
         names = ("plotsDock", "activationDock", "boundaryDock")
@@ -216,18 +222,23 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_settings_dock, self.inspector_dock)
         self.palette_dock.raise_()
         self.training_settings_dock.raise_()
-        self.resizeDocks([self.palette_dock, self.training_settings_dock], [225, 265],
-                         horizontal)
-        self.resizeDocks([self.training_settings_dock, self.advisor_dock], [230, 140],
-                         vertical)
+        self.resizeDocks([self.palette_dock, self.training_settings_dock], [225, 265], horizontal)
+        self.resizeDocks([self.training_settings_dock, self.advisor_dock], [230, 140], vertical)
         names = ("plotsDock", "activationDock", "boundaryDock")
         docks = [self.findChild(QDockWidget, name) for name in names]
         if all(dock is not None and dock.isVisible() for dock in docks):
             self.resizeDocks(docks[:1], [230], vertical)
             self.resizeDocks(docks, [230, 320, 230], horizontal)
 
-    def _action(self, text: str, slot, shortcut=None, tip: str = "",
-                icon: QStyle.StandardPixmap | str | None = None, name: str = "") -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot,
+        shortcut=None,
+        tip: str = "",
+        icon: QStyle.StandardPixmap | str | None = None,
+        name: str = "",
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcuts(_key_sequences(shortcut))
         plain = text.replace("&", "").rstrip("…")
@@ -247,69 +258,109 @@ class MainWindow(QMainWindow):
         sp = QStyle.StandardPixmap
         ks = QKeySequence.StandardKey
         f = self.files
-        self.new_action = self._action("&New", f.new_project, ks.New,
-                                       "Start a new project", sp.SP_FileIcon)
-        self.open_action = self._action("&Open…", f.open_dialog, ks.Open,
-                                        "Open a project file", sp.SP_DialogOpenButton)
-        self.save_action = self._action("&Save", f.save, ks.Save, "Save the project",
-                                        sp.SP_DialogSaveButton)
-        self.save_as_action = self._action("Save &As…", f.save_as, ks.SaveAs,
-                                           "Save the project under a new name")
-        self.rename_action = self._action("Re&name Project…", self.rename_project, None,
-                                          "Give the project a new name")
-        self.import_action = self._action("&Import Dataset…", self.import_dataset, "Ctrl+I",
-                                          "Import a CSV file as the dataset")
-        self.export_action = self._action("&Export Keras Script…", f.export_keras_script,
-                                          "Ctrl+E", "Write the network as a Keras script")
+        self.new_action = self._action(
+            "&New", f.new_project, ks.New, "Start a new project", sp.SP_FileIcon
+        )
+        self.open_action = self._action(
+            "&Open…", f.open_dialog, ks.Open, "Open a project file", sp.SP_DialogOpenButton
+        )
+        self.save_action = self._action(
+            "&Save", f.save, ks.Save, "Save the project", sp.SP_DialogSaveButton
+        )
+        self.save_as_action = self._action(
+            "Save &As…", f.save_as, ks.SaveAs, "Save the project under a new name"
+        )
+        self.rename_action = self._action(
+            "Re&name Project…", self.rename_project, None, "Give the project a new name"
+        )
+        self.import_action = self._action(
+            "&Import Dataset…", self.import_dataset, "Ctrl+I", "Import a CSV file as the dataset"
+        )
+        self.export_action = self._action(
+            "&Export Keras Script…",
+            f.export_keras_script,
+            "Ctrl+E",
+            "Write the network as a Keras script",
+        )
         self.export_image_action = self._action(
-            "Export I&mage…", lambda: image_export.export_image(self), "Ctrl+Shift+E",
-            "Save the network diagram or a plot as a PNG or SVG image")
+            "Export I&mage…",
+            lambda: image_export.export_image(self),
+            "Ctrl+Shift+E",
+            "Save the network diagram or a plot as a PNG or SVG image",
+        )
         self.quit_action = self._action("&Quit", self.close, ks.Quit, "Quit Netbuilder")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
-        self.undo_action = self._action("&Undo", self.undo, ks.Undo, "Undo the last edit",
-                                        "undo.svg")
-        self.redo_action = self._action("&Redo", self.redo, ks.Redo, "Redo the undone edit",
-                                        "redo.svg")
+        self.undo_action = self._action(
+            "&Undo", self.undo, ks.Undo, "Undo the last edit", "undo.svg"
+        )
+        self.redo_action = self._action(
+            "&Redo", self.redo, ks.Redo, "Redo the undone edit", "redo.svg"
+        )
         self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_stack.undoTextChanged.connect(self._on_undo_text_changed)
         self.undo_stack.redoTextChanged.connect(self._on_redo_text_changed)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
-        self.copy_keras_action = self._action("Copy as &Keras Code", f.copy_keras_code,
-                                              "Ctrl+Shift+C",
-                                              "Copy the network as Keras code")
-        self.add_layer_action = self._action("&Add Layer", self.add_layer, "Ctrl+L",
-                                             "Add the palette's selected layer before the output",
-                                             "add-layer.svg")
+        self.copy_keras_action = self._action(
+            "Copy as &Keras Code",
+            f.copy_keras_code,
+            "Ctrl+Shift+C",
+            "Copy the network as Keras code",
+        )
+        self.add_layer_action = self._action(
+            "&Add Layer",
+            self.add_layer,
+            "Ctrl+L",
+            "Add the palette's selected layer before the output",
+            "add-layer.svg",
+        )
         # Not the standard Delete key: on X11 its list holds Ctrl+D too, which made
         # Duplicate's Ctrl+D ambiguous (neither action fired).
-        self.delete_layer_action = self._action("&Delete Layer", self.delete_layer, ["Del"],
-                                                "Delete the selected layer", "delete-layer.svg")
-        self.duplicate_layer_action = self._action("D&uplicate Layer", self.duplicate_layer,
-                                                   "Ctrl+D", "Duplicate the selected layer")
+        self.delete_layer_action = self._action(
+            "&Delete Layer",
+            self.delete_layer,
+            ["Del"],
+            "Delete the selected layer",
+            "delete-layer.svg",
+        )
+        self.duplicate_layer_action = self._action(
+            "D&uplicate Layer", self.duplicate_layer, "Ctrl+D", "Duplicate the selected layer"
+        )
         # Left and right, as the canvas draws the network (input on the left) and as its
         # context menu and Ctrl+arrow keys name them; Alt+Up/Down still work.
-        self.move_up_action = self._action("Move Layer &Left", lambda: self.move_layer(-1),
-                                           ["Ctrl+Left", "Alt+Up"],
-                                           "Move the selected layer toward the input",
-                                           name="actionMoveLayerUp")
-        self.move_down_action = self._action("Move Layer &Right", lambda: self.move_layer(1),
-                                             ["Ctrl+Right", "Alt+Down"],
-                                             "Move the selected layer toward the output",
-                                             name="actionMoveLayerDown")
+        self.move_up_action = self._action(
+            "Move Layer &Left",
+            lambda: self.move_layer(-1),
+            ["Ctrl+Left", "Alt+Up"],
+            "Move the selected layer toward the input",
+            name="actionMoveLayerUp",
+        )
+        self.move_down_action = self._action(
+            "Move Layer &Right",
+            lambda: self.move_layer(1),
+            ["Ctrl+Right", "Alt+Down"],
+            "Move the selected layer toward the output",
+            name="actionMoveLayerDown",
+        )
 
-        self.reset_layout_action = self._action("&Reset Layout", self.reset_layout, None,
-                                                "Put every panel back where it started")
-        self.about_action = self._action("&About Netbuilder", self.show_about, None,
-                                         "About Netbuilder")
+        self.reset_layout_action = self._action(
+            "&Reset Layout", self.reset_layout, None, "Put every panel back where it started"
+        )
+        self.about_action = self._action(
+            "&About Netbuilder", self.show_about, None, "About Netbuilder"
+        )
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
-                                             "Ctrl+/", "List the keyboard shortcuts")
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts", self.show_shortcuts, "Ctrl+/", "List the keyboard shortcuts"
+        )
         self.activations_help_action = self._action(
-            "&Choosing Activations", self.show_activation_help, ks.HelpContents,
-            "The course's advice on activations")
+            "&Choosing Activations",
+            self.show_activation_help,
+            ks.HelpContents,
+            "The course's advice on activations",
+        )
 
     def _build_scheme_actions(self) -> None:
         """View ▸ Colour Scheme: follow the system, or always light, or always dark."""
@@ -318,8 +369,11 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         group.setExclusive(True)
         self.scheme_actions: dict[str, QAction] = {}
-        for choice, text in (("system", "Follow the &System"), ("light", "&Light"),
-                             ("dark", "&Dark")):
+        for choice, text in (
+            ("system", "Follow the &System"),
+            ("light", "&Light"),
+            ("dark", "&Dark"),
+        ):
             action = self.scheme_menu.addAction(text)
             action.setObjectName(f"actionScheme{choice.capitalize()}")
             action.setCheckable(True)
@@ -358,16 +412,16 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.rename_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.export_action,
-                              self.export_image_action])
+        file_menu.addActions([self.import_action, self.export_action, self.export_image_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
-        edit_menu.addActions([self.add_layer_action, self.duplicate_layer_action,
-                              self.delete_layer_action])
+        edit_menu.addActions(
+            [self.add_layer_action, self.duplicate_layer_action, self.delete_layer_action]
+        )
         edit_menu.addActions([self.move_up_action, self.move_down_action])
         edit_menu.addSeparator()
         edit_menu.addAction(self.copy_keras_action)
@@ -408,29 +462,36 @@ class MainWindow(QMainWindow):
     def _connect_requests(self) -> None:
         c = self.canvas
         c.layerInsertRequested.connect(
-            lambda i, act: self.push(commands.insert_layer(self, i, act)))
-        c.layerMoveRequested.connect(
-            lambda a, b: self.push(commands.move_layer(self, a, b)))
+            lambda i, act: self.push(commands.insert_layer(self, i, act))
+        )
+        c.layerMoveRequested.connect(lambda a, b: self.push(commands.move_layer(self, a, b)))
         c.layerDeleteRequested.connect(self.delete_layer)
         c.layerDuplicateRequested.connect(self.duplicate_layer)
         c.layerUnitsChangeRequested.connect(
-            lambda i, n: self.push(commands.set_layer_field(self, i, "units", n)))
+            lambda i, n: self.push(commands.set_layer_field(self, i, "units", n))
+        )
         c.layerActivationChangeRequested.connect(
-            lambda i, act: self.push(commands.set_layer_field(self, i, "activation", act)))
+            lambda i, act: self.push(commands.set_layer_field(self, i, "activation", act))
+        )
         c.layerSelected.connect(self._on_layer_selected)
         self.palette.addLayerRequested.connect(self.add_layer)
         self.dataset_panel.datasetChangeRequested.connect(
-            lambda source, data: self.push(commands.change_dataset(self, source, data)))
+            lambda source, data: self.push(commands.change_dataset(self, source, data))
+        )
         self.dataset_panel.scalingChangeRequested.connect(
-            lambda kind: self.push(commands.change_scaling(self, kind)))
+            lambda kind: self.push(commands.change_scaling(self, kind))
+        )
         self.inspector.layerFieldChanged.connect(
-            lambda i, field, value: self.push(commands.set_layer_field(self, i, field, value)))
+            lambda i, field, value: self.push(commands.set_layer_field(self, i, field, value))
+        )
         self.training_settings.specFieldChanged.connect(
-            lambda spec, field, value: self.push(commands.set_spec_field(self, spec, field,
-                                                                         value)))
+            lambda spec, field, value: self.push(commands.set_spec_field(self, spec, field, value))
+        )
         self.advisor.fixRequested.connect(
             lambda label, apply: self.push(
-                commands.ProjectCommand(self, label, apply, structural=True)))
+                commands.ProjectCommand(self, label, apply, structural=True)
+            )
+        )
 
     # --- the document -------------------------------------------------------------------
 
@@ -624,8 +685,11 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        style = (Qt.ToolButtonStyle.ToolButtonIconOnly if self.width() < self.COMPACT_WIDTH
-                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonIconOnly
+            if self.width() < self.COMPACT_WIDTH
+            else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        )
         if self.main_toolbar.toolButtonStyle() != style:
             self.main_toolbar.setToolButtonStyle(style)
 
@@ -668,8 +732,9 @@ class MainWindow(QMainWindow):
         try:
             project = self.autosaver.load(recovery)
         except (EngineError, OSError) as exc:
-            self.dialogs.show_error("Could not restore",
-                                    f"The autosaved copy could not be opened:\n\n{exc}")
+            self.dialogs.show_error(
+                "Could not restore", f"The autosaved copy could not be opened:\n\n{exc}"
+            )
             return False
         self.set_project(project)
         # Restored work is unsaved work: mark it modified until it is saved.
@@ -709,8 +774,11 @@ class MainWindow(QMainWindow):
         for action in self.actions():
             # Platform extras for keys few keyboards have (Sun's Undo, F14, Open, Help) are
             # noise in a list people read: keep the keys up to F12.
-            keys = [k.toString(native) for k in action.shortcuts()
-                    if not k.isEmpty() and k[0].key().value <= Qt.Key.Key_F12.value]
+            keys = [
+                k.toString(native)
+                for k in action.shortcuts()
+                if not k.isEmpty() and k[0].key().value <= Qt.Key.Key_F12.value
+            ]
             if keys:
                 rows.append((action.iconText().replace("&", "").rstrip("…"), ", ".join(keys)))
         return rows

@@ -23,8 +23,9 @@ def open_settings() -> QSettings:
     folder = os.environ.get(CONFIG_DIR_ENV)
     if folder:
         return QSettings(str(Path(folder) / "netbuilder.ini"), QSettings.Format.IniFormat)
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION,
-                     APPLICATION)
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+    )
 
 
 def data_dir() -> Path:

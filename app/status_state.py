@@ -23,8 +23,10 @@ def dataset_text(project) -> str:
     x = dataset.x
     rows, features = (int(x.shape[0]), int(x.shape[1])) if x.ndim == 2 else (len(x), 1)
     name = getattr(dataset, "name", None) or "dataset"
-    return (f"{name}: {rows:,} row{'s' if rows != 1 else ''} × {features} "
-            f"feature{'s' if features != 1 else ''}")
+    return (
+        f"{name}: {rows:,} row{'s' if rows != 1 else ''} × {features} "
+        f"feature{'s' if features != 1 else ''}"
+    )
 
 
 def epoch_text(project) -> str:
@@ -51,10 +53,12 @@ class StatusState:
         # No taller than a line of text: the status bar keeps its height (a 5 px taller bar
         # took that from the canvas at every window size, busy or not).
         self.busy_bar.setMaximumHeight(self.busy_message.sizeHint().height())
-        self.dataset_label = self._label("datasetStatus", "Dataset",
-                                         "The dataset: its name, rows and input features")
-        self.epoch_label = self._label("epochStatus", "Epoch",
-                                       "How many epochs the current weights were trained")
+        self.dataset_label = self._label(
+            "datasetStatus", "Dataset", "The dataset: its name, rows and input features"
+        )
+        self.epoch_label = self._label(
+            "epochStatus", "Epoch", "How many epochs the current weights were trained"
+        )
         for widget in (self.busy_message, self.busy_bar):
             bar.addWidget(widget)
             widget.hide()

@@ -20,21 +20,33 @@ def dark_palette() -> QPalette:
     """A dark palette whose text on base has a contrast ratio above 12 (WCAG asks 4.5)."""
     palette = QPalette()
     colours = {
-        QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#2b2b2b",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#2f65ca",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Mid: "#555555",
-        QPalette.ColorRole.ToolTipBase: "#353535", QPalette.ColorRole.ToolTipText: "#e6e6e6",
-        QPalette.ColorRole.PlaceholderText: "#9a9a9a", QPalette.ColorRole.Link: "#7fb0ff",
-        QPalette.ColorRole.Light: "#4a4a4a", QPalette.ColorRole.Midlight: "#3c3c3c",
-        QPalette.ColorRole.Dark: "#1a1a1a", QPalette.ColorRole.Shadow: "#0d0d0d",
+        QPalette.ColorRole.Window: "#2b2b2b",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e",
+        QPalette.ColorRole.AlternateBase: "#2b2b2b",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#2f65ca",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Mid: "#555555",
+        QPalette.ColorRole.ToolTipBase: "#353535",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+        QPalette.ColorRole.Link: "#7fb0ff",
+        QPalette.ColorRole.Light: "#4a4a4a",
+        QPalette.ColorRole.Midlight: "#3c3c3c",
+        QPalette.ColorRole.Dark: "#1a1a1a",
+        QPalette.ColorRole.Shadow: "#0d0d0d",
         QPalette.ColorRole.BrightText: "#ffffff",
     }
     for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
-                 QPalette.ColorRole.ButtonText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    ):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a8a8a"))
     return palette
 
@@ -44,7 +56,7 @@ def system_is_dark() -> bool:
 
 
 def resolve(choice: str) -> str:
-    """"light" or "dark" for a choice of SCHEMES (an unknown one counts as "system")."""
+    """ "light" or "dark" for a choice of SCHEMES (an unknown one counts as "system")."""
     if choice in ("light", "dark"):
         return choice
     return "dark" if system_is_dark() else "light"
@@ -56,8 +68,11 @@ def apply_scheme(app, choice: str) -> str:
     hints = QGuiApplication.styleHints()
     # Native styles (Windows 11, macOS, GTK) read the hint; Fusion reads the palette.
     if hasattr(hints, "setColorScheme"):
-        hints.setColorScheme({"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
-                             .get(choice, Qt.ColorScheme.Unknown))
+        hints.setColorScheme(
+            {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
+                choice, Qt.ColorScheme.Unknown
+            )
+        )
     app.setPalette(dark_palette() if scheme == "dark" else app.style().standardPalette())
     return scheme
 
@@ -68,10 +83,15 @@ def is_dark(palette: QPalette) -> bool:
 
 def luminance(colour: QColor) -> float:
     """WCAG relative luminance of `colour`."""
+
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
-            + 0.0722 * channel(colour.blueF()))
+
+    return (
+        0.2126 * channel(colour.redF())
+        + 0.7152 * channel(colour.greenF())
+        + 0.0722 * channel(colour.blueF())
+    )
 
 
 def contrast_ratio(a: QColor, b: QColor) -> float:
@@ -82,8 +102,10 @@ def contrast_ratio(a: QColor, b: QColor) -> float:
 
 def plot_colours(palette: QPalette) -> tuple[QColor, QColor]:
     """(background, foreground) for a plot: the palette's base and text colours."""
-    return (QColor(palette.color(QPalette.ColorRole.Base)),
-            QColor(palette.color(QPalette.ColorRole.Text)))
+    return (
+        QColor(palette.color(QPalette.ColorRole.Base)),
+        QColor(palette.color(QPalette.ColorRole.Text)),
+    )
 
 
 def style_plot_item(plot_item, palette: QPalette) -> None:

@@ -52,9 +52,17 @@ def _scroll_instead(field, event: QWheelEvent) -> None:
         return
     viewport = area.viewport()
     local = viewport.mapFromGlobal(event.globalPosition())
-    forwarded = QWheelEvent(local, event.globalPosition(), event.pixelDelta(),
-                            event.angleDelta(), event.buttons(), event.modifiers(),
-                            event.phase(), event.inverted(), event.source())
+    forwarded = QWheelEvent(
+        local,
+        event.globalPosition(),
+        event.pixelDelta(),
+        event.angleDelta(),
+        event.buttons(),
+        event.modifiers(),
+        event.phase(),
+        event.inverted(),
+        event.source(),
+    )
     QApplication.sendEvent(viewport, forwarded)
 
 

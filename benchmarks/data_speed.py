@@ -87,23 +87,31 @@ def main() -> None:
         start = time.perf_counter()
         make_csv(path, args.rows)
         size_mb = path.stat().st_size / 1e6
-        print(f"file: {args.rows:,} rows x {N_COLUMNS} columns, {size_mb:.0f} MB "
-              f"(generated in {time.perf_counter() - start:.1f} s)")
+        print(
+            f"file: {args.rows:,} rows x {N_COLUMNS} columns, {size_mb:.0f} MB "
+            f"(generated in {time.perf_counter() - start:.1f} s)"
+        )
 
         load_csv(path, target="target")  # warm the page cache and lazy imports
-        times = interleaved_times({
-            "pandas.read_csv(path)": lambda: pd.read_csv(path),
-            "pandas.read_csv(path, dtype=float32)": lambda: pd.read_csv(path, dtype=np.float32),
-            "engine.data.load_csv(path, 'target')": lambda: load_csv(path, target="target"),
-        })
+        times = interleaved_times(
+            {
+                "pandas.read_csv(path)": lambda: pd.read_csv(path),
+                "pandas.read_csv(path, dtype=float32)": lambda: pd.read_csv(path, dtype=np.float32),
+                "engine.data.load_csv(path, 'target')": lambda: load_csv(path, target="target"),
+            }
+        )
         for label, ts in times.items():
             print(f"{label:38s} median {statistics.median(ts):5.2f} s, best {min(ts):5.2f} s")
-        t_pandas, t_load = (times["pandas.read_csv(path)"],
-                            times["engine.data.load_csv(path, 'target')"])
+        t_pandas, t_load = (
+            times["pandas.read_csv(path)"],
+            times["engine.data.load_csv(path, 'target')"],
+        )
         median_ratio = statistics.median(t_load) / statistics.median(t_pandas)
         best_ratio = min(t_load) / min(t_pandas)
-        print(f"ratio load_csv / pandas.read_csv: median {median_ratio:.2f}, best "
-              f"{best_ratio:.2f}  (goal <= 1.5)")
+        print(
+            f"ratio load_csv / pandas.read_csv: median {median_ratio:.2f}, best "
+            f"{best_ratio:.2f}  (goal <= 1.5)"
+        )
 
         tracemalloc.start()
         ds = load_csv(path, target="target")
@@ -111,17 +119,23 @@ def main() -> None:
         tracemalloc.stop()
         final = ds.x.nbytes + ds.y.nbytes
         print(f"final arrays: x {ds.x.shape} + y {ds.y.shape} = {final / 1e6:.0f} MB")
-        print(f"peak traced memory (tracemalloc): {peak / 1e6:.0f} MB = {peak / final:.2f}x "
-              "the final arrays (goal < 3x)")
+        print(
+            f"peak traced memory (tracemalloc): {peak / 1e6:.0f} MB = {peak / final:.2f}x "
+            "the final arrays (goal < 3x)"
+        )
         del ds
         root = str(Path(__file__).resolve().parents[1])
         for which in ("pandas", "load_csv"):
             code = _CHILD.format(root=root, path=str(path), which=which)
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True).stdout.split()
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout.split()
             growth, final = int(out[0]), int(out[1])
-            print(f"peak RSS growth, fresh process, {which:9s}: {growth / 1e6:4.0f} MB = "
-                  f"{growth / final:.2f}x its result ({final / 1e6:.0f} MB)")
+            print(
+                f"peak RSS growth, fresh process, {which:9s}: {growth / 1e6:4.0f} MB = "
+                f"{growth / final:.2f}x its result ({final / 1e6:.0f} MB)"
+            )
+
 
 if __name__ == "__main__":
     main()

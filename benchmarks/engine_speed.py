@@ -61,18 +61,36 @@ def blas_threads() -> int:
 CASES = {
     "a": dict(
         title="(a) 2-25-15-1 sigmoid, BCE, Adam, batch 32, 10,000 samples",
-        sizes=[2, 25, 15, 1], hidden="sigmoid", output="sigmoid", loss="binary",
-        optimizer="adam", n=10_000, batch=32, epochs=3,
+        sizes=[2, 25, 15, 1],
+        hidden="sigmoid",
+        output="sigmoid",
+        loss="binary",
+        optimizer="adam",
+        n=10_000,
+        batch=32,
+        epochs=3,
     ),
     "b": dict(
         title="(b) 784-256-128-10 relu/softmax, sparse CE, Adam, batch 128",
-        sizes=[784, 256, 128, 10], hidden="relu", output="softmax", loss="sparse",
-        optimizer="adam", n=6_400, batch=128, epochs=3,
+        sizes=[784, 256, 128, 10],
+        hidden="relu",
+        output="softmax",
+        loss="sparse",
+        optimizer="adam",
+        n=6_400,
+        batch=128,
+        epochs=3,
     ),
     "c": dict(
         title="(c) full-batch gradient descent, 2-25-15-1 sigmoid, BCE, SGD, 200 samples",
-        sizes=[2, 25, 15, 1], hidden="sigmoid", output="sigmoid", loss="binary",
-        optimizer="sgd", n=200, batch=200, epochs=1_000,
+        sizes=[2, 25, 15, 1],
+        hidden="sigmoid",
+        output="sigmoid",
+        loss="binary",
+        optimizer="sgd",
+        n=200,
+        batch=200,
+        epochs=1_000,
     ),
 }
 
@@ -96,8 +114,9 @@ def ours_runner(case: dict, x, y):
         model.add(Dense(units, activation=case["hidden"]))
     model.add(Dense(sizes[-1], activation=case["output"]))
     loss = "binary_crossentropy" if case["loss"] == "binary" else "sparse_categorical_crossentropy"
-    optimizer = (engine.optimizers.Adam(1e-3) if case["optimizer"] == "adam"
-                 else engine.optimizers.SGD(0.1))
+    optimizer = (
+        engine.optimizers.Adam(1e-3) if case["optimizer"] == "adam" else engine.optimizers.SGD(0.1)
+    )
     model.compile(optimizer=optimizer, loss=loss)
 
     def run(epochs: int) -> None:
@@ -182,8 +201,9 @@ def jax_runners(jax, case: dict, x, y, initial: list[np.ndarray]):  # noqa: C901
             alpha = lr * jnp.sqrt(1.0 - b2**t) / (1.0 - b1**t)
             m = jax.tree.map(lambda m_, g: m_ + (g - m_) * (1.0 - b1), m, grads)
             v = jax.tree.map(lambda v_, g: v_ + (g * g - v_) * (1.0 - b2), v, grads)
-            params = jax.tree.map(lambda w, m_, v_: w - alpha * m_ / (jnp.sqrt(v_) + eps),
-                                  params, m, v)
+            params = jax.tree.map(
+                lambda w, m_, v_: w - alpha * m_ / (jnp.sqrt(v_) + eps), params, m, v
+            )
         else:
             params = jax.tree.map(lambda w, g: w - lr * g, params, grads)
         return (params, m, v, t), value
@@ -214,6 +234,7 @@ def jax_runners(jax, case: dict, x, y, initial: list[np.ndarray]):  # noqa: C901
     def full_batch_scan(state, xs, ys, epochs_marker):
         def body(s, _):
             return update(s, xs, ys)
+
         return lax.scan(body, state, None, length=epochs_marker.shape[0])
 
     xd, yd = jnp.asarray(x), jnp.asarray(yj)
@@ -302,15 +323,27 @@ def main(argv=None) -> None:
     if jax is not None and args.float64:
         print("JAX is timed in float32 only: skipped with --float64")
         jax = None
-    print(f"NumPy {np.__version__}, {threads} BLAS thread(s), "
-          + (f"torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch
-             else "torch not installed (pip install torch==2.13.0 for the comparison)")
-          + ", " + (f"jax {jax.__version__} (CPU)" if jax
-                    else "jax not installed (pip install jax for the comparison)"))
+    print(
+        f"NumPy {np.__version__}, {threads} BLAS thread(s), "
+        + (
+            f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+            if torch
+            else "torch not installed (pip install torch==2.13.0 for the comparison)"
+        )
+        + ", "
+        + (
+            f"jax {jax.__version__} (CPU)"
+            if jax
+            else "jax not installed (pip install jax for the comparison)"
+        )
+    )
     print(f"median of {args.repeats} interleaved repeats, microseconds per training step\n")
     names = ["ours"] + (["torch"] if torch else []) + (["jax-jit", "jax-scan"] if jax else [])
-    print(f"{'case':<78} " + " ".join(f"{name:>9}" for name in names)
-          + "".join(f" {'/' + name:>9}" for name in names[1:]))
+    print(
+        f"{'case':<78} "
+        + " ".join(f"{name:>9}" for name in names)
+        + "".join(f" {'/' + name:>9}" for name in names[1:])
+    )
     for key in args.cases:
         case = CASES[key]
         x, y = make_data(case)

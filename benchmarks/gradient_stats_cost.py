@@ -28,13 +28,15 @@ def with_stats(case, x, y):
         net.add(Dense(units, activation=case["hidden"]))
     net.add(Dense(sizes[-1], activation=case["output"]))
     loss = "binary_crossentropy" if case["loss"] == "binary" else "sparse_categorical_crossentropy"
-    optimizer = (engine.optimizers.Adam(1e-3) if case["optimizer"] == "adam"
-                 else engine.optimizers.SGD(0.1))
+    optimizer = (
+        engine.optimizers.Adam(1e-3) if case["optimizer"] == "adam" else engine.optimizers.SGD(0.1)
+    )
     net.compile(optimizer=optimizer, loss=loss)
 
     def stats_runner(epochs: int) -> None:
-        net.fit(x, y, batch_size=case["batch"], epochs=epochs, verbose=0,
-                callbacks=[GradientStats()])
+        net.fit(
+            x, y, batch_size=case["batch"], epochs=epochs, verbose=0, callbacks=[GradientStats()]
+        )
 
     return stats_runner
 
@@ -47,10 +49,12 @@ def main(argv=None) -> None:
     for key in args.cases:
         case = CASES[key]
         x, y = make_data(case)
-        off, on = time_interleaved([ours_runner(case, x, y), with_stats(case, x, y)], case,
-                                   args.repeats)
-        print(f"{case['title']}: off {off:,.1f} µs/step, on {on:,.1f} µs/step, "
-              f"on/off {on / off:.3f}")
+        off, on = time_interleaved(
+            [ours_runner(case, x, y), with_stats(case, x, y)], case, args.repeats
+        )
+        print(
+            f"{case['title']}: off {off:,.1f} µs/step, on {on:,.1f} µs/step, on/off {on / off:.3f}"
+        )
 
 
 if __name__ == "__main__":

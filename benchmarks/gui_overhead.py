@@ -147,8 +147,12 @@ def mnist_like_project(n: int = 10_000) -> Project:
     project = Project(
         name="784-256-128-10",
         layers=[LayerSpec(256, "relu"), LayerSpec(128, "relu"), LayerSpec(10, "softmax")],
-        compile=CompileSpec(loss="sparse_categorical_crossentropy", optimizer="adam",
-                            learning_rate=0.001, metrics=["accuracy"]),
+        compile=CompileSpec(
+            loss="sparse_categorical_crossentropy",
+            optimizer="adam",
+            learning_rate=0.001,
+            metrics=["accuracy"],
+        ),
         training=TrainingSpec(epochs=3, batch_size=128, validation_split=0.2),
     )
     project.set_dataset(dataset)
@@ -161,8 +165,10 @@ def report_gaps(label: str, gaps: list[float]) -> None:
         return
     worst, p99 = max(gaps), float(np.percentile(gaps, 99))
     verdict = "ok" if worst <= 100 and p99 <= 33 else "MISSED"
-    print(f"  {label}: 10 ms timer gaps: max {worst:.1f} ms (goal <= 100), "
-          f"p99 {p99:.1f} ms (goal <= 33), median {statistics.median(gaps):.1f} ms  [{verdict}]")
+    print(
+        f"  {label}: 10 ms timer gaps: max {worst:.1f} ms (goal <= 100), "
+        f"p99 {p99:.1f} ms (goal <= 33), median {statistics.median(gaps):.1f} ms  [{verdict}]"
+    )
 
 
 def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
@@ -190,10 +196,14 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
     # less sensitive than the best-of ratio to one lucky or unlucky run of either kind.
     pairs = statistics.median(h / g for h, g in zip(heads, gui))
     print(f"  headless fit: {head:.3f} s (runs: {', '.join(f'{h:.2f}' for h in heads)})")
-    print(f"  window ({kind}, all views open): {win:.3f} s "
-          f"(runs: {', '.join(f'{g:.2f}' for g in gui)})")
-    print(f"  throughput: {ratio:.0%} of headless (goal >= 90%), median of interleaved pairs "
-          f"{pairs:.0%}  [{'ok' if ratio >= 0.9 else 'MISSED'}]")
+    print(
+        f"  window ({kind}, all views open): {win:.3f} s "
+        f"(runs: {', '.join(f'{g:.2f}' for g in gui)})"
+    )
+    print(
+        f"  throughput: {ratio:.0%} of headless (goal >= 90%), median of interleaved pairs "
+        f"{pairs:.0%}  [{'ok' if ratio >= 0.9 else 'MISSED'}]"
+    )
     report_gaps("GUI thread while training", all_gaps)
     window.close()
     window.deleteLater()
@@ -206,7 +216,8 @@ def memory(app, epochs: int) -> None:
     x = rng.uniform(-1, 1, (200, 2)).astype(np.float32)
     y = ((x[:, 0] * x[:, 1]) > 0).astype(np.float32).reshape(-1, 1)
     project = Project(
-        name="xor-long", layers=[LayerSpec(8, "relu"), LayerSpec(1, "sigmoid")],
+        name="xor-long",
+        layers=[LayerSpec(8, "relu"), LayerSpec(1, "sigmoid")],
         compile=CompileSpec(loss="binary_crossentropy", optimizer="adam", learning_rate=0.01),
         training=TrainingSpec(epochs=epochs, batch_size=None, validation_split=0.2),
     )
@@ -214,10 +225,15 @@ def memory(app, epochs: int) -> None:
     window, panel, kind = make_window(project)
     samples = []
     probe = QTimer()
-    probe.timeout.connect(lambda: samples.append((window.project.epochs_trained
-                                                  + (panel.controller.worker._done
-                                                     if panel.controller.worker else 0),
-                                                  rss_mb())))
+    probe.timeout.connect(
+        lambda: samples.append(
+            (
+                window.project.epochs_trained
+                + (panel.controller.worker._done if panel.controller.worker else 0),
+                rss_mb(),
+            )
+        )
+    )
     for _ in range(20):
         app.processEvents()
     gc.collect()  # what earlier sections left behind is not this run's growth
@@ -228,11 +244,15 @@ def memory(app, epochs: int) -> None:
     gc.collect()
     after = rss_mb()
     points = ", ".join(f"{e:,}: {m:.0f} MB" for e, m in samples[:: max(1, len(samples) // 6)])
-    print(f"  {kind}: {seconds:.1f} s ({epochs / seconds:,.0f} epochs/s); RSS before "
-          f"{before:.0f} MB, after {after:.0f} MB (growth {after - before:+.0f} MB)")
+    print(
+        f"  {kind}: {seconds:.1f} s ({epochs / seconds:,.0f} epochs/s); RSS before "
+        f"{before:.0f} MB, after {after:.0f} MB (growth {after - before:+.0f} MB)"
+    )
     print(f"  RSS during the run (epoch: RSS): {points}")
-    print(f"  plotted loss points: {panel.cost_plot.curve_data('loss')[0].size:,} "
-          f"(history kept in the project: {len(window.project.history['loss']):,} epochs)")
+    print(
+        f"  plotted loss points: {panel.cost_plot.curve_data('loss')[0].size:,} "
+        f"(history kept in the project: {len(window.project.history['loss']):,} epochs)"
+    )
     report_gaps("GUI thread during the long run", gaps)
     window.close()
 
@@ -240,22 +260,39 @@ def memory(app, epochs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs (a smoke run)")
-    parser.add_argument("--only", choices=("default", "mnist", "memory"), action="append",
-                        help="run only these sections (repeatable); default: all three")
+    parser.add_argument(
+        "--only",
+        choices=("default", "mnist", "memory"),
+        action="append",
+        help="run only these sections (repeatable); default: all three",
+    )
     args = parser.parse_args()
     sections = set(args.only or ("default", "mnist", "memory"))
     app = QApplication.instance() or QApplication([])
-    print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, "
-          f"{os.cpu_count()} CPUs, platform {app.platformName()}")
+    print(
+        f"Python {sys.version.split()[0]}, NumPy {np.__version__}, "
+        f"{os.cpu_count()} CPUs, platform {app.platformName()}"
+    )
     default = Project.default()
     if "default" in sections:
-        shape = "-".join(str(n) for n in [default.dataset.n_features]
-                         + [layer.units for layer in default.layers])
-        throughput(app, f"Default project ({default.name}, {shape})",
-                   default, 2000 if args.quick else 20_000, 1 if args.quick else 5)
+        shape = "-".join(
+            str(n) for n in [default.dataset.n_features] + [layer.units for layer in default.layers]
+        )
+        throughput(
+            app,
+            f"Default project ({default.name}, {shape})",
+            default,
+            2000 if args.quick else 20_000,
+            1 if args.quick else 5,
+        )
     if "mnist" in sections:
-        throughput(app, "784-256-128-10 on 10,000 samples (batch 128, Adam)",
-                   mnist_like_project(), 2 if args.quick else 20, 1 if args.quick else 5)
+        throughput(
+            app,
+            "784-256-128-10 on 10,000 samples (batch 128, Adam)",
+            mnist_like_project(),
+            2 if args.quick else 20,
+            1 if args.quick else 5,
+        )
     if "memory" in sections:
         memory(app, 5_000 if args.quick else 100_000)
 

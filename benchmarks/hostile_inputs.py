@@ -34,8 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 30.0
 MEMORY_BYTES = 2 * 1024**3
-SECRET = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH " \
-         b"PRIVATE KEY-----\n"
+SECRET = (
+    b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH "
+    b"PRIVATE KEY-----\n"
+)
 
 API_HARNESS = """
 import sys
@@ -77,8 +79,16 @@ print("never embedded")
 """
 
 
-EVERY_COMMAND = {"fifo", "symlink_loop", "dev_zero", "deflate_lies_small", "bzip2_json",
-                 "valid_300mb_dataset", "units_5000_digits", "units_10e9"}
+EVERY_COMMAND = {
+    "fifo",
+    "symlink_loop",
+    "dev_zero",
+    "deflate_lies_small",
+    "bzip2_json",
+    "valid_300mb_dataset",
+    "units_5000_digits",
+    "units_10e9",
+}
 
 
 @dataclass
@@ -96,13 +106,21 @@ def _limit_child() -> None:
 
 def run_case(case: Case) -> str | None:
     """None when the case kept its promise, else what went wrong."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT),
-               QT_QPA_PLATFORM="offscreen")
+    env = dict(
+        os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen"
+    )
     start = time.perf_counter()
     try:
-        result = subprocess.run([sys.executable, *case.argv], capture_output=True, text=True,
-                                timeout=TIMEOUT_S, preexec_fn=_limit_child, env=env, cwd=ROOT,
-                                stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [sys.executable, *case.argv],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            preexec_fn=_limit_child,
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         return f"hung: still running after {TIMEOUT_S:.0f} s"
     seconds = time.perf_counter() - start
@@ -134,8 +152,12 @@ def _zip(path: Path, members: dict[str, bytes], methods: dict[str, int] | None =
     with zipfile.ZipFile(path, "w") as archive:
         for name, payload in members.items():
             method = (methods or {}).get(name, zipfile.ZIP_DEFLATED)
-            archive.writestr(name, payload, compress_type=method, compresslevel=1
-                             if method == zipfile.ZIP_DEFLATED else None)
+            archive.writestr(
+                name,
+                payload,
+                compress_type=method,
+                compresslevel=1 if method == zipfile.ZIP_DEFLATED else None,
+            )
     return path
 
 
@@ -200,10 +222,18 @@ def make_inputs(work: Path) -> tuple[dict[str, Path], dict[str, Path], Path, Pat
     special("deflate_lies_small", lambda p: p.write_bytes(_lie(honest, "dataset.csv", 100)))
     special("deflate_300mb_dataset", lambda p: p.write_bytes(honest))
     zeros = json.dumps({"pad": "0" * (100 * 1024**2)}).encode()
-    special("bzip2_json", lambda p: _zip(p, dict(base, **{"project.json": zeros}),
-                                         {"project.json": zipfile.ZIP_BZIP2}))
-    special("bzip2_dataset", lambda p: _zip(p, dict(base, **{"dataset.csv": bytes(10**8)}),
-                                            {"dataset.csv": zipfile.ZIP_BZIP2}))
+    special(
+        "bzip2_json",
+        lambda p: _zip(
+            p, dict(base, **{"project.json": zeros}), {"project.json": zipfile.ZIP_BZIP2}
+        ),
+    )
+    special(
+        "bzip2_dataset",
+        lambda p: _zip(
+            p, dict(base, **{"dataset.csv": bytes(10**8)}), {"dataset.csv": zipfile.ZIP_BZIP2}
+        ),
+    )
     special("lzma_weights", lambda p: _zip(p, base, {"weights.npz": zipfile.ZIP_LZMA}))
     big_csv = b"a,b,label\n" + b"1.5,2.5,1\n0.5,1.5,0\n" * (14 * 1024**2)  # ~300 MB, valid
     special("valid_300mb_dataset", lambda p: _zip(p, dict(base, **{"dataset.csv": big_csv})))
@@ -280,19 +310,25 @@ def build_cases(work: Path) -> list[Case]:
     for name, path in projects.items():
         p = str(path)
         if name == "outside_path":
-            cases.append(Case(f"api/{name}/save", ["-c", OUTSIDE_HARNESS, p, SECRET.decode()],
-                              "ok"))
+            cases.append(
+                Case(f"api/{name}/save", ["-c", OUTSIDE_HARNESS, p, SECRET.decode()], "ok")
+            )
             for command in ("train", "evaluate", "predict"):
                 argv = [*app, command, p] + ([str(good_csv)] if command == "predict" else [])
-                cases.append(Case(f"cli/{name}/{command}", argv, "cli-error", p,
-                                  [_never_embeds(path)]))
+                cases.append(
+                    Case(f"cli/{name}/{command}", argv, "cli-error", p, [_never_embeds(path)])
+                )
             continue
-        cases.append(Case(f"api/{name}/Project.load", ["-c", API_HARNESS, "project", p],
-                          "api-refused"))
+        cases.append(
+            Case(f"api/{name}/Project.load", ["-c", API_HARNESS, "project", p], "api-refused")
+        )
         # Every command reads a project through the same load_project; all five run on the
         # cases that once hung or exhausted memory, two on the rest (to keep the sweep short).
-        commands = ("summary", "evaluate", "train", "predict", "export") if name in EVERY_COMMAND \
+        commands = (
+            ("summary", "evaluate", "train", "predict", "export")
+            if name in EVERY_COMMAND
             else ("summary", "train")
+        )
         for command in commands:
             argv = {
                 "predict": [*app, "predict", p, str(good_csv)],
@@ -301,15 +337,22 @@ def build_cases(work: Path) -> list[Case]:
             cases.append(Case(f"cli/{name}/{command}", argv, "cli-error", p))
     for name, path in csvs.items():
         c = str(path)
-        cases.append(Case(f"api/{name}/load_csv", ["-c", API_HARNESS, "csv", c, "label"],
-                          "api-refused"))
-        cases.append(Case(f"cli/{name}/new", [*app, "new", str(out / f"{name}.nnproj"),
-                                              "--data", c, "--target", "label"], "cli-error", c))
-        cases.append(Case(f"cli/{name}/predict", [*app, "predict", str(good), c],
-                          "cli-error", c))
+        cases.append(
+            Case(f"api/{name}/load_csv", ["-c", API_HARNESS, "csv", c, "label"], "api-refused")
+        )
+        cases.append(
+            Case(
+                f"cli/{name}/new",
+                [*app, "new", str(out / f"{name}.nnproj"), "--data", c, "--target", "label"],
+                "cli-error",
+                c,
+            )
+        )
+        cases.append(Case(f"cli/{name}/predict", [*app, "predict", str(good), c], "cli-error", c))
     for name in ("csv_fifo", "csv_dev_zero", "csv_symlink_loop", "csv_xlsx", "csv_empty"):
-        cases.append(Case(f"api/{name}/load_npz", ["-c", API_HARNESS, "npz", str(csvs[name])],
-                          "api-refused"))
+        cases.append(
+            Case(f"api/{name}/load_npz", ["-c", API_HARNESS, "npz", str(csvs[name])], "api-refused")
+        )
     return cases
 
 
@@ -327,8 +370,9 @@ def _never_embeds(path: Path):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", default="", help="only cases whose name contains this")
-    parser.add_argument("-j", type=int, default=max(2, min(4, os.cpu_count() or 2)),
-                        help="cases run at once")
+    parser.add_argument(
+        "-j", type=int, default=max(2, min(4, os.cpu_count() or 2)), help="cases run at once"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hostile-") as folder:
         started = time.perf_counter()
@@ -343,9 +387,11 @@ def main(argv: list[str] | None = None) -> int:
         for case, problem in failed:
             print(f"FAILED {case.name}: {problem}")
         n = len(cases)
-        print(f"{n - len(failed)} of {n} as promised "
-              f"({time.perf_counter() - started:.0f} s, {TIMEOUT_S:.0f} s and "
-              f"{MEMORY_BYTES / 1024**3:.0f} GiB per case)")
+        print(
+            f"{n - len(failed)} of {n} as promised "
+            f"({time.perf_counter() - started:.0f} s, {TIMEOUT_S:.0f} s and "
+            f"{MEMORY_BYTES / 1024**3:.0f} GiB per case)"
+        )
     return 0 if not failed else 1
 
 

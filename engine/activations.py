@@ -144,12 +144,19 @@ class Sigmoid(Activation):
 
     def forward_calls(self, z, out, dtype):
         one = _const(1.0, dtype)
-        return [(np.negative, z, out), (np.exp, out, out), (np.add, out, one, out),
-                (np.reciprocal, out, out)]
+        return [
+            (np.negative, z, out),
+            (np.exp, out, out),
+            (np.add, out, one, out),
+            (np.reciprocal, out, out),
+        ]
 
     def backward_calls(self, z, a, da, out, work, dtype):
-        return [(np.subtract, _const(1.0, dtype), a, work), (np.multiply, work, a, work),
-                (np.multiply, da, work, out)]
+        return [
+            (np.subtract, _const(1.0, dtype), a, work),
+            (np.multiply, work, a, work),
+            (np.multiply, da, work, out),
+        ]
 
 
 @register("relu")
@@ -186,8 +193,11 @@ class Tanh(Activation):
         return [(np.tanh, z, out)]
 
     def backward_calls(self, z, a, da, out, work, dtype):
-        return [(np.multiply, a, a, work), (np.subtract, _const(1.0, dtype), work, work),
-                (np.multiply, da, work, out)]
+        return [
+            (np.multiply, a, a, work),
+            (np.subtract, _const(1.0, dtype), work, work),
+            (np.multiply, da, work, out),
+        ]
 
 
 @register("softmax")
@@ -326,4 +336,3 @@ def serialize(activation: Activation) -> str | dict[str, Any]:
 
 def deserialize(config: str | dict[str, Any]) -> Activation:
     return _registry.deserialize(config)
-

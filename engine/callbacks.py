@@ -111,7 +111,9 @@ class EarlyStopping(Callback):
             self._better = lambda current, reference: current - self.min_delta > reference
         else:
             self._better = lambda current, reference: current + self.min_delta < reference
-        self._initial_best = -np.inf if (mode == "max" or (mode == "auto" and "acc" in monitor)) else np.inf
+        self._initial_best = (
+            -np.inf if (mode == "max" or (mode == "auto" and "acc" in monitor)) else np.inf
+        )
 
     def on_train_begin(self, logs=None):
         self.wait = 0

@@ -34,8 +34,14 @@ class TrainingDiverged(EngineError, ArithmeticError):
     wrong, e.g. "the weights grew past 1e+06"; kept_epoch: the 0-based epoch whose weights
     the model holds, or None for the weights from before this fit."""
 
-    def __init__(self, message: str, epoch: int | None = None, loss: float | None = None,
-                 reason: str = "", kept_epoch: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        epoch: int | None = None,
+        loss: float | None = None,
+        reason: str = "",
+        kept_epoch: int | None = None,
+    ):
         super().__init__(message)
         self.epoch = epoch
         self.loss = loss

@@ -97,16 +97,18 @@ def read_bounded(path: str | os.PathLike, limit: int) -> bytes:
     with open_regular(path) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
-            raise TooLarge(errno.EFBIG, f"holds {size:,} bytes, more than the {limit:,} allowed",
-                           str(path))
+            raise TooLarge(
+                errno.EFBIG, f"holds {size:,} bytes, more than the {limit:,} allowed", str(path)
+            )
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(errno.EFBIG, f"holds more than the {limit:,} bytes allowed", str(path))
     return data
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[IO], None] | bytes | str,
-                 binary: bool | None = None) -> Path:
+def atomic_write(
+    path: str | os.PathLike, write: Callable[[IO], None] | bytes | str, binary: bool | None = None
+) -> Path:
     """Write `path` atomically and return the path written (a symlink's target).
 
     write: the bytes or text to write, or a function that writes to the open file. binary:
@@ -116,8 +118,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO], None] | bytes | 
     return atomic_write_all([(path, write, binary)])[0]
 
 
-def atomic_write_all(files: list[tuple[str | os.PathLike, Callable[[IO], None] | bytes | str,
-                                       bool | None]]) -> list[Path]:
+def atomic_write_all(
+    files: list[tuple[str | os.PathLike, Callable[[IO], None] | bytes | str, bool | None]],
+) -> list[Path]:
     """Write several files that belong together (a script and its weights) as one: every
     one is written to its temporary file first, and only when all of them are complete are
     they renamed over their targets. A failure while writing (a full disk) leaves every
@@ -130,8 +133,9 @@ def atomic_write_all(files: list[tuple[str | os.PathLike, Callable[[IO], None] |
                 binary = not isinstance(write, str)
             target = Path(os.path.realpath(path))  # write through a symlink, do not replace it
             remove_stale_temporaries(target)
-            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target),
-                                            suffix=".tmp")
+            fd, tmp_name = tempfile.mkstemp(
+                dir=target.parent, prefix=_temp_prefix(target), suffix=".tmp"
+            )
             staged.append((tmp_name, target))
             mode = "wb" if binary else "w"
             text_options = {} if binary else {"encoding": "utf-8", "newline": ""}

@@ -74,8 +74,17 @@ def _non_finite(value: float) -> str:
 
 
 def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch costs throughput
-    model, x, y, x_val, y_val, batch_size: int, epochs: int, initial_epoch: int, verbose: int,
-    callback_list: list, shuffle: bool,
+    model,
+    x,
+    y,
+    x_val,
+    y_val,
+    batch_size: int,
+    epochs: int,
+    initial_epoch: int,
+    verbose: int,
+    callback_list: list,
+    shuffle: bool,
 ) -> callbacks_module.History:
     """Train `model` (a built, compiled Sequential) on checked, prepared arrays: x (n, n_in),
     y (n, k), optional x_val / y_val likewise. Returns the History; raises TrainingDiverged
@@ -95,8 +104,7 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
         cb.set_params(params)
 
     def hooks(name):
-        return [getattr(cb, name) for cb in callback_list
-                if callbacks_module.overrides(cb, name)]
+        return [getattr(cb, name) for cb in callback_list if callbacks_module.overrides(cb, name)]
 
     on_batch_begin, on_batch_end = hooks("on_train_batch_begin"), hooks("on_train_batch_end")
     on_epoch_begin, on_epoch_end = hooks("on_epoch_begin"), hooks("on_epoch_end")
@@ -121,8 +129,9 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
         size = stop - start
         if size not in plans:
             plans[size] = StepPlan(model, size, y, fused)
-        batches.append((plans[size].step, xs[start:stop], ys[start:stop],
-                        outputs[start:stop], stop))
+        batches.append(
+            (plans[size].step, xs[start:stop], ys[start:stop], outputs[start:stop], stop)
+        )
     update = None
     for plan in plans.values():  # builds the optimizer's slots once, before any step
         update = plan.bind_optimizer(optimizer, update)
@@ -156,13 +165,19 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
                 history.epoch.pop()
                 for values in history.history.values():
                     values.pop()
-        kept_text = ("the weights from before this fit" if kept.epoch is None
-                     else f"the weights of epoch {kept.epoch + 1}, the last healthy one")
+        kept_text = (
+            "the weights from before this fit"
+            if kept.epoch is None
+            else f"the weights of epoch {kept.epoch + 1}, the last healthy one"
+        )
         return TrainingDiverged(
             f"Training diverged at epoch {epoch + 1}: {reason}. The model keeps {kept_text}. "
             f"Try a lower learning rate (it is {optimizer.learning_rate:g}) or scale the "
             "inputs.",
-            epoch=epoch, loss=loss_value, reason=reason, kept_epoch=kept.epoch,
+            epoch=epoch,
+            loss=loss_value,
+            reason=reason,
+            kept_epoch=kept.epoch,
         )
 
     model.stop_training = False
@@ -201,13 +216,14 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
             # temporary array): their norm bounds every |w|, and a NaN or an overflowing
             # square makes it fail the test too. The loss and val_loss are already computed.
             if not math.isfinite(logs["loss"]):
-                raise diverged(epoch, f"the loss became {_non_finite(logs['loss'])}",
-                               logs["loss"])
+                raise diverged(epoch, f"the loss became {_non_finite(logs['loss'])}", logs["loss"])
             norm_squared = float(dot(flat, flat))
             if not norm_squared <= limit_squared:  # True for NaN too
                 if np.isfinite(flat).all():
-                    reason = (f"the weights grew past {weight_limit:.3g} (their norm "
-                              f"reached {math.sqrt(norm_squared):.3g})")
+                    reason = (
+                        f"the weights grew past {weight_limit:.3g} (their norm "
+                        f"reached {math.sqrt(norm_squared):.3g})"
+                    )
                 else:
                     reason = "the weights became non-finite"
                 raise diverged(epoch, reason, logs["loss"])
@@ -218,8 +234,10 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
                     logs["val_" + key] = value
                 if not math.isfinite(logs["val_loss"]):
                     raise diverged(
-                        epoch, f"the validation loss became {_non_finite(logs['val_loss'])}",
-                        logs["loss"])
+                        epoch,
+                        f"the validation loss became {_non_finite(logs['val_loss'])}",
+                        logs["loss"],
+                    )
             latest, older = older, latest
             latest.take(flat, optimizer_state, optimizer.iterations, epoch)
             for hook in on_epoch_end:
@@ -247,21 +265,28 @@ class ProgressPrinter(callbacks_module.Callback):
         elapsed = time.perf_counter() - self._start
         steps = self.params["steps"]
         per_step = elapsed / max(steps, 1)
-        per_step_text = (f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3
-                         else f"{per_step * 1e6:.0f}us/step")
+        per_step_text = (
+            f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3 else f"{per_step * 1e6:.0f}us/step"
+        )
         values = " - ".join(f"{k}: {v:.4f}" for k, v in (logs or {}).items())
         if self.verbose == 1:
             print(f"{steps}/{steps} {'━' * 20} {elapsed:.0f}s {per_step_text} - {values}")
         else:
-            print(f"Epoch {epoch + 1}/{self.params['epochs']} - {elapsed:.0f}s - "
-                  f"{per_step_text} - {values}")
+            print(
+                f"Epoch {epoch + 1}/{self.params['epochs']} - {elapsed:.0f}s - "
+                f"{per_step_text} - {values}"
+            )
 
 
 # ---- checks of fit's (and predict's, evaluate's) scalar arguments ------------------------------
 def check_batch_size(batch_size) -> int:
     if batch_size is None:
         return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         raise EngineValueError(
             f"batch_size must be a positive integer or None (32). Received: "
             f"batch_size={batch_size!r}"
@@ -271,9 +296,7 @@ def check_batch_size(batch_size) -> int:
 
 def check_count(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise EngineValueError(
-            f"{name} must be a non-negative integer. Received: {name}={value!r}"
-        )
+        raise EngineValueError(f"{name} must be a non-negative integer. Received: {name}={value!r}")
     return int(value)
 
 

@@ -54,7 +54,7 @@ class GradientStats(Callback):
         # one small matrix product sums every kernel's squares at once.
         self._select = np.zeros((n, len(model._layers)))
         for i, (layer, span) in enumerate(zip(model._layers, model._layer_spans)):
-            self._select[span.start:span.start + layer.kernel.size, i] = 1.0
+            self._select[span.start : span.start + layer.kernel.size, i] = 1.0
         self._sizes = self._select.sum(axis=0)
         # Rows: the gradient, the change since the epoch began, the weights then (float64:
         # the squares of a blowing-up float32 weight overflow float32).
@@ -92,7 +92,7 @@ class GradientStats(Callback):
 
     def _finish_new(self) -> None:
         g_list, w_list, r_list = self._finished
-        for sums in self._sums[len(g_list):len(self.epochs)]:
+        for sums in self._sums[len(g_list) : len(self.epochs)]:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 g_list.append(np.sqrt(sums[0] / self._sizes))
                 w_list.append(np.sqrt(sums[2] / self._sizes))

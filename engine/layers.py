@@ -22,7 +22,7 @@ _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
 
 
 def unique_name(base: str) -> str:
-    """"dense", "dense_1", "dense_2", ... as Keras names layers and models."""
+    """ "dense", "dense_1", "dense_2", ... as Keras names layers and models."""
     index = next(_name_counters[base])
     return base if index == 0 else f"{base}_{index}"
 
@@ -69,8 +69,11 @@ class InputLayer:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> InputLayer:
         # Keras 3 also writes dtype, sparse, ragged: meaningless here, so ignored
-        return cls(shape=config.get("shape"), name=config.get("name"),
-                   batch_shape=config.get("batch_shape"))
+        return cls(
+            shape=config.get("shape"),
+            name=config.get("name"),
+            batch_shape=config.get("batch_shape"),
+        )
 
     def __repr__(self) -> str:
         return f"Input(shape=({self.input_dim},), name={self.name!r})"
@@ -103,8 +106,14 @@ class Dense:
         input_dim=None,
         **kwargs,
     ):
-        ignored = {"trainable", "dtype", "activity_regularizer", "kernel_constraint",
-                   "bias_constraint", "lora_rank"}
+        ignored = {
+            "trainable",
+            "dtype",
+            "activity_regularizer",
+            "kernel_constraint",
+            "bias_constraint",
+            "lora_rank",
+        }
         unknown = set(kwargs) - ignored
         if unknown:
             raise EngineTypeError(
@@ -256,16 +265,19 @@ class Dense:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Dense:
         config = dict(config)
-        for key in ("trainable", "dtype", "activity_regularizer", "kernel_constraint",
-                    "bias_constraint", "lora_rank"):
+        for key in (
+            "trainable",
+            "dtype",
+            "activity_regularizer",
+            "kernel_constraint",
+            "bias_constraint",
+            "lora_rank",
+        ):
             config.pop(key, None)
         return cls(**config)
 
     def __repr__(self) -> str:
-        return (
-            f"Dense(units={self.units}, activation={self.activation.name!r}, "
-            f"name={self.name!r})"
-        )
+        return f"Dense(units={self.units}, activation={self.activation.name!r}, name={self.name!r})"
 
 
 def backprop(layers: list[Dense], loss, x: np.ndarray, y) -> tuple[float, list[np.ndarray]]:

@@ -91,9 +91,7 @@ class Loss(Serializable):
 def _as_2d_float(a, what: str, dtype=None) -> np.ndarray:
     a = np.asarray(a)
     if a.dtype.kind not in "biuf":
-        raise EngineValueError(
-            f"{what} must be numeric. Received: {what} with dtype {a.dtype}."
-        )
+        raise EngineValueError(f"{what} must be numeric. Received: {what} with dtype {a.dtype}.")
     if a.ndim == 1:
         a = a.reshape(-1, 1)
     if a.ndim != 2:
@@ -255,9 +253,7 @@ class CategoricalCrossentropy(Loss):
         return bool(np.allclose(np.sum(y, axis=-1), 1.0, atol=1e-3))
 
 
-@register(
-    "sparse_categorical_crossentropy", "scce", "SCCE", "sparse_categorical_cross_entropy"
-)
+@register("sparse_categorical_crossentropy", "scce", "SCCE", "sparse_categorical_cross_entropy")
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     """Categorical cross-entropy with integer class labels y in [0, k), shape (n,) or (n, 1).
     The model trains on their one-hot form (n, k), exactly as Keras 3 computes it."""

@@ -62,8 +62,9 @@ class ClassificationReport:
         return int(self.support.sum())
 
 
-def classification_report(actual, predicted, k: int,
-                          class_names: list[str] | None = None) -> ClassificationReport:
+def classification_report(
+    actual, predicted, k: int, class_names: list[str] | None = None
+) -> ClassificationReport:
     """actual, predicted: (n,) class indices in 0..k-1."""
     k = max(int(k), 2)
     matrix = confusion_matrix(actual, predicted, k)
@@ -77,9 +78,15 @@ def classification_report(actual, predicted, k: int,
     names = list(class_names or [])
     names += [str(i) for i in range(len(names), k)]
     return ClassificationReport(
-        class_names=names[:k], confusion=matrix, precision=precision, recall=recall, f1=f1,
-        support=support, accuracy=float(hits.sum() / total) if total else 0.0,
-        macro_precision=float(precision.mean()), macro_recall=float(recall.mean()),
+        class_names=names[:k],
+        confusion=matrix,
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        support=support,
+        accuracy=float(hits.sum() / total) if total else 0.0,
+        macro_precision=float(precision.mean()),
+        macro_recall=float(recall.mean()),
         macro_f1=float(f1.mean()),
     )
 
@@ -100,8 +107,12 @@ def regression_report(actual, predicted) -> RegressionReport:
     residual = y - p
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     r2 = 1.0 - float(np.sum(residual**2)) / ss_tot if ss_tot > 0 else float("nan")
-    return RegressionReport(mae=float(np.mean(np.abs(residual))),
-                            rmse=float(np.sqrt(np.mean(residual**2))), r2=r2, rows=len(y))
+    return RegressionReport(
+        mae=float(np.mean(np.abs(residual))),
+        rmse=float(np.sqrt(np.mean(residual**2))),
+        r2=r2,
+        rows=len(y),
+    )
 
 
 @dataclass(frozen=True)
@@ -129,10 +140,12 @@ class BinaryCurves:
         positive = np.asarray(scores).reshape(-1) > threshold
         tp = float(np.sum(positive & y))
         fp = float(np.sum(positive & ~y))
-        return {"fpr": fp / self.negatives if self.negatives else 0.0,
-                "tpr": tp / self.positives if self.positives else 0.0,
-                "recall": tp / self.positives if self.positives else 0.0,
-                "precision": tp / (tp + fp) if tp + fp else 1.0}
+        return {
+            "fpr": fp / self.negatives if self.negatives else 0.0,
+            "tpr": tp / self.positives if self.positives else 0.0,
+            "recall": tp / self.positives if self.positives else 0.0,
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+        }
 
 
 def binary_curves(actual, scores) -> BinaryCurves:
@@ -152,27 +165,39 @@ def binary_curves(actual, scores) -> BinaryCurves:
     recall = tp / positives if positives else np.zeros(len(tp))
     steps = np.diff(np.r_[0.0, recall])
     return BinaryCurves(
-        fpr=fpr, tpr=tpr, roc_auc=float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2)),
-        recall=recall, precision=precision,
+        fpr=fpr,
+        tpr=tpr,
+        roc_auc=float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2)),
+        recall=recall,
+        precision=precision,
         average_precision=float(np.sum(steps * precision)),
-        thresholds=s[last], positives=positives, negatives=negatives,
+        thresholds=s[last],
+        positives=positives,
+        negatives=negatives,
     )
 
 
 def format_report(report: ClassificationReport | RegressionReport) -> list[str]:
     """The report as aligned text lines (the command line prints them)."""
     if isinstance(report, RegressionReport):
-        return [f"rows {report.rows}", f"mae {report.mae:.4g}", f"rmse {report.rmse:.4g}",
-                f"r2 {report.r2:.4g}"]
+        return [
+            f"rows {report.rows}",
+            f"mae {report.mae:.4g}",
+            f"rmse {report.rmse:.4g}",
+            f"r2 {report.r2:.4g}",
+        ]
     width = max([len("macro avg"), *(len(n) for n in report.class_names)])
     lines = [f"{'class':<{width}}  precision  recall      f1  support"]
     for i, name in enumerate(report.class_names):
-        lines.append(f"{name:<{width}}  {report.precision[i]:9.4f}  {report.recall[i]:6.4f}"
-                     f"  {report.f1[i]:6.4f}  {int(report.support[i]):7d}")
-    lines.append(f"{'macro avg':<{width}}  {report.macro_precision:9.4f}  "
-                 f"{report.macro_recall:6.4f}  {report.macro_f1:6.4f}  {report.rows:7d}")
-    lines.append(f"{'accuracy':<{width}}  {'':9}  {'':6}  {report.accuracy:6.4f}  "
-                 f"{report.rows:7d}")
+        lines.append(
+            f"{name:<{width}}  {report.precision[i]:9.4f}  {report.recall[i]:6.4f}"
+            f"  {report.f1[i]:6.4f}  {int(report.support[i]):7d}"
+        )
+    lines.append(
+        f"{'macro avg':<{width}}  {report.macro_precision:9.4f}  "
+        f"{report.macro_recall:6.4f}  {report.macro_f1:6.4f}  {report.rows:7d}"
+    )
+    lines.append(f"{'accuracy':<{width}}  {'':9}  {'':6}  {report.accuracy:6.4f}  {report.rows:7d}")
     return lines
 
 

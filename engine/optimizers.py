@@ -26,9 +26,7 @@ def _positive(name: str, value, allow_zero: bool = False) -> float:
     ok = math.isfinite(number) and (number >= 0 if allow_zero else number > 0)
     if not ok:
         bound = "non-negative" if allow_zero else "positive"
-        raise EngineValueError(
-            f"The {name} must be a {bound} number. Received: {name}={value!r}"
-        )
+        raise EngineValueError(f"The {name} must be a {bound} number. Received: {name}={value!r}")
     return number
 
 
@@ -326,12 +324,14 @@ class Adam(Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         root = math.sqrt(1.0 - b2)
         # constants as 0-d arrays of the weights' dtype: ufuncs take them faster than floats
-        beta_1, beta_2, epsilon = (np.array(c, dtype=variable.dtype)
-                                   for c in (b1, b2, self.epsilon / root))
+        beta_1, beta_2, epsilon = (
+            np.array(c, dtype=variable.dtype) for c in (b1, b2, self.epsilon / root)
+        )
         add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
 
-        pieces = _pieces(grad, variable, slots["tmp"], slots["den"], slots["momentum"],
-                         slots["velocity"])
+        pieces = _pieces(
+            grad, variable, slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
+        )
 
         def step():  # update_step inlined with locals, for the training loop
             t = self.iterations + 1

@@ -58,8 +58,9 @@ def pca_plane(x, names_prefix: str = "PC") -> Plane:
     variance = s**2
     total = float(variance.sum()) or 1.0
     explained = (float(variance[0] / total), float(variance[1] / total))
-    labels = tuple(f"{names_prefix}{i + 1}, {share:.0%} of variance"
-                   for i, share in enumerate(explained))
+    labels = tuple(
+        f"{names_prefix}{i + 1}, {share:.0%} of variance" for i, share in enumerate(explained)
+    )
     return Plane("pca", labels, center, basis, np.ones(2), np.zeros(2), explained)
 
 
@@ -80,5 +81,4 @@ def feature_plane(x, i: int, j: int, names: list[str], unscale=None) -> Plane:
         scale = np.array([one[i] - zero[i], one[j] - zero[j]])
         scale[scale == 0] = 1.0
         offset = np.array([zero[i], zero[j]])
-    return Plane("features", (names[i], names[j]), center, basis, scale, offset,
-                 features=(i, j))
+    return Plane("features", (names[i], names[j]), center, basis, scale, offset, features=(i, j))

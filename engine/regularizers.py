@@ -35,8 +35,7 @@ class Regularizer(Serializable):
         self.add_gradient(w, grad)
         return grad
 
-    def add_gradient(self, w: np.ndarray, grad: np.ndarray, work: np.ndarray | None = None
-                     ) -> None:
+    def add_gradient(self, w: np.ndarray, grad: np.ndarray, work: np.ndarray | None = None) -> None:
         """grad += d penalty / dw, in place (the training loop's form). `work`, scratch like
         w, spares the step an array per batch."""
         if work is None:

@@ -74,8 +74,9 @@ def trace_sample(model, x_row, y_row) -> SampleTrace:
         dL_da = np.asarray(loss.gradient(y, a), dtype=np.float64)  # this sample alone: n = 1
         value = float(loss(y, a))
     traces: list[LayerTrace] = []
-    for layer, a_prev, z, a_out in zip(reversed(layers), reversed(inputs), reversed(zs),
-                                       reversed(outs)):
+    for layer, a_prev, z, a_out in zip(
+        reversed(layers), reversed(inputs), reversed(zs), reversed(outs)
+    ):
         kernel = np.asarray(layer.kernel, dtype=np.float64)
         bias = None if layer.bias is None else np.asarray(layer.bias, dtype=np.float64)
         g = layer.activation
@@ -88,10 +89,23 @@ def trace_sample(model, x_row, y_row) -> SampleTrace:
                 dL_dz = dL_da * g_prime
             dW = a_prev.T @ dL_dz
             below = dL_dz @ kernel.T
-        traces.insert(0, LayerTrace(
-            name=layer.name, activation=g.name, a_prev=a_prev[0], z=z[0], a=a_out[0],
-            dL_da=dL_da[0], g_prime=g_prime[0], dL_dz=dL_dz[0], kernel=kernel, bias=bias,
-            dW=dW, db=None if bias is None else dL_dz[0].copy()))
+        traces.insert(
+            0,
+            LayerTrace(
+                name=layer.name,
+                activation=g.name,
+                a_prev=a_prev[0],
+                z=z[0],
+                a=a_out[0],
+                dL_da=dL_da[0],
+                g_prime=g_prime[0],
+                dL_dz=dL_dz[0],
+                kernel=kernel,
+                bias=bias,
+                dW=dW,
+                db=None if bias is None else dL_dz[0].copy(),
+            ),
+        )
         dL_da = below
     return SampleTrace(x=x[0], layers=traces, prediction=outs[-1][0], target=y[0], loss=value)
 

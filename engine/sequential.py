@@ -258,13 +258,16 @@ class Sequential:
         return {
             "optimizer": optimizers.serialize(self.optimizer),
             "loss": None if self.loss is None else losses.serialize(self.loss),
-            "metrics": [m if isinstance(m, str) else metrics_module.serialize(m)
-                        for m in self._metric_ids],
+            "metrics": [
+                m if isinstance(m, str) else metrics_module.serialize(m) for m in self._metric_ids
+            ],
         }
 
     def compile_from_config(self, config: dict[str, Any]) -> None:
-        metrics = [m if isinstance(m, str) else metrics_module.deserialize(m)
-                   for m in config.get("metrics") or []]
+        metrics = [
+            m if isinstance(m, str) else metrics_module.deserialize(m)
+            for m in config.get("metrics") or []
+        ]
         self.compile(
             optimizer=optimizers.deserialize(config["optimizer"]),
             loss=None if config.get("loss") is None else losses.deserialize(config["loss"]),
@@ -504,7 +507,16 @@ class Sequential:
             x_val = y_val = None
         self._ensure_built_for(x)
         return fit_loop.fit_checked(
-            self, x, y, x_val, y_val, batch_size, epochs, initial_epoch, verbose, callback_list,
+            self,
+            x,
+            y,
+            x_val,
+            y_val,
+            batch_size,
+            epochs,
+            initial_epoch,
+            verbose,
+            callback_list,
             bool(shuffle),
         )
 
@@ -518,11 +530,15 @@ class Sequential:
         """JSON-safe description of the architecture (Keras 3 layout, without weights)."""
         layers = []
         if self._input_dim is not None:
-            layers.append({
-                "class_name": "InputLayer",
-                "config": {"batch_shape": [None, self._input_dim],
-                           "name": self._input_layer_name or "input_layer"},
-            })
+            layers.append(
+                {
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_shape": [None, self._input_dim],
+                        "name": self._input_layer_name or "input_layer",
+                    },
+                }
+            )
         for layer in self._layers:
             layers.append({"class_name": "Dense", "config": layer.get_config()})
         dtype = str(self._flat.dtype) if self.built else config.floatx()

@@ -92,13 +92,16 @@ class StepPlan:
         layers = model._layers
         self.model = model
         self.loss = model.loss
-        self.layers = [self._layer_buffers(model, index, size, dtype)
-                       for index in range(len(layers))]
+        self.layers = [
+            self._layer_buffers(model, index, size, dtype) for index in range(len(layers))
+        ]
         self.penalties = [
             Penalty(reg, weight, grad, np.empty_like(weight))
             for layer, grads in zip(layers, model._grad_views)
-            for reg, weight, grad in ((layer.kernel_regularizer, layer.kernel, grads[0]),
-                                      (layer.bias_regularizer, layer.bias, grads[-1]))
+            for reg, weight, grad in (
+                (layer.kernel_regularizer, layer.kernel, grads[0]),
+                (layer.bias_regularizer, layer.bias, grads[-1]),
+            )
             if reg is not None and weight is not None
         ]
         if fused is None:
@@ -141,6 +144,7 @@ class StepPlan:
 
                 def new():
                     return np.empty((size, layer.units), dtype=dtype)
+
             # A wide layer's product gets a C-contiguous buffer of its own even when g could
             # run in place: np.matmul into the strided (m, units) view of the row-major
             # (m, units + 1) buffer took 870 us for the two hidden products of
@@ -152,10 +156,17 @@ class StepPlan:
             z = np.empty((size, layer.units), dtype=dtype)
             delta = np.empty((size, layer.units), dtype=dtype)
         return LayerBuffers(
-            activation=act, w_aug=w_aug, grad_aug=g_aug, kernel_t=layer.kernel.T,
+            activation=act,
+            w_aug=w_aug,
+            grad_aug=g_aug,
+            kernel_t=layer.kernel.T,
             bias_apart=layer.bias if bias_apart else None,
             grad_bias_apart=grads[1] if bias_apart else None,
-            a_aug=a_aug, a=a, z=z, delta=delta, work=np.empty_like(delta),
+            a_aug=a_aug,
+            a=a,
+            z=z,
+            delta=delta,
+            work=np.empty_like(delta),
         )
 
     def bind_optimizer(self, optimizer, update=None):
@@ -204,13 +215,15 @@ class StepPlan:
             call(multiply, out.delta, self.scale, out.delta)
         else:
             call(self.loss.gradient_into, yb, pb, out.delta)
-            program.extend(out_act.backward_calls(out.z, pb, out.delta, out.delta, out.work,
-                                                  dtype))
+            program.extend(out_act.backward_calls(out.z, pb, out.delta, out.delta, out.work, dtype))
         for below, b in reversed(list(zip(buffers, buffers[1:]))):
             matmul(below.a_aug.T, b.delta, b.grad_aug)  # [kernel; bias] gradient at once
             matmul(b.delta, b.kernel_t, below.delta)  # dL/da of the layer below
-            program.extend(below.activation.backward_calls(
-                below.z, below.a, below.delta, below.delta, below.work, dtype))
+            program.extend(
+                below.activation.backward_calls(
+                    below.z, below.a, below.delta, below.delta, below.work, dtype
+                )
+            )
         first = buffers[0]
         matmul(_Expr("xb.T"), first.delta, first.grad_aug)  # the input is the batch
         if first.grad_bias_apart is not None:
@@ -286,9 +299,11 @@ class _Program:
         namespace = {**self.namespace, **extra}
         body = "\n".join(f"        {line}" for line in self.lines) or "        pass"
         # the names become closure cells of the step (LOAD_DEREF), not global lookups
-        source = (f"def _make({', '.join(namespace)}):\n"
-                  f"    def {name}({', '.join(arguments)}):\n{body}\n"
-                  f"    return {name}\n")
+        source = (
+            f"def _make({', '.join(namespace)}):\n"
+            f"    def {name}({', '.join(arguments)}):\n{body}\n"
+            f"    return {name}\n"
+        )
         scope: dict[str, Any] = {}
         exec(compile(source, f"<step plan {name}>", "exec"), scope)  # noqa: S102
         return scope["_make"](**namespace)

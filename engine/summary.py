@@ -18,8 +18,10 @@ def summary(model, print_fn=None) -> None:
             )
         print_fn("\n".join(lines))
         return
-    rows = [(f"{layer.name} (Dense)", f"(None, {layer.units})", f"{layer.count_params():,}")
-            for layer in model.layers]
+    rows = [
+        (f"{layer.name} (Dense)", f"(None, {layer.units})", f"{layer.count_params():,}")
+        for layer in model.layers
+    ]
     top = "┏" + "┳".join("━" * w for w in _WIDTHS) + "┓"
     head = "┃" + "┃".join(_cells(("Layer (type)", "Output Shape", "Param #"))) + "┃"
     sep = "┡" + "╇".join("━" * w for w in _WIDTHS) + "┩"
@@ -27,17 +29,26 @@ def summary(model, print_fn=None) -> None:
     bottom = "└" + "┴".join("─" * w for w in _WIDTHS) + "┘"
     total = model.count_params()
     size = total * model.weights[0].dtype.itemsize
-    lines = [f'Model: "{model.name}"', top, head, sep, *body, bottom,
-             f" Total params: {total:,} ({_bytes(size)})",
-             f" Trainable params: {total:,} ({_bytes(size)})",
-             " Non-trainable params: 0 (0.00 B)"]
+    lines = [
+        f'Model: "{model.name}"',
+        top,
+        head,
+        sep,
+        *body,
+        bottom,
+        f" Total params: {total:,} ({_bytes(size)})",
+        f" Trainable params: {total:,} ({_bytes(size)})",
+        " Non-trainable params: 0 (0.00 B)",
+    ]
     print_fn("\n".join(lines))
 
 
 def _cells(texts) -> list[str]:
     """The first two columns left-aligned, the parameter count right-aligned."""
-    return [f" {t:<{w - 2}} " if i < 2 else f" {t:>{w - 2}} "
-            for i, (t, w) in enumerate(zip(texts, _WIDTHS))]
+    return [
+        f" {t:<{w - 2}} " if i < 2 else f" {t:>{w - 2}} "
+        for i, (t, w) in enumerate(zip(texts, _WIDTHS))
+    ]
 
 
 def _bytes(n: float) -> str:

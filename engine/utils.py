@@ -16,9 +16,7 @@ def set_random_seed(seed: int) -> None:
     """Seed the engine's generator (initializers, shuffling), NumPy's legacy global one and
     Python's `random`, as Keras seeds all of its backends."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise EngineValueError(
-            f"The seed must be a non-negative integer. Received: seed={seed!r}"
-        )
+        raise EngineValueError(f"The seed must be a non-negative integer. Received: seed={seed!r}")
     global _generator
     _generator = np.random.default_rng(int(seed))
     np.random.seed(int(seed) % 2**32)

@@ -72,9 +72,18 @@ def _next_step(optimizer, w: float, slope: float) -> tuple[float, bool]:
     return w - lr * float(np.sign(slope)), False
 
 
-def loss_along_weight(model, x, y, layer: int, row: int, col: int, points: int = 121,
-                      half_span: float | None = None, max_rows: int = MAX_ROWS,
-                      seed: int = 0) -> WeightSlice:
+def loss_along_weight(
+    model,
+    x,
+    y,
+    layer: int,
+    row: int,
+    col: int,
+    points: int = 121,
+    half_span: float | None = None,
+    max_rows: int = MAX_ROWS,
+    seed: int = 0,
+) -> WeightSlice:
     """The loss of `model` (built and compiled) on (x, y) as W[row, col] of Dense layer
     `layer` takes `points` values around its own (always including it), the others fixed.
     half_span: how far either side (None: enough to show the next step and the value's own
@@ -85,8 +94,10 @@ def loss_along_weight(model, x, y, layer: int, row: int, col: int, points: int =
     index = 2 * int(layer)  # [W1, b1, W2, b2, ...]
     kernel = weights[index]
     if not (0 <= row < kernel.shape[0] and 0 <= col < kernel.shape[1]):
-        raise IndexError(f"layer {layer} has no weight [{row}, {col}]; its kernel is "
-                         f"{kernel.shape[0]}×{kernel.shape[1]}")
+        raise IndexError(
+            f"layer {layer} has no weight [{row}, {col}]; its kernel is "
+            f"{kernel.shape[0]}×{kernel.shape[1]}"
+        )
     w = float(kernel[row, col])
     loss, grads = model.compute_gradients(x, y)
     slope = float(grads[index][row, col])
@@ -108,8 +119,20 @@ def loss_along_weight(model, x, y, layer: int, row: int, col: int, points: int =
     losses, next_loss = losses[:-1], float(losses[-1])
     # The point at w is the loss compute_gradients gave with the model's own weights.
     losses[len(ws) // 2] = float(loss)
-    return WeightSlice(int(layer), int(row), int(col), w, float(loss), slope, ws, losses,
-                       len(x), int(total),
-                       getattr(model.optimizer, "registered_name", ""),
-                       float(getattr(model.optimizer, "learning_rate", 0.0)), next_w, exact,
-                       next_loss)
+    return WeightSlice(
+        int(layer),
+        int(row),
+        int(col),
+        w,
+        float(loss),
+        slope,
+        ws,
+        losses,
+        len(x),
+        int(total),
+        getattr(model.optimizer, "registered_name", ""),
+        float(getattr(model.optimizer, "learning_rate", 0.0)),
+        next_w,
+        exact,
+        next_loss,
+    )

@@ -77,10 +77,14 @@ def xor() -> Project:
 def sine() -> Project:
     project = Project(
         name="Sine regression",
-        layers=[LayerSpec(32, "relu", "hidden1"), LayerSpec(16, "relu", "hidden2"),
-                LayerSpec(1, "linear", "output")],
-        compile=CompileSpec(loss="mean_squared_error", optimizer="adam", learning_rate=0.01,
-                            metrics=["mae"]),
+        layers=[
+            LayerSpec(32, "relu", "hidden1"),
+            LayerSpec(16, "relu", "hidden2"),
+            LayerSpec(1, "linear", "output"),
+        ],
+        compile=CompileSpec(
+            loss="mean_squared_error", optimizer="adam", learning_rate=0.01, metrics=["mae"]
+        ),
         training=TrainingSpec(epochs=300, batch_size=32, validation_split=0.2, seed=0),
         dataset_source=DatasetSource(kind="builtin", name="sine"),
     )
@@ -92,8 +96,12 @@ def iris() -> Project:
     project = Project(
         name="Iris",
         layers=[LayerSpec(16, "relu", "hidden"), LayerSpec(3, "softmax", "output")],
-        compile=CompileSpec(loss="sparse_categorical_crossentropy", optimizer="adam",
-                            learning_rate=0.01, metrics=["accuracy"]),
+        compile=CompileSpec(
+            loss="sparse_categorical_crossentropy",
+            optimizer="adam",
+            learning_rate=0.01,
+            metrics=["accuracy"],
+        ),
         training=TrainingSpec(epochs=150, batch_size=16, validation_split=0.2, seed=0),
         dataset_source=DatasetSource(kind="builtin", name="iris"),
     )
@@ -112,8 +120,10 @@ def main() -> int:
         logs = train(project)
         path = project.save(EXAMPLES / f"{file_name}.nnproj")
         shown = ", ".join(f"{k}={v:.4g}" for k, v in logs.items())
-        print(f"{path.relative_to(ROOT)}: {project.epochs_trained} epochs, {shown} "
-              f"({time.perf_counter() - start:.1f} s, {path.stat().st_size:,} bytes)")
+        print(
+            f"{path.relative_to(ROOT)}: {project.epochs_trained} epochs, {shown} "
+            f"({time.perf_counter() - start:.1f} s, {path.stat().st_size:,} bytes)"
+        )
     return 0
 
 

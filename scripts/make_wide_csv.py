@@ -25,14 +25,27 @@ def tumours(rng: np.random.Generator) -> None:
     latent = rng.normal(size=(n, 4)) + np.outer(label, [1.6, -0.8, 0.5, 0.0])
     scales = np.exp(rng.uniform(-2, 4, d))
     x = (latent @ mix + 0.6 * rng.normal(size=(n, d))) * scales + 3 * scales
-    names = [f"{stat} {what}" for stat in ("mean", "se", "worst")
-             for what in ("radius", "texture", "perimeter", "area", "smoothness",
-                          "compactness", "concavity", "concave points", "symmetry",
-                          "fractal dimension")]
+    names = [
+        f"{stat} {what}"
+        for stat in ("mean", "se", "worst")
+        for what in (
+            "radius",
+            "texture",
+            "perimeter",
+            "area",
+            "smoothness",
+            "compactness",
+            "concavity",
+            "concave points",
+            "symmetry",
+            "fractal dimension",
+        )
+    ]
     lines = [",".join(names + ["diagnosis"])]
     for row, malignant in zip(x, label):
-        lines.append(",".join(f"{v:.4g}" for v in row) + ("," + ("malignant" if malignant
-                                                               else "benign")))
+        lines.append(
+            ",".join(f"{v:.4g}" for v in row) + ("," + ("malignant" if malignant else "benign"))
+        )
     (OUT / "tumours_30.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

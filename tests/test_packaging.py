@@ -27,11 +27,15 @@ def test_pyproject_pins_pyside6_below_6_12():
 
 
 def test_every_package_in_the_tree_is_listed_for_the_wheel():
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
-        "tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+            "packages"
+        ]
+    )
     found = {
         ".".join(path.parent.relative_to(ROOT).parts)
-        for top in ("engine", "app") for path in (ROOT / top).rglob("__init__.py")
+        for top in ("engine", "app")
+        for path in (ROOT / top).rglob("__init__.py")
     }
     assert found | {"netbuilder_resources"} == listed
 
@@ -41,22 +45,46 @@ def test_the_built_wheel_ships_the_resources_and_finds_them_once_installed(tmp_p
     # the ones of this environment serve), then look the resources up from a fresh process
     # that sees only that folder's netbuilder.
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
-         str(ROOT)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert built.returncode == 0, built.stderr[-3000:]
     [wheel] = tmp_path.glob("netbuilder-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for shipped in ("netbuilder_resources/examples/coffee.nnproj",
-                    "netbuilder_resources/icons/netbuilder.svg",
-                    "netbuilder_resources/datasets/iris.csv"):
+    for shipped in (
+        "netbuilder_resources/examples/coffee.nnproj",
+        "netbuilder_resources/icons/netbuilder.svg",
+        "netbuilder_resources/datasets/iris.csv",
+    ):
         assert shipped in names
     target = tmp_path / "site"
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
-         str(target), str(wheel)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
     code = (
@@ -66,8 +94,14 @@ def test_the_built_wheel_ships_the_resources_and_finds_them_once_installed(tmp_p
         "print(builtin('iris').n_samples)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     example, iris_rows = run.stdout.split()
     assert Path(example).is_relative_to(target) and iris_rows == "150"

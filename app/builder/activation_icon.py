@@ -73,6 +73,7 @@ def curve_pixmap(
     return pixmap
 
 
-def curve_icon(name: str, palette: QPalette, size: tuple[int, int] = (40, 26),
-               device_pixel_ratio: float = 2.0) -> QIcon:
+def curve_icon(
+    name: str, palette: QPalette, size: tuple[int, int] = (40, 26), device_pixel_ratio: float = 2.0
+) -> QIcon:
     return QIcon(curve_pixmap(name, size[0], size[1], palette, device_pixel_ratio))

@@ -37,8 +37,10 @@ class AdviceCard(QFrame):
         accent = _ACCENT.get(advice.severity, _ACCENT["info"])
         # Only the left border is coloured; background and text stay the palette's, so the
         # card is readable in light and dark themes.
-        self._sheet = (f"AdviceCard {{ border: 1px solid palette(mid); "
-                       f"border-left: 4px solid {accent}; border-radius: 4px; }}")
+        self._sheet = (
+            f"AdviceCard {{ border: 1px solid palette(mid); "
+            f"border-left: 4px solid {accent}; border-radius: 4px; }}"
+        )
         self.setStyleSheet(self._sheet)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 8, 8)

@@ -78,8 +78,9 @@ AUTO_NAME = re.compile(r"(layer|dense)_?\d*", re.IGNORECASE)
 
 def ask_units(parent: QWidget, title: str, current: int) -> int | None:
     """Ask for a unit count (>= 1); None when cancelled. Module-level so tests can replace it."""
-    value, ok = QInputDialog.getInt(parent, title, "Units (neurons) in this layer:", current,
-                                    1, MAX_UNITS, 1)
+    value, ok = QInputDialog.getInt(
+        parent, title, "Units (neurons) in this layer:", current, 1, MAX_UNITS, 1
+    )
     return int(value) if ok else None
 
 
@@ -105,18 +106,41 @@ def column_specs(project) -> list[ColumnSpec]:
     specs: list[ColumnSpec] = []
     if dataset is not None:
         names = [str(n) for n in dataset.feature_names]
-        specs.append(ColumnSpec(-1, len(names), "Input", count(len(names), "feature"),
-                                node_labels=names,
-                                tooltip=_input_tooltip(names)))
+        specs.append(
+            ColumnSpec(
+                -1,
+                len(names),
+                "Input",
+                count(len(names), "feature"),
+                node_labels=names,
+                tooltip=_input_tooltip(names),
+            )
+        )
     elif project.weights:
         n_in = int(np.shape(project.weights[0])[0])
         names = [f"x{i + 1}" for i in range(n_in)]
-        specs.append(ColumnSpec(-1, n_in, "Input", count(n_in, "feature"), node_labels=names,
-                                tooltip=_input_tooltip(names)))
+        specs.append(
+            ColumnSpec(
+                -1,
+                n_in,
+                "Input",
+                count(n_in, "feature"),
+                node_labels=names,
+                tooltip=_input_tooltip(names),
+            )
+        )
     else:
-        specs.append(ColumnSpec(-1, 1, "Input", "no dataset", side_label="inputs",
-                                units_known=False,
-                                tooltip="Inputs: load a dataset to see its features."))
+        specs.append(
+            ColumnSpec(
+                -1,
+                1,
+                "Input",
+                "no dataset",
+                side_label="inputs",
+                units_known=False,
+                tooltip="Inputs: load a dataset to see its features.",
+            )
+        )
     for i, layer in enumerate(layers):
         is_output = i == len(layers) - 1
         label = activation_info.label(layer.activation)
@@ -124,11 +148,17 @@ def column_specs(project) -> list[ColumnSpec]:
         # Automatic names ("layer2", "dense_1") say less than the role; a chosen name wins.
         title = role if not layer.name or AUTO_NAME.fullmatch(layer.name) else layer.name
         spec = ColumnSpec(
-            i, int(layer.units), title, f"{layer.units} · {label}", activation=layer.activation,
-            tooltip=(f"{layer.name + ': ' if layer.name else ''}"
-                     f"{'Output layer' if is_output else 'Hidden layer'} {i + 1} of "
-                     f"{len(layers)}: Dense, {count(layer.units, 'unit')}, {label} activation.\n"
-                     "Double-click to change units, drag to move, right-click for more."),
+            i,
+            int(layer.units),
+            title,
+            f"{layer.units} · {label}",
+            activation=layer.activation,
+            tooltip=(
+                f"{layer.name + ': ' if layer.name else ''}"
+                f"{'Output layer' if is_output else 'Hidden layer'} {i + 1} of "
+                f"{len(layers)}: Dense, {count(layer.units, 'unit')}, {label} activation.\n"
+                "Double-click to change units, drag to move, right-click for more."
+            ),
         )
         if is_output and dataset is not None:
             classes = list(dataset.class_names or [])
@@ -160,13 +190,17 @@ class NetworkCanvas(QGraphicsView):
         super().__init__(parent)
         self.setObjectName("networkCanvas")
         self.setAccessibleName("Network canvas")
-        self.setToolTip("The network, inputs on the left. Drop palette layers between "
-                        "columns; click to select, drag to move, double-click to edit units, "
-                        "right-click or Menu key for more; arrows select, Ctrl+arrows move.")
+        self.setToolTip(
+            "The network, inputs on the left. Drop palette layers between "
+            "columns; click to select, drag to move, double-click to edit units, "
+            "right-click or Menu key for more; arrows select, Ctrl+arrows move."
+        )
         self.setScene(QGraphicsScene(self))
-        self.setRenderHints(QPainter.RenderHint.Antialiasing
-                            | QPainter.RenderHint.TextAntialiasing
-                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -290,7 +324,8 @@ class NetworkCanvas(QGraphicsView):
             action.setToolTip(info.advice)
             group.addAction(action)
             action.triggered.connect(
-                lambda _=False, name=info.name: self._request_activation(index, name))
+                lambda _=False, name=info.name: self._request_activation(index, name)
+            )
         act_menu.setToolTipsVisible(True)
         menu.addSeparator()
         # "\t" puts the keyboard alternative in the menu's shortcut column (text only, so it
@@ -338,8 +373,11 @@ class NetworkCanvas(QGraphicsView):
         self._pens = build_pens(neutral)
         self.setBackgroundBrush(self.palette().color(QPalette.ColorRole.Base))
 
-        specs = column_specs(self._project) if self._project is not None else [
-            ColumnSpec(-1, 1, "Input", "no dataset", side_label="inputs", units_known=False)]
+        specs = (
+            column_specs(self._project)
+            if self._project is not None
+            else [ColumnSpec(-1, 1, "Input", "no dataset", side_label="inputs", units_known=False)]
+        )
         self._drawn_specs = specs if self._project is not None else None
         half = max(s.half_height() for s in specs)
         self._label_y = -half - LABEL_GAP
@@ -349,10 +387,18 @@ class NetworkCanvas(QGraphicsView):
             scene.addItem(column)
             self._columns.append(column)
         for left, right in zip(self._columns, self._columns[1:]):
-            self._gaps.append(ConnectionGap(
-                scene, left.node_scene_points(), right.node_scene_points(),
-                left.spec.group_starts(), right.spec.group_starts(),
-                left.spec.units if left.spec.units_known else -1, right.spec.units, self._pens[-1]))
+            self._gaps.append(
+                ConnectionGap(
+                    scene,
+                    left.node_scene_points(),
+                    right.node_scene_points(),
+                    left.spec.group_starts(),
+                    right.spec.group_starts(),
+                    left.spec.units if left.spec.units_known else -1,
+                    right.spec.units,
+                    self._pens[-1],
+                )
+            )
         if not self._layers:
             self._add_empty_hint(scene, colours)
 
@@ -370,8 +416,13 @@ class NetworkCanvas(QGraphicsView):
 
         last_x = self._columns[-1].pos().x()
         bounds = scene.itemsBoundingRect().united(
-            QRectF(-COLUMN_GAP / 2, self._label_y, last_x + COLUMN_GAP,
-                   self._bottom_y + 30 - self._label_y))  # room for the drop caption
+            QRectF(
+                -COLUMN_GAP / 2,
+                self._label_y,
+                last_x + COLUMN_GAP,
+                self._bottom_y + 30 - self._label_y,
+            )
+        )  # room for the drop caption
         scene.setSceneRect(bounds.adjusted(-16, -16, 16, 16))
         self._show_selection()
         self.set_weights(self._weights)
@@ -417,8 +468,10 @@ class NetworkCanvas(QGraphicsView):
         return self._text_boost * self.transform().m11()
 
     def _update_accessible_description(self) -> None:
-        parts = [c.spec.subtitle if c.layer_index >= 0 else f"inputs: {c.spec.subtitle}"
-                 for c in self._columns]
+        parts = [
+            c.spec.subtitle if c.layer_index >= 0 else f"inputs: {c.spec.subtitle}"
+            for c in self._columns
+        ]
         self.setAccessibleDescription("Network: " + " → ".join(parts))
 
     def resizeEvent(self, event) -> None:
@@ -460,8 +513,11 @@ class NetworkCanvas(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if (self._press_pos is not None and self._press_index >= 0
-                and event.buttons() & Qt.MouseButton.LeftButton):
+        if (
+            self._press_pos is not None
+            and self._press_index >= 0
+            and event.buttons() & Qt.MouseButton.LeftButton
+        ):
             distance = (event.position().toPoint() - self._press_pos).manhattanLength()
             if distance >= QApplication.startDragDistance():
                 index, self._press_pos = self._press_index, None
@@ -624,4 +680,3 @@ class NetworkCanvas(QGraphicsView):
     def _request_activation(self, index: int, name: str) -> None:
         if 0 <= index < len(self._layers) and self._layers[index].activation != name:
             self.layerActivationChangeRequested.emit(index, name)
-

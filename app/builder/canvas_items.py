@@ -106,8 +106,14 @@ class ColumnColours:
         )
 
 
-def _text(parent: QGraphicsItem, text: str, colour: QColor, bold: bool = False,
-          point_size: float = 9.0, scale: float = 1.0) -> QGraphicsSimpleTextItem:
+def _text(
+    parent: QGraphicsItem,
+    text: str,
+    colour: QColor,
+    bold: bool = False,
+    point_size: float = 9.0,
+    scale: float = 1.0,
+) -> QGraphicsSimpleTextItem:
     item = QGraphicsSimpleTextItem(text, parent)
     font = QFont()
     font.setPointSizeF(point_size * scale)
@@ -122,10 +128,14 @@ class ColumnItem(QGraphicsRectItem):
     """A column of the network. Its own rectangle is the hit/highlight area; children draw
     the nodes and labels. Position: x is the column centre, y = 0 the vertical centre."""
 
-    def __init__(self, spec: ColumnSpec, x: float, label_y: float, bottom_y: float,
-                 colours: ColumnColours) -> None:
-        super().__init__(QRectF(-COLUMN_HALF_WIDTH, label_y - 6.0, 2 * COLUMN_HALF_WIDTH,
-                                bottom_y - label_y + 12.0))
+    def __init__(
+        self, spec: ColumnSpec, x: float, label_y: float, bottom_y: float, colours: ColumnColours
+    ) -> None:
+        super().__init__(
+            QRectF(
+                -COLUMN_HALF_WIDTH, label_y - 6.0, 2 * COLUMN_HALF_WIDTH, bottom_y - label_y + 12.0
+            )
+        )
         self.spec = spec
         self.colours = colours
         self.setPos(x, 0.0)
@@ -190,9 +200,11 @@ class ColumnItem(QGraphicsRectItem):
         accent = QColor(activation_info.info(self.spec.activation).colour)
         # Opaque tint (accent mixed into the background) so lines do not show through nodes.
         base, mix = self.colours.base, 0.35
-        fill = QColor(round(base.red() + (accent.red() - base.red()) * mix),
-                      round(base.green() + (accent.green() - base.green()) * mix),
-                      round(base.blue() + (accent.blue() - base.blue()) * mix))
+        fill = QColor(
+            round(base.red() + (accent.red() - base.red()) * mix),
+            round(base.green() + (accent.green() - base.green()) * mix),
+            round(base.blue() + (accent.blue() - base.blue()) * mix),
+        )
         return fill, accent
 
     def _draw_nodes(self) -> None:
@@ -200,8 +212,9 @@ class ColumnItem(QGraphicsRectItem):
         offsets = spec.node_offsets()
         if spec.is_block:
             half = spec.half_height()
-            frame = QGraphicsRectItem(QRectF(-NODE_RADIUS - 8, -half, 2 * NODE_RADIUS + 16,
-                                             2 * half), self)
+            frame = QGraphicsRectItem(
+                QRectF(-NODE_RADIUS - 8, -half, 2 * NODE_RADIUS + 16, 2 * half), self
+            )
             frame.setBrush(QBrush(c.alt_base))
             frame.setPen(QPen(c.muted, 1.0, Qt.PenStyle.DashLine))
             frame.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -210,8 +223,9 @@ class ColumnItem(QGraphicsRectItem):
             dots.setPos(-r.width() / 2, -r.height() / 2)
         fill, outline = self._node_colours()
         for y in offsets:
-            node = QGraphicsEllipseItem(QRectF(-NODE_RADIUS, y - NODE_RADIUS,
-                                               2 * NODE_RADIUS, 2 * NODE_RADIUS), self)
+            node = QGraphicsEllipseItem(
+                QRectF(-NODE_RADIUS, y - NODE_RADIUS, 2 * NODE_RADIUS, 2 * NODE_RADIUS), self
+            )
             node.setBrush(QBrush(fill))
             node.setPen(QPen(outline, 1.3))
             node.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -222,16 +236,22 @@ class ColumnItem(QGraphicsRectItem):
             side = _text(self, spec.side_label, c.muted, scale=c.text_scale)
             r = side.boundingRect()
             if spec.layer_index < 0:
-                side.setPos(-NODE_RADIUS - 8 - r.width() - (14 if spec.is_block else 0),
-                            -r.height() / 2)
+                side.setPos(
+                    -NODE_RADIUS - 8 - r.width() - (14 if spec.is_block else 0), -r.height() / 2
+                )
             else:
                 side.setPos(NODE_RADIUS + 8 + (10 if spec.is_block else 0), -r.height() / 2)
 
     def _draw_node_labels(self, offsets: list[float]) -> None:
         # Inputs: names to the left of the nodes; output: class names to the right.
         for y, name in zip(offsets, self.spec.node_labels):
-            label = _text(self, _shorten(name), self.colours.muted, point_size=8.5,
-                          scale=self.colours.text_scale)
+            label = _text(
+                self,
+                _shorten(name),
+                self.colours.muted,
+                point_size=8.5,
+                scale=self.colours.text_scale,
+            )
             r = label.boundingRect()
             if self.spec.layer_index < 0:
                 label.setPos(-NODE_RADIUS - 6 - r.width(), y - r.height() / 2)
@@ -240,8 +260,7 @@ class ColumnItem(QGraphicsRectItem):
 
     def _draw_labels(self, label_y: float) -> None:
         c = self.colours
-        title = _text(self, self.spec.title, c.text, bold=True, point_size=9.5,
-                      scale=c.text_scale)
+        title = _text(self, self.spec.title, c.text, bold=True, point_size=9.5, scale=c.text_scale)
         r = title.boundingRect()
         title.setPos(-r.width() / 2, label_y)
         sub = _text(self, self.spec.subtitle, c.muted, point_size=8.5, scale=c.text_scale)

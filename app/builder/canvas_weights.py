@@ -66,9 +66,17 @@ class ConnectionGap:
     """All lines between two adjacent columns, row-major: line[i * n_right + j] joins left
     node i to right node j."""
 
-    def __init__(self, scene: QGraphicsScene, left_points: list[QPointF],
-                 right_points: list[QPointF], row_starts: np.ndarray, col_starts: np.ndarray,
-                 n_in: int, n_out: int, neutral_pen: QPen) -> None:
+    def __init__(
+        self,
+        scene: QGraphicsScene,
+        left_points: list[QPointF],
+        right_points: list[QPointF],
+        row_starts: np.ndarray,
+        col_starts: np.ndarray,
+        n_in: int,
+        n_out: int,
+        neutral_pen: QPen,
+    ) -> None:
         self.row_starts = row_starts
         self.col_starts = col_starts
         self.kernel_shape = (n_in, n_out)

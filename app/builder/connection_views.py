@@ -78,9 +78,14 @@ def line_view_pos(canvas, layer: int, i: int, j: int) -> QPoint:
 
 
 def weight_name(layer: int, i: int, j: int, inputs: list[str] | None = None) -> str:
-    """"W1[x₂ → unit 3]": the kernel of layer 1 from its input 2 to its unit 3."""
-    source = (inputs[i] if layer == 0 and inputs and i < len(inputs)
-              else f"input {i + 1}" if layer == 0 else f"unit {i + 1}")
+    """ "W1[x₂ → unit 3]": the kernel of layer 1 from its input 2 to its unit 3."""
+    source = (
+        inputs[i]
+        if layer == 0 and inputs and i < len(inputs)
+        else f"input {i + 1}"
+        if layer == 0
+        else f"unit {i + 1}"
+    )
     return f"W{layer + 1}[{source} → unit {j + 1}]"
 
 
@@ -113,21 +118,24 @@ class ConnectionViews(QObject):
             dataset = project.dataset
             row = min(max(int(self.selected_row()), 0), dataset.n_samples - 1)
             scaler = runtime.fitted_scaler(project)
-            raw = np.asarray(dataset.x[row:row + 1], dtype=np.float32)
+            raw = np.asarray(dataset.x[row : row + 1], dtype=np.float32)
             x = raw if scaler is None else np.asarray(scaler.transform(raw))
-            target = runtime.targets_for_loss(project.compile, dataset.y[row:row + 1],
-                                              int(dataset.n_classes or 1))
+            target = runtime.targets_for_loss(
+                project.compile, dataset.y[row : row + 1], int(dataset.n_classes or 1)
+            )
             t = trace_sample(net, x[0], target[0]).layers[layer]
         except (EngineError, ValueError, IndexError):
             return ""
         w, a = float(t.kernel[i, j]), float(t.a_prev[i])
         name = weight_name(layer, i, j, list(getattr(dataset, "feature_names", []) or []))
-        return (f"{name}\n"
-                f"weight w = {w:.4g}\n"
-                f"dL/dw for row {row} = {float(t.dW[i, j]):.4g}\n"
-                f"adds w·a = {w:.4g} × {a:.4g} = {w * a:.4g} to unit {j + 1}'s "
-                f"z = {float(t.z[j]):.4g}\n"
-                "Right-click: loss along this weight")
+        return (
+            f"{name}\n"
+            f"weight w = {w:.4g}\n"
+            f"dL/dw for row {row} = {float(t.dW[i, j]):.4g}\n"
+            f"adds w·a = {w:.4g} × {a:.4g} = {w * a:.4g} to unit {j + 1}'s "
+            f"z = {float(t.z[j]):.4g}\n"
+            "Right-click: loss along this weight"
+        )
 
     def open_weight_slice(self, layer: int, i: int, j: int) -> WeightSliceDialog | None:
         """Compute the loss along W[i, j] of `layer` on the training data and show it."""

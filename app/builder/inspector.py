@@ -47,8 +47,7 @@ def _set_tip(widget: QWidget, name: str, tip: str) -> QWidget:
     if isinstance(widget, QComboBox):
         # Long entries ("Sparse categorical cross-entropy") must not widen the dock: the
         # combo shrinks and its popup still shows the full text.
-        widget.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         widget.setMinimumContentsLength(8)
     widget.setToolTip(tip)
     widget.setAccessibleName(name)
@@ -111,21 +110,29 @@ class LayerInspector(QWidget):
 
         self.params_label = QLabel(objectName="paramsLabel")
         self.params_label.setWordWrap(True)
-        _set_tip(self.params_label, "Parameters",
-                 "Trainable numbers in this layer: one weight per input per unit, plus one "
-                 "bias per unit.")
+        _set_tip(
+            self.params_label,
+            "Parameters",
+            "Trainable numbers in this layer: one weight per input per unit, plus one "
+            "bias per unit.",
+        )
         form.addRow("Parameters:", self.params_label)
 
         self.activation_combo = QComboBox(objectName="activationCombo")
         for name in activations.available():
             self.activation_combo.addItem(activation_info.label(name), name)
             index = self.activation_combo.count() - 1
-            self.activation_combo.setItemData(index, activation_info.info(name).advice,
-                                              Qt.ItemDataRole.ToolTipRole)
-        _set_tip(self.activation_combo, "Activation",
-                 "The function g(z) applied to each neuron's weighted sum z.")
+            self.activation_combo.setItemData(
+                index, activation_info.info(name).advice, Qt.ItemDataRole.ToolTipRole
+            )
+        _set_tip(
+            self.activation_combo,
+            "Activation",
+            "The function g(z) applied to each neuron's weighted sum z.",
+        )
         self.activation_combo.currentIndexChanged.connect(
-            lambda _i: self._layer_edit("activation", self.activation_combo.currentData()))
+            lambda _i: self._layer_edit("activation", self.activation_combo.currentData())
+        )
         form.addRow("&Activation:", self.activation_combo)
 
         self.activation_plot = QLabel(objectName="activationSketch")
@@ -140,21 +147,27 @@ class LayerInspector(QWidget):
 
         self.name_edit = QLineEdit(objectName="layerNameEdit")
         self.name_edit.setPlaceholderText("automatic")
-        _set_tip(self.name_edit, "Layer name",
-                 "The Keras name of the layer (empty: chosen automatically, e.g. dense_1).")
+        _set_tip(
+            self.name_edit,
+            "Layer name",
+            "The Keras name of the layer (empty: chosen automatically, e.g. dense_1).",
+        )
         self.name_edit.editingFinished.connect(
-            lambda: self._layer_edit("name", self.name_edit.text().strip()))
+            lambda: self._layer_edit("name", self.name_edit.text().strip())
+        )
         form.addRow("&Name:", self.name_edit)
 
         self.initializer_combo = QComboBox(objectName="initializerCombo")
         for name in initializers.available():
             self.initializer_combo.addItem(_pretty(name), name)
-        _set_tip(self.initializer_combo, "Kernel initializer",
-                 "How the weights are drawn before training (Glorot for sigmoid/tanh, He for "
-                 "ReLU).")
+        _set_tip(
+            self.initializer_combo,
+            "Kernel initializer",
+            "How the weights are drawn before training (Glorot for sigmoid/tanh, He for ReLU).",
+        )
         self.initializer_combo.currentIndexChanged.connect(
-            lambda _i: self._layer_edit("kernel_initializer",
-                                        self.initializer_combo.currentData()))
+            lambda _i: self._layer_edit("kernel_initializer", self.initializer_combo.currentData())
+        )
         form.addRow("&Initializer:", self.initializer_combo)
 
         self.l2_spin = QDoubleSpinBox(objectName="l2Spin")
@@ -162,13 +175,21 @@ class LayerInspector(QWidget):
         self.l2_spin.setRange(0.0, 10.0)
         self.l2_spin.setSingleStep(0.001)
         self.l2_spin.setSpecialValueText("none")
-        _set_tip(self.l2_spin, "L2 penalty",
-                 "L2 regularization λ on this layer's weights (0 = none). Larger values keep "
-                 "weights small and reduce overfitting.")
+        _set_tip(
+            self.l2_spin,
+            "L2 penalty",
+            "L2 regularization λ on this layer's weights (0 = none). Larger values keep "
+            "weights small and reduce overfitting.",
+        )
         self.l2_spin.valueChanged.connect(lambda v: self._layer_edit("l2", float(v)))
         form.addRow("L&2 penalty:", self.l2_spin)
-        self._layer_controls = (self.units_spin, self.activation_combo, self.name_edit,
-                                self.initializer_combo, self.l2_spin)
+        self._layer_controls = (
+            self.units_spin,
+            self.activation_combo,
+            self.name_edit,
+            self.initializer_combo,
+            self.l2_spin,
+        )
         return self.layer_group
 
     # --- showing -------------------------------------------------------------------------
@@ -209,13 +230,17 @@ class LayerInspector(QWidget):
     def _draw_activation(self, name: str) -> None:
         ratio = self.devicePixelRatioF() if self.isVisible() else 2.0
         self.activation_plot.setPixmap(
-            curve_pixmap(name, *PLOT_SIZE, self.palette(), max(2.0, ratio)))
+            curve_pixmap(name, *PLOT_SIZE, self.palette(), max(2.0, ratio))
+        )
         self.activation_advice.setText(activation_info.info(name).advice)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # Light/dark switch or a move to a high-DPI screen: redraw the sketch to match.
-        if (event.type() in (QEvent.Type.PaletteChange, QEvent.Type.DevicePixelRatioChange)
-                and self._project is not None and self._index >= 0):
+        if (
+            event.type() in (QEvent.Type.PaletteChange, QEvent.Type.DevicePixelRatioChange)
+            and self._project is not None
+            and self._index >= 0
+        ):
             self._draw_activation(self._project.layers[self._index].activation or "linear")
         super().changeEvent(event)
 
@@ -228,14 +253,17 @@ class LayerInspector(QWidget):
             return  # e.g. editingFinished without a change
         self.layerFieldChanged.emit(self._index, field, value)
 
+
 def _parameter_text(project: Project, index: int) -> str:
     """E.g. "2 × 25 weights + 25 biases = 75" for layer `index`."""
     units = int(project.layers[index].units)
     n_in = project.layers[index - 1].units if index > 0 else project.resolved_input_dim()
     if n_in is None:
         return f"{count(units, 'bias', 'biases')} + weights per input (no dataset yet)"
-    return (f"{n_in * units + units:,}  ({n_in} × {count(units, 'weight')} + "
-            f"{count(units, 'bias', 'biases')})")
+    return (
+        f"{n_in * units + units:,}  ({n_in} × {count(units, 'weight')} + "
+        f"{count(units, 'bias', 'biases')})"
+    )
 
 
 def _select_data(combo: QComboBox, value: str) -> None:

@@ -76,14 +76,18 @@ class LayerPalette(QWidget):
         super().__init__(parent)
         self.setObjectName("layerPalette")
         self.setAccessibleName("Layer palette")
-        self.setToolTip("Dense layer presets: drag one onto the network, or select it and "
-                        "press Enter or Add Layer.")
+        self.setToolTip(
+            "Dense layer presets: drag one onto the network, or select it and "
+            "press Enter or Add Layer."
+        )
 
         self.list = PresetList(self)
         self.list.setObjectName("paletteList")
         self.list.setAccessibleName("Layer presets")
-        self.list.setToolTip("Drag a preset onto the network canvas, between two layers, to "
-                             "insert it there. Enter adds it before the output layer.")
+        self.list.setToolTip(
+            "Drag a preset onto the network canvas, between two layers, to "
+            "insert it there. Enter adds it before the output layer."
+        )
         self.list.setDragEnabled(True)
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.list.setDefaultDropAction(Qt.DropAction.CopyAction)
@@ -95,8 +99,10 @@ class LayerPalette(QWidget):
         self.add_button = QPushButton("Add Layer", self)
         self.add_button.setObjectName("addLayerButton")
         self.add_button.setAccessibleName("Add layer")
-        self.add_button.setToolTip("Add the selected preset as a hidden layer before the "
-                                   "output layer (keyboard alternative to dragging).")
+        self.add_button.setToolTip(
+            "Add the selected preset as a hidden layer before the "
+            "output layer (keyboard alternative to dragging)."
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -123,8 +129,9 @@ class LayerPalette(QWidget):
             item = self.list.item(i)
             if item.data(ACTIVATION_ROLE) == activation:
                 return item
-        raise KeyError(f"No palette preset for activation {activation!r}; "
-                       f"presets: {self.activations()}")
+        raise KeyError(
+            f"No palette preset for activation {activation!r}; presets: {self.activations()}"
+        )
 
     def mimeData(self, activation: str) -> QMimeData:
         """The drag payload the palette produces for this preset (what a drop receives)."""
@@ -140,8 +147,9 @@ class LayerPalette(QWidget):
         self.list.clear()
         for act in activation_info.ACTIVATIONS:
             # At least 2x, so the icon stays sharp when the window moves to a high-DPI screen.
-            icon = curve_icon(act.name, self.palette(),
-                              device_pixel_ratio=max(2.0, self.devicePixelRatioF()))
+            icon = curve_icon(
+                act.name, self.palette(), device_pixel_ratio=max(2.0, self.devicePixelRatioF())
+            )
             item = QListWidgetItem(icon, f"Dense · {act.label}")
             item.setData(ACTIVATION_ROLE, act.name)
             item.setToolTip(f"<b>Dense · {act.label}</b><br>{act.advice}")

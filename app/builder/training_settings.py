@@ -50,8 +50,7 @@ def _set_tip(widget: QWidget, name: str, tip: str) -> QWidget:
     if isinstance(widget, QComboBox):
         # A long entry must not widen the dock: the combo may shrink (its popup still shows
         # the full text); the loss combo gets a whole row so it never has to.
-        widget.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         widget.setMinimumContentsLength(8)
     widget.setToolTip(tip)
     widget.setAccessibleName(name)
@@ -98,8 +97,9 @@ class TrainingSettings(QWidget):
         self.scroll.setWidget(inner)
         # Never narrower than the form: with no horizontal scroll bar, a narrow dock cut off
         # the fields' right ends.
-        self.scroll.setMinimumWidth(inner.minimumSizeHint().width()
-                                    + self.scroll.verticalScrollBar().sizeHint().width())
+        self.scroll.setMinimumWidth(
+            inner.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width()
+        )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
@@ -114,10 +114,14 @@ class TrainingSettings(QWidget):
         self.loss_combo = QComboBox(objectName="lossCombo")
         for name in losses.available():
             self.loss_combo.addItem(LOSS_LABELS.get(name, _pretty(name)), name)
-        _set_tip(self.loss_combo, "Loss",
-                 "How wrong one prediction is; the cost is its average over the samples.")
+        _set_tip(
+            self.loss_combo,
+            "Loss",
+            "How wrong one prediction is; the cost is its average over the samples.",
+        )
         self.loss_combo.currentIndexChanged.connect(
-            lambda _i: self._spec_edit("compile", "loss", self.loss_combo.currentData()))
+            lambda _i: self._spec_edit("compile", "loss", self.loss_combo.currentData())
+        )
         # Label above, combo across the whole width: "Sparse categorical cross-entropy" was
         # cut to "Sparse categorical cross-e" beside its label.
         loss_label = QLabel("&Loss:")
@@ -128,30 +132,45 @@ class TrainingSettings(QWidget):
         self.optimizer_combo = QComboBox(objectName="optimizerCombo")
         for name in optimizers.available():
             self.optimizer_combo.addItem(OPTIMIZER_LABELS.get(name, _pretty(name)), name)
-        _set_tip(self.optimizer_combo, "Optimizer",
-                 "How gradient descent updates the weights. Adam adapts the step per weight.")
+        _set_tip(
+            self.optimizer_combo,
+            "Optimizer",
+            "How gradient descent updates the weights. Adam adapts the step per weight.",
+        )
         self.optimizer_combo.currentIndexChanged.connect(
-            lambda _i: self._spec_edit("compile", "optimizer", self.optimizer_combo.currentData()))
+            lambda _i: self._spec_edit("compile", "optimizer", self.optimizer_combo.currentData())
+        )
         form.addRow("&Optimizer:", self.optimizer_combo)
 
         self.learning_rate_spin = LogSpinBox(1e-6, 10.0)
         self.learning_rate_spin.setObjectName("learningRateSpin")
-        _set_tip(self.learning_rate_spin, "Learning rate",
-                 "Step size α of gradient descent (arrows step ×1.26). Too large: the cost "
-                 "jumps or diverges; too small: it falls slowly.")
+        _set_tip(
+            self.learning_rate_spin,
+            "Learning rate",
+            "Step size α of gradient descent (arrows step ×1.26). Too large: the cost "
+            "jumps or diverges; too small: it falls slowly.",
+        )
         self.learning_rate_spin.valueChanged.connect(
-            lambda v: self._spec_edit("compile", "learning_rate", float(v)))
+            lambda v: self._spec_edit("compile", "learning_rate", float(v))
+        )
         form.addRow("Learning &rate:", self.learning_rate_spin)
 
         self.batch_size_spin = QSpinBox(objectName="batchSizeSpin")
         self.batch_size_spin.setRange(1, 1_000_000)
-        _set_tip(self.batch_size_spin, "Batch size",
-                 "Samples per gradient step (mini-batch gradient descent).")
+        _set_tip(
+            self.batch_size_spin,
+            "Batch size",
+            "Samples per gradient step (mini-batch gradient descent).",
+        )
         self.batch_size_spin.valueChanged.connect(
-            lambda v: self._spec_edit("training", "batch_size", int(v)))
+            lambda v: self._spec_edit("training", "batch_size", int(v))
+        )
         self.full_batch_check = QCheckBox("Full batch", objectName="fullBatchCheck")
-        _set_tip(self.full_batch_check, "Full batch",
-                 "Use every training sample in each step: one epoch is one gradient step.")
+        _set_tip(
+            self.full_batch_check,
+            "Full batch",
+            "Use every training sample in each step: one epoch is one gradient step.",
+        )
         self.full_batch_check.toggled.connect(self._full_batch_toggled)
         # The spin box itself as the field, not a layout with the check box: QFormLayout
         # gives a text label a buddy only for a widget field, and without one "&Batch size:"
@@ -167,35 +186,51 @@ class TrainingSettings(QWidget):
         self.epochs_spin.setSingleStep(10)
         _set_tip(self.epochs_spin, "Epochs", "Passes over the training data per Train press.")
         self.epochs_spin.valueChanged.connect(
-            lambda v: self._spec_edit("training", "epochs", int(v)))
+            lambda v: self._spec_edit("training", "epochs", int(v))
+        )
         form.addRow("&Epochs:", self.epochs_spin)
 
         self.validation_spin = QDoubleSpinBox(objectName="validationSplitSpin")
         self.validation_spin.setRange(0.0, 0.9)
         self.validation_spin.setSingleStep(0.05)
         self.validation_spin.setDecimals(2)
-        _set_tip(self.validation_spin, "Validation split",
-                 "Fraction of samples held out to measure the validation cost (0 = none).")
+        _set_tip(
+            self.validation_spin,
+            "Validation split",
+            "Fraction of samples held out to measure the validation cost (0 = none).",
+        )
         self.validation_spin.valueChanged.connect(
-            lambda v: self._spec_edit("training", "validation_split", float(v)))
+            lambda v: self._spec_edit("training", "validation_split", float(v))
+        )
         form.addRow("&Validation split:", self.validation_spin)
 
         # Early stopping watches the validation loss, so it sits by the validation split.
-        self.early_stopping_check = QCheckBox("Stop early, patience",
-                                              objectName="earlyStoppingCheck")
-        _set_tip(self.early_stopping_check, "Early stopping",
-                 "Stop when the validation loss has not improved for this many epochs, and keep "
-                 "the weights of its best epoch (Keras' EarlyStopping with "
-                 "restore_best_weights). Needs a validation split.")
+        self.early_stopping_check = QCheckBox(
+            "Stop early, patience", objectName="earlyStoppingCheck"
+        )
+        _set_tip(
+            self.early_stopping_check,
+            "Early stopping",
+            "Stop when the validation loss has not improved for this many epochs, and keep "
+            "the weights of its best epoch (Keras' EarlyStopping with "
+            "restore_best_weights). Needs a validation split.",
+        )
         self.early_stopping_check.toggled.connect(self._early_stopping_toggled)
         self.patience_spin = QSpinBox(objectName="earlyStoppingPatienceSpin")
         self.patience_spin.setRange(1, 100_000)
         self.patience_spin.setSuffix(" epochs")
-        _set_tip(self.patience_spin, "Patience",
-                 "Epochs without a better validation loss before training stops.")
+        _set_tip(
+            self.patience_spin,
+            "Patience",
+            "Epochs without a better validation loss before training stops.",
+        )
         self.patience_spin.valueChanged.connect(
-            lambda v: self._spec_edit("training", "early_stopping", int(v))
-            if self.early_stopping_check.isChecked() else None)
+            lambda v: (
+                self._spec_edit("training", "early_stopping", int(v))
+                if self.early_stopping_check.isChecked()
+                else None
+            )
+        )
         form.addRow(self.early_stopping_check, self.patience_spin)
         return group
 
@@ -208,35 +243,48 @@ class TrainingSettings(QWidget):
         self.momentum_spin.setRange(0.0, 0.99)
         self.momentum_spin.setSingleStep(0.05)
         self.momentum_spin.setDecimals(2)
-        _set_tip(self.momentum_spin, "Momentum",
-                 "SGD only: how much of the previous step carries over (0 = plain gradient "
-                 "descent).")
+        _set_tip(
+            self.momentum_spin,
+            "Momentum",
+            "SGD only: how much of the previous step carries over (0 = plain gradient descent).",
+        )
         self.momentum_spin.valueChanged.connect(
-            lambda v: self._spec_edit("compile", "momentum", float(v)))
+            lambda v: self._spec_edit("compile", "momentum", float(v))
+        )
         form.addRow("&Momentum:", self.momentum_spin)
 
-        self.from_logits_check = QCheckBox("Output is logits",
-                                           objectName="fromLogitsCheck")
-        _set_tip(self.from_logits_check, "From logits",
-                 "The loss applies the sigmoid/softmax itself: use with a linear output layer "
-                 "(numerically more stable).")
+        self.from_logits_check = QCheckBox("Output is logits", objectName="fromLogitsCheck")
+        _set_tip(
+            self.from_logits_check,
+            "From logits",
+            "The loss applies the sigmoid/softmax itself: use with a linear output layer "
+            "(numerically more stable).",
+        )
         self.from_logits_check.toggled.connect(
-            lambda on: self._spec_edit("compile", "from_logits", bool(on)))
+            lambda on: self._spec_edit("compile", "from_logits", bool(on))
+        )
         form.addRow(self.from_logits_check)
 
         self.seed_spin = QSpinBox(objectName="seedSpin")
         self.seed_spin.setRange(0, 2**31 - 1)
-        _set_tip(self.seed_spin, "Seed",
-                 "Random seed for the initial weights, the shuffling and the split: the same "
-                 "seed trains the same way.")
+        _set_tip(
+            self.seed_spin,
+            "Seed",
+            "Random seed for the initial weights, the shuffling and the split: the same "
+            "seed trains the same way.",
+        )
         self.seed_spin.valueChanged.connect(lambda v: self._spec_edit("training", "seed", int(v)))
         form.addRow("&Seed:", self.seed_spin)
 
         self.shuffle_check = QCheckBox("Shuffle each epoch", objectName="shuffleCheck")
-        _set_tip(self.shuffle_check, "Shuffle",
-                 "Visit the training samples in a new random order every epoch.")
+        _set_tip(
+            self.shuffle_check,
+            "Shuffle",
+            "Visit the training samples in a new random order every epoch.",
+        )
         self.shuffle_check.toggled.connect(
-            lambda on: self._spec_edit("training", "shuffle", bool(on)))
+            lambda on: self._spec_edit("training", "shuffle", bool(on))
+        )
         form.addRow(self.shuffle_check)
         self.more_form = form
         return group
@@ -288,7 +336,9 @@ class TrainingSettings(QWidget):
 
     def _early_stopping_toggled(self, on: bool) -> None:
         self.patience_spin.setEnabled(on)
-        self._spec_edit("training", "early_stopping", int(self.patience_spin.value()) if on else None)
+        self._spec_edit(
+            "training", "early_stopping", int(self.patience_spin.value()) if on else None
+        )
 
     def _full_batch_toggled(self, on: bool) -> None:
         self.batch_size_spin.setEnabled(not on)

@@ -24,19 +24,28 @@ def fmt(value: float) -> str:
 
 def describe(s: WeightSlice) -> str:
     """What the plot shows, in words, with the numbers."""
-    rows = (f"all {s.rows} training rows" if s.rows == s.total_rows else
-            f"a fixed subset of {s.rows} of the {s.total_rows} training rows")
-    text = (f"Loss over {rows} as this one weight moves, every other weight fixed. "
-            f"At w = {fmt(s.w)} the loss is {fmt(s.loss)} and its slope dL/dw = "
-            f"{fmt(s.slope)} (the dashed tangent). ")
+    rows = (
+        f"all {s.rows} training rows"
+        if s.rows == s.total_rows
+        else f"a fixed subset of {s.rows} of the {s.total_rows} training rows"
+    )
+    text = (
+        f"Loss over {rows} as this one weight moves, every other weight fixed. "
+        f"At w = {fmt(s.w)} the loss is {fmt(s.loss)} and its slope dL/dw = "
+        f"{fmt(s.slope)} (the dashed tangent). "
+    )
     if s.exact_step:
-        text += (f"The next {s.optimizer.upper()} step, w − lr·dL/dw with lr = "
-                 f"{fmt(s.learning_rate)}, lands at w = {fmt(s.next_w)} (green).")
+        text += (
+            f"The next {s.optimizer.upper()} step, w − lr·dL/dw with lr = "
+            f"{fmt(s.learning_rate)}, lands at w = {fmt(s.next_w)} (green)."
+        )
     else:
-        text += (f"{s.optimizer.capitalize()} scales its step per weight by running "
-                 f"averages of the gradient, so its step is not lr·dL/dw. Green marks its "
-                 f"first step from fresh state, approximately w − lr·sign(dL/dw) = "
-                 f"{fmt(s.next_w)}.")
+        text += (
+            f"{s.optimizer.capitalize()} scales its step per weight by running "
+            f"averages of the gradient, so its step is not lr·dL/dw. Green marks its "
+            f"first step from fresh state, approximately w − lr·sign(dL/dw) = "
+            f"{fmt(s.next_w)}."
+        )
     return text + " A minibatch step uses its batch's gradient, which differs a little."
 
 
@@ -59,14 +68,31 @@ class WeightSliceDialog(QDialog):
         # not to run off the plot where the curve bends away.
         half = (s.ws[-1] - s.ws[0]) / 6
         tx = np.array([s.w - half, s.w + half])
-        self.tangent = self.plot.plot(tx, s.loss + s.slope * (tx - s.w), pen=TANGENT_PEN,
-                                      name=f"tangent, slope dL/dw = {fmt(s.slope)}")
-        self.now = self.plot.plot([s.w], [s.loss], pen=None, symbol="o", symbolSize=9,
-                                  symbolBrush=NOW_BRUSH, name=f"now: w = {fmt(s.w)}")
+        self.tangent = self.plot.plot(
+            tx,
+            s.loss + s.slope * (tx - s.w),
+            pen=TANGENT_PEN,
+            name=f"tangent, slope dL/dw = {fmt(s.slope)}",
+        )
+        self.now = self.plot.plot(
+            [s.w],
+            [s.loss],
+            pen=None,
+            symbol="o",
+            symbolSize=9,
+            symbolBrush=NOW_BRUSH,
+            name=f"now: w = {fmt(s.w)}",
+        )
         step = "next step" if s.exact_step else "≈ first step"
-        self.step = self.plot.plot([s.next_w], [s.next_loss], pen=None, symbol="t",
-                                   symbolSize=11, symbolBrush=STEP_BRUSH,
-                                   name=f"{step}: w = {fmt(s.next_w)}")
+        self.step = self.plot.plot(
+            [s.next_w],
+            [s.next_loss],
+            pen=None,
+            symbol="t",
+            symbolSize=11,
+            symbolBrush=STEP_BRUSH,
+            name=f"{step}: w = {fmt(s.next_w)}",
+        )
         finite = s.losses[np.isfinite(s.losses)]
         if finite.size:  # a huge loss far out must not flatten the part around w
             lo, hi = float(finite.min()), float(np.percentile(finite, 95))

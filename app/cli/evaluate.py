@@ -22,9 +22,12 @@ def add_parser(commands) -> None:
     add_version(evaluate)
     evaluate.add_argument("project", metavar="PROJECT.nnproj")
     evaluate.add_argument("--data", metavar="CSV", help="evaluate on this file instead")
-    evaluate.add_argument("--per-class", action="store_true",
-                          help="also print precision, recall, F1 and support per class (MAE, "
-                          "RMSE and R² for regression), as the window's metrics table")
+    evaluate.add_argument(
+        "--per-class",
+        action="store_true",
+        help="also print precision, recall, F1 and support per class (MAE, "
+        "RMSE and R² for regression), as the window's metrics table",
+    )
     evaluate.set_defaults(handler=run, parser=evaluate)
 
 

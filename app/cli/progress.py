@@ -29,8 +29,14 @@ class Progress:
     BAR = 30
     STEPS = 20  # lines when not on a terminal: one per 5% of the run
 
-    def __init__(self, first_epoch: int, last_epoch: int, stream=None, verbose: bool = False,
-                 clock=time.monotonic):
+    def __init__(
+        self,
+        first_epoch: int,
+        last_epoch: int,
+        stream=None,
+        verbose: bool = False,
+        clock=time.monotonic,
+    ):
         self.first, self.last = first_epoch, last_epoch
         self.stream = stream or sys.stdout
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())

@@ -31,8 +31,10 @@ def run(args) -> int:
     print("Layers:")
     for spec_layer in project.layers:
         penalty = f", L2 {spec_layer.l2:g}" if spec_layer.l2 else ""
-        print(f"  {spec_layer.name or '(unnamed)'}: {spec_layer.units} unit"
-              f"{'s' if spec_layer.units != 1 else ''}, {spec_layer.activation}{penalty}")
+        print(
+            f"  {spec_layer.name or '(unnamed)'}: {spec_layer.units} unit"
+            f"{'s' if spec_layer.units != 1 else ''}, {spec_layer.activation}{penalty}"
+        )
     spec = project.compile
     optimizer = f"{spec.optimizer} (learning_rate={spec.learning_rate:g}"
     if spec.optimizer == "sgd" and spec.momentum:
@@ -43,8 +45,11 @@ def run(args) -> int:
         print(f"Metrics: {', '.join(map(str, spec.metrics))}")
     training = project.training
     batch = "full" if training.batch_size is None else training.batch_size
-    stopping = (f"after {training.early_stopping} epochs without improvement"
-                if training.early_stopping else "off")
+    stopping = (
+        f"after {training.early_stopping} epochs without improvement"
+        if training.early_stopping
+        else "off"
+    )
     print(
         f"Training: batch size {batch}, epochs per run {training.epochs}, validation split "
         f"{training.validation_split:g}, scaling {training.scaling}, target scaling "

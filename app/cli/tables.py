@@ -27,8 +27,9 @@ def read_table(path, columns: list[str], target: str | None = None, class_names=
     with about(path, loading=True):  # "file, line 2: ..." becomes "file: line 2: ..."
         layout = inspect(CsvInput.from_path(path), header=True)
     try:
-        frame = pd.read_csv(path, sep=layout.delimiter, dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig")
+        frame = pd.read_csv(
+            path, sep=layout.delimiter, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CliError(path, f"cannot be read as CSV: {' '.join(str(exc).split())}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -108,9 +109,13 @@ def _numeric_column(values, name: str, path: str, decimal: str = ".") -> np.ndar
         if stripped.iloc[row] == "":
             what = "is empty"
         elif np.isfinite(numbers[row]) or stripped.iloc[row].lower().lstrip("+-") in (
-                "inf", "infinity"):
-            what = (f"holds {text!r}, beyond the largest number the model computes with "
-                    f"({FLOAT32_MAX:.4g}); scale the value down or remove the row")
+            "inf",
+            "infinity",
+        ):
+            what = (
+                f"holds {text!r}, beyond the largest number the model computes with "
+                f"({FLOAT32_MAX:.4g}); scale the value down or remove the row"
+            )
         else:
             what = f"holds {text!r}, not a number"
         raise CliError(path, f"line {row + 2}, column {name!r} {what}")

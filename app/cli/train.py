@@ -44,7 +44,9 @@ def add_parser(commands) -> None:
         "keep the best weights; 0 turns it off (default: the project's setting)",
     )
     train.add_argument(
-        "-v", "--verbose", action="store_true",
+        "-v",
+        "--verbose",
+        action="store_true",
         help="one line per epoch when the output is not a terminal (default: every 5%%)",
     )
     train.set_defaults(handler=run, parser=train)
@@ -65,9 +67,15 @@ def run(args) -> int:
     progress = Progress(start, start + epochs, verbose=args.verbose)
     say = lambda text: print(f"\n{text}" if progress.tty else text, file=sys.stderr)  # noqa: E731
     with stop_on_sigint(model, say) as sigint:
-        outcome = runtime.fit_run(model, prepared, project.training, epochs, start,
-                                  callbacks=[progress_callback(progress)],
-                                  patience=args.early_stopping)
+        outcome = runtime.fit_run(
+            model,
+            prepared,
+            project.training,
+            epochs,
+            start,
+            callbacks=[progress_callback(progress)],
+            patience=args.early_stopping,
+        )
     progress.finish()
     if outcome.outcome == "diverged":
         raise CliError(args.project, f"{outcome.message} The project was not saved.")
@@ -79,12 +87,12 @@ def run(args) -> int:
     # The epoch whose weights are kept: the best one under early stopping, else the last.
     kept = done - 1 if outcome.best_epoch is None else outcome.best_epoch - start - 1
     final = "  ".join(
-        f"{k} {fmt(v[kept])}" for k, v in outcome.history.items()
+        f"{k} {fmt(v[kept])}"
+        for k, v in outcome.history.items()
         if len(v) > kept >= 0 and is_number(v[kept])
     )
     which = "" if outcome.best_epoch is None else f" (kept: epoch {outcome.best_epoch})"
-    print(f"trained {done} epoch(s), {project.epochs_trained} in all{which}: {final}; "
-          f"saved {out}")
+    print(f"trained {done} epoch(s), {project.epochs_trained} in all{which}: {final}; saved {out}")
     with about(args.project):
         scores = runtime.validation_scores(project, model, prepared)
     if "accuracy" in scores:

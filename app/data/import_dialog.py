@@ -43,8 +43,12 @@ PREVIEW_ROWS = 20
 BAD_CELL = re.compile(r"line (\d+), column '([^']*)'")  # how engine.data names a bad cell
 DELIMITER_CHOICES = (("Comma (,)", ","), ("Semicolon (;)", ";"), ("Tab", "\t"))
 TARGET_TYPES = (
-    ("Detect", "auto", "Numbers with at most 10 distinct whole values become classes; "
-                       "anything else is a value to predict."),
+    (
+        "Detect",
+        "auto",
+        "Numbers with at most 10 distinct whole values become classes; "
+        "anything else is a value to predict.",
+    ),
     ("Classes (classification)", "classes", "Each distinct value is a class."),
     ("Values (regression)", "values", "Predict the number itself."),
 )
@@ -117,10 +121,14 @@ class CsvImportDialog(QDialog):
         if target is None or not features:
             self._show_error("Pick a target column and tick at least one feature column.")
             return
-        params = {"target": target, "features": features, "delimiter": self.delimiter(),
-                  "header": self.header_check.isChecked(),
-                  "target_type": self.target_type_combo.currentData(),
-                  "drop_missing": self.drop_missing_check.isChecked()}
+        params = {
+            "target": target,
+            "features": features,
+            "delimiter": self.delimiter(),
+            "header": self.header_check.isChecked(),
+            "target_type": self.target_type_combo.currentData(),
+            "drop_missing": self.drop_missing_check.isChecked(),
+        }
         if self.fill_missing_check.isChecked():
             params["fill_missing"] = "mean"
         try:
@@ -130,8 +138,11 @@ class CsvImportDialog(QDialog):
             self._show_error(_in_dialog_words(str(exc)))
             self._point_at_bad_cell(str(exc))
             return
-        self._result = (DatasetSource.from_dataset(dataset), dataset,
-                        self.scaling_combo.currentData())
+        self._result = (
+            DatasetSource.from_dataset(dataset),
+            dataset,
+            self.scaling_combo.currentData(),
+        )
         super().accept()
 
     # -- building -----------------------------------------------------------------------
@@ -147,8 +158,10 @@ class CsvImportDialog(QDialog):
         self.delimiter_combo.setEditable(True)
         for label, _value in DELIMITER_CHOICES:
             self.delimiter_combo.addItem(label)
-        self.delimiter_combo.setToolTip("The character between values, detected from the file. "
-                                        "Pick another or type one (e.g. |).")
+        self.delimiter_combo.setToolTip(
+            "The character between values, detected from the file. "
+            "Pick another or type one (e.g. |)."
+        )
         self.delimiter_combo.setAccessibleName("Delimiter")
         self.header_check = QCheckBox("First row is a header", self)
         self.header_check.setObjectName("headerCheck")
@@ -178,16 +191,20 @@ class CsvImportDialog(QDialog):
         self.target_type_combo.setObjectName("targetTypeCombo")
         for label, value, tip in TARGET_TYPES:
             self.target_type_combo.addItem(label, value)
-            self.target_type_combo.setItemData(self.target_type_combo.count() - 1, tip,
-                                               Qt.ItemDataRole.ToolTipRole)
-        self.target_type_combo.setToolTip("Treat a numeric target as classes or as values. "
-                                          "Text targets are always classes.")
+            self.target_type_combo.setItemData(
+                self.target_type_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
+        self.target_type_combo.setToolTip(
+            "Treat a numeric target as classes or as values. Text targets are always classes."
+        )
         self.target_type_combo.setAccessibleName("Target is classes or values")
 
         self.feature_list = QListWidget(self)
         self.feature_list.setObjectName("featureList")
-        self.feature_list.setToolTip("Tick the columns to use as inputs (x). ID-like columns "
-                                     "start unticked: they carry no information.")
+        self.feature_list.setToolTip(
+            "Tick the columns to use as inputs (x). ID-like columns "
+            "start unticked: they carry no information."
+        )
         self.feature_list.setAccessibleName("Feature columns")
         self.feature_list.setMaximumHeight(150)
 
@@ -200,17 +217,21 @@ class CsvImportDialog(QDialog):
         # suggest an API parameter the dialog did not offer).
         self.drop_missing_check = QCheckBox("Leave out rows with a missing value", self)
         self.drop_missing_check.setObjectName("dropMissingCheck")
-        self.drop_missing_check.setToolTip("Rows with an empty or NA cell in a used column are "
-                                           "left out (the dataset's notes say which lines).")
+        self.drop_missing_check.setToolTip(
+            "Rows with an empty or NA cell in a used column are "
+            "left out (the dataset's notes say which lines)."
+        )
         self.drop_missing_check.setAccessibleName("Leave out rows with a missing value")
         # Leaving rows out throws away their other cells; a column's mean keeps the row (the
         # engine's fill_missing="mean"). A missing target is never guessed: the check above
         # still decides those rows, so both can be ticked.
         self.fill_missing_check = QCheckBox("Fill a missing value with its column's mean", self)
         self.fill_missing_check.setObjectName("fillMissingCheck")
-        self.fill_missing_check.setToolTip("An empty or NA cell in a numeric feature column "
-                                           "becomes the mean of that column's values (the "
-                                           "dataset's notes say how many).")
+        self.fill_missing_check.setToolTip(
+            "An empty or NA cell in a numeric feature column "
+            "becomes the mean of that column's values (the "
+            "dataset's notes say how many)."
+        )
         self.fill_missing_check.setAccessibleName("Fill a missing value with its column's mean")
 
         self.error_label = QLabel(self)
@@ -223,7 +244,8 @@ class CsvImportDialog(QDialog):
         self.error_label.hide()
 
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Import")
         self.ok_button.setObjectName("importButton")
@@ -272,8 +294,9 @@ class CsvImportDialog(QDialog):
 
     def _load_preview(self, delimiter: str | None, header) -> None:
         try:
-            preview = engine_data.preview_csv(self.path, n_rows=PREVIEW_ROWS,
-                                              delimiter=delimiter, header=header)
+            preview = engine_data.preview_csv(
+                self.path, n_rows=PREVIEW_ROWS, delimiter=delimiter, header=header
+            )
         except _load_errors() as exc:
             self.preview = None
             self.table.clear()
@@ -289,11 +312,16 @@ class CsvImportDialog(QDialog):
         self._show_layout_controls(preview)
         self._fill_table(preview)
         self._fill_columns(preview)
-        rows = ("?" if preview.n_rows_total is None else
-                f"{'' if preview.n_rows_exact else '~'}{preview.n_rows_total}")
-        info = [f"{rows} {'row' if rows == '1' else 'rows'} × {count(len(preview.columns), 'column')}, "
-                f"{preview.delimiter_name}-"
-                f"separated{', decimal comma' if preview.decimal == ',' else ''}."]
+        rows = (
+            "?"
+            if preview.n_rows_total is None
+            else f"{'' if preview.n_rows_exact else '~'}{preview.n_rows_total}"
+        )
+        info = [
+            f"{rows} {'row' if rows == '1' else 'rows'} × {count(len(preview.columns), 'column')}, "
+            f"{preview.delimiter_name}-"
+            f"separated{', decimal comma' if preview.decimal == ',' else ''}."
+        ]
         if preview.id_columns:
             info.append(f"Looks like an ID, left out: {', '.join(preview.id_columns)}.")
         info += preview.notes
@@ -317,21 +345,23 @@ class CsvImportDialog(QDialog):
             for c, cell in enumerate(row[: len(preview.columns)]):
                 item = QTableWidgetItem(cell)
                 if preview.column_kinds[c] == "numeric":
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
 
     def _fill_columns(self, preview) -> None:
         previous_target = self.target_combo.currentText()
-        previous_unticked = {self.feature_list.item(i).text()
-                             for i in range(self.feature_list.count())
-                             if self.feature_list.item(i).checkState() != Qt.CheckState.Checked}
+        previous_unticked = {
+            self.feature_list.item(i).text()
+            for i in range(self.feature_list.count())
+            if self.feature_list.item(i).checkState() != Qt.CheckState.Checked
+        }
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
         self.target_combo.addItems(preview.columns)
-        target = previous_target if previous_target in preview.columns else \
-            preview.suggested_target
+        target = previous_target if previous_target in preview.columns else preview.suggested_target
         self.target_combo.setCurrentText(target)
         self.target_combo.blockSignals(False)
 
@@ -342,8 +372,9 @@ class CsvImportDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             unticked = name in preview.id_columns or name in previous_unticked
             item.setCheckState(Qt.CheckState.Unchecked if unticked else Qt.CheckState.Checked)
-            item.setToolTip(f"{name}: {kind}" + (" (text: one-hot encoded)"
-                                                 if kind == "text" else ""))
+            item.setToolTip(
+                f"{name}: {kind}" + (" (text: one-hot encoded)" if kind == "text" else "")
+            )
             self.feature_list.addItem(item)
         self.feature_list.blockSignals(False)
         self._target_changed(target)
@@ -358,8 +389,10 @@ class CsvImportDialog(QDialog):
         self.target_type_combo.setEnabled(kind == "numeric")
         if kind == "text":
             self.target_type_combo.setCurrentIndex(1)
-        elif self.target_type_combo.currentData() == "classes" and not \
-                self.target_type_combo.isEnabled():
+        elif (
+            self.target_type_combo.currentData() == "classes"
+            and not self.target_type_combo.isEnabled()
+        ):
             self.target_type_combo.setCurrentIndex(0)
         self._update_ok()
 
@@ -382,8 +415,9 @@ class CsvImportDialog(QDialog):
         return [] if self.preview is None else list(self.preview.columns)
 
     def _update_ok(self, *_args) -> None:
-        self.ok_button.setEnabled(self.preview is not None and bool(self.features())
-                                  and self.target() is not None)
+        self.ok_button.setEnabled(
+            self.preview is not None and bool(self.features()) and self.target() is not None
+        )
 
     def _point_at_bad_cell(self, message: str) -> None:
         """Select the preview cell an engine message names ("line 3, column 'x2'"), when it
@@ -409,11 +443,10 @@ class CsvImportDialog(QDialog):
         self.error_label.hide()
 
 
-
 def _in_dialog_words(message: str) -> str:
     """The engine speaks to programmers ("load with drop_missing=True"); here the same
     choice is the dialog's check box."""
-    return (message.replace("or load with drop_missing=True to leave out rows with missing "
-                            "values", "or tick \"Leave out rows with a missing value\"")
-            .replace("or load with drop_missing=True",
-                     "or tick \"Leave out rows with a missing value\""))
+    return message.replace(
+        "or load with drop_missing=True to leave out rows with missing values",
+        'or tick "Leave out rows with a missing value"',
+    ).replace("or load with drop_missing=True", 'or tick "Leave out rows with a missing value"')

@@ -42,7 +42,8 @@ MAX_SEED = 2**31 - 1
 def ask_csv_path(parent: QWidget) -> str:
     """Ask for a CSV file; "" when cancelled. Module-level so tests can replace it."""
     path, _filter = QFileDialog.getOpenFileName(
-        parent, "Import CSV dataset", "", "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        parent, "Import CSV dataset", "", "CSV files (*.csv *.tsv *.txt);;All files (*)"
+    )
     return path
 
 
@@ -93,8 +94,13 @@ class DatasetPanel(QWidget):
             self._updating = False
         self._show_dataset(project.dataset)
 
-    def load_builtin(self, name: str, n_samples: int | None = None, noise: float | None = None,
-                     seed: int | None = None) -> None:
+    def load_builtin(
+        self,
+        name: str,
+        n_samples: int | None = None,
+        noise: float | None = None,
+        seed: int | None = None,
+    ) -> None:
         """Make the built-in dataset `name` with the given (or the panel's) parameters and
         emit datasetChangeRequested; on failure show the engine's message instead."""
         if n_samples is None and self.samples_spin.isEnabled():
@@ -149,8 +155,9 @@ class DatasetPanel(QWidget):
         self.builtin_combo.setToolTip("A built-in dataset to train on.")
         for name, description in engine_data.describe_builtins():
             self.builtin_combo.addItem(name, name)
-            self.builtin_combo.setItemData(self.builtin_combo.count() - 1, description,
-                                           Qt.ItemDataRole.ToolTipRole)
+            self.builtin_combo.setItemData(
+                self.builtin_combo.count() - 1, description, Qt.ItemDataRole.ToolTipRole
+            )
         self.description_label = QLabel(self)
         self.description_label.setObjectName("datasetDescription")
         self.description_label.setWordWrap(True)
@@ -176,8 +183,10 @@ class DatasetPanel(QWidget):
         self.import_button = QPushButton("Import CSV…", self)
         self.import_button.setObjectName("importCsvButton")
         self.import_button.setAccessibleName("Import CSV file")
-        self.import_button.setToolTip("Load your own table from a CSV file: preview it, pick "
-                                      "the target and the feature columns.")
+        self.import_button.setToolTip(
+            "Load your own table from a CSV file: preview it, pick "
+            "the target and the feature columns."
+        )
 
         source_box = QGroupBox("Source", self)
         form = QFormLayout(source_box)
@@ -202,14 +211,16 @@ class DatasetPanel(QWidget):
         self.projection_combo.addItem("Two features", "features")
         self.projection_combo.setToolTip(
             "Wide data in two dimensions: the plane of the first two principal components of "
-            "the standardised features (it shows most of the spread), or two features by name.")
+            "the standardised features (it shows most of the spread), or two features by name."
+        )
         self.projection_x_combo = QComboBox(self)
         self.projection_x_combo.setObjectName("previewXCombo")
         self.projection_y_combo = QComboBox(self)
         self.projection_y_combo.setObjectName("previewYCombo")
         for combo in (self.projection_combo, self.projection_x_combo, self.projection_y_combo):
             combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(6)
             combo.currentIndexChanged.connect(self._projection_changed)
         self.projection_row = QWidget(self)
@@ -225,7 +236,8 @@ class DatasetPanel(QWidget):
         # Its longest entry set the dock's minimum width (305 px); at 1024×700 the column
         # must be narrower. The popup still shows the whole text.
         self.scaling_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.scaling_combo.setMinimumContentsLength(12)
         fill_scaling_combo(self.scaling_combo)
         self.scaling_combo.setAccessibleName("Feature scaling")
@@ -263,8 +275,9 @@ class DatasetPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
         scroll.setAccessibleName("Dataset panel contents")
-        scroll.setMinimumWidth(content.minimumSizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width())
+        scroll.setMinimumWidth(
+            content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -275,7 +288,8 @@ class DatasetPanel(QWidget):
         self.seed_spin.valueChanged.connect(self._parameter_changed)
         self.import_button.clicked.connect(lambda: self.import_csv())
         self.scaling_combo.activated.connect(
-            lambda _i: self.scalingChangeRequested.emit(self.scaling_combo.currentData()))
+            lambda _i: self.scalingChangeRequested.emit(self.scaling_combo.currentData())
+        )
 
     # -- reactions ----------------------------------------------------------------------
 
@@ -307,8 +321,11 @@ class DatasetPanel(QWidget):
         self._remove_csv_placeholder()
         label = "(no dataset)" if source is None else f"{source.name or 'CSV file'} (file)"
         self.builtin_combo.insertItem(0, label, None)
-        self.builtin_combo.setItemData(0, "The current dataset is not a built-in one; pick "
-                                          "one to replace it.", Qt.ItemDataRole.ToolTipRole)
+        self.builtin_combo.setItemData(
+            0,
+            "The current dataset is not a built-in one; pick one to replace it.",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.builtin_combo.setCurrentIndex(0)
         for spin in (self.samples_spin, self.noise_spin, self.seed_spin):
             _blank(spin)
@@ -326,8 +343,9 @@ class DatasetPanel(QWidget):
         params = params or {}
         defaults = engine_data.builtin_defaults(name)
         index = self.builtin_combo.findData(name)
-        self.description_label.setText(self.builtin_combo.itemData(
-            index, Qt.ItemDataRole.ToolTipRole) or "")
+        self.description_label.setText(
+            self.builtin_combo.itemData(index, Qt.ItemDataRole.ToolTipRole) or ""
+        )
         self.description_label.setVisible(bool(self.description_label.text()))
         low, high = defaults["n_samples_range"]
         for spin in (self.samples_spin, self.noise_spin, self.seed_spin):
@@ -366,12 +384,12 @@ class DatasetPanel(QWidget):
         self.summary_label.setText(summary_html(dataset))
         self.setAccessibleDescription(dataset.describe())
 
-
     def _fill_projection(self, dataset) -> None:
         """Offer this dataset's features; a new dataset starts at its principal components."""
         names = _feature_names(dataset)
-        if [self.projection_x_combo.itemText(k)
-                for k in range(self.projection_x_combo.count())] == names:
+        if [
+            self.projection_x_combo.itemText(k) for k in range(self.projection_x_combo.count())
+        ] == names:
             return
         self._filling = True
         try:
@@ -394,9 +412,12 @@ class DatasetPanel(QWidget):
         if getattr(self, "_filling", False):
             return
         self._sync_projection_controls()
-        self.preview_plot.set_projection(self.projection_combo.currentData() or "pca",
-                                         self.projection_x_combo.currentIndex(),
-                                         self.projection_y_combo.currentIndex())
+        self.preview_plot.set_projection(
+            self.projection_combo.currentData() or "pca",
+            self.projection_x_combo.currentIndex(),
+            self.projection_y_combo.currentIndex(),
+        )
+
 
 def _feature_names(dataset) -> list[str]:
     return [str(name) for name in dataset.feature_names]
@@ -415,18 +436,25 @@ def summary_html(dataset) -> str:
     features = ", ".join(dataset.feature_names[:6])
     if dataset.n_features > 6:
         features += f", … ({dataset.n_features} in all)"
-    task = {"binary": "binary classification", "multiclass":
-            f"{dataset.n_classes}-class classification", "regression": "regression"}
-    lines = [f"<b>{_escape(dataset.name)}</b> — {count(dataset.n_samples, 'sample')}, "
-             f"{task.get(dataset.task, dataset.task)}",
-             f"Features: {_escape(features)}",
-             f"Target: {_escape(dataset.target_name)}"]
+    task = {
+        "binary": "binary classification",
+        "multiclass": f"{dataset.n_classes}-class classification",
+        "regression": "regression",
+    }
+    lines = [
+        f"<b>{_escape(dataset.name)}</b> — {count(dataset.n_samples, 'sample')}, "
+        f"{task.get(dataset.task, dataset.task)}",
+        f"Features: {_escape(features)}",
+        f"Target: {_escape(dataset.target_name)}",
+    ]
     counts = dataset.class_counts()
     if counts:
         total = max(1, sum(counts.values()))
         balance = ", ".join(
             f"<span style='color:{class_colour(i)}'>●</span> "
-            f"{_escape(k)} {v} ({100 * v / total:.0f}%)" for i, (k, v) in enumerate(counts.items()))
+            f"{_escape(k)} {v} ({100 * v / total:.0f}%)"
+            for i, (k, v) in enumerate(counts.items())
+        )
         lines.append(f"Classes: {balance}")
     else:
         lo, hi = float(dataset.y.min()), float(dataset.y.max())

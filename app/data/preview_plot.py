@@ -27,8 +27,9 @@ class DatasetPreviewPlot(pg.PlotWidget):
         super().__init__(parent)
         self.setObjectName("datasetPreview")
         self.setAccessibleName("Dataset scatter preview")
-        self.setToolTip("A scatter plot of the data (the first two features, coloured by "
-                        "class or value).")
+        self.setToolTip(
+            "A scatter plot of the data (the first two features, coloured by class or value)."
+        )
         self.setMinimumHeight(180)
         self.setMenuEnabled(False)
         self.hideButtons()
@@ -91,8 +92,14 @@ class DatasetPreviewPlot(pg.PlotWidget):
             for k, name in enumerate(dataset.class_names):
                 mask = y == k
                 colour = QColor(class_colour(k))
-                item = pg.ScatterPlotItem(px[mask], py[mask], size=6, pen=pg.mkPen(None),
-                                          brush=pg.mkBrush(colour), name=str(name))
+                item = pg.ScatterPlotItem(
+                    px[mask],
+                    py[mask],
+                    size=6,
+                    pen=pg.mkPen(None),
+                    brush=pg.mkBrush(colour),
+                    name=str(name),
+                )
                 plot.addItem(item)
                 self.scatter_items.append(item)
         else:
@@ -101,8 +108,9 @@ class DatasetPreviewPlot(pg.PlotWidget):
                 span = float(np.ptp(y)) or 1.0
                 cmap = pg.colormap.get("viridis")
                 brushes = [pg.mkBrush(c) for c in cmap.map((y - y.min()) / span, mode="qcolor")]
-            item = pg.ScatterPlotItem(px, py, size=5, pen=pg.mkPen(None),
-                                      brush=brushes or pg.mkBrush(class_colour(0)))
+            item = pg.ScatterPlotItem(
+                px, py, size=5, pen=pg.mkPen(None), brush=brushes or pg.mkBrush(class_colour(0))
+            )
             plot.addItem(item)
             self.scatter_items.append(item)
         plot.autoRange(padding=0.06)

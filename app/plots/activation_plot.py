@@ -75,8 +75,15 @@ def grid_shape(panels: int) -> tuple[int, int]:
 class _LayerPanel:
     """The items of one layer's panel inside the shared GraphicsLayoutWidget."""
 
-    def __init__(self, plot: pg.PlotItem, title: str, activation: str, is_output: bool = False,
-                 compact: bool = False, palette: QPalette | None = None):
+    def __init__(
+        self,
+        plot: pg.PlotItem,
+        title: str,
+        activation: str,
+        is_output: bool = False,
+        compact: bool = False,
+        palette: QPalette | None = None,
+    ):
         self.plot = plot
         # A saturated sigmoid output is a confident prediction, not a vanishing gradient in
         # the middle of the network: only hidden layers get the warning colour.
@@ -90,14 +97,16 @@ class _LayerPanel:
         if not compact:  # in a two-row grid the height goes to the curve; the title says z
             plot.setLabel("bottom", "z")
         cache_axes(plot)
-        self.hist = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0,
-                                    brush=HIST_BRUSH, pen=pg.mkPen(None))
+        self.hist = pg.PlotDataItem(
+            [0, 1], [0], stepMode="center", fillLevel=0, brush=HIST_BRUSH, pen=pg.mkPen(None)
+        )
         self.curve = pg.PlotDataItem([], [], pen=CURVE_PEN)
         self.deriv = pg.PlotDataItem([], [], pen=DERIV_PEN)
         # A light backing keeps the verdict readable where the curve or histogram runs under it.
         self.colours = (OK_COLOR, BAD_COLOR)  # (fine, warning) verdict text
-        self.text = pg.TextItem("", anchor=(0, 0), color=OK_COLOR,
-                                fill=pg.mkBrush(255, 255, 255, 190))
+        self.text = pg.TextItem(
+            "", anchor=(0, 0), color=OK_COLOR, fill=pg.mkBrush(255, 255, 255, 190)
+        )
         for item in (self.hist, self.curve, self.deriv):
             plot.addItem(item)
         plot.addItem(self.text, ignoreBounds=True)
@@ -117,8 +126,11 @@ class _LayerPanel:
         backing.setAlpha(190)
         # On a dark backing the dark red warning had a contrast of ~3: a light red has 5.9.
         self.colours = (text.name(), DARK_BAD_COLOR if is_dark(palette) else BAD_COLOR)
-        self.text.setColor(self.colours[1] if getattr(self, "warning", False) and not self.is_output
-                           else self.colours[0])
+        self.text.setColor(
+            self.colours[1]
+            if getattr(self, "warning", False) and not self.is_output
+            else self.colours[0]
+        )
         self.text.fill = pg.mkBrush(backing)
         self.text.update()
         style_plot_item(self.plot, palette)
@@ -155,8 +167,9 @@ class _LayerPanel:
         if (message, warning) != (self.message, self.warning):  # setText re-lays-out HTML
             self.message, self.warning = message, warning
             self.text.setText(message)
-            self.text.setColor(self.colours[1] if warning and not self.is_output
-                               else self.colours[0])
+            self.text.setColor(
+                self.colours[1] if warning and not self.is_output else self.colours[0]
+            )
 
 
 class ActivationPlot(QWidget):
@@ -168,8 +181,9 @@ class ActivationPlot(QWidget):
         self.setObjectName("activationPlot")
         self.derivative_check = QCheckBox("Show g′(z)")
         self.derivative_check.setObjectName("activationDerivative")
-        self.derivative_check.setToolTip("Draw the derivative g′(z): where it is near zero, "
-                                         "the layer's gradient vanishes")
+        self.derivative_check.setToolTip(
+            "Draw the derivative g′(z): where it is near zero, the layer's gradient vanishes"
+        )
         self.derivative_check.toggled.connect(self._on_derivative_toggled)
         top = QHBoxLayout()
         top.addWidget(self.derivative_check)
@@ -200,14 +214,14 @@ class ActivationPlot(QWidget):
             is_output = i == len(activations) - 1
             title = "output" if is_output else f"hidden {i + 1}"
             plot = self.canvas.addPlot(row=i // columns, col=i % columns)
-            panel = _LayerPanel(plot, f"{title}: {name}", name, is_output, compact,
-                                self.palette())
+            panel = _LayerPanel(plot, f"{title}: {name}", name, is_output, compact, self.palette())
             panel.set_range(-6.0, 6.0, self.derivative_check.isChecked())
             self.panels.append(panel)
         # The titles set how narrow a panel can get: past that the canvas scrolls.
         least = self.canvas.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
-        self.canvas.setMinimumSize(max(columns * MIN_PANEL_WIDTH, int(least.width()) + 2),
-                                   rows * MIN_PANEL_HEIGHT)
+        self.canvas.setMinimumSize(
+            max(columns * MIN_PANEL_WIDTH, int(least.width()) + 2), rows * MIN_PANEL_HEIGHT
+        )
 
     def update_stats(self, stats: list[LayerStats]) -> None:
         if [s.activation for s in stats] != self._activations:

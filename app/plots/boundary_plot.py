@@ -27,8 +27,9 @@ from engine.project.specs import classifies
 TINT = 0.55  # how far the heatmap is lightened towards white, so the points stay visible
 
 
-def boundary_image(output: np.ndarray, task: str, n_classes: int,
-                   levels: tuple[float, float] | None = None) -> np.ndarray:
+def boundary_image(
+    output: np.ndarray, task: str, n_classes: int, levels: tuple[float, float] | None = None
+) -> np.ndarray:
     """(G, G, k) -> (G, G, 3) uint8 RGB. Classification: `output` holds class probabilities
     (views.compute_views turns outputs and logits into them, engine.project.runtime), and the
     class colours are blended by probability, so the boundary is where the colours meet.
@@ -67,8 +68,9 @@ class BoundaryPlot(QWidget):
         self.curve = pg.PlotDataItem([], [], pen=pg.mkPen((214, 39, 40), width=3))
         self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=0.8))
         self.val_points = pg.ScatterPlotItem(size=8, symbol="s", brush=pg.mkBrush(None))
-        self.diagonal = pg.PlotDataItem([], [], pen=pg.mkPen((120, 120, 120), width=1,
-                                                             style=pg.QtCore.Qt.DashLine))
+        self.diagonal = pg.PlotDataItem(
+            [], [], pen=pg.mkPen((120, 120, 120), width=1, style=pg.QtCore.Qt.DashLine)
+        )
         self.cell_texts: list[pg.TextItem] = []
         for item in (self.image, self.diagonal, self.curve, self.train_points, self.val_points):
             self.plot.addItem(item)
@@ -113,16 +115,25 @@ class BoundaryPlot(QWidget):
             layout = getattr(setup, "layout", None)
             plane = getattr(layout, "plane", None)
             if plane is None:
-                self.title.setText("Decision boundary over the two features"
-                                   if setup.task != "regression"
-                                   else "Model output over the two features")
+                self.title.setText(
+                    "Decision boundary over the two features"
+                    if setup.task != "regression"
+                    else "Model output over the two features"
+                )
             else:
-                held = ("the other components at their mean" if plane.kind == "pca"
-                        else "the other features at their median")
-                self.title.setText(f"Decision boundary over a plane of {len(names)} features "
-                                   f"({held})")
-            labels = layout.labels if layout is not None else (
-                names[0] if names else "x1", names[1] if len(names) > 1 else "x2")
+                held = (
+                    "the other components at their mean"
+                    if plane.kind == "pca"
+                    else "the other features at their median"
+                )
+                self.title.setText(
+                    f"Decision boundary over a plane of {len(names)} features ({held})"
+                )
+            labels = (
+                layout.labels
+                if layout is not None
+                else (names[0] if names else "x1", names[1] if len(names) > 1 else "x2")
+            )
             self.plot.setLabel("bottom", labels[0])
             self.plot.setLabel("left", labels[1])
             self._levels = self._value_levels(setup)
@@ -147,8 +158,10 @@ class BoundaryPlot(QWidget):
             self._fit_view(targets, targets)
         elif self.kind == "confusion":
             self.title.setText(f"Confusion matrix ({_rows_text(setup)})")
-            self.title.setToolTip("Rows: the actual class; columns: the class the network "
-                                  "predicts. The diagonal (green) is right.")
+            self.title.setToolTip(
+                "Rows: the actual class; columns: the class the network "
+                "predicts. The diagonal (green) is right."
+            )
             self.plot.setLabel("bottom", "predicted class")
             self.plot.setLabel("left", "actual class")
             self.plot.setAspectLocked(True)
@@ -167,8 +180,10 @@ class BoundaryPlot(QWidget):
         if xs.size == 0 or ys.size == 0:
             self.plot.enableAutoRange()
             return
-        for lo, hi, set_range in ((xs.min(), xs.max(), self.plot.setXRange),
-                                  (ys.min(), ys.max(), self.plot.setYRange)):
+        for lo, hi, set_range in (
+            (xs.min(), xs.max(), self.plot.setXRange),
+            (ys.min(), ys.max(), self.plot.setYRange),
+        ):
             pad = max((hi - lo) * 0.08, 1e-3 * max(1.0, abs(hi)))
             set_range(float(lo - pad), float(hi + pad), padding=0)
 
@@ -206,13 +221,15 @@ class BoundaryPlot(QWidget):
                 pens = {}
                 for brush in brushes:
                     pens.setdefault(id(brush), pg.mkPen(brush.color(), width=1.5))
-                self.val_points.setData(vx[:, 0], vx[:, 1], brush=pg.mkBrush(None),
-                                        pen=[pens[id(b)] for b in brushes])
+                self.val_points.setData(
+                    vx[:, 0], vx[:, 1], brush=pg.mkBrush(None), pen=[pens[id(b)] for b in brushes]
+                )
         else:  # curve: x against the target value
             self.train_points.setData(tx[:, 0], ty, brush=pg.mkBrush(31, 119, 180, 160))
             if len(vx):
-                self.val_points.setData(vx[:, 0], vy, brush=pg.mkBrush(None),
-                                        pen=pg.mkPen(255, 127, 14, 200))
+                self.val_points.setData(
+                    vx[:, 0], vy, brush=pg.mkBrush(None), pen=pg.mkPen(255, 127, 14, 200)
+                )
 
     # ----- live data ------------------------------------------------------------------------
     def update_output(self, output) -> None:
@@ -228,8 +245,9 @@ class BoundaryPlot(QWidget):
         elif self.kind == "curve":
             self.curve.setData(setup.curve_x, output)
         elif self.kind == "scatter":
-            self.train_points.setData(setup.output_targets, output,
-                                      brush=pg.mkBrush(31, 119, 180, 160))
+            self.train_points.setData(
+                setup.output_targets, output, brush=pg.mkBrush(31, 119, 180, 160)
+            )
         elif self.kind == "confusion":
             self._show_confusion(np.asarray(output))
 
@@ -246,7 +264,7 @@ class BoundaryPlot(QWidget):
                 image[predicted, k - 1 - actual] = 255 - s * (255 - np.array(base))
         self.image.setImage(image.astype(np.uint8), autoLevels=False, levels=(0, 255))
         self.image.setRect(pg.QtCore.QRectF(0, 0, k, k))
-        names = (self.setup.class_names or [])
+        names = self.setup.class_names or []
         for actual in range(k):
             for predicted in range(k):
                 text = self.cell_texts[actual * k + predicted]
@@ -254,13 +272,14 @@ class BoundaryPlot(QWidget):
                 text.setPos(predicted + 0.5, k - 1 - actual + 0.5)
         ticks = [(i + 0.5, names[i] if i < len(names) else str(i)) for i in range(k)]
         self.plot.getAxis("bottom").setTicks([ticks])
-        self.plot.getAxis("left").setTicks([[(k - 1 - i + 0.5, label)
-                                              for i, (_, label) in enumerate(ticks)]])
+        self.plot.getAxis("left").setTicks(
+            [[(k - 1 - i + 0.5, label) for i, (_, label) in enumerate(ticks)]]
+        )
         self.plot.setXRange(0, k, padding=0.02)
         self.plot.setYRange(0, k, padding=0.02)
 
 
 def _rows_text(setup) -> str:
-    """"all 360 validation rows": the figures count every row of the split, and say so."""
+    """ "all 360 validation rows": the figures count every row of the split, and say so."""
     n = len(setup.output_targets) if setup.output_targets is not None else 0
     return f"all {n:,} {setup.eval_split} rows"

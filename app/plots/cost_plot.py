@@ -28,8 +28,13 @@ TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
 VAL_PEN = pg.mkPen(color=(255, 127, 14), width=2)
 MIN_EPOCH_SPAN = 5.0
 # The metric shown in the second plot, in order of preference, with its label.
-METRICS = (("accuracy", "accuracy"), ("mae", "MAE"), ("mean_absolute_error", "MAE"),
-           ("mse", "MSE"), ("mean_squared_error", "MSE"))
+METRICS = (
+    ("accuracy", "accuracy"),
+    ("mae", "MAE"),
+    ("mean_absolute_error", "MAE"),
+    ("mse", "MSE"),
+    ("mean_squared_error", "MSE"),
+)
 
 
 def metric_key(keys) -> str | None:
@@ -58,8 +63,10 @@ def legend_html() -> str:
     parts = []
     for pen, name in ((TRAIN_PEN, "training"), (VAL_PEN, "validation")):
         colour = pen.color().name()
-        parts.append(f'<span style="color:{colour}; font-weight:bold">&#9472;&#9472;</span>'
-                     f'&nbsp;<span style="color:{colour}">{name}</span>')
+        parts.append(
+            f'<span style="color:{colour}; font-weight:bold">&#9472;&#9472;</span>'
+            f'&nbsp;<span style="color:{colour}">{name}</span>'
+        )
     return "&nbsp;&nbsp; ".join(parts)  # the plain space lets a narrow dock wrap the key
 
 
@@ -123,8 +130,10 @@ class CostPlot(QWidget):
         self.key.setWordWrap(True)
         self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.key.setContentsMargins(8, 0, 8, 0)  # the gaps to its neighbours (spacing 0)
-        self.key.setToolTip("Blue: the loss/metric on the training split; orange: on the "
-                            "validation split (data the network does not train on)")
+        self.key.setToolTip(
+            "Blue: the loss/metric on the training split; orange: on the "
+            "validation split (data the network does not train on)"
+        )
         top = QHBoxLayout()
         top.setSpacing(0)
         top.addWidget(self.log_check)
@@ -139,22 +148,27 @@ class CostPlot(QWidget):
             "metric": _make_curve(self.metric_plot, TRAIN_PEN, "training"),
             "val_metric": _make_curve(self.metric_plot, VAL_PEN, "validation"),
         }
-        self._cursor = pg.InfiniteLine(angle=90, movable=False,
-                                       pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine))
+        self._cursor = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine)
+        )
         self._cursor.setVisible(False)
         self.loss_plot.addItem(self._cursor, ignoreBounds=True)
         # The epoch whose weights early stopping kept (the best validation loss).
         self.best_mark = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen((44, 160, 44), width=2,
-                                                  style=Qt.PenStyle.DotLine),
+            angle=90,
+            movable=False,
+            pen=pg.mkPen((44, 160, 44), width=2, style=Qt.PenStyle.DotLine),
             label="kept: epoch {value:.0f}",
-            labelOpts={"position": 0.9, "color": (44, 160, 44), "movable": False})
+            labelOpts={"position": 0.9, "color": (44, 160, 44), "movable": False},
+        )
         self.best_mark.setVisible(False)
         self.loss_plot.addItem(self.best_mark, ignoreBounds=True)
-        self._hover = pg.SignalProxy(self.loss_plot.scene().sigMouseMoved, rateLimit=30,
-                                     slot=self._on_mouse_moved)
-        self._hover_metric = pg.SignalProxy(self.metric_plot.scene().sigMouseMoved,
-                                            rateLimit=30, slot=self._on_metric_mouse_moved)
+        self._hover = pg.SignalProxy(
+            self.loss_plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
+        )
+        self._hover_metric = pg.SignalProxy(
+            self.metric_plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_metric_mouse_moved
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -262,8 +276,7 @@ class CostPlot(QWidget):
         # At least MIN_EPOCH_SPAN epochs across: a narrower axis ticks fractional epochs
         # ("1.2, 1.4") before any (or after one) epoch, which mean nothing.
         if self._expected:
-            span = max(min(float(self._expected), nice_ceiling(last * 1.1)), last,
-                       MIN_EPOCH_SPAN)
+            span = max(min(float(self._expected), nice_ceiling(last * 1.1)), last, MIN_EPOCH_SPAN)
         else:
             span = max(last, MIN_EPOCH_SPAN)
         if span != self._x_span:
@@ -275,8 +288,9 @@ class CostPlot(QWidget):
         self._fit_y(self.metric_plot, shown["metric"], False, refit)
 
     @staticmethod
-    def _fit_y(plot: pg.PlotWidget, arrays: list[np.ndarray], log: bool,
-               refit: bool = False) -> None:
+    def _fit_y(
+        plot: pg.PlotWidget, arrays: list[np.ndarray], log: bool, refit: bool = False
+    ) -> None:
         """Follow the data on the y axis with hysteresis: change the range only when the data
         leaves it or fills less than half of it, so the axis is not redrawn every frame.
         `refit`: a new history; fit it exactly (no data: the neutral 0..1)."""
@@ -339,7 +353,7 @@ class CostPlot(QWidget):
         self._cursor.setVisible(True)
 
     def readout_text(self, epoch: float) -> str:
-        """"epoch 37 · loss 0.1234 · val loss 0.2345 · accuracy 0.95" near `epoch`."""
+        """ "epoch 37 · loss 0.1234 · val loss 0.2345 · accuracy 0.95" near `epoch`."""
         if not math.isfinite(epoch):
             return ""
         keys = [("loss", "loss"), ("val_loss", "val loss")]

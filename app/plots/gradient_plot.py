@@ -27,8 +27,7 @@ class GradientPlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("gradientPlot")
-        self.title = QLabel("Gradients per layer: shown while training, when this panel is "
-                            "open")
+        self.title = QLabel("Gradients per layer: shown while training, when this panel is open")
         self.title.setObjectName("gradientTitle")
         self.title.setWordWrap(True)
         self.rms_plot = self._plot("RMS of dL/dW")
@@ -36,12 +35,17 @@ class GradientPlot(QWidget):
         self.ratio_plot.setXLink(self.rms_plot)
         lo, hi = HEALTHY_UPDATE_RATIO
         # In log mode pyqtgraph places items in log10 coordinates.
-        self.band = pg.LinearRegionItem((math.log10(lo), math.log10(hi)),
-                                        orientation="horizontal", movable=False,
-                                        brush=pg.mkBrush(44, 160, 44, 40),
-                                        pen=pg.mkPen(44, 160, 44, 90))
-        self.band.setToolTip("The usual healthy range of the update ratio (around 1e-3 per "
-                             "step): far below, a layer barely learns; near 1, it is rewritten")
+        self.band = pg.LinearRegionItem(
+            (math.log10(lo), math.log10(hi)),
+            orientation="horizontal",
+            movable=False,
+            brush=pg.mkBrush(44, 160, 44, 40),
+            pen=pg.mkPen(44, 160, 44, 90),
+        )
+        self.band.setToolTip(
+            "The usual healthy range of the update ratio (around 1e-3 per "
+            "step): far below, a layer barely learns; near 1, it is rewritten"
+        )
         self.ratio_plot.addItem(self.band)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -68,8 +72,10 @@ class GradientPlot(QWidget):
 
     def set_layers(self, activations: list[str]) -> None:
         """A new run: one curve per layer, empty."""
-        for plot, curves in ((self.rms_plot, self.rms_curves),
-                             (self.ratio_plot, self.ratio_curves)):
+        for plot, curves in (
+            (self.rms_plot, self.rms_curves),
+            (self.ratio_plot, self.ratio_curves),
+        ):
             for curve in curves:
                 plot.removeItem(curve)
             curves.clear()
@@ -78,8 +84,10 @@ class GradientPlot(QWidget):
         self._ratio = [DecimatingSeries(4096) for _ in activations]
         for index, name in enumerate(activations):
             pen = pg.mkPen(layer_colour(name, index), width=2)
-            for plot, curves in ((self.rms_plot, self.rms_curves),
-                                 (self.ratio_plot, self.ratio_curves)):
+            for plot, curves in (
+                (self.rms_plot, self.rms_curves),
+                (self.ratio_plot, self.ratio_curves),
+            ):
                 curve = plot.plot([], [], pen=pen, name=f"layer {index + 1} ({name})")
                 curve.setClipToView(True)
                 curves.append(curve)
@@ -114,8 +122,10 @@ class GradientPlot(QWidget):
             return "Gradients per layer"
         share = last[0] / last[-1]
         if share < 1e-2:
-            return (f"Layer 1 gets {share:.2g} of the last layer's gradient: the first layers "
-                    "are starved (vanishing gradients)")
+            return (
+                f"Layer 1 gets {share:.2g} of the last layer's gradient: the first layers "
+                "are starved (vanishing gradients)"
+            )
         return "Gradients per layer"
 
     def series(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

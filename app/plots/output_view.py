@@ -163,8 +163,9 @@ class OutputView(QWidget):
         self.selected: tuple[int, int] | None = None
 
         self.boundary_plot = BoundaryPlot()
-        self.highlight = pg.ScatterPlotItem(size=13, symbol="o", brush=pg.mkBrush(None),
-                                            pen=pg.mkPen((0, 0, 0), width=2))
+        self.highlight = pg.ScatterPlotItem(
+            size=13, symbol="o", brush=pg.mkBrush(None), pen=pg.mkPen((0, 0, 0), width=2)
+        )
         self.highlight.setZValue(10)
         self.boundary_plot.plot.addItem(self.highlight)
 
@@ -172,8 +173,9 @@ class OutputView(QWidget):
         self.split_combo.setObjectName("evaluationSetCombo")
         self.split_combo.addItem("validation rows", "validation")
         self.split_combo.addItem("training rows", "training")
-        self.split_combo.setToolTip("The rows every figure and number here is computed on: all "
-                                    "of them, never a sample")
+        self.split_combo.setToolTip(
+            "The rows every figure and number here is computed on: all of them, never a sample"
+        )
         self.projection_combo = QComboBox()
         self.projection_combo.setObjectName("projectionCombo")
         self.projection_combo.addItem("first two principal components", "pca")
@@ -187,7 +189,8 @@ class OutputView(QWidget):
         # bottom of the window with two others and must not push them off (issue #13).
         for combo in (self.split_combo, self.projection_combo, self.x_combo, self.y_combo):
             combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(6)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -235,24 +238,26 @@ class OutputView(QWidget):
         box.addWidget(split, 1)
 
         # Metrics tab: the table, and the residuals of a regression.
-        self.metrics_table = _table("metricsTable",
-                                    ["class", "precision", "recall", "F1", "support"])
+        self.metrics_table = _table(
+            "metricsTable", ["class", "precision", "recall", "F1", "support"]
+        )
         self.metrics_title = QLabel("")
         self.metrics_title.setObjectName("metricsTitle")
         # Wraps rather than widens: its one-line width set the Output dock's minimum, and with
         # it the window's (760 px must stay possible).
         self.metrics_title.setWordWrap(True)
-        self.metrics_title.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                         QSizePolicy.Policy.Preferred)
+        self.metrics_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.residual_plot = pg.PlotWidget(background="w")
         self.residual_plot.setObjectName("residualPlot")
         self.residual_plot.setLabel("bottom", "predicted")
         self.residual_plot.setLabel("left", "residual (actual − predicted)")
-        self.residual_points = pg.ScatterPlotItem(size=5, pen=pg.mkPen(None),
-                                                  brush=pg.mkBrush(31, 119, 180, 150))
+        self.residual_points = pg.ScatterPlotItem(
+            size=5, pen=pg.mkPen(None), brush=pg.mkBrush(31, 119, 180, 150)
+        )
         self.residual_plot.addItem(self.residual_points)
-        self.residual_plot.addItem(pg.InfiniteLine(pos=0, angle=0,
-                                                   pen=pg.mkPen((120, 120, 120), width=1)))
+        self.residual_plot.addItem(
+            pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen((120, 120, 120), width=1))
+        )
         metrics = QWidget()
         box = QVBoxLayout(metrics)
         box.setContentsMargins(2, 2, 2, 2)
@@ -266,8 +271,10 @@ class OutputView(QWidget):
         self.pr_plot = pg.PlotWidget(background="w")
         self.pr_plot.setObjectName("prPlot")
         self.curves = {}
-        for plot, (xl, yl) in ((self.roc_plot, ("false positive rate", "true positive rate")),
-                               (self.pr_plot, ("recall", "precision"))):
+        for plot, (xl, yl) in (
+            (self.roc_plot, ("false positive rate", "true positive rate")),
+            (self.pr_plot, ("recall", "precision")),
+        ):
             plot.setMenuEnabled(False)
             plot.setLabel("bottom", xl)
             plot.setLabel("left", yl)
@@ -278,8 +285,11 @@ class OutputView(QWidget):
             plot.addItem(curve)
             plot.addItem(point)
             self.curves[plot] = (curve, point)
-        self.roc_plot.addItem(pg.PlotDataItem([0, 1], [0, 1], pen=pg.mkPen(
-            (150, 150, 150), style=Qt.PenStyle.DashLine)))
+        self.roc_plot.addItem(
+            pg.PlotDataItem(
+                [0, 1], [0, 1], pen=pg.mkPen((150, 150, 150), style=Qt.PenStyle.DashLine)
+            )
+        )
         curves = QWidget()
         # One above the other: side by side they set a minimum width twice a plot's.
         box = QVBoxLayout(curves)
@@ -321,7 +331,7 @@ class OutputView(QWidget):
         self.boundary_plot.set_setup(setup)
         self._clear_selection()
         classify = setup is not None and classifies(setup.task)
-        wide = (setup is not None and setup.layout is not None and setup.n_features > 2)
+        wide = setup is not None and setup.layout is not None and setup.n_features > 2
         for widget in (self.projection_label, self.projection_combo):
             widget.setVisible(wide)
         names = list(setup.feature_names) if setup is not None else []
@@ -343,8 +353,9 @@ class OutputView(QWidget):
         self._show_feature_combos()
         self.split_combo.blockSignals(True)
         have = set(setup.eval_sets) if setup is not None else set()
-        self.split_combo.setCurrentIndex(0 if setup is None or setup.eval_split == "validation"
-                                         else 1)
+        self.split_combo.setCurrentIndex(
+            0 if setup is None or setup.eval_split == "validation" else 1
+        )
         self.split_combo.setEnabled(len(have) > 1)
         self.split_combo.blockSignals(False)
         binary = classify and max(setup.n_classes, 2) == 2
@@ -438,8 +449,9 @@ class OutputView(QWidget):
         table.setItem(k, 3, _cell(f"{report.accuracy:.3f}", report.accuracy))
         table.setItem(k, 4, _cell(report.rows, report.rows))
         table.setItem(k + 1, 0, _cell("macro average"))
-        for c, v in enumerate((report.macro_precision, report.macro_recall, report.macro_f1),
-                              start=1):
+        for c, v in enumerate(
+            (report.macro_precision, report.macro_recall, report.macro_f1), start=1
+        ):
             table.setItem(k + 1, c, _cell(f"{v:.3f}", v))
         table.setItem(k + 1, 4, _cell(report.rows, report.rows))
 
@@ -448,8 +460,9 @@ class OutputView(QWidget):
         table = self.metrics_table
         table.setRowCount(3)
         table.setHorizontalHeaderLabels(["metric", "value", "", "", "rows"])
-        for r, (name, value) in enumerate((("MAE", report.mae), ("RMSE", report.rmse),
-                                           ("R²", report.r2))):
+        for r, (name, value) in enumerate(
+            (("MAE", report.mae), ("RMSE", report.rmse), ("R²", report.r2))
+        ):
             table.setItem(r, 0, _cell(name))
             table.setItem(r, 1, _cell(f"{value:.4g}", value))
             table.setItem(r, 4, _cell(report.rows, report.rows))
@@ -464,13 +477,15 @@ class OutputView(QWidget):
         roc_curve, roc_point = self.curves[self.roc_plot]
         roc_curve.setData(c.fpr, c.tpr)
         roc_point.setData([point["fpr"]], [point["tpr"]])
-        self.roc_plot.setTitle(f"ROC, AUC {c.roc_auc:.3f} (point: threshold "
-                               f"{self.threshold:.2f})", size="9pt")
+        self.roc_plot.setTitle(
+            f"ROC, AUC {c.roc_auc:.3f} (point: threshold {self.threshold:.2f})", size="9pt"
+        )
         pr_curve, pr_point = self.curves[self.pr_plot]
         pr_curve.setData(c.recall, c.precision)
         pr_point.setData([point["recall"]], [point["precision"]])
-        self.pr_plot.setTitle(f"Precision-recall, average precision {c.average_precision:.3f}",
-                              size="9pt")
+        self.pr_plot.setTitle(
+            f"Precision-recall, average precision {c.average_precision:.3f}", size="9pt"
+        )
 
     def _threshold_moved(self) -> None:
         self.threshold_label.setText(f"threshold {self.threshold:.2f}")
@@ -481,8 +496,9 @@ class OutputView(QWidget):
     def cell_rows(self, actual: int, predicted: int) -> np.ndarray:
         """Positions (into the evaluated rows) of the rows in cell [actual, predicted]."""
         ev = self.evaluation
-        return np.flatnonzero((ev.rows.targets == actual)
-                              & (ev.predicted_at(self.threshold) == predicted))
+        return np.flatnonzero(
+            (ev.rows.targets == actual) & (ev.predicted_at(self.threshold) == predicted)
+        )
 
     def select_cell(self, actual: int, predicted: int) -> None:
         ev = self.evaluation
@@ -507,7 +523,8 @@ class OutputView(QWidget):
         self.rows_label.setText(
             f"{len(picked)} rows of class {_name(names, actual)} predicted as "
             f"{_name(names, predicted)}{more}, ringed on the Plane tab. Row numbers count the "
-            "dataset's rows from 1.")
+            "dataset's rows from 1."
+        )
         self._highlight()
 
     def highlighted_points(self) -> np.ndarray:
@@ -534,4 +551,3 @@ class OutputView(QWidget):
 
 def _name(names: list[str], k: int) -> str:
     return names[k] if k < len(names) else str(k)
-

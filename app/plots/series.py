@@ -39,8 +39,8 @@ class DecimatingSeries:
         while x.size:
             room = self.capacity - self._n
             take = min(room, x.size)
-            self._x[self._n:self._n + take] = x[:take]
-            self._y[self._n:self._n + take] = y[:take]
+            self._x[self._n : self._n + take] = x[:take]
+            self._y[self._n : self._n + take] = y[:take]
             self._n += take
             x, y = x[take:], y[take:]
             if self._n >= self.capacity:
@@ -52,8 +52,8 @@ class DecimatingSeries:
         """(epochs, values) to plot, as views or small copies (do not modify)."""
         if self._tail():
             self._x[self._n], self._y[self._n] = self._last
-            return self._x[:self._n + 1], self._y[:self._n + 1]
-        return self._x[:self._n], self._y[:self._n]
+            return self._x[: self._n + 1], self._y[: self._n + 1]
+        return self._x[: self._n], self._y[: self._n]
 
     def value_at(self, epoch: float) -> tuple[float, float] | None:
         """The stored point nearest to `epoch`, for the hover read-out."""
@@ -70,8 +70,8 @@ class DecimatingSeries:
 
     def _halve(self) -> None:
         self.stride *= 2
-        keep = ((self._x[:self._n] - 1) % self.stride) == 0
+        keep = ((self._x[: self._n] - 1) % self.stride) == 0
         kept = int(keep.sum())
-        self._x[:kept] = self._x[:self._n][keep]
-        self._y[:kept] = self._y[:self._n][keep]
+        self._x[:kept] = self._x[: self._n][keep]
+        self._y[:kept] = self._y[: self._n][keep]
         self._n = kept

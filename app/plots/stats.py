@@ -82,8 +82,9 @@ def layer_stats(z: np.ndarray, activation: str, bins: int = 60) -> LayerStats:
         saturated = float(np.mean(np.mean(np.abs(z) > SATURATION_Z, axis=0) > 0.5))
     if activation in DYING and n_samples:
         dead = float(np.mean(np.all(z <= 0.0, axis=0)))
-    return LayerStats(activation, edges, counts, saturated, dead, units,
-                      mean_gradient(z, activation))
+    return LayerStats(
+        activation, edges, counts, saturated, dead, units, mean_gradient(z, activation)
+    )
 
 
 def mean_gradient(z: np.ndarray, activation: str) -> float | None:

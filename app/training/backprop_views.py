@@ -30,13 +30,21 @@ class BackpropViews(QObject):
         window = panel.window
         self.window = window
         self.sample_inspector = SampleInspector()
-        self.sample_dock = self._dock("Sample", "sampleInspector", self.sample_inspector,
-                                      Qt.DockWidgetArea.BottomDockWidgetArea,
-                                      beside="activationDock")
+        self.sample_dock = self._dock(
+            "Sample",
+            "sampleInspector",
+            self.sample_inspector,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            beside="activationDock",
+        )
         self.gradient_plot = GradientPlot()
-        self.gradient_dock = self._dock("Gradients", "gradientDock", self.gradient_plot,
-                                        Qt.DockWidgetArea.BottomDockWidgetArea,
-                                        beside="activationDock")
+        self.gradient_dock = self._dock(
+            "Gradients",
+            "gradientDock",
+            self.gradient_plot,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            beside="activationDock",
+        )
         self.stats: GradientStats | None = None  # the running (or last) run's statistics
         self._drawn = 0.0
         self.sample_dock.visibilityChanged.connect(self.sample_inspector.on_shown)
@@ -53,11 +61,13 @@ class BackpropViews(QObject):
         # scene's click signal is enough, and their code stays theirs.
         boundary = panel.boundary_plot
         boundary.plot.scene().sigMouseClicked.connect(
-            lambda event: self._clicked(event, boundary.plot, boundary.kind))
+            lambda event: self._clicked(event, boundary.plot, boundary.kind)
+        )
         preview = getattr(getattr(window, "dataset_panel", None), "preview_plot", None)
         if preview is not None:
             preview.scene().sigMouseClicked.connect(
-                lambda event: self._clicked(event, preview, "preview"))
+                lambda event: self._clicked(event, preview, "preview")
+            )
 
     def _dock(self, title: str, name: str, widget, area, beside: str) -> QDockWidget:
         w = self.window
@@ -82,8 +92,7 @@ class BackpropViews(QObject):
         worker = self.panel.controller.worker
         if state != RUNNING or worker is None:
             return
-        stats = next((cb for cb in worker.extra_callbacks if isinstance(cb, GradientStats)),
-                     None)
+        stats = next((cb for cb in worker.extra_callbacks if isinstance(cb, GradientStats)), None)
         if stats is not None and stats is not self.stats:
             self.stats = stats
             self.gradient_plot.set_layers(layer_activations(self.window.project))

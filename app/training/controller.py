@@ -123,12 +123,14 @@ class TrainingController(QObject):
         self._frame_timer = QTimer(self)
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render_frame)
-        self.pacer = ViewPacer(("curves", "weights", "activations", "output"),
-                               budget=FRAME_BUDGET, min_interval=MIN_FRAME_INTERVAL,
-                               max_interval=MAX_FRAME_INTERVAL,
-                               # The falling cost is what a person watches most.
-                               weights={"curves": 2.0, "weights": 1.0, "activations": 1.0,
-                                        "output": 1.0})
+        self.pacer = ViewPacer(
+            ("curves", "weights", "activations", "output"),
+            budget=FRAME_BUDGET,
+            min_interval=MIN_FRAME_INTERVAL,
+            max_interval=MAX_FRAME_INTERVAL,
+            # The falling cost is what a person watches most.
+            weights={"curves": 2.0, "weights": 1.0, "activations": 1.0, "output": 1.0},
+        )
         self._pending: dict = {}  # view data not drawn yet (its view was not due)
         self._stages: list = []  # the rest of the frame being drawn: (view name, callable)
         self._in_stage = False
@@ -198,8 +200,10 @@ class TrainingController(QObject):
         worker.request_stop()
         if not worker.wait(timeout_ms):
             self.messageChanged.emit(
-                "error", "Training did not stop within "
-                f"{timeout_ms / 1000:g} s; it will be stopped as soon as the engine returns.")
+                "error",
+                "Training did not stop within "
+                f"{timeout_ms / 1000:g} s; it will be stopped as soon as the engine returns.",
+            )
             return False
         self._on_worker_finished(worker)
         return True
@@ -255,8 +259,11 @@ class TrainingController(QObject):
             return False
         self.messageChanged.emit("", "")
         setup = self._setup_for(project, prepared)
-        spec = RunSpec(epochs=int(epochs), initial_epoch=int(project.epochs_trained),
-                       training=copy.deepcopy(project.training))
+        spec = RunSpec(
+            epochs=int(epochs),
+            initial_epoch=int(project.epochs_trained),
+            training=copy.deepcopy(project.training),
+        )
         self._run_scaler = prepared.scaler_config
         self._run_base_history = {k: list(v) for k, v in (project.history or {}).items()}
         self._run_base_epochs = int(project.epochs_trained)
@@ -265,8 +272,9 @@ class TrainingController(QObject):
         self._latest_logs = {}
         self.historyReset.emit(self._run_base_history)
         worker = TrainingWorker(model, prepared, spec, setup)
-        worker.extra_callbacks = [cb for cb in (make() for make in self.run_callbacks)
-                                  if cb is not None]
+        worker.extra_callbacks = [
+            cb for cb in (make() for make in self.run_callbacks) if cb is not None
+        ]
         worker.snapshotReady.connect(self._on_snapshot)
         worker.pausedChanged.connect(self._on_paused_changed)
         worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
@@ -335,9 +343,11 @@ class TrainingController(QObject):
             self._pending["output"] = snap.views
         now = time.perf_counter()
         self._stages = [("curves", lambda: self._apply_progress(snap, weights=False))]
-        for name, signal in (("weights", self.weightsUpdated),
-                             ("activations", self.layerStatsUpdated),
-                             ("output", None)):
+        for name, signal in (
+            ("weights", self.weightsUpdated),
+            ("activations", self.layerStatsUpdated),
+            ("output", None),
+        ):
             if name in self._pending and self.pacer.due(name, now):
                 data = self._pending.pop(name)
                 if signal is None:  # the output view: its array, then the evaluation
@@ -434,8 +444,9 @@ class TrainingController(QObject):
         if "activations" in pending and (snap is None or snap.views is None):
             self.layerStatsUpdated.emit(pending["activations"])
             self._emit_output(pending["output"])
-        result = worker.result or RunOutcome("failed", None, {}, 0,
-                                            message="Training ended without a result.")
+        result = worker.result or RunOutcome(
+            "failed", None, {}, 0, message="Training ended without a result."
+        )
         worker.deleteLater()
         self.last_result = result
         self._record(result)
@@ -450,8 +461,9 @@ class TrainingController(QObject):
             return
         if architecture_signature(project) != self._run_signature:
             self.messageChanged.emit(
-                "error", "The network or data changed while training; the trained weights "
-                "were not kept.")
+                "error",
+                "The network or data changed while training; the trained weights were not kept.",
+            )
             return
         if result.outcome == "diverged":
             self.messageChanged.emit("error", result.message)
@@ -460,15 +472,15 @@ class TrainingController(QObject):
             # Stopped before an epoch finished: nothing was trained, so nothing is recorded
             # (no undo step, the project stays unmodified).
             if result.outcome == "stopped":
-                self.statusChanged.emit("Stopped before the first epoch finished; nothing "
-                                        "changed.")
+                self.statusChanged.emit("Stopped before the first epoch finished; nothing changed.")
             return
         # The views already show these weights (the run's final snapshot): the projectChanged
         # that recording emits need not recompute them.
         self._views_current = True
         try:
-            self.host.record_run(result, self._run_scaler, self._run_base_history,
-                                 self._run_base_epochs)
+            self.host.record_run(
+                result, self._run_scaler, self._run_base_history, self._run_base_epochs
+            )
         finally:
             self._views_current = False
         if result.outcome in ("finished", "stopped"):
@@ -522,13 +534,17 @@ class TrainingController(QObject):
     def _setup_for(self, project, prepared) -> ViewSetup | None:
         """The view layout for this project's data, reused while the data, split, scaling and
         layers are unchanged (laying out thousands of scatter points is not free)."""
-        key = (data_key(project), tuple(layer_activations(project)),
-               project.compile.from_logits)
+        key = (data_key(project), tuple(layer_activations(project)), project.compile.from_logits)
         if key == self._setup_key and self.setup is not None:
             return self.setup
         try:
-            setup = ViewSetup.for_data(prepared, project.dataset, layer_activations(project),
-                                       project.compile, project.training)
+            setup = ViewSetup.for_data(
+                prepared,
+                project.dataset,
+                layer_activations(project),
+                project.compile,
+                project.training,
+            )
         except (EngineError, ValueError):
             setup = None  # no views for this data; training itself can still run
         self._set_setup(setup, key if setup is not None else None)
@@ -578,4 +594,3 @@ def _duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
     return f"{seconds // 3600:.0f} h {seconds % 3600 // 60:.0f} min"
-

@@ -44,16 +44,26 @@ class DivergenceFixes(QObject):
             return
         for a in explaining_advice(self.window.project):
             for fix in a.fixes:
-                self._add(fix.label, fix.detail or a.message, "divergenceAdviceFix",
-                          lambda f=fix: self.window.push(commands.ProjectCommand(
-                              self.window, f.label, f.apply, structural=True)))
+                self._add(
+                    fix.label,
+                    fix.detail or a.message,
+                    "divergenceAdviceFix",
+                    lambda f=fix: self.window.push(
+                        commands.ProjectCommand(self.window, f.label, f.apply, structural=True)
+                    ),
+                )
         rate = result.suggested_learning_rate
         if rate is not None and rate > 0:
-            self._add(f"Use learning rate {rate:.3g}",
-                      "Set the learning rate ten times lower than the one that diverged "
-                      "(undoable)", "useSuggestedLearningRate",
-                      lambda r=float(f"{rate:.3g}"): self.window.push(commands.set_spec_field(
-                          self.window, "compile", "learning_rate", r, "learning rate")))
+            self._add(
+                f"Use learning rate {rate:.3g}",
+                "Set the learning rate ten times lower than the one that diverged (undoable)",
+                "useSuggestedLearningRate",
+                lambda r=float(f"{rate:.3g}"): self.window.push(
+                    commands.set_spec_field(
+                        self.window, "compile", "learning_rate", r, "learning rate"
+                    )
+                ),
+            )
 
     def _add(self, text: str, tip: str, name: str, slot) -> None:
         button = QPushButton(text)

@@ -89,8 +89,9 @@ class Evaluation:
         """The classification report with 'class 1 when P(class 1) > threshold'."""
         if self.probabilities is None or not self.binary or threshold == 0.5:
             return self.report
-        return report_for_probabilities(self.probabilities, self.rows.targets,
-                                        self.class_names, threshold)
+        return report_for_probabilities(
+            self.probabilities, self.rows.targets, self.class_names, threshold
+        )
 
     def predicted_at(self, threshold: float = 0.5) -> np.ndarray:
         if self.binary:
@@ -98,8 +99,9 @@ class Evaluation:
         return np.argmax(self.probabilities, axis=1)
 
 
-def eval_sets(prepared, dataset, training, classify: bool,
-              target_scaler=None) -> dict[str, EvalRows]:
+def eval_sets(
+    prepared, dataset, training, classify: bool, target_scaler=None
+) -> dict[str, EvalRows]:
     """Both splits' rows, with their row numbers in the dataset when `training` (the
     project's TrainingSpec) says how the data was split. A regression's targets come in the
     target's own units (target_scaler: the run's, when it trained on a standardised target)."""
@@ -108,40 +110,50 @@ def eval_sets(prepared, dataset, training, classify: bool,
         values = _targets(y, classify)
         if classify or target_scaler is None:
             return values
-        return np.asarray(runtime.to_target_units(target_scaler, values),
-                          dtype=np.float64).reshape(-1)
+        return np.asarray(runtime.to_target_units(target_scaler, values), dtype=np.float64).reshape(
+            -1
+        )
 
     x_train = np.asarray(prepared.x_train)
     train_rows = val_rows = None
     if dataset is not None and training is not None and prepared.x_val is not None:
         with contextlib.suppress(ValueError):
             train_rows, val_rows = dataset.split_indices(
-                validation=training.validation_split, seed=training.seed)[:2]
+                validation=training.validation_split, seed=training.seed
+            )[:2]
     if train_rows is None or len(train_rows) != len(x_train):
         train_rows = np.arange(len(x_train))
-    sets = {"training": EvalRows("training", x_train, targets(prepared.y_train),
-                                 np.asarray(train_rows))}
+    sets = {
+        "training": EvalRows("training", x_train, targets(prepared.y_train), np.asarray(train_rows))
+    }
     if prepared.x_val is not None and len(prepared.x_val):
         x_val = np.asarray(prepared.x_val)
         if val_rows is None or len(val_rows) != len(x_val):
             val_rows = np.arange(len(x_val))
-        sets["validation"] = EvalRows("validation", x_val, targets(prepared.y_val),
-                                      np.asarray(val_rows))
+        sets["validation"] = EvalRows(
+            "validation", x_val, targets(prepared.y_val), np.asarray(val_rows)
+        )
     return sets
 
 
-def evaluate(model, rows: EvalRows, compile_spec, classify: bool,
-             class_names: list[str], target_scaler=None) -> Evaluation:
+def evaluate(
+    model, rows: EvalRows, compile_spec, classify: bool, class_names: list[str], target_scaler=None
+) -> Evaluation:
     """One forward pass over every row of `rows`, and the report and curves from it. A
     regression's predictions come in the target's own units."""
     outputs = np.asarray(model.predict(rows.x, verbose=0), dtype=np.float64)
     if not classify:
         if target_scaler is not None:
-            outputs = np.asarray(runtime.to_target_units(target_scaler, outputs),
-                                 dtype=np.float64)
+            outputs = np.asarray(runtime.to_target_units(target_scaler, outputs), dtype=np.float64)
         predictions = outputs[:, 0]
-        return Evaluation(rows.split, rows, class_names, None, predictions,
-                          regression_report(rows.targets, predictions))
+        return Evaluation(
+            rows.split,
+            rows,
+            class_names,
+            None,
+            predictions,
+            regression_report(rows.targets, predictions),
+        )
     probabilities = runtime.probabilities(compile_spec, outputs)
     report = report_for_probabilities(probabilities, rows.targets, class_names)
     curves = None
@@ -150,8 +162,15 @@ def evaluate(model, rows: EvalRows, compile_spec, classify: bool,
     return Evaluation(rows.split, rows, class_names, probabilities, None, report, curves)
 
 
-def plane_layout(choice: str, x_train: np.ndarray, x_val: np.ndarray, y_train: np.ndarray,
-                 y_val: np.ndarray, scaler, feature_names: list[str]) -> PlaneLayout:
+def plane_layout(
+    choice: str,
+    x_train: np.ndarray,
+    x_val: np.ndarray,
+    y_train: np.ndarray,
+    y_val: np.ndarray,
+    scaler,
+    feature_names: list[str],
+) -> PlaneLayout:
     """The layout of the plane `choice` for scaled training/validation rows x_* (targets y_*
     as (n,) class index or value). choice: "pca", "features:i:j", or "features" (the first
     two features, drawn in their own units: what two-feature data always showed)."""
@@ -190,10 +209,15 @@ def plane_layout(choice: str, x_train: np.ndarray, x_val: np.ndarray, y_train: n
         names = list(feature_names) + ["x1", "x2"]
         labels = (names[0], names[1]) if len(feature_names) >= 2 else ("x1", "x2")
     return PlaneLayout(
-        choice=choice, plane=plane, probe_x=np.ascontiguousarray(probe, dtype=np.float32),
+        choice=choice,
+        plane=plane,
+        probe_x=np.ascontiguousarray(probe, dtype=np.float32),
         extent=(float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])),
-        train_points=train_points, train_targets=np.asarray(y_train)[tr],
-        val_points=val_points, val_targets=np.asarray(y_val)[va], labels=labels,
+        train_points=train_points,
+        train_targets=np.asarray(y_train)[tr],
+        val_points=val_points,
+        val_targets=np.asarray(y_val)[va],
+        labels=labels,
         scaler=scaler,
     )
 

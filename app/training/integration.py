@@ -90,8 +90,15 @@ class MessageBanner(QWidget):
 
 
 # Widgets for which Space means something of their own: press, tick, type, open, select.
-_SPACE_WIDGETS = (QAbstractButton, QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox,
-                  QComboBox, QAbstractItemView)
+_SPACE_WIDGETS = (
+    QAbstractButton,
+    QLineEdit,
+    QTextEdit,
+    QPlainTextEdit,
+    QAbstractSpinBox,
+    QComboBox,
+    QAbstractItemView,
+)
 
 
 def give_space_to_focused_field(action: QAction) -> bool:
@@ -105,8 +112,9 @@ def give_space_to_focused_field(action: QAction) -> bool:
     action.setEnabled(False)
     try:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(focus, QKeyEvent(kind, Qt.Key.Key_Space,
-                                                    Qt.KeyboardModifier.NoModifier, " "))
+            QApplication.sendEvent(
+                focus, QKeyEvent(kind, Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier, " ")
+            )
     finally:
         action.setEnabled(True)
     return True
@@ -149,17 +157,25 @@ class TrainingPanel(QObject):
             return widget
 
         c = self.controller
-        self.train_button = button("trainButton", "Train",
-                                   "Train from the current weights for the set number of "
-                                   "epochs (Space)", c.train)
-        self.pause_button = button("pauseButton", "Pause", "Pause or resume training (Space)",
-                                   self._pause_clicked)
+        self.train_button = button(
+            "trainButton",
+            "Train",
+            "Train from the current weights for the set number of epochs (Space)",
+            c.train,
+        )
+        self.pause_button = button(
+            "pauseButton", "Pause", "Pause or resume training (Space)", self._pause_clicked
+        )
         self.step_button = button("stepButton", "Step", "Train exactly one epoch", c.step)
-        self.stop_button = button("stopButton", "Stop",
-                                  "Stop after the current batch and keep the weights", c.stop)
-        self.reset_button = button("resetButton", "Reset",
-                                   "Re-initialise the weights from the seed (undoable)",
-                                   self._reset_clicked)
+        self.stop_button = button(
+            "stopButton", "Stop", "Stop after the current batch and keep the weights", c.stop
+        )
+        self.reset_button = button(
+            "resetButton",
+            "Reset",
+            "Re-initialise the weights from the seed (undoable)",
+            self._reset_clicked,
+        )
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")
         self.progress.setMaximumWidth(220)
@@ -193,9 +209,11 @@ class TrainingPanel(QObject):
         self.output_view = OutputView()
         self.boundary_plot = self.output_view.boundary_plot
         self.docks = []
-        for name, title, widget in (("plotsDock", "Cost", cost_box),
-                                    ("activationDock", "Activations", self.activation_plot),
-                                    ("boundaryDock", "Output", self.output_view)):
+        for name, title, widget in (
+            ("plotsDock", "Cost", cost_box),
+            ("activationDock", "Activations", self.activation_plot),
+            ("boundaryDock", "Output", self.output_view),
+        ):
             dock = QDockWidget(title, w)
             dock.setObjectName(name)
             dock.setWidget(widget)
@@ -318,9 +336,13 @@ class TrainingPanel(QObject):
         A plot's new view range moves its items only when the plot is about to paint
         (pyqtgraph's prepareForPaint), which dirtied the view again mid-paint and painted it
         twice; prepared first, each live view paints once with everything in place."""
-        for view in (self.cost_plot.loss_plot, self.cost_plot.metric_plot,
-                     self.activation_plot.canvas, self.boundary_plot.plot,
-                     self.output_view.confusion_plot):
+        for view in (
+            self.cost_plot.loss_plot,
+            self.cost_plot.metric_plot,
+            self.activation_plot.canvas,
+            self.boundary_plot.plot,
+            self.output_view.confusion_plot,
+        ):
             view.scene().prepareForPaint()
         QCoreApplication.sendPostedEvents()
 
@@ -350,8 +372,9 @@ class TrainingPanel(QObject):
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
         self.progress.setFormat(text)
-        self.progress.setToolTip("Epochs this network has been trained for; while training, "
-                                 "the epochs done of this run")
+        self.progress.setToolTip(
+            "Epochs this network has been trained for; while training, the epochs done of this run"
+        )
 
     def _status(self, text: str) -> None:
         show = getattr(self.window, "status_message", None)

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 
 class ViewPacer:
-    def __init__(self, names, budget: float = 0.05, min_interval: float = 1 / 30,
-                 max_interval: float = 2.0, assumed_cost: float = 0.005, weights=None):
+    def __init__(
+        self,
+        names,
+        budget: float = 0.05,
+        min_interval: float = 1 / 30,
+        max_interval: float = 2.0,
+        assumed_cost: float = 0.005,
+        weights=None,
+    ):
         """names: the views; budget: the share of time all of them together may use;
         weights: {name: relative share} (default equal), e.g. to favour the cost curve."""
         self.names = tuple(names)

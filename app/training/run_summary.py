@@ -54,8 +54,10 @@ class RunSummary(QLabel):
         super().__init__(parent)
         self.setObjectName("runSummary")
         self.setAccessibleName("Last training figures")
-        self.setToolTip("The figures of the last epoch trained (training, and validation in "
-                        "brackets), and the epoch with the lowest loss")
+        self.setToolTip(
+            "The figures of the last epoch trained (training, and validation in "
+            "brackets), and the epoch with the lowest loss"
+        )
 
     def show_history(self, history: dict | None) -> None:
         self.setText(summary_text(history))

@@ -32,8 +32,15 @@ from engine.sample_trace import SampleTrace, top_contributions, trace_sample
 
 FIRST_UNITS = 8  # a wide layer shows this many units until "All units" is ticked
 RECOMPUTE_MS = 250  # at most 4 recomputations a second while training
-COLUMNS = ["", "raw | z = w·a + b", "a = g(z)", "dL/da", "g'(z)", "dL/dz",
-           "largest dL/dw (input: a·dL/dz)"]
+COLUMNS = [
+    "",
+    "raw | z = w·a + b",
+    "a = g(z)",
+    "dL/da",
+    "g'(z)",
+    "dL/dz",
+    "largest dL/dw (input: a·dL/dz)",
+]
 Z, A, DA, GP, DZ, DW = range(1, 7)
 
 
@@ -51,8 +58,10 @@ class SampleInspector(QWidget):
         self.setObjectName("sampleInspectorPanel")
         self.spin = QSpinBox()
         self.spin.setObjectName("sampleSpin")
-        self.spin.setToolTip("The row of the dataset to send through the network (or click a "
-                             "point in the output view or the data preview)")
+        self.spin.setToolTip(
+            "The row of the dataset to send through the network (or click a "
+            "point in the output view or the data preview)"
+        )
         self.spin.setKeyboardTracking(False)
         self.show_all = QCheckBox("All units")
         self.show_all.setObjectName("showAllUnits")
@@ -149,10 +158,11 @@ class SampleInspector(QWidget):
             return
         dataset = project.dataset
         row = min(self.spin.value(), dataset.n_samples - 1)
-        raw = np.asarray(dataset.x[row:row + 1], dtype=np.float32)
+        raw = np.asarray(dataset.x[row : row + 1], dtype=np.float32)
         scaled = raw if self._scaler is None else np.asarray(self._scaler.transform(raw))
-        target = runtime.targets_for_loss(project.compile, dataset.y[row:row + 1],
-                                          int(dataset.n_classes or 1))
+        target = runtime.targets_for_loss(
+            project.compile, dataset.y[row : row + 1], int(dataset.n_classes or 1)
+        )
         try:
             self.trace = trace_sample(net, scaled[0], target[0])
         except (EngineError, ValueError) as exc:
@@ -163,7 +173,8 @@ class SampleInspector(QWidget):
         t = self.trace
         self.summary.setText(
             f"Row {row}: prediction {', '.join(fmt(v) for v in t.prediction)} · target "
-            f"{', '.join(fmt(v) for v in t.target)} · loss {fmt(t.loss)}")
+            f"{', '.join(fmt(v) for v in t.target)} · loss {fmt(t.loss)}"
+        )
         self._fill()
 
     # ----- showing --------------------------------------------------------------------------
@@ -186,9 +197,18 @@ class SampleInspector(QWidget):
             for j in range(shown):
                 top = top_contributions(layer, j)
                 contributions = ", ".join(f"{i + 1}: {fmt(v)}" for i, v in top)
-                self._row(group, f"unit {j + 1}", {
-                    Z: fmt(layer.z[j]), A: fmt(layer.a[j]), DA: fmt(layer.dL_da[j]),
-                    GP: fmt(layer.g_prime[j]), DZ: fmt(layer.dL_dz[j]), DW: contributions})
+                self._row(
+                    group,
+                    f"unit {j + 1}",
+                    {
+                        Z: fmt(layer.z[j]),
+                        A: fmt(layer.a[j]),
+                        DA: fmt(layer.dL_da[j]),
+                        GP: fmt(layer.g_prime[j]),
+                        DZ: fmt(layer.dL_dz[j]),
+                        DW: contributions,
+                    },
+                )
             if shown < units:
                 self._row(group, f"… {units - shown} more units (tick All units)", {})
                 self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(group), True)
@@ -202,8 +222,10 @@ class SampleInspector(QWidget):
 
     def _expanded_rows(self) -> dict[str, bool]:
         """Which groups the person folded, kept across recomputations."""
-        return {self.model.item(r, 0).text(): self.view.isExpanded(self.model.index(r, 0))
-                for r in range(self.model.rowCount())}
+        return {
+            self.model.item(r, 0).text(): self.view.isExpanded(self.model.index(r, 0))
+            for r in range(self.model.rowCount())
+        }
 
     def _group(self, title: str) -> QStandardItem:
         item = QStandardItem(title)
@@ -219,13 +241,13 @@ class SampleInspector(QWidget):
 
     @staticmethod
     def _row(parent: QStandardItem, label: str, cells: dict[int, str]) -> None:
-        items = [QStandardItem(label)] + [QStandardItem(cells.get(c, ""))
-                                          for c in range(1, len(COLUMNS))]
+        items = [QStandardItem(label)] + [
+            QStandardItem(cells.get(c, "")) for c in range(1, len(COLUMNS))
+        ]
         for column, item in enumerate(items):
             item.setEditable(False)
             if column:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                      | Qt.AlignmentFlag.AlignVCenter)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         parent.appendRow(items)
 
     # ----- reading back (tests, the canvas tooltip) -----------------------------------------

@@ -70,8 +70,14 @@ class ViewSetup:
     target_scaler: Any = None
 
     @classmethod
-    def for_data(cls, prepared, dataset, activations: list[str],
-                 compile_spec: CompileSpec | None = None, training=None) -> ViewSetup:
+    def for_data(
+        cls,
+        prepared,
+        dataset,
+        activations: list[str],
+        compile_spec: CompileSpec | None = None,
+        training=None,
+    ) -> ViewSetup:
         """prepared: engine.project.PreparedData; dataset: engine.data.Dataset (or None);
         activations: the activation name of every Dense layer, input to output;
         compile_spec: the project's loss settings (from_logits); training: its TrainingSpec
@@ -117,8 +123,7 @@ class ViewSetup:
         if n_features >= 2 and (n_features == 2 or classify):
             y_tr = _targets(np.asarray(prepared.y_train), classify)
             y_va = _targets(y_val, classify) if len(x_val) else np.zeros(0)
-            setup.plane_inputs = (x_train, x_val if len(x_val) else x_train[:0], y_tr, y_va,
-                                  scaler)
+            setup.plane_inputs = (x_train, x_val if len(x_val) else x_train[:0], y_tr, y_va, scaler)
             setup.kind = "boundary"
             # Wide data: the first two principal components, the plane that shows most of it.
             setup.use_layout(setup.layout_for("pca" if n_features > 2 else "features"))
@@ -197,8 +202,14 @@ def compute_views(model, setup: ViewSetup) -> ViewUpdate:
     rows = setup.eval_rows
     evaluation = None
     if rows is not None and len(rows.x):
-        evaluation = ev.evaluate(model, rows, setup.compile, classifies(setup.task),
-                                 setup.class_names, setup.target_scaler)
+        evaluation = ev.evaluate(
+            model,
+            rows,
+            setup.compile,
+            classifies(setup.task),
+            setup.class_names,
+            setup.target_scaler,
+        )
     if len(setup.sample_x):
         zs = model.preactivations(setup.sample_x)
         layers = [layer_stats(z, act) for z, act in zip(zs, setup.activations)]
@@ -209,8 +220,9 @@ def compute_views(model, setup: ViewSetup) -> ViewUpdate:
         if evaluation.predictions is not None:
             output = evaluation.predictions
         else:
-            output = confusion_matrix(rows.targets, evaluation.predicted_at(0.5),
-                                      max(setup.n_classes, 2))
+            output = confusion_matrix(
+                rows.targets, evaluation.predicted_at(0.5), max(setup.n_classes, 2)
+            )
     elif probe is not None:
         pred = np.asarray(model.predict(probe, verbose=0), dtype=np.float64)
         if setup.target_scaler is not None:
@@ -222,9 +234,11 @@ def compute_views(model, setup: ViewSetup) -> ViewUpdate:
         elif setup.kind in ("curve", "scatter"):
             output = pred[:, 0]
         elif setup.kind == "confusion":
-            output = confusion_matrix(setup.sample_targets,
-                                      runtime.predicted_classes(setup.compile, pred),
-                                      max(setup.n_classes, 2))
+            output = confusion_matrix(
+                setup.sample_targets,
+                runtime.predicted_classes(setup.compile, pred),
+                max(setup.n_classes, 2),
+            )
     return ViewUpdate(layers, output, evaluation, layout)
 
 

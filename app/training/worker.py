@@ -90,8 +90,7 @@ class TrainingWorker(QThread):
     snapshotReady = Signal()
     pausedChanged = Signal(bool)
 
-    def __init__(self, model, prepared, spec: RunSpec, setup: ViewSetup | None = None,
-                 parent=None):
+    def __init__(self, model, prepared, spec: RunSpec, setup: ViewSetup | None = None, parent=None):
         super().__init__(parent)
         self.model = model
         self.prepared = prepared
@@ -221,9 +220,13 @@ class TrainingWorker(QThread):
             self.result = self._train()
         except BaseException as exc:  # noqa: BLE001 - never lost, never fatal: reported to the GUI
             self.result = RunOutcome(
-                "failed", None, self._series(0), self._done,
+                "failed",
+                None,
+                self._series(0),
+                self._done,
                 message=f"Training failed: {type(exc).__name__}: {exc}",
-                error=exc, details=traceback.format_exc(),
+                error=exc,
+                details=traceback.format_exc(),
             )
             with contextlib.suppress(BaseException):
                 self._post(force=True, with_views=False)
@@ -234,7 +237,11 @@ class TrainingWorker(QThread):
         if self._stop.is_set() or spec.epochs <= 0:
             return RunOutcome("stopped", self._weights(), {}, 0)
         outcome = runtime.fit_run(
-            self.model, self.prepared, spec.training, spec.epochs, spec.initial_epoch,
+            self.model,
+            self.prepared,
+            spec.training,
+            spec.epochs,
+            spec.initial_epoch,
             callbacks=[_make_control_callback(self, self.batch_hooks), *self.extra_callbacks],
         )
         self._post(force=True)
@@ -338,9 +345,14 @@ class TrainingWorker(QThread):
         logs = self._series(self._sent)
         self._sent = self._done
         snap = Snapshot(
-            epoch=self.spec.initial_epoch + self._done, done=self._done,
-            planned=self.spec.epochs, logs=logs, weights=self._weights(),
-            views=views, active_seconds=active, samples=self._done * self._n_train,
+            epoch=self.spec.initial_epoch + self._done,
+            done=self._done,
+            planned=self.spec.epochs,
+            logs=logs,
+            weights=self._weights(),
+            views=views,
+            active_seconds=active,
+            samples=self._done * self._n_train,
         )
         with self._lock:
             if self._mailbox is None:

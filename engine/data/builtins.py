@@ -136,30 +136,125 @@ _PLANE = ("x1", "x2")
 _SPECS: dict[str, BuiltinSpec] = {
     s.name: s
     for s in [
-        BuiltinSpec("coffee", "Coffee roasting (the course): is a roast good, from temperature "
-                    "and duration?", _coffee, ("Temperature (°C)", "Duration (min)"), "roast",
-                    ("bad", "good"), 200, 0.0, 0.5, "fraction of labels flipped"),
-        BuiltinSpec("xor", "XOR: class 1 where the two coordinates have different signs",
-                    _xor, _PLANE, "class", ("0", "1"), 200, 0.1, 0.5, "std of jitter"),
-        BuiltinSpec("circles", "Circles: an inner disc inside an outer ring", _circles, _PLANE,
-                    "class", ("outer", "inner"), 200, 0.05, 0.5, "std of jitter"),
-        BuiltinSpec("moons", "Two moons: interleaving half circles", _moons, _PLANE, "class",
-                    ("upper", "lower"), 200, 0.1, 0.5, "std of jitter"),
-        BuiltinSpec("spiral2", "Spiral with 2 arms: the hard one", _spiral(2), _PLANE, "arm",
-                    ("arm 1", "arm 2"), 300, 0.03, 0.3, "std of jitter"),
-        BuiltinSpec("spiral3", "Spiral with 3 arms: 3 classes", _spiral(3), _PLANE, "arm",
-                    ("arm 1", "arm 2", "arm 3"), 300, 0.03, 0.3, "std of jitter"),
-        BuiltinSpec("blobs", "Gaussian blobs: 3 classes around a circle", _blobs, _PLANE,
-                    "class", ("A", "B", "C"), 300, 0.35, 1.5, "std of each blob"),
-        BuiltinSpec("sine", "Noisy sine (regression): y = sin(x) + noise, x in [-π, π]", _sine,
-                    ("x",), "y", None, 200, 0.1, 1.0, "std of noise added to y"),
-        BuiltinSpec("linear", "House prices (regression): price = 200·size + 100 + noise",
-                    _linear, ("Size (1000 sqft)",), "Price (1000s of $)", None, 100, 20.0,
-                    100.0, "std of noise added to price"),
-        BuiltinSpec("iris", "Iris (Fisher 1936): 150 flowers, 4 measurements, 3 species", None,
-                    ("sepal length (cm)", "sepal width (cm)", "petal length (cm)",
-                     "petal width (cm)"), "species", ("setosa", "versicolor", "virginica"),
-                    150, None, n_samples_range=(150, 150)),
+        BuiltinSpec(
+            "coffee",
+            "Coffee roasting (the course): is a roast good, from temperature and duration?",
+            _coffee,
+            ("Temperature (°C)", "Duration (min)"),
+            "roast",
+            ("bad", "good"),
+            200,
+            0.0,
+            0.5,
+            "fraction of labels flipped",
+        ),
+        BuiltinSpec(
+            "xor",
+            "XOR: class 1 where the two coordinates have different signs",
+            _xor,
+            _PLANE,
+            "class",
+            ("0", "1"),
+            200,
+            0.1,
+            0.5,
+            "std of jitter",
+        ),
+        BuiltinSpec(
+            "circles",
+            "Circles: an inner disc inside an outer ring",
+            _circles,
+            _PLANE,
+            "class",
+            ("outer", "inner"),
+            200,
+            0.05,
+            0.5,
+            "std of jitter",
+        ),
+        BuiltinSpec(
+            "moons",
+            "Two moons: interleaving half circles",
+            _moons,
+            _PLANE,
+            "class",
+            ("upper", "lower"),
+            200,
+            0.1,
+            0.5,
+            "std of jitter",
+        ),
+        BuiltinSpec(
+            "spiral2",
+            "Spiral with 2 arms: the hard one",
+            _spiral(2),
+            _PLANE,
+            "arm",
+            ("arm 1", "arm 2"),
+            300,
+            0.03,
+            0.3,
+            "std of jitter",
+        ),
+        BuiltinSpec(
+            "spiral3",
+            "Spiral with 3 arms: 3 classes",
+            _spiral(3),
+            _PLANE,
+            "arm",
+            ("arm 1", "arm 2", "arm 3"),
+            300,
+            0.03,
+            0.3,
+            "std of jitter",
+        ),
+        BuiltinSpec(
+            "blobs",
+            "Gaussian blobs: 3 classes around a circle",
+            _blobs,
+            _PLANE,
+            "class",
+            ("A", "B", "C"),
+            300,
+            0.35,
+            1.5,
+            "std of each blob",
+        ),
+        BuiltinSpec(
+            "sine",
+            "Noisy sine (regression): y = sin(x) + noise, x in [-π, π]",
+            _sine,
+            ("x",),
+            "y",
+            None,
+            200,
+            0.1,
+            1.0,
+            "std of noise added to y",
+        ),
+        BuiltinSpec(
+            "linear",
+            "House prices (regression): price = 200·size + 100 + noise",
+            _linear,
+            ("Size (1000 sqft)",),
+            "Price (1000s of $)",
+            None,
+            100,
+            20.0,
+            100.0,
+            "std of noise added to price",
+        ),
+        BuiltinSpec(
+            "iris",
+            "Iris (Fisher 1936): 150 flowers, 4 measurements, 3 species",
+            None,
+            ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"),
+            "species",
+            ("setosa", "versicolor", "virginica"),
+            150,
+            None,
+            n_samples_range=(150, 150),
+        ),
     ]
 }
 
@@ -177,8 +272,13 @@ def builtin_defaults(name: str) -> dict:
     """What a GUI needs for its sliders: default n_samples and noise, their ranges, what noise
     means, and the task. noise is None for a dataset without a noise control (iris)."""
     s = _spec(name)
-    task = ("regression" if s.class_names is None
-            else "binary" if len(s.class_names) == 2 else "multiclass")
+    task = (
+        "regression"
+        if s.class_names is None
+        else "binary"
+        if len(s.class_names) == 2
+        else "multiclass"
+    )
     return {
         "n_samples": s.n_samples,
         "n_samples_range": s.n_samples_range,
@@ -190,8 +290,9 @@ def builtin_defaults(name: str) -> dict:
     }
 
 
-def builtin(name: str, n_samples: int | None = None, noise: float | None = None,
-            seed: int = 0) -> Dataset:
+def builtin(
+    name: str, n_samples: int | None = None, noise: float | None = None, seed: int = 0
+) -> Dataset:
     """Make a built-in dataset by name (see builtin_names()). n_samples and noise default to
     builtin_defaults(name); the same arguments always give the same data."""
     s = _spec(name)
@@ -201,13 +302,17 @@ def builtin(name: str, n_samples: int | None = None, noise: float | None = None,
     n = int(n)
     if s.generate is None:  # a fixed table
         if n != s.n_samples:
-            raise DatasetError(f"{name} has exactly {s.n_samples} samples. Received: "
-                               f"n_samples={n_samples!r}; leave it as None.")
+            raise DatasetError(
+                f"{name} has exactly {s.n_samples} samples. Received: "
+                f"n_samples={n_samples!r}; leave it as None."
+            )
         return _iris()
     k = 2 if s.class_names is None else len(s.class_names)
     if not k <= n <= MAX_SAMPLES:
-        raise DatasetError(f"n_samples for {name} must be between {k} and {MAX_SAMPLES}. "
-                           f"Received: n_samples={n_samples!r}.")
+        raise DatasetError(
+            f"n_samples for {name} must be between {k} and {MAX_SAMPLES}. "
+            f"Received: n_samples={n_samples!r}."
+        )
     try:
         level = s.noise if noise is None else float(noise)
     except (TypeError, ValueError, OverflowError):  # OverflowError: a 400-digit integer
@@ -215,14 +320,24 @@ def builtin(name: str, n_samples: int | None = None, noise: float | None = None,
     if not (np.isfinite(level) and level >= 0):
         raise DatasetError(f"noise must be a number >= 0. Received: noise={noise!r}.")
     if name == "coffee" and level > 1:
-        raise DatasetError(f"coffee's noise is the fraction of labels flipped, 0 to 1. "
-                           f"Received: noise={noise!r}.")
+        raise DatasetError(
+            f"coffee's noise is the fraction of labels flipped, 0 to 1. Received: noise={noise!r}."
+        )
     x, y = s.generate(n, level, np.random.default_rng(seed))
     return Dataset(
-        x, y, feature_names=list(s.feature_names), target_name=s.target_name,
-        class_names=None if s.class_names is None else list(s.class_names), name=s.name,
-        source={"kind": "builtin", "name": s.name, "n_samples": n, "noise": level,
-                "seed": int(seed)},
+        x,
+        y,
+        feature_names=list(s.feature_names),
+        target_name=s.target_name,
+        class_names=None if s.class_names is None else list(s.class_names),
+        name=s.name,
+        source={
+            "kind": "builtin",
+            "name": s.name,
+            "n_samples": n,
+            "noise": level,
+            "seed": int(seed),
+        },
     )
 
 
@@ -240,14 +355,21 @@ def _iris() -> Dataset:
     classes = ["setosa", "versicolor", "virginica"]
     x = np.array([[float(v) for v in r[:4]] for r in rows], dtype=np.float32)
     y = np.array([classes.index(r[4]) for r in rows], dtype=np.float32)
-    return Dataset(x, y, feature_names=header[:4], target_name=header[4], class_names=classes,
-                   name="iris", source={"kind": "builtin", "name": "iris", "n_samples": 150,
-                                        "noise": None, "seed": 0})
+    return Dataset(
+        x,
+        y,
+        feature_names=header[:4],
+        target_name=header[4],
+        class_names=classes,
+        name="iris",
+        source={"kind": "builtin", "name": "iris", "n_samples": 150, "noise": None, "seed": 0},
+    )
 
 
 def _spec(name: str) -> BuiltinSpec:
     key = str(name).lower()
     if key not in _SPECS:
-        raise DatasetError(f"Unknown built-in dataset. Received: name={name!r}; expected one of "
-                           f"{builtin_names()}.")
+        raise DatasetError(
+            f"Unknown built-in dataset. Received: name={name!r}; expected one of {builtin_names()}."
+        )
     return _SPECS[key]

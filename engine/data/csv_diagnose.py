@@ -43,8 +43,9 @@ def scan(inp: CsvInput, plan: ReadPlan, allow_missing: bool) -> list[int]:
     line_end = 0
     try:
         with inp.open_text() as fh:
-            reader = csv.reader(fh, delimiter=layout.delimiter,
-                                skipinitialspace=layout.skip_space, strict=False)
+            reader = csv.reader(
+                fh, delimiter=layout.delimiter, skipinitialspace=layout.skip_space, strict=False
+            )
             for rec in reader:
                 line, line_end = line_end + 1, reader.line_num
                 if is_blank(rec):
@@ -65,7 +66,8 @@ def scan(inp: CsvInput, plan: ReadPlan, allow_missing: bool) -> list[int]:
                             raise DatasetError(
                                 f"{where}: missing value ({shown}). Fill it in or delete the "
                                 "row, or load with drop_missing=True to leave out rows with "
-                                "missing values.")
+                                "missing values."
+                            )
                         row_missing = True
                     elif j in plan.numeric:
                         _check_number(cell, j, where, line, layout, plan, example)
@@ -74,8 +76,10 @@ def scan(inp: CsvInput, plan: ReadPlan, allow_missing: bool) -> list[int]:
     except UnicodeDecodeError:
         raise find_bad_utf8(inp) from None
     except csv.Error as exc:
-        raise DatasetError(f"{inp.label}, line {line_end + 1}: cannot be split into fields "
-                           f"({exc}). Check the quotes on that line.") from None
+        raise DatasetError(
+            f"{inp.label}, line {line_end + 1}: cannot be split into fields "
+            f"({exc}). Check the quotes on that line."
+        ) from None
     return missing_lines
 
 
@@ -87,21 +91,26 @@ def _check_number(cell, j, where, line, layout, plan, example) -> None:
         if math.isfinite(value) and abs(value) <= _FLOAT32_MAX:
             example.setdefault(j, (line, text))
             return
-        raise DatasetError(f"{where}: {text!r} is not a usable number (infinite, or too large "
-                           f"for 32-bit floats). Replace it with a finite value.")
+        raise DatasetError(
+            f"{where}: {text!r} is not a usable number (infinite, or too large "
+            f"for 32-bit floats). Replace it with a finite value."
+        )
     shown = text if len(text) <= 40 else text[:37] + "..."
-    quote_hint = (" (it spans lines: is a closing quote missing?)" if "\n" in text else "")
+    quote_hint = " (it spans lines: is a closing quote missing?)" if "\n" in text else ""
     if layout.kinds[j] == "text":
-        why = ("target_type='values' needs numbers; use target_type='classes' or 'auto'"
-               if target_type == "values" else
-               "one-hot encoding is off for it; pass one_hot='auto' or leave the column out "
-               "of the features")
+        why = (
+            "target_type='values' needs numbers; use target_type='classes' or 'auto'"
+            if target_type == "values"
+            else "one-hot encoding is off for it; pass one_hot='auto' or leave the column out "
+            "of the features"
+        )
         raise DatasetError(f"{where}: {shown!r} is text{quote_hint}, but {why}.")
     seen = f" (e.g. {example[j][1]!r} on line {example[j][0]})" if j in example else ""
-    raise DatasetError(f"{where}: {shown!r} is not a number{quote_hint}, but the column holds "
-                       f"numbers{seen}. Correct the cell, or "
-                       + ("delete the row." if j == plan.t else "leave the column out of the "
-                          "features."))
+    raise DatasetError(
+        f"{where}: {shown!r} is not a number{quote_hint}, but the column holds "
+        f"numbers{seen}. Correct the cell, or "
+        + ("delete the row." if j == plan.t else "leave the column out of the features.")
+    )
 
 
 def _ragged(inp, layout, line, rec, who) -> DatasetError:
@@ -133,11 +142,13 @@ def find_bad_utf8(inp: CsvInput) -> DatasetError:
                 carry = b""
             except UnicodeDecodeError as exc:
                 if chunk and exc.reason == "unexpected end of data":
-                    carry = buf[exc.start:]  # a character cut by the chunk boundary
+                    carry = buf[exc.start :]  # a character cut by the chunk boundary
                     buf = buf[: exc.start]
                 else:
                     return not_utf8_error(inp.label, buf, exc.start, lines_before)
             if not chunk:
-                return DatasetError(f"{inp.label}: the file is not UTF-8 text. Save it as 'CSV "
-                                    "UTF-8' and load it again.")
+                return DatasetError(
+                    f"{inp.label}: the file is not UTF-8 text. Save it as 'CSV "
+                    "UTF-8' and load it again."
+                )
             lines_before += buf.count(b"\n")

@@ -32,8 +32,15 @@ class ReadPlan:
     """Which columns are read, and how: numeric features straight to float32, one-hot feature
     columns and a text target as strings."""
 
-    def __init__(self, layout: Layout, t: int, feats: list[int], encode: set[int],
-                 text_target: bool, target_type: str):
+    def __init__(
+        self,
+        layout: Layout,
+        t: int,
+        feats: list[int],
+        encode: set[int],
+        text_target: bool,
+        target_type: str,
+    ):
         self.layout, self.t, self.feats, self.encode = layout, t, feats, encode
         self.text_target, self.target_type = text_target, target_type
         self.numeric_feats = [j for j in feats if j not in encode]  # x_numeric's columns
@@ -53,8 +60,12 @@ class Table:
     missing: np.ndarray  # (n,) bool: the row has a missing used cell
 
     def take(self, rows: np.ndarray) -> Table:
-        return Table(self.x_numeric[rows], self.target[rows],
-                     {j: a[rows] for j, a in self.text.items()}, self.missing[rows])
+        return Table(
+            self.x_numeric[rows],
+            self.target[rows],
+            {j: a[rows] for j, a in self.text.items()},
+            self.missing[rows],
+        )
 
 
 def read_table(inp: CsvInput, plan: ReadPlan) -> Table:
@@ -75,10 +86,12 @@ def read_table(inp: CsvInput, plan: ReadPlan) -> Table:
             raise DatasetError(
                 f"{inp.label}, line {plan.last_record_line}: a quoted field starts here and is "
                 "never closed (a '\"' without its partner), so the rest of the file reads as "
-                "one cell. Add the closing quote or remove the stray one.") from None
-        raise DatasetError(f"{inp.label}: could not be read as CSV ({type(first).__name__}: "
-                           f"{first}). Check that it is a plain table with one row per line."
-                           ) from None
+                "one cell. Add the closing quote or remove the stray one."
+            ) from None
+        raise DatasetError(
+            f"{inp.label}: could not be read as CSV ({type(first).__name__}: "
+            f"{first}). Check that it is a plain table with one row per line."
+        ) from None
 
 
 def _pandas_read(inp: CsvInput, plan: ReadPlan, lenient: bool) -> Table:
@@ -115,10 +128,21 @@ def _read_kwargs(plan: ReadPlan, lenient: bool) -> dict:
             dtypes[c] = np.float32 if j in plan.numeric and not lenient else object
         else:
             dtypes[c] = object if lenient or layout.kinds[j] == "text" else np.float32
-    return dict(sep=layout.delimiter, names=cols, index_col=False, dtype=dtypes,
-                encoding="utf-8", skipinitialspace=layout.skip_space, skip_blank_lines=True,
-                na_values=["?"], keep_default_na=True, decimal=layout.decimal, quotechar='"',
-                engine="c", chunksize=CHUNK_ROWS)
+    return dict(
+        sep=layout.delimiter,
+        names=cols,
+        index_col=False,
+        dtype=dtypes,
+        encoding="utf-8",
+        skipinitialspace=layout.skip_space,
+        skip_blank_lines=True,
+        na_values=["?"],
+        keep_default_na=True,
+        decimal=layout.decimal,
+        quotechar='"',
+        engine="c",
+        chunksize=CHUNK_ROWS,
+    )
 
 
 class _Part:
@@ -131,8 +155,9 @@ class _Part:
         self.texts: dict[int, list[np.ndarray]] = {j: [] for j in plan.text_feats}
 
 
-def _read_part(source, plan: ReadPlan, kwargs: dict, header: bool, lenient: bool,
-               drop_first: bool = False) -> _Part:
+def _read_part(
+    source, plan: ReadPlan, kwargs: dict, header: bool, lenient: bool, drop_first: bool = False
+) -> _Part:
     """Read in chunks of CHUNK_ROWS rows, moving each chunk's numbers into a float32 block at
     once: pandas' per-column buffers then never exceed one chunk, which keeps peak memory
     near twice the final arrays instead of several times. drop_first: leave out the first
@@ -167,10 +192,14 @@ def _join(parts: list[_Part], plan: ReadPlan) -> Table:
     width = len(plan.numeric_feats)
     return Table(
         _concat([a for p in parts for a in p.xs], np.empty((0, width), dtype=np.float32)),
-        _concat([a for p in parts for a in p.ys],
-                np.empty(0, dtype=object if plan.text_target else np.float32)),
-        {j: _concat([a for p in parts for a in p.texts[j]], np.empty(0, dtype=object))
-         for j in plan.text_feats},
+        _concat(
+            [a for p in parts for a in p.ys],
+            np.empty(0, dtype=object if plan.text_target else np.float32),
+        ),
+        {
+            j: _concat([a for p in parts for a in p.texts[j]], np.empty(0, dtype=object))
+            for j in plan.text_feats
+        },
         _concat([a for p in parts for a in p.misses], np.empty(0, dtype=bool)),
     )
 
@@ -197,8 +226,9 @@ def _cut_points(inp: CsvInput) -> list[int]:
 
 def _n_parts() -> int:
     """One part per core this process may run on, MAX_PARTS at most."""
-    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-             else os.cpu_count() or 1)
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
     return min(MAX_PARTS, cores)
 
 
@@ -216,8 +246,9 @@ def _read_in_parallel(path, plan: ReadPlan, kwargs: dict, cuts: list[int]) -> li
     def read(i: int) -> _Part:
         prefix = guard if i else b""
         with io.BufferedReader(_ByteRange(path, cuts[i], cuts[i + 1], prefix), 1 << 20) as src:
-            return _read_part(src, plan, kwargs, i == 0 and plan.layout.has_header, False,
-                              drop_first=i > 0)
+            return _read_part(
+                src, plan, kwargs, i == 0 and plan.layout.has_header, False, drop_first=i > 0
+            )
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -269,8 +300,13 @@ def _floats(column: pd.Series, lenient: bool, decimal: str) -> np.ndarray:
     """A parsed column as float32; in lenient mode (text parsed by us) missing cells -> NaN."""
     if not lenient:
         return column.to_numpy(dtype=np.float32, copy=False)
-    return np.array([math.nan if not isinstance(c, str) or is_missing(c) else to_float(c, decimal)
-                     for c in column.to_numpy(dtype=object)], dtype=np.float32)
+    return np.array(
+        [
+            math.nan if not isinstance(c, str) or is_missing(c) else to_float(c, decimal)
+            for c in column.to_numpy(dtype=object)
+        ],
+        dtype=np.float32,
+    )
 
 
 def _concat(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:

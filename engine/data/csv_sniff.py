@@ -33,12 +33,33 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 PREFERENCE = ("\t", ";", "|", ",")
 # Cells pandas reads as missing (its defaults) plus "?", which the UCI repository files use.
 NA_STRINGS = frozenset(
-    ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?"]
+    [
+        "",
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "-1.#IND",
+        "-1.#QNAN",
+        "-NaN",
+        "-nan",
+        "1.#IND",
+        "1.#QNAN",
+        "<NA>",
+        "N/A",
+        "NA",
+        "NULL",
+        "NaN",
+        "None",
+        "n/a",
+        "nan",
+        "null",
+        "?",
+    ]
 )
 # ASCII digits only: pandas does not read "１２" (full-width digits) as a number.
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|Inf|INF|infinity|Infinity)",
-                     re.ASCII)
+_NUMBER = re.compile(
+    r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|Inf|INF|infinity|Infinity)", re.ASCII
+)
 _DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?", re.ASCII)
 _MAGIC = [
     (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, or a NumPy .npz file?)"),
@@ -54,8 +75,12 @@ class CsvInput:
     """A CSV source for messages and reading: a file on disk, or bytes held in memory (a
     dataset embedded in a project file). `label` names it in every error message."""
 
-    def __init__(self, path: str | os.PathLike | None = None, data: bytes | None = None,
-                 label: str | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        data: bytes | None = None,
+        label: str | None = None,
+    ):
         self.path = None if path is None else Path(path)
         self.data = data
         self.label = label or (str(self.path) if self.path is not None else "<csv data>")
@@ -63,29 +88,38 @@ class CsvInput:
     @classmethod
     def from_path(cls, path) -> CsvInput:
         if isinstance(path, (bytes, bytearray)):
-            raise DatasetError("load_csv takes a file path. Received: bytes; use "
-                               "load_csv_bytes(data, target) for CSV text held in memory.")
+            raise DatasetError(
+                "load_csv takes a file path. Received: bytes; use "
+                "load_csv_bytes(data, target) for CSV text held in memory."
+            )
         p = Path(path).expanduser()
         if not p.exists() and not p.is_symlink():
             hint = f" The folder {p.parent} does not exist either." if not p.parent.exists() else ""
-            raise DatasetError(f"{p}: file not found.{hint} Check the path, or pick the file "
-                               "again.")
+            raise DatasetError(
+                f"{p}: file not found.{hint} Check the path, or pick the file again."
+            )
         try:
             # A FIFO would block the first read forever and a device never ends: only a
             # regular file is read (see engine.files.open_regular).
             with open_regular(p) as fh:
                 fh.read(1)
         except NotRegularFile as exc:
-            what = ("is a folder, not a file. Pick a .csv file inside it" if p.is_dir() else
-                    f"{exc.strerror}, so it cannot be read as a CSV file. Pick a .csv file")
+            what = (
+                "is a folder, not a file. Pick a .csv file inside it"
+                if p.is_dir()
+                else f"{exc.strerror}, so it cannot be read as a CSV file. Pick a .csv file"
+            )
             raise DatasetError(f"{p}: {what}.") from None
         except FileNotFoundError:
-            raise DatasetError(f"{p}: file not found (a symbolic link to a missing file). "
-                               "Check the path, or pick the file again.") from None
+            raise DatasetError(
+                f"{p}: file not found (a symbolic link to a missing file). "
+                "Check the path, or pick the file again."
+            ) from None
         except OSError as exc:
-            raise DatasetError(f"{p}: cannot be read ({exc.strerror or exc}). Check that you "
-                               "have permission to read it and that no other program locks it."
-                               ) from exc
+            raise DatasetError(
+                f"{p}: cannot be read ({exc.strerror or exc}). Check that you "
+                "have permission to read it and that no other program locks it."
+            ) from exc
         try:
             return cls(path=p.resolve())
         except (OSError, RuntimeError):  # pragma: no cover - it was just opened
@@ -132,13 +166,17 @@ def read_head(inp: CsvInput) -> tuple[str, bool]:
     raw = raw[:HEAD_BYTES]
     for magic, what in _MAGIC:
         if raw.startswith(magic):
-            raise DatasetError(f"{inp.label}: this is {what}, not CSV text. Export or save the "
-                               "data as CSV (comma-separated values) and load that file.")
+            raise DatasetError(
+                f"{inp.label}: this is {what}, not CSV text. Export or save the "
+                "data as CSV (comma-separated values) and load that file."
+            )
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise DatasetError(f"{inp.label}, line {line}: the file contains binary data (a NUL "
-                           "byte), so it is not CSV text. Export the data as CSV and load that "
-                           "file.")
+        raise DatasetError(
+            f"{inp.label}, line {line}: the file contains binary data (a NUL "
+            "byte), so it is not CSV text. Export the data as CSV and load that "
+            "file."
+        )
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         text = decoder.decode(raw, final=whole)
@@ -149,14 +187,18 @@ def read_head(inp: CsvInput) -> tuple[str, bool]:
     if not whole:
         cut = max(text.rfind("\n"), text.rfind("\r"))
         if cut < 0:  # the sample would be a cut piece of line 1, read as one column
-            raise DatasetError(f"{inp.label}, line 1: the first line is longer than "
-                               f"{HEAD_BYTES:,} bytes, so it is not the header or a row of a "
-                               "table Netbuilder can read. Check that the file is a CSV table "
-                               "with one row per line.")
+            raise DatasetError(
+                f"{inp.label}, line 1: the first line is longer than "
+                f"{HEAD_BYTES:,} bytes, so it is not the header or a row of a "
+                "table Netbuilder can read. Check that the file is a CSV table "
+                "with one row per line."
+            )
         text = text[: cut + 1]
     if not text.strip():
-        raise DatasetError(f"{inp.label}: the file is empty. A dataset needs a header row "
-                           "(optional) and at least one row of data.")
+        raise DatasetError(
+            f"{inp.label}: the file is empty. A dataset needs a header row "
+            "(optional) and at least one row of data."
+        )
     return text, whole
 
 
@@ -173,12 +215,17 @@ def not_utf8_error(label: str, raw: bytes, pos: int, lines_before: int = 0) -> D
     )
 
 
-def parse_records(text: str, delimiter: str, limit: int = SAMPLE_RECORDS,
-                  skip_space: bool = True) -> list[list[str]]:
+def parse_records(
+    text: str, delimiter: str, limit: int = SAMPLE_RECORDS, skip_space: bool = True
+) -> list[list[str]]:
     """Up to `limit` non-blank records of `text`, as the csv module splits them."""
     out = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                        skipinitialspace=skip_space, strict=False)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        skipinitialspace=skip_space,
+        strict=False,
+    )
     try:
         for rec in reader:
             if is_blank(rec):
@@ -216,7 +263,7 @@ def detect_delimiter(text: str) -> str:
 def check_delimiter(delimiter) -> str:
     names = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
     d = names.get(delimiter, delimiter) if isinstance(delimiter, str) else delimiter
-    if not isinstance(d, str) or len(d) != 1 or d in "\"\r\n" or d.isalnum():
+    if not isinstance(d, str) or len(d) != 1 or d in '"\r\n' or d.isalnum():
         raise DatasetError(
             f"The delimiter must be one character such as ',', ';' or '\\t' (tab). Received: "
             f"delimiter={delimiter!r}."
@@ -249,8 +296,11 @@ def detect_header(records: list[list[str]], decimal: str) -> bool:
         return not any(is_number(c, decimal) for c in first)
     for j, cell in enumerate(first):
         below = [r[j] for r in rest if j < len(r) and not is_missing(r[j])]
-        if not is_number(cell, decimal) and not is_missing(cell) and below and all(
-            is_number(c, decimal) for c in below
+        if (
+            not is_number(cell, decimal)
+            and not is_missing(cell)
+            and below
+            and all(is_number(c, decimal) for c in below)
         ):
             return True
     if any(is_number(c, decimal) for c in first):
@@ -280,11 +330,14 @@ def inspect(inp: CsvInput, delimiter=None, header="auto") -> Layout:
     skip_space = d + " " in text
     records = parse_records(text, d, skip_space=skip_space)
     if not records:
-        raise DatasetError(f"{inp.label}: the file has no rows. A dataset needs a header row "
-                           "(optional) and at least one row of data.")
+        raise DatasetError(
+            f"{inp.label}: the file has no rows. A dataset needs a header row "
+            "(optional) and at least one row of data."
+        )
     decimal = "."
-    if d == ";" and any(re.fullmatch(r"[+-]?[0-9]+,[0-9]+", c.strip()) for r in records[:50]
-                        for c in r):
+    if d == ";" and any(
+        re.fullmatch(r"[+-]?[0-9]+,[0-9]+", c.strip()) for r in records[:50] for c in r
+    ):
         decimal = ","
         notes.append("Numbers use a decimal comma (1,5 = 1.5); the delimiter is ';'.")
     if header == "auto":
@@ -312,10 +365,10 @@ def inspect(inp: CsvInput, delimiter=None, header="auto") -> Layout:
     kinds = column_kinds(records, n_columns, decimal)
     # A column without a name whose sampled cells are all blank is what a delimiter at the
     # end of every line makes; it is left out of the default features.
-    blank = [j for j in unnamed if records and all(
-        j >= len(r) or not r[j].strip() for r in records)]
-    return Layout(d, has_header, columns, kinds, decimal, records, whole, notes, skip_space,
-                  blank)
+    blank = [
+        j for j in unnamed if records and all(j >= len(r) or not r[j].strip() for r in records)
+    ]
+    return Layout(d, has_header, columns, kinds, decimal, records, whole, notes, skip_space, blank)
 
 
 def header_line(text: str) -> int:
@@ -379,8 +432,9 @@ def _count_rows(inp: CsvInput, layout: Layout) -> dict:
     size = inp.size()
     if size <= _COUNT_EXACT_BYTES:
         with inp.open_text() as fh:
-            reader = csv.reader(fh, delimiter=layout.delimiter,
-                                skipinitialspace=layout.skip_space, strict=False)
+            reader = csv.reader(
+                fh, delimiter=layout.delimiter, skipinitialspace=layout.skip_space, strict=False
+            )
             try:
                 n = sum(1 for rec in reader if not is_blank(rec))
             except (csv.Error, UnicodeDecodeError):
@@ -400,8 +454,11 @@ def _count_rows(inp: CsvInput, layout: Layout) -> dict:
 def _looks_like_id(layout: Layout, j: int) -> bool:
     """A column named like an ID, or whole numbers counting up by one on every row."""
     name = layout.columns[j].strip().lower()
-    if name in {"id", "index", "idx", "row", "rowid", "row_id", "no", "nr", "#", "key", "uuid"} \
-            or name.endswith("_id") or name.endswith(" id"):
+    if (
+        name in {"id", "index", "idx", "row", "rowid", "row_id", "no", "nr", "#", "key", "uuid"}
+        or name.endswith("_id")
+        or name.endswith(" id")
+    ):
         return True
     cells = [r[j].strip() for r in layout.records if j < len(r)]
     if len(cells) < 3 or not all(c.isdigit() for c in cells):

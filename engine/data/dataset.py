@@ -222,8 +222,9 @@ class Dataset:
         least one sample. The same seed always gives the same split."""
         parts = self.split_indices(validation, test, seed)
         labels = ("train", "validation", "test")
-        return tuple(self.subset(idx, f"{self.name} ({label})")
-                     for idx, label in zip(parts, labels))
+        return tuple(
+            self.subset(idx, f"{self.name} ({label})") for idx, label in zip(parts, labels)
+        )
 
     def split_indices(
         self, validation: float = 0.2, test: float = 0.0, seed: int = 0

@@ -37,8 +37,10 @@ class _Scaler:
         """Learn the per-column statistics of x (n_samples, n_features). Returns self."""
         x = _as_2d(x, "fit")
         if x.shape[0] == 0:
-            raise DatasetError(f"{type(self).__name__}.fit needs at least one sample. Received: "
-                               f"x with shape {x.shape}.")
+            raise DatasetError(
+                f"{type(self).__name__}.fit needs at least one sample. Received: "
+                f"x with shape {x.shape}."
+            )
         offset, scale = self._fit(x.astype(np.float64, copy=False))
         scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
         self.offset_, self.scale_ = offset, scale
@@ -87,9 +89,9 @@ class _Scaler:
         if "offset" in config:
             offset = np.asarray(config["offset"], dtype=np.float64).reshape(-1)
             scale = np.asarray(config.get("scale", []), dtype=np.float64).reshape(-1)
-            if scale.shape != offset.shape or not (np.isfinite(offset).all()
-                                                   and np.isfinite(scale).all()
-                                                   and (scale > 0).all()):
+            if scale.shape != offset.shape or not (
+                np.isfinite(offset).all() and np.isfinite(scale).all() and (scale > 0).all()
+            ):
                 raise DatasetError(
                     f"Scaler config has unusable statistics. Received: offset={config['offset']!r}, "
                     f"scale={config.get('scale')!r}; expected equal-length lists of finite numbers, "
@@ -148,8 +150,14 @@ _SCALERS: dict[str, type[_Scaler]] = {
     "minmax": MinMaxScaler,
     "none": IdentityScaler,
 }
-_ALIASES = {"standard": "standardize", "standardizer": "standardize", "zscore": "standardize",
-            "min_max": "minmax", "minmaxscaler": "minmax", "identity": "none"}
+_ALIASES = {
+    "standard": "standardize",
+    "standardizer": "standardize",
+    "zscore": "standardize",
+    "min_max": "minmax",
+    "minmaxscaler": "minmax",
+    "identity": "none",
+}
 
 
 def scaler_names() -> list[str]:
@@ -172,9 +180,7 @@ def scaler_from_config(config: dict[str, Any] | None) -> _Scaler:
     if config is None:
         return IdentityScaler()
     if not isinstance(config, dict) or "kind" not in config:
-        raise DatasetError(
-            f"A scaler config is a dict with a 'kind'. Received: {config!r}."
-        )
+        raise DatasetError(f"A scaler config is a dict with a 'kind'. Received: {config!r}.")
     return type(make_scaler(config["kind"])).from_config(config)
 
 

@@ -111,8 +111,7 @@ def keras_script(project, script_name: str = "model.py", distributed: bool = Fal
     return _render(plan_export(project, distributed), script_name)
 
 
-def export_keras(project, path: str | os.PathLike,
-                 distributed: bool = False) -> tuple[Path, Path]:
+def export_keras(project, path: str | os.PathLike, distributed: bool = False) -> tuple[Path, Path]:
     """Write the script to `path` and its weights (and dataset CSV) beside it.
 
     Every file is written to a temporary file in the same folder first; only when all are
@@ -315,8 +314,10 @@ def _render(plan: ExportPlan, script_name: str) -> str:  # noqa: C901 - the scri
         add("# runs on the JAX backend). On a machine with several GPUs:")
         add('#     pip install keras "jax[cuda12]"')
         add(f"#     KERAS_BACKEND=jax python {script_name}")
-        add("# On a Cloud TPU VM, the same with \"jax[tpu]\"; every core becomes a device. On")
-        add("# a CPU it runs on the one CPU device (XLA_FLAGS=--xla_force_host_platform_device_count=2")
+        add('# On a Cloud TPU VM, the same with "jax[tpu]"; every core becomes a device. On')
+        add(
+            "# a CPU it runs on the one CPU device (XLA_FLAGS=--xla_force_host_platform_device_count=2"
+        )
         add("# pretends there are two, to try it out).")
         add("DEVICES = keras.distribution.list_devices()")
         add("keras.distribution.set_distribution(keras.distribution.DataParallel(devices=DEVICES))")
@@ -357,7 +358,9 @@ def _render(plan: ExportPlan, script_name: str) -> str:  # noqa: C901 - the scri
         for line in _dense_lines(layer, indent=12):
             add(line)
     if plan.target_mean is not None:
-        add('            keras.layers.Rescaling(scale=TARGET_STD, offset=TARGET_MEAN, name="target_units"),')
+        add(
+            '            keras.layers.Rescaling(scale=TARGET_STD, offset=TARGET_MEAN, name="target_units"),'
+        )
     add("        ]")
     add("    )")
     add("    model.compile(")

@@ -151,7 +151,8 @@ def _read_open_file(handle, source: str) -> RawProject:
             )
         if SNAPSHOTS_NPZ in names:
             raw.snapshots = _read_npz(
-                _read_member(archive, SNAPSHOTS_NPZ, source, MAX_TOTAL_BYTES), SNAPSHOTS_NPZ,
+                _read_member(archive, SNAPSHOTS_NPZ, source, MAX_TOTAL_BYTES),
+                SNAPSHOTS_NPZ,
                 source,
             )
         if DATASET_CSV in names:
@@ -250,8 +251,9 @@ def _read_json(archive: zipfile.ZipFile, source: str) -> dict:
         )
     text = _read_member(archive, PROJECT_JSON, source, MAX_JSON_BYTES)
     try:
-        meta = json.loads(text.decode("utf-8"), parse_int=parse_json_int,
-                          parse_float=parse_json_float)
+        meta = json.loads(
+            text.decode("utf-8"), parse_int=parse_json_int, parse_float=parse_json_float
+        )
     except UnicodeDecodeError as exc:
         raise ProjectError(
             f"{source}: {PROJECT_JSON} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
@@ -268,7 +270,7 @@ def _read_json(archive: zipfile.ZipFile, source: str) -> dict:
     if not isinstance(meta, dict):
         raise ProjectError(
             f"{source}: {PROJECT_JSON} holds a JSON {type(meta).__name__}, expected an object "
-            "with \"format\" and \"schema_version\". Open a .nnproj file saved by Netbuilder."
+            'with "format" and "schema_version". Open a .nnproj file saved by Netbuilder.'
         )
     if meta.get("format") != FORMAT_NAME:
         raise ProjectError(
@@ -358,7 +360,9 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
             with zipfile.ZipFile(handle, "w") as archive:
                 for name, payload in members:
                     archive.writestr(
-                        name, payload, compress_type=_compression(name),
+                        name,
+                        payload,
+                        compress_type=_compression(name),
                         compresslevel=DEFLATE_LEVEL,
                     )
 

@@ -119,8 +119,12 @@ class Project:
                 LayerSpec(15, "sigmoid", "layer2"),
                 LayerSpec(1, "sigmoid", "layer3"),
             ],
-            compile=CompileSpec(loss="binary_crossentropy", optimizer="adam",
-                                learning_rate=0.01, metrics=["accuracy"]),
+            compile=CompileSpec(
+                loss="binary_crossentropy",
+                optimizer="adam",
+                learning_rate=0.01,
+                metrics=["accuracy"],
+            ),
             training=TrainingSpec(epochs=300, batch_size=32, validation_split=0.2, seed=1),
             dataset_source=DatasetSource(kind="builtin", name="coffee"),
             input_dim=2,
@@ -170,12 +174,19 @@ class Project:
             )
         activation, loss = TASK_OUTPUT[task]
         hidden = default_hidden_units(dataset.n_features)
-        self.layers = [LayerSpec(hidden, "relu", "hidden1"),
-                       LayerSpec(output_units(dataset), activation, "output")]
-        self.compile = CompileSpec(loss=loss, learning_rate=DEFAULT_LEARNING_RATE,
-                                   metrics=[] if task == "regression" else ["accuracy"])
+        self.layers = [
+            LayerSpec(hidden, "relu", "hidden1"),
+            LayerSpec(output_units(dataset), activation, "output"),
+        ]
+        self.compile = CompileSpec(
+            loss=loss,
+            learning_rate=DEFAULT_LEARNING_RATE,
+            metrics=[] if task == "regression" else ["accuracy"],
+        )
         self.training = TrainingSpec(
-            epochs=DEFAULT_EPOCHS, seed=self.training.seed, early_stopping=DEFAULT_PATIENCE,
+            epochs=DEFAULT_EPOCHS,
+            seed=self.training.seed,
+            early_stopping=DEFAULT_PATIENCE,
             target_scaling="standardize" if task == "regression" else "none",
         )
 
@@ -341,8 +352,10 @@ class Project:
         except OSError as exc:
             return f"The dataset file {file_path} could not be read ({exc.strerror or exc})"
         if src.sha256 is not None and digest != src.sha256:
-            return (f"The dataset file {file_path} has changed since the project was saved "
-                    "(its SHA-256 differs)")
+            return (
+                f"The dataset file {file_path} has changed since the project was saved "
+                "(its SHA-256 differs)"
+            )
         try:
             dataset = _load_csv_as_read(data_module, file_path, payload, src.params)
         except Exception as exc:  # noqa: BLE001 - params come from a possibly damaged file
@@ -394,12 +407,18 @@ class Project:
             if base_dir is not None:
                 # On another drive (Windows) there is no relative path: keep the absolute one.
                 with contextlib.suppress(ValueError):
-                    out["path"] = Path(os.path.relpath(absolute, Path(base_dir).absolute())).as_posix()
+                    out["path"] = Path(
+                        os.path.relpath(absolute, Path(base_dir).absolute())
+                    ).as_posix()
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "project.json",
-                  base_dir: str | os.PathLike | None = None) -> Project:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        source: str = "project.json",
+        base_dir: str | os.PathLike | None = None,
+    ) -> Project:
         """A Project from project.json contents (migrated from older schemas first), checked
         value by value; weights are not part of the JSON and stay None. A relative dataset
         path is resolved against base_dir (the project file's folder)."""
@@ -427,13 +446,16 @@ class Project:
         project = cls(**fields)
         units = [layer.units for layer in project.layers]
         project.weights = weights_from_arrays(raw.weights, n_weights, units, "weights.npz", source)
-        if (project.weights and project.input_dim is not None
-                and project.weights[0].shape[0] != project.input_dim):
-                raise ProjectError(
-                    f"{source}: weights.npz has {project.weights[0].shape[0]} inputs but "
-                    f"project.json says input_dim={project.input_dim}. The file is damaged; "
-                    "open a backup copy."
-                )
+        if (
+            project.weights
+            and project.input_dim is not None
+            and project.weights[0].shape[0] != project.input_dim
+        ):
+            raise ProjectError(
+                f"{source}: weights.npz has {project.weights[0].shape[0]} inputs but "
+                f"project.json says input_dim={project.input_dim}. The file is damaged; "
+                "open a backup copy."
+            )
         project.snapshots = snapshots_from_arrays(raw.snapshots, units, source)
         project.dataset_bytes = raw.dataset_csv
         project.path = Path(path).absolute()
@@ -484,7 +506,8 @@ class Project:
         weights = arrays if arrays and weight_shape_problem(arrays, units) is None else None
         n_inputs = None if weights is None else weights[0].shape[0]
         snapshots = {
-            epoch: snapshot for epoch, snapshot in self.snapshots.items()
+            epoch: snapshot
+            for epoch, snapshot in self.snapshots.items()
             if weight_shape_problem([np.asarray(w) for w in snapshot], units, n_inputs) is None
         }
         dropped = []

@@ -25,8 +25,17 @@ MAX_UNITS = 4096
 
 # Fields that make up the document. `name`, `path` and `warnings` describe the file, not the
 # work (Save As renames the project), so undo leaves them alone.
-_DEEP_FIELDS = ("layers", "compile", "training", "dataset_source", "scaler",
-                "target_scaler", "epochs_trained", "ui", "input_dim")
+_DEEP_FIELDS = (
+    "layers",
+    "compile",
+    "training",
+    "dataset_source",
+    "scaler",
+    "target_scaler",
+    "epochs_trained",
+    "ui",
+    "input_dim",
+)
 # Large, never mutated in place (edits replace them), so a snapshot shares them by reference.
 _SHARED_FIELDS = ("dataset", "weights", "snapshots", "dataset_bytes")
 
@@ -70,8 +79,10 @@ def rename_project(project: Project, name: str) -> None:
     if not name:
         raise ValueError("A project needs a name. Received: an empty name.")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"A project name can be at most {MAX_NAME_LENGTH} characters. "
-                         f"Received: {len(name)} characters.")
+        raise ValueError(
+            f"A project name can be at most {MAX_NAME_LENGTH} characters. "
+            f"Received: {len(name)} characters."
+        )
     project.name = name
 
 
@@ -199,9 +210,7 @@ def fit_output_to_task(project: Project, task: str | None) -> None:
 def set_scaling(project: Project, kind: str) -> None:
     """Choose how inputs are scaled (one of engine.data.scaler_names())."""
     if kind not in scaler_names():
-        raise ValueError(
-            f"scaling must be one of {scaler_names()}. Received: scaling={kind!r}"
-        )
+        raise ValueError(f"scaling must be one of {scaler_names()}. Received: scaling={kind!r}")
     if project.training.scaling != kind:
         project.training.scaling = kind
         project.scaler = None

@@ -14,8 +14,9 @@ def copy_history(history: Any) -> Any:
     one (0.06 s on a quiet machine, 0.3 s under load, on the GUI thread). Floats are
     immutable, so copying the lists is exact and takes ~1 ms. Anything other than a dict of lists of numbers falls back to deepcopy."""
     if isinstance(history, dict) and all(
-            isinstance(values, list) and (not values or isinstance(values[0], (int, float)))
-            for values in history.values()):
+        isinstance(values, list) and (not values or isinstance(values[0], (int, float)))
+        for values in history.values()
+    ):
         return {key: list(values) for key, values in history.items()}
     return _copy.deepcopy(history)
 

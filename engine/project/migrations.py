@@ -41,6 +41,7 @@ class RawProject:
 
 Migration = Callable[[RawProject], RawProject]
 
+
 def _v1_to_v2(raw: RawProject) -> RawProject:
     """Schema 2 adds early stopping, target scaling and the fitted target scaler. A v1 file
     gets them switched off, so it trains exactly as it did: no early stop, raw targets."""

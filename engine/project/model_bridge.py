@@ -15,25 +15,32 @@ from ..model import Sequential
 from .specs import CompileSpec, LayerSpec
 
 
-def build_model(layers: list[LayerSpec], spec: CompileSpec, n_inputs: int | None,
-                weights: list[np.ndarray] | None):
+def build_model(
+    layers: list[LayerSpec],
+    spec: CompileSpec,
+    n_inputs: int | None,
+    weights: list[np.ndarray] | None,
+):
     """A compiled Sequential of Dense layers. Built for n_inputs features when known (else
     it builds on its first fit); `weights` ([W1 (n_in, u1), b1, ...], already checked) are
     set when given."""
     model = Sequential(name=None)
     for layer in layers:
-        model.add(Dense(
-            layer.units,
-            activation=layer.activation,
-            kernel_initializer=layer.kernel_initializer,
-            bias_initializer=layer.bias_initializer,
-            kernel_regularizer=regularizers.L2(layer.l2) if layer.l2 > 0 else None,
-            name=layer.name or None,
-        ))
+        model.add(
+            Dense(
+                layer.units,
+                activation=layer.activation,
+                kernel_initializer=layer.kernel_initializer,
+                bias_initializer=layer.bias_initializer,
+                kernel_regularizer=regularizers.L2(layer.l2) if layer.l2 > 0 else None,
+                name=layer.name or None,
+            )
+        )
     if n_inputs is not None:
         model.build((None, int(n_inputs)))
-    model.compile(optimizer=make_optimizer(spec), loss=make_loss(spec),
-                  metrics=list(spec.metrics) or None)
+    model.compile(
+        optimizer=make_optimizer(spec), loss=make_loss(spec), metrics=list(spec.metrics) or None
+    )
     if weights:
         model.set_weights([np.array(w, copy=True) for w in weights])
     return model

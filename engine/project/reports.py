@@ -28,8 +28,9 @@ def class_targets(y) -> np.ndarray:
     return np.rint(y.reshape(-1)).astype(np.int64)
 
 
-def report_for_probabilities(probabilities, actual, class_names: list[str] | None,
-                             threshold: float = 0.5) -> ClassificationReport:
+def report_for_probabilities(
+    probabilities, actual, class_names: list[str] | None, threshold: float = 0.5
+) -> ClassificationReport:
     """probabilities: (n, k) (runtime.probabilities); actual: (n,) class indices. With two
     classes a row is class 1 when P(class 1) > threshold."""
     probabilities = np.asarray(probabilities)
@@ -41,11 +42,13 @@ def report_for_probabilities(probabilities, actual, class_names: list[str] | Non
     return classification_report(actual, predicted, k, class_names)
 
 
-def report_for_outputs(spec: CompileSpec, outputs, y, dataset,
-                       threshold: float = 0.5) -> ClassificationReport | RegressionReport:
+def report_for_outputs(
+    spec: CompileSpec, outputs, y, dataset, threshold: float = 0.5
+) -> ClassificationReport | RegressionReport:
     """The report for model outputs (n, units) against targets y ((n, 1) or one-hot) of
     `dataset` (an engine.data.Dataset: its class names decide classification)."""
     if getattr(dataset, "class_names", None) is None:
         return regression_report(np.asarray(y)[:, 0], np.asarray(outputs)[:, 0])
-    return report_for_probabilities(runtime.probabilities(spec, outputs), class_targets(y),
-                                    list(dataset.class_names), threshold)
+    return report_for_probabilities(
+        runtime.probabilities(spec, outputs), class_targets(y), list(dataset.class_names), threshold
+    )

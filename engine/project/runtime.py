@@ -78,7 +78,8 @@ def build_model(project: Project, seed: int | None = None):
         raise ProjectError(f"{where}: {too_big}")
     if project.weights:
         problem = weight_shape_problem(
-            [np.asarray(w) for w in project.weights], [layer.units for layer in project.layers],
+            [np.asarray(w) for w in project.weights],
+            [layer.units for layer in project.layers],
             n_inputs,
         )
         if problem is not None:
@@ -99,8 +100,9 @@ def run_seed(project: Project) -> int:
 
 def initial_weights(project: Project) -> list[np.ndarray]:
     """Fresh initial weights for the project's network, seeded by its training seed."""
-    fresh = Project(layers=project.layers, compile=project.compile,
-                    input_dim=project.resolved_input_dim())
+    fresh = Project(
+        layers=project.layers, compile=project.compile, input_dim=project.resolved_input_dim()
+    )
     return build_model(fresh, seed=int(project.training.seed)).get_weights()
 
 
@@ -199,8 +201,9 @@ def to_target_units(target_scaler, outputs) -> np.ndarray:
     outputs = np.asarray(outputs, dtype=np.float32)
     if target_scaler is None:
         return outputs
-    return np.asarray(target_scaler.inverse_transform(outputs.reshape(len(outputs), -1)),
-                      dtype=np.float32)
+    return np.asarray(
+        target_scaler.inverse_transform(outputs.reshape(len(outputs), -1)), dtype=np.float32
+    )
 
 
 def _unit_power(key: str, loss_name: str) -> int:
@@ -306,8 +309,9 @@ class RunOutcome:
     suggested_learning_rate: float | None = None
 
 
-def early_stopping(training: TrainingSpec, prepared: PreparedData,
-                   patience: int | None = None) -> EarlyStopping | None:
+def early_stopping(
+    training: TrainingSpec, prepared: PreparedData, patience: int | None = None
+) -> EarlyStopping | None:
     """The EarlyStopping callback a run gets: Keras' EarlyStopping(monitor="val_loss",
     patience=N, restore_best_weights=True) with N = patience (this run's choice; 0 means off)
     or else training.early_stopping; None when it is off or there is no validation data."""
@@ -317,8 +321,15 @@ def early_stopping(training: TrainingSpec, prepared: PreparedData,
     return EarlyStopping(monitor="val_loss", patience=int(patience), restore_best_weights=True)
 
 
-def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
-            initial_epoch: int = 0, callbacks=(), patience: int | None = None) -> RunOutcome:
+def fit_run(
+    model,
+    prepared: PreparedData,
+    training: TrainingSpec,
+    epochs: int,
+    initial_epoch: int = 0,
+    callbacks=(),
+    patience: int | None = None,
+) -> RunOutcome:
     """Train `model` for `epochs` epochs after `initial_epoch` with the project's training
     settings, and say how it ended. Callbacks may stop the run (model.stop_training); they
     see losses in the target's own units. With early stopping (training.early_stopping, or
@@ -335,7 +346,8 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
         front.append(stopper)
     try:
         model.fit(
-            prepared.x_train, prepared.y_train,
+            prepared.x_train,
+            prepared.y_train,
             batch_size=fit_batch_size(training, len(prepared.x_train)),
             epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch,
@@ -350,7 +362,8 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
         epoch = initial_epoch + done + 1 if exc.epoch is None else int(exc.epoch) + 1
         rate = float(model.optimizer.learning_rate)
         what = exc.reason or "the loss became " + (
-            "infinite" if exc.loss is not None and np.isinf(exc.loss) else "NaN")
+            "infinite" if exc.loss is not None and np.isinf(exc.loss) else "NaN"
+        )
         stats = next((cb for cb in callbacks if isinstance(cb, GradientStats)), None)
         if stats is None or stats.diverged_epoch is None:
             stats = _replay_with_stats(model, prepared, training, exc, initial_epoch)
@@ -358,24 +371,39 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
         blame = ""
         if culprit is not None:
             c_epoch, c_layer, kind, value = culprit
-            blame = (f"; layer {c_layer + 1}: updates were {value:.3g}× its weights at epoch "
-                     f"{c_epoch + 1}" if kind == "ratio" else
-                     f"; layer {c_layer + 1}: its gradient became {_non_finite_word(value)} "
-                     f"at epoch {c_epoch + 1}")
+            blame = (
+                f"; layer {c_layer + 1}: updates were {value:.3g}× its weights at epoch "
+                f"{c_epoch + 1}"
+                if kind == "ratio"
+                else f"; layer {c_layer + 1}: its gradient became {_non_finite_word(value)} "
+                f"at epoch {c_epoch + 1}"
+            )
         return RunOutcome(
-            "diverged", model.get_weights(), history, done,
-            message=(f"Training diverged at epoch {epoch}: {what}{blame}. The weights "
-                     f"of the last healthy epoch are kept. Try a learning rate below "
-                     f"{rate / 10:.3g}."),
-            diverged_epoch=epoch, error=exc, target_scaler=prepared.target_scaler_config,
+            "diverged",
+            model.get_weights(),
+            history,
+            done,
+            message=(
+                f"Training diverged at epoch {epoch}: {what}{blame}. The weights "
+                f"of the last healthy epoch are kept. Try a learning rate below "
+                f"{rate / 10:.3g}."
+            ),
+            diverged_epoch=epoch,
+            error=exc,
+            target_scaler=prepared.target_scaler_config,
             culprit_layer=None if culprit is None else culprit[1],
             culprit_epoch=None if culprit is None else culprit[0] + 1,
             suggested_learning_rate=rate / 10,
         )
     history = _run_history(model)
     done = len(history.get("loss", []))
-    outcome = RunOutcome("finished" if done >= epochs else "stopped", model.get_weights(),
-                         history, done, target_scaler=prepared.target_scaler_config)
+    outcome = RunOutcome(
+        "finished" if done >= epochs else "stopped",
+        model.get_weights(),
+        history,
+        done,
+        target_scaler=prepared.target_scaler_config,
+    )
     if stopper is not None and stopper.best_weights is not None:
         outcome.best_epoch = int(stopper.best_epoch) + 1
         outcome.early_stopped = stopper.stopped_epoch > 0
@@ -383,7 +411,8 @@ def fit_run(model, prepared: PreparedData, training: TrainingSpec, epochs: int,
             outcome.message = (
                 f"Stopped early at epoch {initial_epoch + done}: the validation loss had not "
                 f"improved for {stopper.patience} epochs. Kept the weights of epoch "
-                f"{outcome.best_epoch}, the best validation loss.")
+                f"{outcome.best_epoch}, the best validation loss."
+            )
     return outcome
 
 
@@ -395,8 +424,9 @@ def _non_finite_word(value: float) -> str:
 REPLAY_EPOCHS = 50
 
 
-def _replay_with_stats(model, prepared: PreparedData, training: TrainingSpec,
-                       exc: TrainingDiverged, initial_epoch: int) -> GradientStats | None:
+def _replay_with_stats(
+    model, prepared: PreparedData, training: TrainingSpec, exc: TrainingDiverged, initial_epoch: int
+) -> GradientStats | None:
     """Train again from the kept weights up to the epoch that diverged, with per-layer
     gradient statistics on, to see which layer went first; then put the model back exactly
     as fit left it (weights, optimizer state, history). Runs only after a divergence, so a
@@ -412,10 +442,16 @@ def _replay_with_stats(model, prepared: PreparedData, training: TrainingSpec,
     iterations, history = optimizer.iterations, getattr(model, "history", None)
     stats = GradientStats()
     try:
-        model.fit(prepared.x_train, prepared.y_train,
-                  batch_size=fit_batch_size(training, len(prepared.x_train)),
-                  epochs=stop, initial_epoch=start, shuffle=bool(training.shuffle),
-                  verbose=0, callbacks=[stats])
+        model.fit(
+            prepared.x_train,
+            prepared.y_train,
+            batch_size=fit_batch_size(training, len(prepared.x_train)),
+            epochs=stop,
+            initial_epoch=start,
+            shuffle=bool(training.shuffle),
+            verbose=0,
+            callbacks=[stats],
+        )
     except TrainingDiverged:
         pass
     finally:
@@ -433,9 +469,14 @@ def _run_history(model) -> dict[str, list[float]]:
     return {str(key): [float(v) for v in values] for key, values in history.items()}
 
 
-def record_run(project: Project, outcome: RunOutcome, scaler_config: dict | None,
-               base_history: dict | None = None, base_epochs: int | None = None,
-               snapshots: dict[int, list[np.ndarray]] | None = None) -> None:
+def record_run(
+    project: Project,
+    outcome: RunOutcome,
+    scaler_config: dict | None,
+    base_history: dict | None = None,
+    base_epochs: int | None = None,
+    snapshots: dict[int, list[np.ndarray]] | None = None,
+) -> None:
     """Keep what a run produced on the project: its weights, its history after the project's
     (or after base_history/base_epochs, the project as it was when the run started), the
     scalers the run's inputs and target went through, and optional weight snapshots by
@@ -506,8 +547,9 @@ def evaluate(project: Project, model, x, y) -> dict[str, float]:
     n_classes = int(getattr(project.dataset, "n_classes", None) or 1)
     y = np.asarray(y, dtype=np.float32).reshape(len(y), -1)
     targets = targets_for_loss(project.compile, y, n_classes)
-    return _scores(project, model, scale_features(project, x), targets,
-                   fitted_target_scaler(project))
+    return _scores(
+        project, model, scale_features(project, x), targets, fitted_target_scaler(project)
+    )
 
 
 def validation_scores(project: Project, model, prepared: PreparedData) -> dict[str, float]:
@@ -523,8 +565,10 @@ def validation_scores(project: Project, model, prepared: PreparedData) -> dict[s
 
 def _scores(project: Project, model, x_scaled, targets, target_scaler) -> dict[str, float]:
     fed = targets if target_scaler is None else target_scaler.transform(targets)
-    results = {str(k): float(v) for k, v in
-               model.evaluate(x_scaled, fed, verbose=0, return_dict=True).items()}
+    results = {
+        str(k): float(v)
+        for k, v in model.evaluate(x_scaled, fed, verbose=0, return_dict=True).items()
+    }
     logs_to_target_units(results, target_scaler, model.loss.registered_name)
     if loss_task(project.compile) == "regression" and targets.shape[1] == 1:
         predicted = to_target_units(target_scaler, model.predict(x_scaled, verbose=0))

@@ -73,9 +73,12 @@ class Reader:
         value = self.get(key)
         if value is None and optional:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or (
-            minimum is not None and value < minimum
-        ) or value > MAX_INT:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or (minimum is not None and value < minimum)
+            or value > MAX_INT
+        ):
             bound = f" >= {minimum}" if minimum is not None else ""
             if isinstance(value, int) and not isinstance(value, bool) and value > MAX_INT:
                 bound = f" from {minimum or 0} to {MAX_INT:,}"
@@ -190,8 +193,13 @@ def check_name(kind: str, name: str, where: str, source: str) -> None:
 
 
 def _registry(kind: str):
-    return {"activation": activations, "loss": losses, "optimizer": optimizers,
-            "initializer": initializers, "metric": metrics}[kind]
+    return {
+        "activation": activations,
+        "loss": losses,
+        "optimizer": optimizers,
+        "initializer": initializers,
+        "metric": metrics,
+    }[kind]
 
 
 # ------------------------------------------------------------------------------ weights

@@ -15,8 +15,9 @@ from engine.layers import Dense
 
 
 def model_with(hidden: str, scale: float):
-    model = engine.Sequential([engine.Input(shape=(3,)), Dense(8, activation=hidden),
-                               Dense(1, activation="linear")])
+    model = engine.Sequential(
+        [engine.Input(shape=(3,)), Dense(8, activation=hidden), Dense(1, activation="linear")]
+    )
     model.compile(optimizer="sgd", loss="mse")
     weights = model.get_weights()
     rng = np.random.default_rng(3)
@@ -49,7 +50,9 @@ def test_a_saturated_sigmoid_layer_passes_far_less_than_a_quarter_of_the_gradien
     assert "mean g′" not in panel_text(plot, 0)  # only in the g′(z) view
     plot.derivative_check.setChecked(True)
     assert panel_text(plot, 0).splitlines() == [
-        f"{round(sig.saturated * 8)}/8 saturated", f"mean g′(z) {sig.mean_gradient:.2g}"]
+        f"{round(sig.saturated * 8)}/8 saturated",
+        f"mean g′(z) {sig.mean_gradient:.2g}",
+    ]
     assert panel_text(plot, 1).splitlines()[1] == "mean g′(z) 1"  # linear passes it all
     plot.derivative_check.setChecked(False)
     assert "mean g′" not in panel_text(plot, 0)

@@ -13,8 +13,10 @@ pytest_plugins = ["window_fixtures"]
 def test_panel_shows_a_card_per_hint_and_emits_the_fix(qtbot):
     panel = AdvisorPanel()
     qtbot.addWidget(panel)
-    project = Project(layers=[LayerSpec(8, "sigmoid"), LayerSpec(1, "linear")],
-                      compile=CompileSpec(loss="binary_crossentropy"))
+    project = Project(
+        layers=[LayerSpec(8, "sigmoid"), LayerSpec(1, "linear")],
+        compile=CompileSpec(loss="binary_crossentropy"),
+    )
     panel.set_project(project)
     assert {card.advice.rule for card in panel.cards} == {"sigmoid_hidden", "bce_output"}
     assert panel.cards[0].advice.severity == "warning"  # warnings first
@@ -31,8 +33,10 @@ def test_panel_says_all_good_when_there_is_nothing_to_fix(qtbot):
     panel = AdvisorPanel()
     qtbot.addWidget(panel)
     panel.show()
-    project = Project(layers=[LayerSpec(8, "relu"), LayerSpec(1, "sigmoid")],
-                      dataset=builtin("coffee", n_samples=20))
+    project = Project(
+        layers=[LayerSpec(8, "relu"), LayerSpec(1, "sigmoid")],
+        dataset=builtin("coffee", n_samples=20),
+    )
     panel.set_project(project)
     assert panel.cards == []
     assert panel._all_good.isVisible()
@@ -84,7 +88,10 @@ def test_replaced_cards_disappear_at_once(qtbot):
     qtbot.addWidget(panel)
     panel.show()
     panel.set_project(Project(layers=[LayerSpec(8, "sigmoid"), LayerSpec(1, "sigmoid")]))
-    panel.set_project(Project(layers=[LayerSpec(8, "linear"), LayerSpec(1, "linear")],
-                              compile=CompileSpec(loss="mse")))
+    panel.set_project(
+        Project(
+            layers=[LayerSpec(8, "linear"), LayerSpec(1, "linear")], compile=CompileSpec(loss="mse")
+        )
+    )
     shown = [c for c in panel.findChildren(AdviceCard) if c.isVisible()]
     assert shown == panel.cards and panel.cards[0].advice.rule == "all_linear"

@@ -11,8 +11,12 @@ from engine.project import advice as rules
 
 
 def make(layers, loss="binary_crossentropy", dataset=None, from_logits=False) -> Project:
-    return Project(name="t", layers=[LayerSpec(u, a) for u, a in layers],
-                   compile=CompileSpec(loss=loss, from_logits=from_logits), dataset=dataset)
+    return Project(
+        name="t",
+        layers=[LayerSpec(u, a) for u, a in layers],
+        compile=CompileSpec(loss=loss, from_logits=from_logits),
+        dataset=dataset,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +78,12 @@ def test_multiclass_target_asks_for_softmax_with_one_unit_per_class(iris):
 
 
 def test_multiclass_accepts_linear_output_with_from_logits(iris):
-    project = make([(16, "relu"), (3, "linear")], loss="sparse_categorical_crossentropy",
-                   dataset=iris, from_logits=True)
+    project = make(
+        [(16, "relu"), (3, "linear")],
+        loss="sparse_categorical_crossentropy",
+        dataset=iris,
+        from_logits=True,
+    )
     assert "multiclass_target" not in rule_ids(project)
 
 
@@ -84,8 +92,7 @@ def test_signed_regression_asks_for_linear_output_and_mse(sine):
     assert "signed_regression" in rule_ids(project)
     remaining = fix_and_recheck(project, "signed_regression")
     assert "signed_regression" not in remaining
-    assert (project.layers[-1].activation, project.compile.loss) == ("linear",
-                                                                      "mean_squared_error")
+    assert (project.layers[-1].activation, project.compile.loss) == ("linear", "mean_squared_error")
     assert project.compile.metrics == []
 
 
@@ -199,9 +206,12 @@ def test_loss_aliases_are_understood(coffee):
 
 
 def test_fix_labels_are_short_enough_for_a_narrow_dock(coffee, iris):
-    projects = [make([], dataset=coffee), make([(4, "linear"), (1, "linear")]),
-                make([(4, "relu"), (1, "linear")], dataset=iris),
-                make([(8, "sigmoid"), (2, "relu")], loss="mse", dataset=coffee)]
+    projects = [
+        make([], dataset=coffee),
+        make([(4, "linear"), (1, "linear")]),
+        make([(4, "relu"), (1, "linear")], dataset=iris),
+        make([(8, "sigmoid"), (2, "relu")], loss="mse", dataset=coffee),
+    ]
     labels = [fix.label for p in projects for a in rules.check(p) for fix in a.fixes]
     assert len(labels) >= 5
     assert max(len(label) for label in labels) <= 24, labels

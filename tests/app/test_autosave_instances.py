@@ -23,8 +23,7 @@ def test_a_second_window_does_not_offer_the_first_ones_live_autosave(make_window
     assert first.autosaver.recovery_path.is_file()
 
 
-def test_saving_or_exiting_one_window_keeps_the_others_safety_net(make_window, answers,
-                                                                   tmp_path):
+def test_saving_or_exiting_one_window_keeps_the_others_safety_net(make_window, answers, tmp_path):
     first = make_window()
     first.canvas.layerInsertRequested.emit(0, "elu")
     assert first.autosaver.save_now()

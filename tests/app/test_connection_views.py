@@ -38,8 +38,9 @@ def right_click_line(window, monkeypatch, layer, i, j, choose="Loss along this w
         next(a for a in menu.actions() if a.text() == choose).trigger()
 
     monkeypatch.setattr(canvas_module, "show_menu", run)
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos,
-                              canvas.viewport().mapToGlobal(pos))
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, pos, canvas.viewport().mapToGlobal(pos)
+    )
     QApplication.sendEvent(canvas.viewport(), event)
     assert chosen, "no menu for the connection"
     return window.training.connection_views.dialog
@@ -53,7 +54,8 @@ def engine_loss_and_gradient(window, layer, i, j):
 
 
 def test_loss_along_a_weight_has_the_gradient_as_its_tangent_and_the_current_loss_at_w(
-        shown, qtbot, monkeypatch):
+    shown, qtbot, monkeypatch
+):
     window = shown
     window.push(commands.set_spec_field(window, "compile", "optimizer", "sgd"))
     layer = 2  # hidden 2 (15 units) → output: lines of one weight each
@@ -101,8 +103,9 @@ def test_hovering_a_connection_shows_its_weight_gradient_and_share_of_z(shown, q
     trace = inspector.trace.layers[2]
     canvas = window.canvas
     pos = line_view_pos(canvas, 2, 4, 0)
-    QApplication.sendEvent(canvas.viewport(), QHelpEvent(
-        QEvent.Type.ToolTip, pos, canvas.viewport().mapToGlobal(pos)))
+    QApplication.sendEvent(
+        canvas.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos, canvas.viewport().mapToGlobal(pos))
+    )
     text = QToolTip.text()
     w, a = float(trace.kernel[4, 0]), float(trace.a_prev[4])
     assert text.startswith("W3[unit 5 → unit 1]")

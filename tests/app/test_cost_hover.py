@@ -28,8 +28,7 @@ def test_hover_readout_does_not_widen_the_cost_dock(window, qtbot):
     hint = plot.minimumSizeHint().width()
     view = plot.loss_plot
     for fraction in (0.5, 0.7, 0.9):
-        qtbot.mouseMove(view.viewport(), QPoint(int(view.width() * fraction),
-                                                view.height() // 2))
+        qtbot.mouseMove(view.viewport(), QPoint(int(view.width() * fraction), view.height() // 2))
         qtbot.wait(60)
     qtbot.waitUntil(lambda: plot.readout.text().startswith("epoch"))
     qtbot.wait(100)

@@ -37,8 +37,12 @@ def test_dark_scheme_darkens_plots_and_canvas(window, qtbot, restore_palette):
     qtbot.wait(50)
     assert window.colour_scheme == "dark"
     assert window.settings.value(theme.SCHEME_KEY) == "dark"
-    plots = [window.training.cost_plot.loss_plot, window.training.boundary_plot.plot,
-             window.training.activation_plot.canvas, window.dataset_panel.preview_plot]
+    plots = [
+        window.training.cost_plot.loss_plot,
+        window.training.boundary_plot.plot,
+        window.training.activation_plot.canvas,
+        window.dataset_panel.preview_plot,
+    ]
     for plot in plots:
         assert theme.luminance(background(plot)) < 0.05, plot.objectName()
     axis = cost.getPlotItem().getAxis("left")
@@ -48,15 +52,25 @@ def test_dark_scheme_darkens_plots_and_canvas(window, qtbot, restore_palette):
     text = window.canvas.palette().color(QPalette.ColorRole.Text)
     assert theme.contrast_ratio(text, canvas_bg) >= 4.5
     for panel in window.training.activation_plot.panels:
-        assert theme.contrast_ratio(panel.curve.opts["pen"].color(), background(
-            window.training.activation_plot.canvas)) >= 4.5
+        assert (
+            theme.contrast_ratio(
+                panel.curve.opts["pen"].color(), background(window.training.activation_plot.canvas)
+            )
+            >= 4.5
+        )
     for card in window.advisor.cards:  # a style-sheeted card kept its light background
         colours = card.palette()
-        assert theme.contrast_ratio(colours.color(QPalette.ColorRole.Window),
-                                    card.label.palette().color(QPalette.ColorRole.WindowText)
-                                    ) >= 4.5
-        assert theme.is_dark(colours) or theme.luminance(
-            colours.color(QPalette.ColorRole.Window)) < 0.1
+        assert (
+            theme.contrast_ratio(
+                colours.color(QPalette.ColorRole.Window),
+                card.label.palette().color(QPalette.ColorRole.WindowText),
+            )
+            >= 4.5
+        )
+        assert (
+            theme.is_dark(colours)
+            or theme.luminance(colours.color(QPalette.ColorRole.Window)) < 0.1
+        )
     # Back to light: the plots follow.
     window.set_colour_scheme("light")
     qtbot.wait(50)

@@ -73,8 +73,10 @@ def test_sample_noise_and_seed_controls_remake_the_data(qtbot, panel):
 
 
 def test_set_project_does_not_emit(qtbot, panel):
-    with qtbot.assertNotEmitted(panel.datasetChangeRequested), \
-            qtbot.assertNotEmitted(panel.scalingChangeRequested):
+    with (
+        qtbot.assertNotEmitted(panel.datasetChangeRequested),
+        qtbot.assertNotEmitted(panel.scalingChangeRequested),
+    ):
         panel.set_project(project_with("xor", n_samples=80, noise=0.3, seed=4))
     assert panel.samples_spin.value() == 80
     assert panel.noise_spin.value() == pytest.approx(0.3)
@@ -85,7 +87,8 @@ def test_fixed_dataset_has_no_noise_or_sample_controls(panel):
     panel.set_project(project_with("iris"))
     assert not panel.noise_spin.isEnabled() and not panel.samples_spin.isEnabled()
     assert "4 features in their principal-component plane" in (
-        panel.preview_plot.plotItem.titleLabel.text)
+        panel.preview_plot.plotItem.titleLabel.text
+    )
     assert len(panel.preview_plot.scatter_items) == 3
 
 
@@ -134,8 +137,10 @@ def test_csv_import_through_the_dialog(qtbot, panel, monkeypatch):
         dialog.scaling_combo.setCurrentIndex(dialog.scaling_combo.findData("none"))
 
     monkeypatch.setattr(panel_module, "run_import_dialog", drive_dialog(choose))
-    with qtbot.waitSignal(panel.datasetChangeRequested) as data_blocker, \
-            qtbot.waitSignal(panel.scalingChangeRequested) as scaling_blocker:
+    with (
+        qtbot.waitSignal(panel.datasetChangeRequested) as data_blocker,
+        qtbot.waitSignal(panel.scalingChangeRequested) as scaling_blocker,
+    ):
         qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
     source, dataset = data_blocker.args
     assert source.kind == "csv" and source.params["target"] == "churn"
@@ -155,8 +160,10 @@ def test_broken_csv_shows_the_error_and_emits_nothing(qtbot, panel, monkeypatch)
 
     monkeypatch.setattr(panel_module, "ask_csv_path", lambda parent: str(CSV_DIR / "broken.csv"))
     monkeypatch.setattr(panel_module, "run_import_dialog", run)
-    with qtbot.assertNotEmitted(panel.datasetChangeRequested), \
-            qtbot.assertNotEmitted(panel.scalingChangeRequested):
+    with (
+        qtbot.assertNotEmitted(panel.datasetChangeRequested),
+        qtbot.assertNotEmitted(panel.scalingChangeRequested),
+    ):
         panel.import_csv()
     assert "oops" in shown[0] and "line 3" in shown[0]
 
@@ -181,9 +188,16 @@ def test_csv_project_shows_file_placeholder(qtbot, panel):
 
 
 def test_every_control_has_tooltip_and_accessible_name(panel):
-    for widget in (panel.builtin_combo, panel.samples_spin, panel.noise_spin, panel.seed_spin,
-                   panel.import_button, panel.scaling_combo, panel.preview_plot,
-                   panel.summary_label):
+    for widget in (
+        panel.builtin_combo,
+        panel.samples_spin,
+        panel.noise_spin,
+        panel.seed_spin,
+        panel.import_button,
+        panel.scaling_combo,
+        panel.preview_plot,
+        panel.summary_label,
+    ):
         assert widget.toolTip() and widget.accessibleName(), widget.objectName()
 
 

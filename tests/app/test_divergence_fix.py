@@ -36,8 +36,7 @@ def diverge(window, qtbot, dataset: str, **training):
     return result
 
 
-def test_a_diverged_run_offers_the_suggested_learning_rate_and_undo_restores_it(
-        window, qtbot):
+def test_a_diverged_run_offers_the_suggested_learning_rate_and_undo_restores_it(window, qtbot):
     window.show()
     result = diverge(window, qtbot, "sine")
     assert result.suggested_learning_rate == 1.0

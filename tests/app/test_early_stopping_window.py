@@ -51,9 +51,12 @@ def test_without_a_validation_split_the_check_box_is_off_limits(make_window):
 def test_a_run_that_stops_early_marks_the_kept_epoch_and_says_so(make_window, qtbot):
     # Pure noise: the validation loss cannot improve for long, so patience 3 ends the run.
     rng = np.random.default_rng(0)
-    noise = Dataset(rng.normal(size=(200, 2)).astype(np.float32),
-                    rng.integers(0, 2, size=(200, 1)).astype(np.float32), name="noise",
-                    class_names=["a", "b"])
+    noise = Dataset(
+        rng.normal(size=(200, 2)).astype(np.float32),
+        rng.integers(0, 2, size=(200, 1)).astype(np.float32),
+        name="noise",
+        class_names=["a", "b"],
+    )
     project = Project.new_for_dataset(noise)
     project.training.epochs, project.training.early_stopping = 300, 3
     project.compile.learning_rate = 0.05

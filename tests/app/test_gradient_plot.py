@@ -25,8 +25,7 @@ def _deep_sigmoid_project(epochs=40):
 
 def _train(window, qtbot):
     with qtbot.waitSignal(window.training.controller.runFinished, timeout=60_000):
-        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
 
 
 def test_a_deep_sigmoid_network_starves_its_first_layer_on_screen(window, qtbot):

@@ -15,8 +15,18 @@ from app.image_export import ExportImageDialog
 pytest_plugins = ["window_fixtures"]
 
 SVG = "{http://www.w3.org/2000/svg}"
-DRAWING = {"path", "rect", "line", "polyline", "polygon", "text", "circle", "ellipse",
-           "image", "use"}
+DRAWING = {
+    "path",
+    "rect",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "circle",
+    "ellipse",
+    "image",
+    "use",
+}
 
 
 @pytest.fixture
@@ -33,6 +43,7 @@ def _views(window):
 
 def _export_through_the_menu(window, view_label, path, width=None, height=None):
     """Drive the real dialog: pick the view, set the size, press Export…"""
+
     def ask(views):
         dialog = ExportImageDialog(views, window)
         dialog.view_combo.setCurrentText(view_label)
@@ -77,8 +88,7 @@ def test_png_defaults_to_twice_the_view(shown, tmp_path):
     path = tmp_path / "net.png"
     _export_through_the_menu(shown, "Network diagram", path)
     image = QImage(str(path))
-    assert (image.width(), image.height()) == (2 * view.size().width(),
-                                               2 * view.size().height())
+    assert (image.width(), image.height()) == (2 * view.size().width(), 2 * view.size().height())
 
 
 @pytest.mark.parametrize("kind", ["Network diagram", "Cost — loss", "Activations", "Output"])

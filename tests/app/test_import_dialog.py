@@ -118,9 +118,16 @@ def test_no_features_ticked_is_refused(qtbot, open_dialog):
 
 def test_every_control_has_tooltip_and_accessible_name(open_dialog):
     dialog = open_dialog("customers.csv")
-    for widget in (dialog.delimiter_combo, dialog.header_check, dialog.table,
-                   dialog.target_combo, dialog.target_type_combo, dialog.feature_list,
-                   dialog.scaling_combo, dialog.ok_button):
+    for widget in (
+        dialog.delimiter_combo,
+        dialog.header_check,
+        dialog.table,
+        dialog.target_combo,
+        dialog.target_type_combo,
+        dialog.feature_list,
+        dialog.scaling_combo,
+        dialog.ok_button,
+    ):
         assert widget.toolTip() and widget.accessibleName(), widget.objectName()
 
 

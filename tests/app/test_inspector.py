@@ -154,8 +154,12 @@ def test_full_batch_disables_the_batch_size(window):
 def test_every_control_has_a_tooltip_and_accessible_name(window):
     kinds = (QSpinBox, QDoubleSpinBox, QComboBox, QCheckBox, QLineEdit)
     panels = (window.inspector, window.training_settings)
-    controls = [c for panel in panels for c in panel.findChildren(QWidget)
-                if isinstance(c, kinds) and c.objectName() != "qt_spinbox_lineedit"]
+    controls = [
+        c
+        for panel in panels
+        for c in panel.findChildren(QWidget)
+        if isinstance(c, kinds) and c.objectName() != "qt_spinbox_lineedit"
+    ]
     assert len(controls) >= 15
     for control in controls:
         assert control.toolTip(), control.objectName()

@@ -22,9 +22,18 @@ pytest_plugins = ["window_fixtures"]
 
 
 def test_window_has_the_named_parts(window):
-    for name in ("layerPalette", "networkCanvas", "layerInspector", "datasetPanel",
-                 "advisorPanel", "lossCombo", "optimizerCombo", "learningRateSpin",
-                 "batchSizeSpin", "epochsSpin"):
+    for name in (
+        "layerPalette",
+        "networkCanvas",
+        "layerInspector",
+        "datasetPanel",
+        "advisorPanel",
+        "lossCombo",
+        "optimizerCombo",
+        "learningRateSpin",
+        "batchSizeSpin",
+        "epochsSpin",
+    ):
         assert window.findChild(QWidget, name) is not None, name
     docks = {d.objectName() for d in window.findChildren(QDockWidget)}
     assert {"paletteDock", "datasetDock", "inspectorDock", "advisorDock"} <= docks
@@ -39,17 +48,37 @@ def test_menus_hold_the_standard_actions(window):
     def texts(menu):
         return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
 
-    assert texts(menus["File"]) == ["New", "Open…", "Open Recent", "Save", "Save As…",
-                                    "Rename Project…", "Import Dataset…",
-                                    "Export Keras Script…", "Export Image…", "Quit"]
-    assert {"Undo", "Redo", "Delete Layer", "Duplicate Layer", "Add Layer",
-            "Move Layer Left", "Move Layer Right", "Copy as Keras Code"} <= set(texts(menus["Edit"]))
+    assert texts(menus["File"]) == [
+        "New",
+        "Open…",
+        "Open Recent",
+        "Save",
+        "Save As…",
+        "Rename Project…",
+        "Import Dataset…",
+        "Export Keras Script…",
+        "Export Image…",
+        "Quit",
+    ]
+    assert {
+        "Undo",
+        "Redo",
+        "Delete Layer",
+        "Duplicate Layer",
+        "Add Layer",
+        "Move Layer Left",
+        "Move Layer Right",
+        "Copy as Keras Code",
+    } <= set(texts(menus["Edit"]))
     view = texts(menus["View"])
     for dock in window.findChildren(QDockWidget):
         assert dock.windowTitle() in view
     assert "Reset Layout" in view
-    assert texts(menus["Help"]) == ["Choosing Activations", "Keyboard Shortcuts",
-                                    "About Netbuilder"]
+    assert texts(menus["Help"]) == [
+        "Choosing Activations",
+        "Keyboard Shortcuts",
+        "About Netbuilder",
+    ]
     shortcuts = dict(window.shortcut_rows())
     assert shortcuts["New"] and shortcuts["Save As"] and shortcuts["Delete Layer"]
 
@@ -108,8 +137,9 @@ def test_save_without_a_path_asks_for_one_and_cancel_saves_nothing(window, answe
     assert window.isWindowModified()
 
 
-@pytest.mark.parametrize(("answer", "expect_new"), [("cancel", False), ("discard", True),
-                                               ("save", True)])
+@pytest.mark.parametrize(
+    ("answer", "expect_new"), [("cancel", False), ("discard", True), ("save", True)]
+)
 def test_new_with_unsaved_changes_asks(window, answers, tmp_path, answer, expect_new):
     window.canvas.layerInsertRequested.emit(0, "relu")
     layers_before = len(window.project.layers)
@@ -143,8 +173,7 @@ def test_closing_a_clean_window_does_not_ask(window, answers):
     assert answers.asked_unsaved == 0
 
 
-def test_opening_a_broken_project_shows_the_problem_and_changes_nothing(window, answers,
-                                                                       tmp_path):
+def test_opening_a_broken_project_shows_the_problem_and_changes_nothing(window, answers, tmp_path):
     broken = tmp_path / "broken.nnproj"
     with zipfile.ZipFile(broken, "w") as archive:
         archive.writestr("project.json", "{ not json")

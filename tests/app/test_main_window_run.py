@@ -16,8 +16,11 @@ def test_run_shows_the_window_and_returns_the_loops_exit_code(qtbot, monkeypatch
     # hand its id to the new one, which then looks old.
     before = list(QApplication.topLevelWidgets())
     assert run() == 7
-    windows = [w for w in QApplication.topLevelWidgets()
-               if isinstance(w, MainWindow) and not any(w is old for old in before)]
+    windows = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, MainWindow) and not any(w is old for old in before)
+    ]
     assert len(windows) == 1
     window = windows[0]
     qtbot.addWidget(window)

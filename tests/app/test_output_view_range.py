@@ -53,11 +53,11 @@ def test_predicted_vs_actual_fits_an_imported_regression_table(window, qtbot, tm
     rng = np.random.default_rng(0)
     x = rng.normal(size=(120, 3)) * 50 + 1000
     y = x.sum(axis=1) / 10
-    dataset = Dataset(x, y, feature_names=["a", "b", "c"], target_name="t",
-                      name="table")
+    dataset = Dataset(x, y, feature_names=["a", "b", "c"], target_name="t", name="table")
     pick_builtin(window, qtbot, "coffee")
     window.dataset_panel.datasetChangeRequested.emit(
-        DatasetSource(kind="csv", name="table.csv"), dataset)
+        DatasetSource(kind="csv", name="table.csv"), dataset
+    )
     window.training.controller.refresh_views()
     plot = window.training.boundary_plot
     assert plot.kind == "scatter"

@@ -29,12 +29,17 @@ def window(qtbot):
 
 def load(window, qtbot, name, target):
     dataset = load_csv(str(CSV / name), target=target)
-    source = DatasetSource(kind="csv", name=name, params={"target": target},
-                           path=str(CSV / name))
+    source = DatasetSource(kind="csv", name=name, params={"target": target}, path=str(CSV / name))
     window.dataset_panel.datasetChangeRequested.emit(source, dataset)
     output = window.training.output_view
-    qtbot.waitUntil(lambda: output.setup is not None and output.evaluation is not None
-                    and output.setup.feature_names == dataset.feature_names, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            output.setup is not None
+            and output.evaluation is not None
+            and output.setup.feature_names == dataset.feature_names
+        ),
+        timeout=5000,
+    )
     window.training.controller.refresh_views()
     return output
 
@@ -77,7 +82,8 @@ def test_digits_every_validation_row_counts_in_the_matrix_and_the_table(window, 
         assert support[k] == np.sum(actual == k)
     assert table.item(10, 0).text() == "accuracy"
     assert table.item(10, 3).data(Qt.ItemDataRole.UserRole) == pytest.approx(
-        np.mean(predicted == actual))
+        np.mean(predicted == actual)
+    )
     # The toggle: every training row instead.
     combo = output.findChild(QComboBox, "evaluationSetCombo")
     combo.setCurrentIndex(combo.findData("training"))
@@ -85,8 +91,7 @@ def test_digits_every_validation_row_counts_in_the_matrix_and_the_table(window, 
     assert sum(table_column(table, 4, 10)) == 1200 == output.confusion_plot.matrix.sum()
 
 
-def test_digits_are_drawn_in_their_principal_component_plane_or_two_chosen_features(
-        window, qtbot):
+def test_digits_are_drawn_in_their_principal_component_plane_or_two_chosen_features(window, qtbot):
     output = load(window, qtbot, "digits_64.csv", "digit")
     boundary = output.boundary_plot
     assert boundary.kind == "boundary"
@@ -104,8 +109,10 @@ def test_digits_are_drawn_in_their_principal_component_plane_or_two_chosen_featu
     combo.setCurrentIndex(combo.findData("features"))
     output.findChild(QComboBox, "projectionXCombo").setCurrentIndex(9)
     output.findChild(QComboBox, "projectionYCombo").setCurrentIndex(36)
-    qtbot.waitUntil(lambda: boundary.last_output is not first
-                    and output.setup.layout.choice == "features:9:36", timeout=3000)
+    qtbot.waitUntil(
+        lambda: boundary.last_output is not first and output.setup.layout.choice == "features:9:36",
+        timeout=3000,
+    )
     assert boundary.plot.getAxis("bottom").labelText == "pixel_1_1"
     assert boundary.plot.getAxis("left").labelText == "pixel_4_4"
     raw = load_csv(str(CSV / "digits_64.csv"), target="digit").x
@@ -153,8 +160,9 @@ def test_the_metrics_follow_training_and_end_on_the_kept_weights(window, qtbot):
     window.project.training.epochs = 30
     controller = window.training.controller
     controller.train()
-    qtbot.waitUntil(lambda: controller.state == "idle" and window.project.epochs_trained > 0,
-                    timeout=60000)
+    qtbot.waitUntil(
+        lambda: controller.state == "idle" and window.project.epochs_trained > 0, timeout=60000
+    )
     qtbot.waitUntil(lambda: output.evaluation is not None, timeout=3000)
     probabilities, actual = model_predictions(window)
     project = window.project

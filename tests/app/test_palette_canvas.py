@@ -30,8 +30,9 @@ DROP_ACTIONS = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
 
 
 def course_project(with_dataset: bool = True) -> Project:
-    project = Project(layers=[LayerSpec(25, "sigmoid"), LayerSpec(15, "sigmoid"),
-                              LayerSpec(1, "sigmoid")])
+    project = Project(
+        layers=[LayerSpec(25, "sigmoid"), LayerSpec(15, "sigmoid"), LayerSpec(1, "sigmoid")]
+    )
     project.dataset = builtin("coffee") if with_dataset else None
     return project
 
@@ -57,15 +58,28 @@ def palette(qtbot):
 def drag_and_drop(view: NetworkCanvas, mime, pos: QPoint) -> None:
     """Send the enter/move/drop sequence a real drag produces, at viewport position pos."""
     target = view.viewport()
-    QApplication.sendEvent(target, QDragEnterEvent(pos, DROP_ACTIONS, mime,
-                                                   Qt.MouseButton.LeftButton,
-                                                   Qt.KeyboardModifier.NoModifier))
-    QApplication.sendEvent(target, QDragMoveEvent(pos, DROP_ACTIONS, mime,
-                                                  Qt.MouseButton.LeftButton,
-                                                  Qt.KeyboardModifier.NoModifier))
-    QApplication.sendEvent(target, QDropEvent(QPointF(pos), DROP_ACTIONS, mime,
-                                              Qt.MouseButton.LeftButton,
-                                              Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(
+        target,
+        QDragEnterEvent(
+            pos, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        ),
+    )
+    QApplication.sendEvent(
+        target,
+        QDragMoveEvent(
+            pos, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        ),
+    )
+    QApplication.sendEvent(
+        target,
+        QDropEvent(
+            QPointF(pos),
+            DROP_ACTIONS,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        ),
+    )
 
 
 # -- palette -------------------------------------------------------------------------------
@@ -111,12 +125,18 @@ def test_palette_drag_copies_so_the_preset_stays(palette, monkeypatch):
 def test_canvas_accepts_a_palette_drop_as_a_copy(qtbot, canvas, palette):
     mime = palette.mimeData("relu")  # kept referenced: the event does not own it
     pos = canvas.gap_view_pos(1)
-    enter = QDragEnterEvent(pos, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.ShiftModifier)  # Shift proposes a move
+    enter = QDragEnterEvent(
+        pos, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier
+    )  # Shift proposes a move
     QApplication.sendEvent(canvas.viewport(), enter)
     assert enter.isAccepted() and enter.dropAction() == Qt.DropAction.CopyAction
-    drop = QDropEvent(QPointF(canvas.gap_view_pos(1)), DROP_ACTIONS, mime,
-                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier)
+    drop = QDropEvent(
+        QPointF(canvas.gap_view_pos(1)),
+        DROP_ACTIONS,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+    )
     QApplication.sendEvent(canvas.viewport(), drop)
     assert drop.isAccepted() and drop.dropAction() == Qt.DropAction.CopyAction
 
@@ -151,9 +171,15 @@ def test_canvas_draws_features_layers_and_blocks(canvas):
 def test_chosen_layer_names_replace_the_role_titles(qtbot):
     view = NetworkCanvas()
     qtbot.addWidget(view)
-    view.set_project(Project(layers=[LayerSpec(4, "relu", name="layer1"),
-                                     LayerSpec(3, "relu", name="features"),
-                                     LayerSpec(1, "sigmoid", name="dense_2")]))
+    view.set_project(
+        Project(
+            layers=[
+                LayerSpec(4, "relu", name="layer1"),
+                LayerSpec(3, "relu", name="features"),
+                LayerSpec(1, "sigmoid", name="dense_2"),
+            ]
+        )
+    )
     assert [view.column_spec(i).title for i in range(3)] == ["Dense 1", "features", "Output"]
     assert view.column_spec(1).tooltip.startswith("features: Hidden layer 2 of 3")
 
@@ -164,8 +190,14 @@ def test_canvas_without_dataset_names_inputs_from_weights_or_generically(qtbot):
     project = course_project(with_dataset=False)
     view.set_project(project)
     assert view.column_spec(-1).side_label == "inputs"
-    project.weights = [np.ones((3, 25)), np.zeros(25), np.ones((25, 15)), np.zeros(15),
-                       np.ones((15, 1)), np.zeros(1)]
+    project.weights = [
+        np.ones((3, 25)),
+        np.zeros(25),
+        np.ones((25, 15)),
+        np.zeros(15),
+        np.ones((15, 1)),
+        np.zeros(1),
+    ]
     view.set_project(project)
     assert view.column_spec(-1).node_labels == ["x1", "x2", "x3"]
 
@@ -206,11 +238,19 @@ def test_drop_indicator_marks_the_gap_during_the_drag(qtbot, canvas, palette):
     mime = palette.mimeData("tanh")
     pos = canvas.gap_view_pos(2)
     canvas.viewport().setFocus()
-    QApplication.sendEvent(canvas.viewport(), QDragEnterEvent(
-        pos, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(
+        canvas.viewport(),
+        QDragEnterEvent(
+            pos, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        ),
+    )
     nudged = pos + QPoint(6, 0)  # still the same gap
-    QApplication.sendEvent(canvas.viewport(), QDragMoveEvent(
-        nudged, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(
+        canvas.viewport(),
+        QDragMoveEvent(
+            nudged, DROP_ACTIONS, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        ),
+    )
     assert canvas.drop_indicator_visible()
     assert canvas.drop_indicator_x() == pytest.approx(canvas.gap_scene_x(2))
     assert canvas.drop_indicator_caption() == "+ Tanh"
@@ -220,8 +260,11 @@ def test_drop_indicator_marks_the_gap_during_the_drag(qtbot, canvas, palette):
 
 @pytest.mark.parametrize(("where", "expected"), [("gap0", 0), ("left_edge", 0), ("end", 3)])
 def test_drop_before_first_and_after_last_layer(qtbot, canvas, palette, where, expected):
-    pos = {"gap0": canvas.gap_view_pos(0), "left_edge": QPoint(2, 250),
-           "end": canvas.gap_view_pos(3)}[where]
+    pos = {
+        "gap0": canvas.gap_view_pos(0),
+        "left_edge": QPoint(2, 250),
+        "end": canvas.gap_view_pos(3),
+    }[where]
     with qtbot.waitSignal(canvas.layerInsertRequested) as blocker:
         drag_and_drop(canvas, palette.mimeData("linear"), pos)
     assert blocker.args == [expected, "linear"]
@@ -240,8 +283,9 @@ def test_foreign_drops_are_refused(qtbot, canvas):
 # -- canvas: reordering ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("source", "gap", "expected"),
-                         [(0, 2, (0, 1)), (0, 3, (0, 2)), (2, 0, (2, 0)), (2, 1, (2, 1))])
+@pytest.mark.parametrize(
+    ("source", "gap", "expected"), [(0, 2, (0, 1)), (0, 3, (0, 2)), (2, 0, (2, 0)), (2, 1, (2, 1))]
+)
 def test_layer_drag_to_another_gap_requests_a_move(qtbot, canvas, source, gap, expected):
     with qtbot.waitSignal(canvas.layerMoveRequested) as blocker:
         drag_and_drop(canvas, layer_move_mime_data(source), canvas.gap_view_pos(gap))
@@ -265,9 +309,17 @@ def test_mouse_drag_on_a_layer_starts_a_move_drag(qtbot, canvas, monkeypatch):
     start = canvas.layer_view_pos(1)
     qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
     end = QPointF(start + QPoint(40, 0))
-    QApplication.sendEvent(canvas.viewport(), QMouseEvent(
-        QEvent.Type.MouseMove, end, canvas.viewport().mapToGlobal(end),
-        Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(
+        canvas.viewport(),
+        QMouseEvent(
+            QEvent.Type.MouseMove,
+            end,
+            canvas.viewport().mapToGlobal(end),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        ),
+    )
     assert started == ["1"]
     assert canvas.selected_layer() == 1
 
@@ -277,12 +329,14 @@ def test_mouse_drag_on_a_layer_starts_a_move_drag(qtbot, canvas, monkeypatch):
 
 def test_click_selects_a_layer_and_empty_space_selects_none(qtbot, canvas):
     with qtbot.waitSignal(canvas.layerSelected) as blocker:
-        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton,
-                         pos=canvas.layer_view_pos(2))
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.layer_view_pos(2))
     assert blocker.args == [2] and canvas.selected_layer() == 2
     with qtbot.waitSignal(canvas.layerSelected) as blocker:
-        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton,
-                         pos=canvas.gap_view_pos(1) + QPoint(0, 200))
+        qtbot.mouseClick(
+            canvas.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=canvas.gap_view_pos(1) + QPoint(0, 200),
+        )
     assert blocker.args == [-1]
 
 
@@ -325,7 +379,6 @@ def test_set_project_keeps_selection_in_range(qtbot, canvas):
     assert blocker.args == [1]
 
 
-
 def test_recording_weights_recolours_without_rebuilding_the_scene(canvas):
     """A run's end sets the same architecture with new weights: the connection items stay
     (rebuilding costs the window a frame) and take the new colours; a new architecture is
@@ -333,8 +386,10 @@ def test_recording_weights_recolours_without_rebuilding_the_scene(canvas):
     lines = canvas.connection_lines(2)  # hidden 2 (15) -> output (1)
     trained = course_project()
     rng = np.random.default_rng(0)
-    trained.weights = [rng.normal(size=shape).astype(np.float32) for shape in
-                       [(2, 25), (25,), (25, 15), (15,), (15, 1), (1,)]]
+    trained.weights = [
+        rng.normal(size=shape).astype(np.float32)
+        for shape in [(2, 25), (25,), (25, 15), (15,), (15, 1), (1,)]
+    ]
     trained.weights[4][:, 0] = np.linspace(-1.0, 1.0, 15)  # negative, then positive
     canvas.set_project(trained)
     assert canvas.connection_lines(2) == lines
@@ -346,6 +401,7 @@ def test_recording_weights_recolours_without_rebuilding_the_scene(canvas):
     canvas.set_project(wider)
     assert len(canvas.connection_lines(2)) == 16
     assert not set(map(id, canvas.connection_lines(2))) & set(map(id, lines))
+
 
 # -- canvas: context menu and units -----------------------------------------------------------
 
@@ -385,16 +441,21 @@ def test_context_menu_actions_request_edits(qtbot, canvas, monkeypatch):
 
 def test_right_click_opens_the_menu_of_the_layer_under_the_mouse(qtbot, canvas, monkeypatch):
     shown = []
-    monkeypatch.setattr(canvas_module, "show_menu",
-                        lambda menu, pos: shown.append(menu.accessibleName()))
+    monkeypatch.setattr(
+        canvas_module, "show_menu", lambda menu, pos: shown.append(menu.accessibleName())
+    )
     pos = canvas.layer_view_pos(2)
-    QApplication.sendEvent(canvas.viewport(), QContextMenuEvent(
-        QContextMenuEvent.Reason.Mouse, pos, canvas.viewport().mapToGlobal(pos)))
+    QApplication.sendEvent(
+        canvas.viewport(),
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, canvas.viewport().mapToGlobal(pos)),
+    )
     assert shown == ["Layer 3 actions"] and canvas.selected_layer() == 2
     canvas.setFocus()
     canvas.select_layer(0)
-    QApplication.sendEvent(canvas.viewport(), QContextMenuEvent(
-        QContextMenuEvent.Reason.Keyboard, QPoint(0, 0), QPoint(0, 0)))
+    QApplication.sendEvent(
+        canvas.viewport(),
+        QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(0, 0), QPoint(0, 0)),
+    )
     assert shown[-1] == "Layer 1 actions"
 
 
@@ -407,13 +468,15 @@ def test_double_click_edits_units(qtbot, canvas, monkeypatch):
 
     monkeypatch.setattr(canvas_module, "ask_units", fake_ask)
     with qtbot.waitSignal(canvas.layerUnitsChangeRequested) as blocker:
-        qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton,
-                          pos=canvas.layer_view_pos(1))
+        qtbot.mouseDClick(
+            canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.layer_view_pos(1)
+        )
     assert blocker.args == [1, 32] and asked == [15]
     monkeypatch.setattr(canvas_module, "ask_units", lambda *a: None)  # cancelled
     with qtbot.assertNotEmitted(canvas.layerUnitsChangeRequested):
-        qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton,
-                          pos=canvas.layer_view_pos(1))
+        qtbot.mouseDClick(
+            canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.layer_view_pos(1)
+        )
 
 
 def test_units_dialog_asks_for_at_least_one_unit(qtbot, monkeypatch):
@@ -435,8 +498,7 @@ def weights_for(sizes: list[int], seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     weights = []
     for n_in, n_out in zip(sizes, sizes[1:]):
-        weights += [rng.normal(size=(n_in, n_out)).astype(np.float32),
-                    np.zeros(n_out, np.float32)]
+        weights += [rng.normal(size=(n_in, n_out)).astype(np.float32), np.zeros(n_out, np.float32)]
     return weights
 
 
@@ -478,8 +540,9 @@ def test_mismatched_weights_draw_neutral_instead_of_failing(canvas):
 def test_set_weights_is_cheap(qtbot, sizes):
     view = NetworkCanvas()
     qtbot.addWidget(view)
-    view.set_project(Project(layers=[LayerSpec(n, "relu") for n in sizes[1:]],
-                             weights=weights_for(sizes)))
+    view.set_project(
+        Project(layers=[LayerSpec(n, "relu") for n in sizes[1:]], weights=weights_for(sizes))
+    )
     snapshots = [weights_for(sizes, seed) for seed in range(12)]
     times = []
     for w in snapshots:

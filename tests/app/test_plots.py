@@ -107,18 +107,24 @@ def test_cost_plot_draws_train_and_validation_loss_and_the_metric(qtbot):
     plot = CostPlot()
     qtbot.addWidget(plot)
     plot.show()
-    plot.set_history({"loss": [1.0, 0.5], "val_loss": [1.2, 0.7],
-                      "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]})
-    plot.append({"loss": [0.25], "val_loss": [0.6], "accuracy": [0.9],
-                 "val_accuracy": [0.75]}, 3)
+    plot.set_history(
+        {
+            "loss": [1.0, 0.5],
+            "val_loss": [1.2, 0.7],
+            "accuracy": [0.5, 0.8],
+            "val_accuracy": [0.4, 0.7],
+        }
+    )
+    plot.append({"loss": [0.25], "val_loss": [0.6], "accuracy": [0.9], "val_accuracy": [0.75]}, 3)
     x, y = plot.curve_data("loss")
     assert list(x) == [1, 2, 3] and list(y) == [1.0, 0.5, 0.25]
     assert list(plot.curve_data("val_loss")[1]) == [1.2, 0.7, 0.6]
     assert list(plot.curve_data("metric")[1]) == [0.5, 0.8, 0.9]
     assert plot.metric_plot.isVisible()
     assert plot.metric_plot.getPlotItem().getAxis("left").labelText == "accuracy"
-    assert plot.readout_text(2.2) == ("epoch 2 · loss 0.5 · val loss 0.7 · accuracy 0.8 · "
-                                      "val accuracy 0.7")
+    assert plot.readout_text(2.2) == (
+        "epoch 2 · loss 0.5 · val loss 0.7 · accuracy 0.8 · val accuracy 0.7"
+    )
     plot.set_history({})
     assert len(plot.curve_data("loss")[0]) == 0
 
@@ -232,8 +238,9 @@ def test_logit_outputs_become_the_same_probabilities_and_classes_as_on_the_comma
     setup = ViewSetup.for_data(prepared, dataset, ["linear"], spec)
     setup.kind = "confusion"  # the binary confusion matrix, over every evaluated row
     n = len(setup.sample_x)
-    setup.eval_sets["validation"] = EvalRows("validation", setup.sample_x,
-                                             np.resize([0, 0, 1, 1], n), np.arange(n))
+    setup.eval_sets["validation"] = EvalRows(
+        "validation", setup.sample_x, np.resize([0, 0, 1, 1], n), np.arange(n)
+    )
     setup.use_split("validation")
     matrix = compute_views(model, setup).output
     assert matrix.tolist() == [[len(setup.sample_x) // 2, 0], [0, len(setup.sample_x) // 2]]
@@ -310,7 +317,15 @@ def test_epoch_axis_grows_in_1_2_5_steps_during_a_run(qtbot):
     from app.plots.cost_plot import nice_ceiling
 
     assert [nice_ceiling(v) for v in (0.5, 1, 1.5, 3, 7, 10, 11, 4449 * 1.1)] == [
-        1, 1, 2, 5, 10, 10, 20, 5000]
+        1,
+        1,
+        2,
+        5,
+        10,
+        10,
+        20,
+        5000,
+    ]
     plot = CostPlot()
     qtbot.addWidget(plot)
     plot.expect_epochs(50_000)
@@ -333,8 +348,7 @@ def test_cost_legend_sits_above_the_plots_and_never_over_the_curves(qtbot):
     for widget in (plot.loss_plot, plot.metric_plot):
         view = widget.getPlotItem().vb.sceneBoundingRect()
         legends = [i for i in widget.scene().items() if isinstance(i, pg.LegendItem)]
-        assert not any(i.isVisible() and i.sceneBoundingRect().intersects(view)
-                       for i in legends)
+        assert not any(i.isVisible() and i.sceneBoundingRect().intersects(view) for i in legends)
     key = plot.findChild(QLabel, "costLegend")
     assert key is not None and key.isVisible()
     assert "training" in key.text() and "validation" in key.text()

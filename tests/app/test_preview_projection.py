@@ -47,8 +47,9 @@ def test_64_features_are_shown_in_their_principal_component_plane(panel_with_dig
     assert len(shown) == len(expected)  # every row (under the preview's point limit)
     # The same plane up to each component's sign, and the same spread along it.
     for k in range(2):
-        assert np.isclose(np.sort(np.abs(shown[:, k])).sum(),
-                          np.sort(np.abs(expected[:, k])).sum(), rtol=1e-4)
+        assert np.isclose(
+            np.sort(np.abs(shown[:, k])).sum(), np.sort(np.abs(expected[:, k])).sum(), rtol=1e-4
+        )
     share = s[0] ** 2 / np.sum(s**2)
     assert f"{share:.0%} of variance" in preview.full_axis_title("bottom")
 

@@ -28,8 +28,9 @@ def start_long_run(window, qtbot):
     window.push(commands.set_spec_field(window, "training", "epochs", 100_000))
     controller = window.training.controller
     controller.train()
-    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 2,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: controller.worker is not None and controller.worker._done >= 2, timeout=10_000
+    )
     return controller
 
 
@@ -53,7 +54,8 @@ def test_yes_stops_keeps_the_epochs_in_undo_and_resets(window, qtbot, monkeypatc
 
 
 def test_reset_when_idle_does_not_ask(window, qtbot, monkeypatch):
-    monkeypatch.setattr(dialogs, "ask_reset_during_run",
-                        lambda parent: pytest.fail("asked while idle"))
+    monkeypatch.setattr(
+        dialogs, "ask_reset_during_run", lambda parent: pytest.fail("asked while idle")
+    )
     qtbot.mouseClick(window.training.reset_button, Qt.MouseButton.LeftButton)
     assert window.project.epochs_trained == 0

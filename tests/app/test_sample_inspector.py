@@ -29,7 +29,7 @@ def _open(window, qtbot):
 def _predict_row(window, row):
     project = window.project
     model = runtime.build_model(project, seed=runtime.run_seed(project))
-    x = runtime.scale_features(project, project.dataset.x[row:row + 1])
+    x = runtime.scale_features(project, project.dataset.x[row : row + 1])
     return model.predict(x, verbose=0)[0]
 
 
@@ -57,7 +57,8 @@ def test_the_forward_table_shows_what_predict_gives(window, qtbot):
     x = runtime.scale_features(project, project.dataset.x[17:18])
     y = runtime.targets_for_loss(project.compile, project.dataset.y[17:18], 2)
     assert float(inspector.cell(out, 2, A)) == pytest.approx(
-        model.evaluate(x, y, verbose=0, return_dict=True)["loss"], rel=1e-3, abs=1e-7)
+        model.evaluate(x, y, verbose=0, return_dict=True)["loss"], rel=1e-3, abs=1e-7
+    )
     # the inputs: scaled beside raw
     raw = float(inspector.cell(0, 0, 1))
     assert raw == pytest.approx(float(project.dataset.x[17, 0]), rel=1e-3)
@@ -75,8 +76,9 @@ def test_backward_columns_are_the_traced_gradients_and_wide_layers_fold(window, 
     first = _group(inspector, "Layer 1")
     layer = trace.layers[0]
     for column, values in ((3, layer.dL_da), (4, layer.g_prime), (5, layer.dL_dz)):
-        assert float(inspector.cell(first, 0, column)) == pytest.approx(values[0], rel=1e-3,
-                                                                        abs=1e-8)
+        assert float(inspector.cell(first, 0, column)) == pytest.approx(
+            values[0], rel=1e-3, abs=1e-8
+        )
     # 25 units: the first 8 and a row saying how to see the rest
     parent = inspector.model.index(first, 0)
     assert inspector.model.rowCount(parent) == 9
@@ -106,8 +108,8 @@ def test_it_follows_the_training(window, qtbot):
     before = inspector.trace.prediction.copy()
     window.training_settings.epochs_spin.setValue(30)
     with qtbot.waitSignal(window.training.controller.runFinished, timeout=60_000):
-        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not np.allclose(inspector.trace.prediction, before), timeout=3000)
-    qtbot.waitUntil(lambda: abs(inspector.trace.prediction[0] - _predict_row(window, 5)[0])
-                    < 1e-4, timeout=3000)
+    qtbot.waitUntil(
+        lambda: abs(inspector.trace.prediction[0] - _predict_row(window, 5)[0]) < 1e-4, timeout=3000
+    )

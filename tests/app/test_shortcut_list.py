@@ -21,6 +21,8 @@ def test_space_is_listed(window):
 def test_canvas_menu_and_edit_menu_agree_on_move_names(window):
     menu = window.canvas.context_menu(0)
     names = {a.objectName(): a.text().split("\t")[0] for a in menu.actions()}
-    edit = {window.move_up_action.text().replace("&", ""),
-            window.move_down_action.text().replace("&", "")}
+    edit = {
+        window.move_up_action.text().replace("&", ""),
+        window.move_down_action.text().replace("&", ""),
+    }
     assert {names["moveLeftAction"], names["moveRightAction"]} == edit

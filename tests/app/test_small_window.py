@@ -14,8 +14,13 @@ def test_every_toolbar_button_is_visible_at_1024x700(window, qtbot):
     qtbot.waitExposed(window)
     qtbot.wait(100)
     panel = window.training
-    for button in (panel.train_button, panel.pause_button, panel.step_button,
-                   panel.stop_button, panel.reset_button):
+    for button in (
+        panel.train_button,
+        panel.pause_button,
+        panel.step_button,
+        panel.stop_button,
+        panel.reset_button,
+    ):
         assert button.isVisible(), button.objectName()
         right = button.mapTo(window, QPoint(button.width(), 0)).x()
         assert right <= window.width(), button.objectName()
@@ -32,8 +37,13 @@ def test_the_canvas_stays_usable_and_legible_at_1024x700(window, qtbot):
     assert window.canvas.width() >= 480, window.canvas.width()
     assert window.canvas.text_zoom() >= 0.85, window.canvas.text_zoom()
     # Every panel is still one click away: shown, or a tab beside a shown one.
-    for dock in (window.palette_dock, window.dataset_dock, window.inspector_dock,
-                 window.training_settings_dock, window.advisor_dock):
+    for dock in (
+        window.palette_dock,
+        window.dataset_dock,
+        window.inspector_dock,
+        window.training_settings_dock,
+        window.advisor_dock,
+    ):
         assert not dock.isHidden(), dock.objectName()
         assert dock.visibleRegion().isEmpty() is False or window.tabifiedDockWidgets(dock)
     # No panel is narrower than its content (with no horizontal scroll bar it was cut off).

@@ -40,6 +40,7 @@ def _watch_busy(window, seen):
 
     def look(*_args, **_kwargs):
         seen.append((bar.isVisible(), bar.maximum() == 0, message.text()))
+
     return bar, look
 
 
@@ -52,6 +53,7 @@ def test_saving_and_exporting_show_a_busy_indicator(window, answers, tmp_path, m
     def slow_save(project, path):
         look()
         return save(project, path)
+
     monkeypatch.setattr(type(window.project), "save", slow_save)
     answers.save_path = str(tmp_path / "p.nnproj")
     assert window.files.save_as()
@@ -59,11 +61,13 @@ def test_saving_and_exporting_show_a_busy_indicator(window, answers, tmp_path, m
     assert not bar.isVisible()
 
     from engine import export
+
     export_keras = export.export_keras
 
     def slow_export(project, path):
         look()
         return export_keras(project, path)
+
     monkeypatch.setattr(export, "export_keras", slow_export)
     answers.save_path = str(tmp_path / "model.py")
     assert window.files.export_keras_script()
@@ -83,6 +87,7 @@ def test_importing_a_csv_shows_a_busy_indicator(window, tmp_path, monkeypatch, q
     def slow_load(*args, **kwargs):
         look()
         return load_csv(*args, **kwargs)
+
     monkeypatch.setattr(import_dialog.engine_data, "load_csv", slow_load)
     path = tmp_path / "data.csv"
     path.write_text("a,b,y\n1,2,0\n3,4,1\n", encoding="utf-8")

@@ -43,14 +43,19 @@ def finish(qtbot, panel, timeout=20_000):
 
 
 def wait_epochs(qtbot, panel, n, timeout=10_000):
-    qtbot.waitUntil(lambda: panel.cost_plot.series.get("loss") is not None
-                    and panel.cost_plot.curve_data("loss")[0].size
-                    and panel.cost_plot.curve_data("loss")[0][-1]
-                    >= panel.controller.run_start_epoch + n, timeout=timeout)
+    qtbot.waitUntil(
+        lambda: (
+            panel.cost_plot.series.get("loss") is not None
+            and panel.cost_plot.curve_data("loss")[0].size
+            and panel.cost_plot.curve_data("loss")[0][-1] >= panel.controller.run_start_epoch + n
+        ),
+        timeout=timeout,
+    )
 
 
 def test_train_button_runs_the_epochs_fills_the_curves_and_records_one_undo_step(
-        qtbot, make_window):
+    qtbot, make_window
+):
     window, panel = make_window(project_for("coffee", epochs=15))
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert panel.controller.state == "running"
@@ -170,8 +175,7 @@ def test_step_while_paused_finishes_one_epoch_and_pauses_again(qtbot, make_windo
     finish(qtbot, panel)
 
 
-def test_learning_rate_changed_in_the_inspector_applies_to_the_running_model(
-        qtbot, make_window):
+def test_learning_rate_changed_in_the_inspector_applies_to_the_running_model(qtbot, make_window):
     window, panel = make_window(project_for("xor", epochs=LONG, learning_rate=0.01))
     c = panel.controller
     c.train()
@@ -179,8 +183,9 @@ def test_learning_rate_changed_in_the_inspector_applies_to_the_running_model(
     worker = c.worker
     assert worker.model.optimizer.learning_rate == pytest.approx(0.01)
     window.edit(learning_rate=0.003)
-    qtbot.waitUntil(lambda: worker.model.optimizer.learning_rate == pytest.approx(0.003),
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: worker.model.optimizer.learning_rate == pytest.approx(0.003), timeout=3000
+    )
     c.stop()
     finish(qtbot, panel)
 
@@ -188,8 +193,13 @@ def test_learning_rate_changed_in_the_inspector_applies_to_the_running_model(
 def test_divergence_shows_an_inline_message_and_keeps_finite_weights(qtbot, make_window):
     # A 16-8 network trained full batch at a learning rate of 2.0 takes a few epochs to blow
     # up (minibatches blow up within epoch 1).
-    project = project_for("sine", layers=[(16, "relu"), (8, "relu"), (1, "linear")],
-                          epochs=200, optimizer="sgd", learning_rate=2.0)
+    project = project_for(
+        "sine",
+        layers=[(16, "relu"), (8, "relu"), (1, "linear")],
+        epochs=200,
+        optimizer="sgd",
+        learning_rate=2.0,
+    )
     project.training.batch_size = None
     window, panel = make_window(project)
     panel.controller.train()
@@ -206,10 +216,10 @@ def test_divergence_shows_an_inline_message_and_keeps_finite_weights(qtbot, make
     assert all(np.isfinite(window.project.history["loss"]))
 
 
-def test_a_dataset_that_does_not_fit_the_network_is_reported_before_training(
-        qtbot, make_window):
-    project = project_for("iris", layers=[(8, "relu"), (1, "sigmoid")],
-                          loss="binary_crossentropy")  # 3 classes into one sigmoid unit
+def test_a_dataset_that_does_not_fit_the_network_is_reported_before_training(qtbot, make_window):
+    project = project_for(
+        "iris", layers=[(8, "relu"), (1, "sigmoid")], loss="binary_crossentropy"
+    )  # 3 classes into one sigmoid unit
     window, panel = make_window(project)
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert panel.controller.state == "idle" and panel.controller.worker is None
@@ -321,8 +331,7 @@ def test_200_rapid_train_stop_pause_cycles_leave_no_thread_and_no_deadlock(qtbot
     qtbot.wait(50)
     assert live_threads() == []
     assert time.perf_counter() - start < 60
-    assert window.project.epochs_trained == sum(
-        1 for _ in window.project.history.get("loss", []))
+    assert window.project.epochs_trained == sum(1 for _ in window.project.history.get("loss", []))
 
 
 def test_the_worker_steps_aside_while_the_gui_draws_a_frame(qtbot, make_window):
@@ -369,7 +378,8 @@ def test_prepared_data_is_reused_until_the_data_or_split_changes():
 
 
 def test_the_heartbeat_is_sparse_while_the_gui_keeps_up_and_frequent_after_a_hold_up(
-        qtbot, make_window, monkeypatch):
+    qtbot, make_window, monkeypatch
+):
     from app.training import controller as controller_module
 
     monkeypatch.setattr(controller_module, "BUSY_HOLD", 0.3)

@@ -25,7 +25,8 @@ def test_cheap_views_are_capped_at_30_per_second_and_heavy_ones_at_the_maximum()
 
 
 def test_weights_give_a_view_a_larger_share_of_the_budget():
-    pacer = ViewPacer(["curves", "other"], budget=0.06, weights={"curves": 2, "other": 1},
-                      assumed_cost=0.004)
+    pacer = ViewPacer(
+        ["curves", "other"], budget=0.06, weights={"curves": 2, "other": 1}, assumed_cost=0.004
+    )
     assert pacer.shares == pytest.approx({"curves": 0.04, "other": 0.02})
     assert pacer.interval("curves") == pytest.approx(pacer.interval("other") / 2)

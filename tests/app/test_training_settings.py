@@ -9,8 +9,14 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 pytest_plugins = ["window_fixtures"]
 
-MAIN_FIELDS = ("lossCombo", "optimizerCombo", "learningRateSpin", "batchSizeSpin",
-               "epochsSpin", "validationSplitSpin")
+MAIN_FIELDS = (
+    "lossCombo",
+    "optimizerCombo",
+    "learningRateSpin",
+    "batchSizeSpin",
+    "epochsSpin",
+    "validationSplitSpin",
+)
 
 
 def shown(window, qtbot, width=1400, height=900):
@@ -29,8 +35,10 @@ def test_main_settings_are_visible_without_scrolling_at_1400x900(window, qtbot):
         # The whole field is on screen: no scroll area or dock edge clips any of it.
         assert field.visibleRegion().boundingRect() == field.rect(), name
     # The layer fields are still there in their own dock, beside them.
-    assert window.inspector.units_spin.visibleRegion().boundingRect() == \
-        window.inspector.units_spin.rect()
+    assert (
+        window.inspector.units_spin.visibleRegion().boundingRect()
+        == window.inspector.units_spin.rect()
+    )
     dock = window.training_settings_dock
     assert dock.isVisible() and dock.widget() is window.training_settings
 

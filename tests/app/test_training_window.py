@@ -96,8 +96,9 @@ def test_stop_mid_run_and_the_guard_before_a_structural_edit(qtbot, window, monk
     set_spec(window, "training", "epochs", LONG)
     controller = window.training.controller
     controller.train()
-    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 3,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: controller.worker is not None and controller.worker._done >= 3, timeout=10_000
+    )
     # An architecture edit while training asks first; "No" leaves training running.
     monkeypatch.setattr(dialogs, "ask_stop_training", lambda parent: False)
     layers = len(window.project.layers)
@@ -115,8 +116,9 @@ def test_yes_to_the_guard_stops_keeps_the_epochs_and_applies_the_edit(qtbot, win
     controller = window.training.controller
     before = window.project.epochs_trained
     controller.train()
-    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 2,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: controller.worker is not None and controller.worker._done >= 2, timeout=10_000
+    )
     monkeypatch.setattr(dialogs, "ask_stop_training", lambda parent: True)
     layers = len(window.project.layers)
     assert window.add_layer("relu") is True
@@ -149,8 +151,9 @@ def test_closing_the_window_mid_training_stops_the_worker_within_a_second(qtbot,
     set_spec(window, "training", "epochs", LONG)
     controller = window.training.controller
     controller.train()
-    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 2,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: controller.worker is not None and controller.worker._done >= 2, timeout=10_000
+    )
     worker = controller.worker
     start = time.perf_counter()
     window.close()
@@ -221,13 +224,20 @@ SOAK_SCRIPT = textwrap.dedent(
 
 @pytest.mark.slow
 def test_soak_every_live_view_repainting_while_the_worker_trains(tmp_path):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-               NETBUILDER_CONFIG_DIR=str(tmp_path / "config"))
-    result = subprocess.run([sys.executable, "-c", SOAK_SCRIPT, str(SOAK_SECONDS)],
-                            capture_output=True, text=True, timeout=180, env=env)
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", NETBUILDER_CONFIG_DIR=str(tmp_path / "config")
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SOAK_SCRIPT, str(SOAK_SECONDS)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert result.returncode == 0, (
         f"the window died while training and repainting (exit {result.returncode}):\n"
-        f"{result.stderr[-3000:]}")
+        f"{result.stderr[-3000:]}"
+    )
     assert "survived" in result.stdout, result.stdout + result.stderr[-2000:]
     counts = dict(item.split("=") for item in result.stdout.split()[1:])
     assert int(counts["frames"]) > 100, result.stdout
@@ -238,13 +248,17 @@ def test_soak_every_live_view_repainting_while_the_worker_trains(tmp_path):
 
 
 def test_a_trained_project_saves_and_reopens_with_its_weights_history_and_scaler(
-        qtbot, window, tmp_path):
+    qtbot, window, tmp_path
+):
     from engine.data import builtin
     from engine.project import DatasetSource, Project
 
     # A fresh dataset has no fitted scaler yet: training must record the one it used.
-    window.push(commands.change_dataset(window, DatasetSource(kind="builtin", name="moons"),
-                                       builtin("moons")))
+    window.push(
+        commands.change_dataset(
+            window, DatasetSource(kind="builtin", name="moons"), builtin("moons")
+        )
+    )
     assert window.project.scaler is None
     set_spec(window, "training", "epochs", 5)
     window.training.controller.train()
@@ -310,12 +324,23 @@ def test_switching_the_dataset_updates_the_output_and_activation_views_at_once(q
     combo = window.dataset_panel.builtin_combo
     combo.setCurrentIndex(combo.findText("iris"))
     combo.activated.emit(combo.currentIndex())  # what a person's pick sends
-    qtbot.waitUntil(lambda: boundary.kind == "boundary" and boundary.setup.layout.plane
-                    is not None and output.evaluation is not None, timeout=2000)
+    qtbot.waitUntil(
+        lambda: (
+            boundary.kind == "boundary"
+            and boundary.setup.layout.plane is not None
+            and output.evaluation is not None
+        ),
+        timeout=2000,
+    )
     project = window.project
     assert project.dataset.name == "iris" and project.layers[-1].units == 3
-    qtbot.waitUntil(lambda: [p.activation for p in activations.panels]
-                    == [layer.activation for layer in project.layers], timeout=2000)
+    qtbot.waitUntil(
+        lambda: (
+            [p.activation for p in activations.panels]
+            == [layer.activation for layer in project.layers]
+        ),
+        timeout=2000,
+    )
     # the matrix shows the current (untrained) network's predictions on every validation row
     counts = [int(t.textItem.toPlainText()) for t in output.confusion_plot.texts]
     assert len(counts) == 9 and sum(counts) == len(output.setup.eval_sets["validation"].x)
@@ -328,8 +353,10 @@ def _inside(widget, outer) -> bool:
     """Whether `widget` lies wholly inside `outer` (both shown), in window coordinates."""
     top_left = widget.mapTo(outer.window(), widget.rect().topLeft())
     outer_left = outer.mapTo(outer.window(), outer.rect().topLeft())
-    return (top_left.x() >= outer_left.x()
-            and top_left.x() + widget.width() <= outer_left.x() + outer.width())
+    return (
+        top_left.x() >= outer_left.x()
+        and top_left.x() + widget.width() <= outer_left.x() + outer.width()
+    )
 
 
 @pytest.mark.parametrize("size", [(1400, 900), (1600, 1000)])
@@ -340,8 +367,9 @@ def test_the_confusion_matrix_fits_the_output_dock(qtbot, window, size):
     combo.activated.emit(combo.currentIndex())
     boundary = window.training.boundary_plot
     output = window.training.output_view
-    qtbot.waitUntil(lambda: output.evaluation is not None and boundary.last_output is not None,
-                    timeout=2000)
+    qtbot.waitUntil(
+        lambda: output.evaluation is not None and boundary.last_output is not None, timeout=2000
+    )
     output.tabs.setCurrentIndex(1)  # the Confusion tab
     matrix = output.confusion_plot
     qtbot.wait(50)
@@ -383,8 +411,14 @@ def test_importing_a_csv_updates_the_output_and_activation_views_at_once(qtbot, 
     source = DatasetSource(kind="csv", name=None, params={"target": "churn"}, path=str(path))
     window.dataset_panel.datasetChangeRequested.emit(source, dataset)  # as the import does
     boundary = window.training.boundary_plot
-    qtbot.waitUntil(lambda: boundary.setup is not None and boundary.last_output is not None
-                    and boundary.setup.feature_names == dataset.feature_names, timeout=2000)
+    qtbot.waitUntil(
+        lambda: (
+            boundary.setup is not None
+            and boundary.last_output is not None
+            and boundary.setup.feature_names == dataset.feature_names
+        ),
+        timeout=2000,
+    )
     assert boundary.setup.feature_names == dataset.feature_names
     panels = window.training.activation_plot.panels
     assert [p.activation for p in panels] == [layer.activation for layer in window.project.layers]
@@ -416,8 +450,10 @@ def test_a_frame_paints_each_changed_plot_once_and_the_progress_bar_with_it(qtbo
         watched.installEventFilter(counter)
     epochs = 1
     for n in (40, 400, 4000):  # each batch moves the epoch axis to a new span
-        logs = {key: list(np.linspace(1.0, 0.5, n)) for key in
-                ("loss", "val_loss", "accuracy", "val_accuracy")}
+        logs = {
+            key: list(np.linspace(1.0, 0.5, n))
+            for key in ("loss", "val_loss", "accuracy", "val_accuracy")
+        }
         plot.append(logs, epochs)
         panel._on_progress(epochs + n - 1, 10_000)
         assert counter.paints == []  # nothing is painted before the frame is

@@ -51,11 +51,15 @@ def test_canvas_move_delete_duplicate_requests_are_undoable(window):
     for emit, expected in (
         (lambda c: c.layerMoveRequested.emit(0, 1), [original[1], original[0], original[2]]),
         (lambda c: c.layerDeleteRequested.emit(0), original[1:]),
-        (lambda c: c.layerDuplicateRequested.emit(1),
-         [original[0], original[1], original[1], original[2]]),
+        (
+            lambda c: c.layerDuplicateRequested.emit(1),
+            [original[0], original[1], original[1], original[2]],
+        ),
         (lambda c: c.layerUnitsChangeRequested.emit(0, 7), [(7, original[0][1])] + original[1:]),
-        (lambda c: c.layerActivationChangeRequested.emit(2, "linear"),
-         original[:2] + [(original[2][0], "linear")]),
+        (
+            lambda c: c.layerActivationChangeRequested.emit(2, "linear"),
+            original[:2] + [(original[2][0], "linear")],
+        ),
     ):
         before = state(window.project)
         emit(window.canvas)
@@ -68,8 +72,14 @@ def test_canvas_move_delete_duplicate_requests_are_undoable(window):
 def test_architecture_edit_forgets_trained_weights_and_undo_brings_them_back(window):
     project = window.project
     trained_before, history_before = project.epochs_trained, dict(project.history)
-    weights = [np.full((2, 25), 0.5), np.zeros(25), np.ones((25, 15)), np.zeros(15),
-               np.ones((15, 1)), np.zeros(1)]
+    weights = [
+        np.full((2, 25), 0.5),
+        np.zeros(25),
+        np.ones((25, 15)),
+        np.zeros(15),
+        np.ones((15, 1)),
+        np.zeros(1),
+    ]
     window.record_run(RunOutcome("finished", weights, {"loss": [0.7, 0.5]}, 2), None, {}, 0)
     assert project.epochs_trained == 2 and project.history == {"loss": [0.7, 0.5]}
     window.canvas.layerUnitsChangeRequested.emit(1, 4)
@@ -196,8 +206,9 @@ def test_modified_marker_follows_the_clean_state(window):
     assert not window.isWindowModified()
 
 
-@pytest.mark.parametrize(("field", "value"), [("units", 9), ("activation", "tanh"),
-                                         ("name", "wide"), ("l2", 0.01)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("units", 9), ("activation", "tanh"), ("name", "wide"), ("l2", 0.01)]
+)
 def test_layer_field_command_outside_the_window(window, field, value):
     command = commands.set_layer_field(window, 0, field, value)
     window.push(command)

@@ -47,8 +47,9 @@ def test_recording_a_100000_epoch_run_is_fast_and_undo_restores_it_exactly():
     start = time.perf_counter()
     run1.redo()  # capture before, edit, capture after, restore
     assert time.perf_counter() - start < 0.2
-    run2 = commands.record_run(host, RunOutcome("finished", weights, second, EPOCHS), None,
-                               expected_first, EPOCHS)
+    run2 = commands.record_run(
+        host, RunOutcome("finished", weights, second, EPOCHS), None, expected_first, EPOCHS
+    )
     run2.redo()
     both = {key: expected_first[key] + second[key] for key in KEYS}
     assert project.history == both and project.epochs_trained == 2 * EPOCHS

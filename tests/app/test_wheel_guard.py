@@ -15,9 +15,16 @@ def wheel(widget, steps: int = -1) -> None:
     """Turn the wheel `steps` notches over the middle of `widget` (negative: scroll down)."""
     local = QPointF(widget.width() / 2, widget.height() / 2)
     glob = QPointF(widget.mapToGlobal(local.toPoint()))
-    event = QWheelEvent(local, glob, QPoint(0, 0), QPoint(0, 120 * steps),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        local,
+        glob,
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(widget, event)
 
 
@@ -61,7 +68,10 @@ def test_wheel_edits_a_focused_field(window, qtbot):
 
 
 def test_the_wheel_does_not_give_fields_focus(window):
-    for field in (window.inspector.l2_spin, window.training_settings.loss_combo,
-                  window.dataset_panel.samples_spin):
+    for field in (
+        window.inspector.l2_spin,
+        window.training_settings.loss_combo,
+        window.dataset_panel.samples_spin,
+    ):
         field.ensurePolished()
         assert field.focusPolicy() == Qt.FocusPolicy.StrongFocus

@@ -18,8 +18,14 @@ pytest_plugins = ["window_fixtures"]
 
 def one_feature_dataset():
     x = np.linspace(-1, 1, 40)[:, None]
-    return Dataset(x, (x[:, 0] > 0).astype(float), feature_names=["size"], target_name="big",
-                   class_names=["no", "yes"], name="sizes")
+    return Dataset(
+        x,
+        (x[:, 0] > 0).astype(float),
+        feature_names=["size"],
+        target_name="big",
+        class_names=["no", "yes"],
+        name="sizes",
+    )
 
 
 def test_one_feature_and_one_unit_are_singular(window):
@@ -47,8 +53,16 @@ def test_preview_axis_titles_fit_their_axes(qtbot):
     qtbot.waitExposed(plot)
     long_x, long_y = "Sepal length in centimetres (measured)", "Petal width of the flower in cm"
     x = np.random.default_rng(0).normal(size=(30, 2))
-    plot.show_dataset(Dataset(x, (x[:, 0] > 0).astype(float), feature_names=[long_x, long_y],
-                              target_name="t", class_names=["a", "b"], name="long"))
+    plot.show_dataset(
+        Dataset(
+            x,
+            (x[:, 0] > 0).astype(float),
+            feature_names=[long_x, long_y],
+            target_name="t",
+            class_names=["a", "b"],
+            name="long",
+        )
+    )
     qtbot.wait(50)
     view = plot.plotItem.vb.boundingRect()
     for name, length in (("bottom", view.width()), ("left", view.height())):

@@ -25,8 +25,9 @@ def run_worker(qtbot, epochs: int, batch_size):
     received = []
     # Direct: taken on the worker thread as each snapshot is posted, so none are merged away
     # unseen by the test (take_snapshot is thread-safe).
-    worker.snapshotReady.connect(lambda: received.append(worker.take_snapshot()),
-                                 Qt.ConnectionType.DirectConnection)
+    worker.snapshotReady.connect(
+        lambda: received.append(worker.take_snapshot()), Qt.ConnectionType.DirectConnection
+    )
     with qtbot.waitSignal(worker.finished, timeout=20_000):
         worker.start()
     worker.wait()

@@ -67,8 +67,9 @@ class FakeHost(QMainWindow):
             self.push(commands.set_spec_field(self, "compile", field, value))
 
 
-def project_for(name: str = "coffee", layers=None, epochs: int = 20, n_samples=None,
-                **compile_fields) -> Project:
+def project_for(
+    name: str = "coffee", layers=None, epochs: int = 20, n_samples=None, **compile_fields
+) -> Project:
     """A trainable project on the built-in dataset `name`."""
     dataset = builtin(name, n_samples=n_samples) if n_samples else builtin(name)
     project = Project.new_for_dataset(dataset)

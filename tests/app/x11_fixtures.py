@@ -45,9 +45,12 @@ def x11_display(tmp_path_factory):
     read, write = os.pipe()
     log = tmp_path_factory.mktemp("xvfb") / "xvfb.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen([binary, "-displayfd", str(write), "-screen", "0",
-                                   "1600x1000x24", "-nolisten", "tcp"],
-                                  pass_fds=(write,), stdout=out, stderr=out)
+        server = subprocess.Popen(
+            [binary, "-displayfd", str(write), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+            pass_fds=(write,),
+            stdout=out,
+            stderr=out,
+        )
     os.close(write)
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()
@@ -61,12 +64,17 @@ def x11_display(tmp_path_factory):
 
 def run_on_x11(display: str, script: str, tmp_path: Path, timeout: int = 120) -> str:
     """Run PRELUDE + `script` on the X server; fail with its output unless it printed OK."""
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
-               NETBUILDER_CONFIG_DIR=str(tmp_path / "x11-config"))
+    env = dict(
+        os.environ,
+        DISPLAY=display,
+        QT_QPA_PLATFORM="xcb",
+        NETBUILDER_CONFIG_DIR=str(tmp_path / "x11-config"),
+    )
     env.pop("WAYLAND_DISPLAY", None)
     code = PRELUDE + textwrap.dedent(script) + "\nprint('OK')\nsys.stdout.flush()\nos._exit(0)\n"
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout
+    )
     output = done.stdout + done.stderr
     if "could not connect to display" in output or "no Qt platform plugin" in output:
         pytest.skip(f"the xcb platform does not start here: {output[-300:]}")

@@ -259,7 +259,9 @@ def test_evaluate_prints_the_loss_and_metrics_of_the_trained_model(xor_trained, 
     assert re.fullmatch(r"loss \d+\.\d{4}\naccuracy [01]\.\d{4}\n", out), out
     project = Project.load(xor_trained)
     x = runtime.fitted_scaler(project).transform(project.dataset.x)
-    expected = runtime.build_model(project).evaluate(x, project.dataset.y, verbose=0, return_dict=True)
+    expected = runtime.build_model(project).evaluate(
+        x, project.dataset.y, verbose=0, return_dict=True
+    )
     assert out == f"loss {expected['loss']:.4f}\naccuracy {expected['accuracy']:.4f}\n"
 
 
@@ -335,21 +337,23 @@ def test_predict_regression_writes_values(tmp_path, capsys):
     )
 
 
-
 def test_a_semicolon_file_with_decimal_commas_predicts_and_evaluates_as_it_trained(
-        tmp_path, capsys):
+    tmp_path, capsys
+):
     """The file the project was made from reads the same in predict and evaluate: the data
     layer's sniffing (';' and decimal commas), not a second reader of the CLI's own."""
-    rows = [f"{a / 10:.1f};{b / 10:.1f};{int(a > b)}".replace(".", ",")
-            for a, b in [(1, 5), (9, 2), (3, 8), (7, 1), (2, 6), (8, 3)] * 3]
+    rows = [
+        f"{a / 10:.1f};{b / 10:.1f};{int(a > b)}".replace(".", ",")
+        for a, b in [(1, 5), (9, 2), (3, 8), (7, 1), (2, 6), (8, 3)] * 3
+    ]
     data = tmp_path / "semi.csv"
     data.write_text("a;b;y\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    path = new_project(tmp_path / "semi.nnproj", "--data", data, "--target", "y",
-                       "--epochs", "2")
+    path = new_project(tmp_path / "semi.nnproj", "--data", data, "--target", "y", "--epochs", "2")
     code, out, err = run(capsys, "predict", path, data)
     assert (code, err) == (0, "") and len(out.splitlines()) == 1 + len(rows)
     code, out, err = run(capsys, "evaluate", path, "--data", data)
     assert (code, err) == (0, "") and "loss" in out
+
 
 # ----------------------------------------------------------------------------- summary
 
@@ -427,8 +431,10 @@ def test_help_on_every_command(command, capsys):
 
 
 def test_predict_one_hot_encodes_text_columns_like_the_training_data(tmp_path, capsys):
-    rows = [[f"{v:.2f}", color, "big" if v > 0 and color == "red" else "small"]
-            for v, color in zip(np.linspace(-1, 1, 30), ["red", "blue", "green"] * 10)]
+    rows = [
+        [f"{v:.2f}", color, "big" if v > 0 and color == "red" else "small"]
+        for v, color in zip(np.linspace(-1, 1, 30), ["red", "blue", "green"] * 10)
+    ]
     data = write_csv(tmp_path / "d.csv", ["size", "color", "label"], rows)
     path = new_project(tmp_path / "p.nnproj", "--data", data, "--target", "label")
     dataset = Project.load(path).dataset
@@ -452,16 +458,23 @@ def test_every_file_the_command_line_writes_gets_the_usual_permissions(tmp_path,
         assert main(["export", "keras", str(project), "-o", str(tmp_path / "model.py")]) == 0
     finally:
         os.umask(old_umask)
-    written = [project, predictions, tmp_path / "model.py", tmp_path / "model_weights.npz",
-               tmp_path / "model_data.csv"]
+    written = [
+        project,
+        predictions,
+        tmp_path / "model.py",
+        tmp_path / "model_weights.npz",
+        tmp_path / "model_data.csv",
+    ]
     assert {path.name: oct(path.stat().st_mode & 0o777) for path in written} == {
-        path.name: "0o644" for path in written}
+        path.name: "0o644" for path in written
+    }
 
 
 def test_new_and_summary_print_the_course_advice_and_each_layers_activation(tmp_path, capsys):
     path = tmp_path / "relu_out.nnproj"
-    code, out, _ = run(capsys, "new", path, "--builtin", "xor", "--layers", "8:relu,1:relu",
-                       "--loss", "bce")
+    code, out, _ = run(
+        capsys, "new", path, "--builtin", "xor", "--layers", "8:relu,1:relu", "--loss", "bce"
+    )
     assert code == 0
     assert "warning: Binary cross-entropy expects a probability" in out
     assert "relu" in out.splitlines()[-1] and "use a sigmoid output" in out
@@ -481,24 +494,37 @@ def test_new_and_summary_print_the_course_advice_and_each_layers_activation(tmp_
 def test_new_turns_early_stopping_on_and_stores_the_choice(tmp_path):
     default = Project.load(new_project(tmp_path / "a.nnproj", "--builtin", "moons"))
     assert default.training.early_stopping == 20
-    chosen = Project.load(new_project(tmp_path / "b.nnproj", "--builtin", "moons",
-                                      "--early-stopping", "7"))
+    chosen = Project.load(
+        new_project(tmp_path / "b.nnproj", "--builtin", "moons", "--early-stopping", "7")
+    )
     assert chosen.training.early_stopping == 7
-    off = Project.load(new_project(tmp_path / "c.nnproj", "--builtin", "moons",
-                                   "--early-stopping", "0"))
+    off = Project.load(
+        new_project(tmp_path / "c.nnproj", "--builtin", "moons", "--early-stopping", "0")
+    )
     assert off.training.early_stopping is None
-    no_split = Project.load(new_project(tmp_path / "d.nnproj", "--builtin", "moons",
-                                        "--validation-split", "0"))
+    no_split = Project.load(
+        new_project(tmp_path / "d.nnproj", "--builtin", "moons", "--validation-split", "0")
+    )
     assert no_split.training.early_stopping is None
 
 
 def test_train_stops_early_says_which_epochs_weights_it_kept_and_scores_them(tmp_path, capsys):
-    path = new_project(tmp_path / "m.nnproj", "--builtin", "moons", "--layers", "128,1:sigmoid",
-                       "--learning-rate", "0.05", "--early-stopping", "0")
+    path = new_project(
+        tmp_path / "m.nnproj",
+        "--builtin",
+        "moons",
+        "--layers",
+        "128,1:sigmoid",
+        "--learning-rate",
+        "0.05",
+        "--early-stopping",
+        "0",
+    )
     code, out, err = run(capsys, "train", path, "--epochs", "400", "--early-stopping", "3")
     assert (code, err) == (0, "")
-    stopped = re.search(r"^stopped early at epoch (\d+): .* Kept the weights of epoch (\d+)",
-                        out, flags=re.M)
+    stopped = re.search(
+        r"^stopped early at epoch (\d+): .* Kept the weights of epoch (\d+)", out, flags=re.M
+    )
     assert stopped, out
     last, best = int(stopped[1]), int(stopped[2])
     assert last - best == 3 and last < 400
@@ -515,14 +541,14 @@ def test_train_stops_early_says_which_epochs_weights_it_kept_and_scores_them(tmp
 
 
 def test_train_off_a_terminal_prints_a_line_every_5_percent_or_every_epoch_verbose(
-        tmp_path, capsys):
+    tmp_path, capsys
+):
     path = new_project(tmp_path / "x.nnproj", "--builtin", "xor", "--early-stopping", "0")
     code, out, _ = run(capsys, "train", path, "--epochs", "500")
     assert code == 0
     epochs = [int(e) for e in re.findall(r"^epoch (\d+)/500 ", out, flags=re.M)]
     assert epochs == [1, *range(25, 501, 25)]  # 21 lines, not 500
-    assert re.search(r"^epoch 500/500 100% \S+ (epochs/s|s/epoch) ETA 0:00  loss ", out,
-                     flags=re.M)
+    assert re.search(r"^epoch 500/500 100% \S+ (epochs/s|s/epoch) ETA 0:00  loss ", out, flags=re.M)
     code, out, _ = run(capsys, "train", path, "--epochs", "30", "--verbose")
     assert re.findall(r"^epoch (\d+)/530 ", out, flags=re.M) == [str(e) for e in range(501, 531)]
 

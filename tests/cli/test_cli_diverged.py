@@ -12,9 +12,23 @@ from app.cli import main
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
 def test_weights_growing_out_of_bounds_stop_train_without_saving(tmp_path, capsys, optimizer):
     path = tmp_path / "coffee.nnproj"
-    assert main(["new", str(path), "--builtin", "coffee", "--layers",
-                 "25:sigmoid,15:sigmoid,1:sigmoid", "--optimizer", optimizer,
-                 "--learning-rate", "1e6"]) == 0
+    assert (
+        main(
+            [
+                "new",
+                str(path),
+                "--builtin",
+                "coffee",
+                "--layers",
+                "25:sigmoid,15:sigmoid,1:sigmoid",
+                "--optimizer",
+                optimizer,
+                "--learning-rate",
+                "1e6",
+            ]
+        )
+        == 0
+    )
     before = path.read_bytes()
     capsys.readouterr()
     assert main(["train", str(path), "--epochs", "100"]) == 1

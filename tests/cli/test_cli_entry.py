@@ -161,9 +161,7 @@ def test_window_without_qts_x11_libraries_names_the_packages_to_install(monkeypa
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setattr(
-        entry, "missing_x11_packages", lambda: ["libxcb-cursor0", "libxcb-icccm4"]
-    )
+    monkeypatch.setattr(entry, "missing_x11_packages", lambda: ["libxcb-cursor0", "libxcb-icccm4"])
     assert entry.main([]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

@@ -244,8 +244,12 @@ def test_an_unexpected_exception_is_one_line_asking_for_a_report(project, capsys
 
 def test_diverging_training_is_one_line_and_leaves_the_project_as_it_was(tmp_path, capsys):
     path = tmp_path / "sine.nnproj"
-    assert main(["new", str(path), "--builtin", "sine", "--optimizer", "sgd",
-                 "--learning-rate", "1000"]) == 0
+    assert (
+        main(
+            ["new", str(path), "--builtin", "sine", "--optimizer", "sgd", "--learning-rate", "1000"]
+        )
+        == 0
+    )
     before = path.read_bytes()
     code, _, err = run(capsys, "train", path, "--epochs", "5")
     assert code == 1

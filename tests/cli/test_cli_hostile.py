@@ -19,8 +19,9 @@ def run(capsys, *argv, fifo=None, seconds=20.0):
     (after its other end is opened to release it) instead of hanging the suite."""
     capsys.readouterr()
     result = {}
-    thread = threading.Thread(target=lambda: result.update(code=main([str(a) for a in argv])),
-                              daemon=True)
+    thread = threading.Thread(
+        target=lambda: result.update(code=main([str(a) for a in argv])), daemon=True
+    )
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
@@ -38,7 +39,7 @@ def one_line(err: str, file) -> str:
     assert len(lines) == 1, err
     prefix = f"netbuilder: error: {file}: "
     assert lines[0].startswith(prefix), lines[0]
-    return lines[0][len(prefix):]
+    return lines[0][len(prefix) :]
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +54,10 @@ def project(tmp_path_factory):
 def test_a_fifo_as_the_project_is_refused_at_once(tmp_path, capsys, command):
     fifo = tmp_path / "pipe.nnproj"
     os.mkfifo(fifo)
-    argv = {"predict": ["predict", fifo, tmp_path / "x.csv"],
-            "export": ["export", "keras", fifo, "-o", tmp_path / "m.py"]}.get(command,
-                                                                             [command, fifo])
+    argv = {
+        "predict": ["predict", fifo, tmp_path / "x.csv"],
+        "export": ["export", "keras", fifo, "-o", tmp_path / "m.py"],
+    }.get(command, [command, fifo])
     code, _, err = run(capsys, *argv, fifo=fifo)
     assert code == 1
     assert "named pipe (FIFO)" in one_line(err, fifo)
@@ -65,8 +67,9 @@ def test_a_fifo_as_the_project_is_refused_at_once(tmp_path, capsys, command):
 def test_a_fifo_as_the_csv_is_refused_at_once(tmp_path, capsys, project):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
-    code, _, err = run(capsys, "new", tmp_path / "n.nnproj", "--data", fifo, "--target", "y",
-                       fifo=fifo)
+    code, _, err = run(
+        capsys, "new", tmp_path / "n.nnproj", "--data", fifo, "--target", "y", fifo=fifo
+    )
     assert code == 1 and "named pipe (FIFO)" in one_line(err, fifo)
     code, _, err = run(capsys, "predict", project, fifo, fifo=fifo)
     assert code == 1 and "named pipe (FIFO)" in one_line(err, fifo)
@@ -94,8 +97,7 @@ def test_the_reporter_never_raises_even_for_a_path_it_cannot_resolve(tmp_path, c
 # ---------------------------------------------------------------------- broken CSVs, full disks
 
 
-def test_predict_refuses_a_number_float32_cannot_hold_naming_its_line(tmp_path, capsys,
-                                                                      project):
+def test_predict_refuses_a_number_float32_cannot_hold_naming_its_line(tmp_path, capsys, project):
     from engine.project import Project
 
     names = Project.load(project).dataset.feature_names
@@ -153,8 +155,7 @@ def _disk_full_after(monkeypatch, n_ok: int):
 
 
 @pytest.mark.parametrize("n_ok", [0, 1, 2])
-def test_export_on_a_full_disk_writes_nothing_at_all(tmp_path, capsys, project, monkeypatch,
-                                                     n_ok):
+def test_export_on_a_full_disk_writes_nothing_at_all(tmp_path, capsys, project, monkeypatch, n_ok):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     _disk_full_after(monkeypatch, n_ok)

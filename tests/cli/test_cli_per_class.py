@@ -23,20 +23,36 @@ def run(capsys, *argv):
 
 def test_per_class_prints_precision_recall_f1_and_support_of_every_class(tmp_path, capsys):
     path = tmp_path / "digits.nnproj"
-    assert main(["new", str(path), "--data", str(CSV / "digits_64.csv"), "--target", "digit",
-                 "--layers", "16:relu,10:softmax", "--epochs", "3"]) == 0
+    assert (
+        main(
+            [
+                "new",
+                str(path),
+                "--data",
+                str(CSV / "digits_64.csv"),
+                "--target",
+                "digit",
+                "--layers",
+                "16:relu,10:softmax",
+                "--epochs",
+                "3",
+            ]
+        )
+        == 0
+    )
     assert main(["train", str(path)]) == 0
     code, out, err = run(capsys, "evaluate", path, "--per-class")
     assert code == 0, err
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("class"))
-    rows = [line.split() for line in lines[header + 1: header + 11]]
+    rows = [line.split() for line in lines[header + 1 : header + 11]]
     assert [r[0] for r in rows] == [f"d{k}" for k in range(10)]
 
     project = Project.load(path)
     x = runtime.scale_features(project, project.dataset.x)
-    predicted = runtime.predicted_classes(project.compile,
-                                          runtime.build_model(project).predict(x, verbose=0))
+    predicted = runtime.predicted_classes(
+        project.compile, runtime.build_model(project).predict(x, verbose=0)
+    )
     actual = project.dataset.y[:, 0].astype(int)
     for k, (_, precision, recall, f1, support) in enumerate(rows):
         tp = np.sum((predicted == k) & (actual == k))
@@ -54,8 +70,12 @@ def test_per_class_prints_precision_recall_f1_and_support_of_every_class(tmp_pat
 
 def test_per_class_for_regression_prints_mae_rmse_and_r2(tmp_path, capsys):
     path = tmp_path / "sine.nnproj"
-    assert main(["new", str(path), "--builtin", "sine", "--layers", "8:tanh,1:linear",
-                 "--epochs", "2"]) == 0
+    assert (
+        main(
+            ["new", str(path), "--builtin", "sine", "--layers", "8:tanh,1:linear", "--epochs", "2"]
+        )
+        == 0
+    )
     code, out, err = run(capsys, "evaluate", path, "--per-class")
     assert code == 0, err
     values = dict(line.split() for line in out.splitlines())
@@ -68,4 +88,5 @@ def test_per_class_for_regression_prints_mae_rmse_and_r2(tmp_path, capsys):
     assert int(values["rows"]) == len(y)
     assert float(values["mae"]) == float(f"{np.mean(np.abs(y - p)):.4g}")
     assert float(values["r2"]) == float(
-        f"{1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2):.4g}")
+        f"{1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2):.4g}"
+    )

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def sweep():
-    spec = importlib.util.spec_from_file_location("hostile_inputs",
-                                                  ROOT / "benchmarks" / "hostile_inputs.py")
+    spec = importlib.util.spec_from_file_location(
+        "hostile_inputs", ROOT / "benchmarks" / "hostile_inputs.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["hostile_inputs"] = module
     spec.loader.exec_module(module)
@@ -63,8 +64,9 @@ def test_a_bzip2_project_json_and_a_huge_network(sweep, tmp_path, good):
 def test_a_broken_csv_for_predict(sweep, tmp_path, good):
     table = tmp_path / "big.csv"
     table.write_text("x1,x2\n1,2\n1e308,3\n")
-    case = sweep.Case("1e308", ["-m", "app", "predict", str(good), str(table)], "cli-error",
-                      str(table))
+    case = sweep.Case(
+        "1e308", ["-m", "app", "predict", str(good), str(table)], "cli-error", str(table)
+    )
     assert sweep.run_case(case) is None
 
 

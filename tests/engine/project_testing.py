@@ -21,10 +21,16 @@ def small_project(csv_path: Path | None = None, trained: bool = True) -> Project
     project = Project(
         name="small",
         layers=[LayerSpec(3, "relu", "hidden", l2=0.01), LayerSpec(1, "sigmoid", "out")],
-        compile=CompileSpec(loss="binary_crossentropy", optimizer="sgd", learning_rate=0.1,
-                            momentum=0.5, metrics=["accuracy"]),
-        training=TrainingSpec(epochs=5, batch_size=None, validation_split=0.2, seed=3,
-                              scaling="minmax"),
+        compile=CompileSpec(
+            loss="binary_crossentropy",
+            optimizer="sgd",
+            learning_rate=0.1,
+            momentum=0.5,
+            metrics=["accuracy"],
+        ),
+        training=TrainingSpec(
+            epochs=5, batch_size=None, validation_split=0.2, seed=3, scaling="minmax"
+        ),
         input_dim=2,
         ui={"canvas": {"zoom": 1.5}},
     )
@@ -58,8 +64,9 @@ def zip_members(path: Path) -> dict[str, bytes]:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
-def write_zip(path: Path, members: dict[str, bytes],
-              compression: int = zipfile.ZIP_DEFLATED) -> Path:
+def write_zip(
+    path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
+) -> Path:
     with zipfile.ZipFile(path, "w", compression=compression) as archive:
         for name, payload in members.items():
             archive.writestr(name, payload)

@@ -46,7 +46,8 @@ def _json(value):
 
 
 @pytest.mark.parametrize(
-    ("module", "cls"), list(_registered()),
+    ("module", "cls"),
+    list(_registered()),
     ids=[f"{m.__name__.split('.')[-1]}.{c.registered_name}" for m, c in _registered()],
 )
 @pytest.mark.parametrize("settings", ["default", "custom"])
@@ -88,12 +89,17 @@ def test_wrong_identifier_type_is_a_type_error():
         losses.get(42)
 
 
-@pytest.mark.parametrize(("alias", "canonical"), [
-    ("bce", "binary_crossentropy"), ("BinaryCrossentropy", "binary_crossentropy"),
-    ("mse", "mean_squared_error"), ("mae", "mean_absolute_error"),
-    ("sparse_categorical_crossentropy", "sparse_categorical_crossentropy"),
-    ("cce", "categorical_crossentropy"),
-])
+@pytest.mark.parametrize(
+    ("alias", "canonical"),
+    [
+        ("bce", "binary_crossentropy"),
+        ("BinaryCrossentropy", "binary_crossentropy"),
+        ("mse", "mean_squared_error"),
+        ("mae", "mean_absolute_error"),
+        ("sparse_categorical_crossentropy", "sparse_categorical_crossentropy"),
+        ("cce", "categorical_crossentropy"),
+    ],
+)
 def test_loss_aliases(alias, canonical):
     assert losses.get(alias).name == canonical
 
@@ -105,12 +111,27 @@ def test_swish_is_silu():
 
 def test_canonical_name_lists_match_the_contract():
     assert activations.available() == [
-        "linear", "sigmoid", "relu", "tanh", "softmax", "leaky_relu", "elu", "softplus", "silu",
+        "linear",
+        "sigmoid",
+        "relu",
+        "tanh",
+        "softmax",
+        "leaky_relu",
+        "elu",
+        "softplus",
+        "silu",
     ]
     assert optimizers.available() == ["sgd", "rmsprop", "adam"]
     assert set(initializers.available()) == {
-        "glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal",
-        "random_normal", "random_uniform", "zeros", "ones",
+        "glorot_uniform",
+        "glorot_normal",
+        "he_normal",
+        "he_uniform",
+        "lecun_normal",
+        "random_normal",
+        "random_uniform",
+        "zeros",
+        "ones",
     }
 
 
@@ -118,10 +139,16 @@ def _model():
     return engine.Sequential(
         [
             engine.Input(shape=(3,)),
-            Dense(4, activation="relu", kernel_initializer="he_normal",
-                  kernel_regularizer=regularizers.L2(0.001), name="hidden"),
-            Dense(3, activation=activations.LeakyReLU(0.1), use_bias=False,
-                  bias_initializer="ones"),
+            Dense(
+                4,
+                activation="relu",
+                kernel_initializer="he_normal",
+                kernel_regularizer=regularizers.L2(0.001),
+                name="hidden",
+            ),
+            Dense(
+                3, activation=activations.LeakyReLU(0.1), use_bias=False, bias_initializer="ones"
+            ),
             Dense(2, activation="softmax", kernel_initializer=initializers.RandomNormal(0, 1)),
         ],
         name="classifier",
@@ -150,8 +177,11 @@ def test_model_config_without_input_builds_on_data():
 
 def test_compile_config_round_trips():
     model = _model()
-    model.compile(optimizer=optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=optimizers.Adam(0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     config = _json(model.get_compile_config())
     other = _model()
     other.compile_from_config(config)
@@ -169,28 +199,63 @@ def test_dense_layer_config_round_trip():
 def test_reads_a_keras3_sequential_config():
     """Configs written by Keras 3 (module/registered_name keys, dtype policies, constraints)
     load: the engine speaks Keras."""
-    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
-              "registered_name": None}
+    policy = {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": "float32"},
+        "registered_name": None,
+    }
     config = {
-        "name": "sequential", "trainable": True, "dtype": policy,
+        "name": "sequential",
+        "trainable": True,
+        "dtype": policy,
         "layers": [
-            {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
-             "config": {"batch_shape": [None, 2], "dtype": "float32", "sparse": False,
-                        "name": "input_layer"}},
-            {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
-             "build_config": {"input_shape": [None, 2]},
-             "config": {
-                 "name": "dense", "trainable": True, "dtype": policy, "units": 3,
-                 "activation": "relu", "use_bias": True,
-                 "kernel_initializer": {"module": "keras.initializers",
-                                        "class_name": "GlorotUniform",
-                                        "config": {"seed": None}, "registered_name": None},
-                 "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros",
-                                      "config": {}, "registered_name": None},
-                 "kernel_regularizer": {"module": "keras.regularizers", "class_name": "L2",
-                                        "config": {"l2": 0.01}, "registered_name": None},
-                 "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
-             }},
+            {
+                "module": "keras.layers",
+                "class_name": "InputLayer",
+                "registered_name": None,
+                "config": {
+                    "batch_shape": [None, 2],
+                    "dtype": "float32",
+                    "sparse": False,
+                    "name": "input_layer",
+                },
+            },
+            {
+                "module": "keras.layers",
+                "class_name": "Dense",
+                "registered_name": None,
+                "build_config": {"input_shape": [None, 2]},
+                "config": {
+                    "name": "dense",
+                    "trainable": True,
+                    "dtype": policy,
+                    "units": 3,
+                    "activation": "relu",
+                    "use_bias": True,
+                    "kernel_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "GlorotUniform",
+                        "config": {"seed": None},
+                        "registered_name": None,
+                    },
+                    "bias_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Zeros",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "kernel_regularizer": {
+                        "module": "keras.regularizers",
+                        "class_name": "L2",
+                        "config": {"l2": 0.01},
+                        "registered_name": None,
+                    },
+                    "bias_regularizer": None,
+                    "kernel_constraint": None,
+                    "bias_constraint": None,
+                },
+            },
         ],
     }
     model = engine.Sequential.from_config(config)

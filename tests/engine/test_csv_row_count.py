@@ -8,8 +8,9 @@ import pytest
 from engine.data.csv_sniff import SAMPLE_RECORDS, preview_csv
 
 
-@pytest.mark.parametrize("rows", [10, SAMPLE_RECORDS - 2, SAMPLE_RECORDS - 1, SAMPLE_RECORDS,
-                                  569, 2000])
+@pytest.mark.parametrize(
+    "rows", [10, SAMPLE_RECORDS - 2, SAMPLE_RECORDS - 1, SAMPLE_RECORDS, 569, 2000]
+)
 def test_the_row_count_is_exact(tmp_path, rows):
     path = tmp_path / "table.csv"
     lines = ["a,b,label"] + [f"{i * 0.5},{-i},{i % 2}" for i in range(rows)]

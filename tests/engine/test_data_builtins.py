@@ -9,9 +9,15 @@ from engine.data import builtin, builtin_defaults, builtin_names, describe_built
 from engine.errors import DatasetError
 
 EXPECTED = {
-    "coffee": ("binary", 2), "xor": ("binary", 2), "circles": ("binary", 2),
-    "moons": ("binary", 2), "spiral2": ("binary", 2), "spiral3": ("multiclass", 2),
-    "blobs": ("multiclass", 2), "sine": ("regression", 1), "linear": ("regression", 1),
+    "coffee": ("binary", 2),
+    "xor": ("binary", 2),
+    "circles": ("binary", 2),
+    "moons": ("binary", 2),
+    "spiral2": ("binary", 2),
+    "spiral3": ("multiclass", 2),
+    "blobs": ("multiclass", 2),
+    "sine": ("regression", 1),
+    "linear": ("regression", 1),
     "iris": ("multiclass", 4),
 }
 

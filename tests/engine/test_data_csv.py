@@ -38,10 +38,13 @@ def error_of(path, target="y", **kwargs):
 
 # -- real files -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_delimiter_is_detected(write, delimiter):
-    text = "\n".join(delimiter.join(r) for r in [["a", "b", "y"], ["1", "2", "0"],
-                                                 ["3", "4", "1"], ["5", "6", "1"]])
+    text = "\n".join(
+        delimiter.join(r)
+        for r in [["a", "b", "y"], ["1", "2", "0"], ["3", "4", "1"], ["5", "6", "1"]]
+    )
     ds = load_csv(write(text), "y")
     assert ds.x.tolist() == [[1, 2], [3, 4], [5, 6]]
     assert ds.source["delimiter"] == delimiter
@@ -64,11 +67,7 @@ def test_header_detection(write):
 
 
 def test_quoted_fields_bom_crlf_blank_lines_and_exponents(write):
-    text = ('\ufeff"size, m²","weight",y\r\n'
-            '"1.5e2", 2E-3 ,"yes"\r\n'
-            '\r\n'
-            '-3.25e+1,4,"no"\r\n'
-            '\r\n\r\n')
+    text = '\ufeff"size, m²","weight",y\r\n"1.5e2", 2E-3 ,"yes"\r\n\r\n-3.25e+1,4,"no"\r\n\r\n\r\n'
     ds = load_csv(write(text), "y")
     assert ds.feature_names == ["size, m²", "weight"]
     np.testing.assert_allclose(ds.x, [[150, 0.002], [-32.5, 4]], rtol=1e-6)
@@ -101,8 +100,11 @@ def test_numeric_target_auto_classes_or_values(write):
     few = load_csv(write("a,y\n" + "".join(f"{i},{i % 3}\n" for i in range(12))), "y")
     assert few.task == "multiclass" and few.class_names == ["0", "1", "2"]
     assert any("treated as classes" in n for n in few.notes)
-    values = load_csv(write("a,y\n" + "".join(f"{i},{i % 3}\n" for i in range(12)), "v.csv"),
-                      "y", target_type="values")
+    values = load_csv(
+        write("a,y\n" + "".join(f"{i},{i % 3}\n" for i in range(12)), "v.csv"),
+        "y",
+        target_type="values",
+    )
     assert values.task == "regression" and values.y[:, 0].tolist() == [i % 3 for i in range(12)]
     real = load_csv(write("a,y\n1,0.5\n2,1.5\n3,2.25\n", "r.csv"), "y")
     assert real.task == "regression" and real.class_names is None
@@ -175,6 +177,7 @@ def test_preview_counts_rows_of_a_file_bigger_than_its_head(write):
 
 
 # -- bad input: one DatasetError naming file, line, column and text ---------------------------
+
 
 def test_missing_value(write):
     msg = error_of(write("a,b,y\n1,2,0\n3,,1\n"))
@@ -271,8 +274,11 @@ def test_unreadable_file_is_reported(write, monkeypatch):
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [(b"a,b\x00\x01\x02,y\n", "binary"), (b"PK\x03\x04\x14\x00", "xlsx"),
-     (b"\xd0\xcf\x11\xe0\xa1\xb1", ".xls")],
+    [
+        (b"a,b\x00\x01\x02,y\n", "binary"),
+        (b"PK\x03\x04\x14\x00", "xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1", ".xls"),
+    ],
 )
 def test_binary_file(write, content, fragment):
     assert fragment in error_of(write(content))

@@ -20,8 +20,15 @@ def outcome(path, target, monkeypatch, parts: int, **kwargs):
             ds = load_csv(path, target, **kwargs)
         except DatasetError as exc:
             return "error", str(exc)
-    return (ds.x.tolist(), ds.y.tolist(), ds.feature_names, ds.class_names, ds.task,
-            ds.source, ds.notes)
+    return (
+        ds.x.tolist(),
+        ds.y.tolist(),
+        ds.feature_names,
+        ds.class_names,
+        ds.task,
+        ds.source,
+        ds.notes,
+    )
 
 
 @pytest.fixture
@@ -43,8 +50,9 @@ def mixed_table(n_rows: int) -> str:
     lines = ["id,colour,a,b,label"]
     for i in range(n_rows):
         a = "" if i == n_rows // 2 else f"{i * 0.5:g}"
-        lines.append(f"{1000 + i},{['red', 'green', 'blue'][i % 3]},{a},{-i}e-3,"
-                     f"{'yes' if i % 4 else 'no'}")
+        lines.append(
+            f"{1000 + i},{['red', 'green', 'blue'][i % 3]},{a},{-i}e-3,{'yes' if i % 4 else 'no'}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -77,11 +85,11 @@ def test_a_cut_inside_a_quoted_field_reads_the_file_again_whole(tmp_path, monkey
 
 
 @pytest.mark.parametrize("fault", ["ragged", "text in a number column", "missing"])
-def test_a_fault_in_a_late_part_gets_the_message_of_a_whole_read(tmp_path, monkeypatch, spy,
-                                                                  fault):
+def test_a_fault_in_a_late_part_gets_the_message_of_a_whole_read(tmp_path, monkeypatch, spy, fault):
     rows = [f"{i},{i % 2}" for i in range(4000)]
-    rows[3500] = {"ragged": "3500,1,7", "text in a number column": "3500x,1",
-                  "missing": ",1"}[fault]
+    rows[3500] = {"ragged": "3500,1,7", "text in a number column": "3500x,1", "missing": ",1"}[
+        fault
+    ]
     path = tmp_path / "fault.csv"
     path.write_text("a,y\n" + "\n".join(rows) + "\n")
     whole = outcome(path, "y", monkeypatch, parts=1)
@@ -103,15 +111,19 @@ def test_a_ragged_first_row_of_a_part_is_reported(tmp_path, monkeypatch, spy, pa
     rows[first] += ",7"
     path.write_text("a,y\n" + "\n".join(rows) + "\n")
     whole = outcome(path, "y", monkeypatch, parts=1)
-    assert whole == ("error", f"{path}, line {first + 2}: this row has 3 fields but the header "
-                     f"has 2 (comma-separated): '{rows[first]}'. A value containing a comma "
-                     "must be in double quotes. Fix or remove that row.")
+    assert whole == (
+        "error",
+        f"{path}, line {first + 2}: this row has 3 fields but the header "
+        f"has 2 (comma-separated): '{rows[first]}'. A value containing a comma "
+        "must be in double quotes. Fix or remove that row.",
+    )
     assert outcome(path, "y", monkeypatch, parts=2) == whole
     assert spy == [None]
 
 
-def test_a_trailing_delimiter_on_the_first_row_of_a_part_is_still_an_error(tmp_path,
-                                                                           monkeypatch, spy):
+def test_a_trailing_delimiter_on_the_first_row_of_a_part_is_still_an_error(
+    tmp_path, monkeypatch, spy
+):
     # pandas lets a file's first row end in one delimiter too many and refuses it on any
     # later row; a part's first row must count as a later row. (Found by the property below.)
     path = tmp_path / "trailing.csv"
@@ -123,10 +135,13 @@ def test_a_trailing_delimiter_on_the_first_row_of_a_part_is_still_an_error(tmp_p
 
 
 @SETTINGS
-@given(data=csv_texts(), target=st.sampled_from(["y", 0, -1]), drop=st.booleans(),
-       parts=st.integers(2, 4))
-def test_any_text_reads_the_same_in_parts_as_whole(tmp_path_factory, data, target, drop,
-                                                   parts):
+@given(
+    data=csv_texts(),
+    target=st.sampled_from(["y", 0, -1]),
+    drop=st.booleans(),
+    parts=st.integers(2, 4),
+)
+def test_any_text_reads_the_same_in_parts_as_whole(tmp_path_factory, data, target, drop, parts):
     path = tmp_path_factory.getbasetemp() / "parts_fuzz.csv"
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as monkeypatch:

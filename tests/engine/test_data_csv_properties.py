@@ -11,17 +11,37 @@ from hypothesis import strategies as st
 from engine.data import Dataset, load_csv, load_npz, load_source
 from engine.errors import DatasetError
 
-SETTINGS = settings(max_examples=200, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-numbers = st.one_of(st.integers(-1000, 1000).map(str),
-                    st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
-                    st.floats(-1e3, 1e3).map(lambda v: f"{v:.3e}"))
+numbers = st.one_of(
+    st.integers(-1000, 1000).map(str),
+    st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
+    st.floats(-1e3, 1e3).map(lambda v: f"{v:.3e}"),
+)
 labels = st.sampled_from(["yes", "no", "red", "blue", " green ", '"a, b"'])
 oddities = st.one_of(
-    st.sampled_from(["", " ", "NA", "?", "nan", "inf", "1e400", "1,5", '"', 'a"b', "-", ".",
-                     "1.2.3", "１２", "é", "\t", '"x\ny"']),
-    st.text(alphabet="ab,;\t\"\n\r 0123456789.eE-+", max_size=6),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "NA",
+            "?",
+            "nan",
+            "inf",
+            "1e400",
+            "1,5",
+            '"',
+            'a"b',
+            "-",
+            ".",
+            "1.2.3",
+            "１２",
+            "é",
+            "\t",
+            '"x\ny"',
+        ]
+    ),
+    st.text(alphabet='ab,;\t"\n\r 0123456789.eE-+', max_size=6),
 )
 
 
@@ -32,14 +52,19 @@ def csv_texts(draw):
     n_cols = draw(st.sampled_from([1, 2, 2, 3, 3, 4, 5]))
     delim = draw(st.sampled_from([",", ";", "\t"]))
     kinds = [draw(st.sampled_from(["num", "num", "num", "label"])) for _ in range(n_cols)]
-    header = [draw(st.sampled_from(["a", "b", "id", "", "a b", "x"])) + str(i)
-              for i in range(n_cols)]
+    header = [
+        draw(st.sampled_from(["a", "b", "id", "", "a b", "x"])) + str(i) for i in range(n_cols)
+    ]
     if draw(st.booleans()):
         header[-1] = "y"
     rows = []
     for _ in range(draw(st.integers(0, 12))):
-        row = [draw(oddities) if draw(st.integers(0, 15)) == 0 else
-               draw(numbers if kind == "num" else labels) for kind in kinds]
+        row = [
+            draw(oddities)
+            if draw(st.integers(0, 15)) == 0
+            else draw(numbers if kind == "num" else labels)
+            for kind in kinds
+        ]
         if draw(st.integers(0, 15)) == 0:  # ragged
             row = row[:-1] if draw(st.booleans()) else [*row, "9"]
         rows.append(row)
@@ -82,10 +107,15 @@ def folder(tmp_path_factory):
 
 
 @SETTINGS
-@given(data=csv_texts(), target=st.sampled_from(["y", 0, -1]), drop=st.booleans(),
-       target_type=st.sampled_from(["auto", "classes", "values"]))
-def test_any_text_loads_consistently_or_raises_dataset_error(folder, data, target, drop,
-                                                             target_type):
+@given(
+    data=csv_texts(),
+    target=st.sampled_from(["y", 0, -1]),
+    drop=st.booleans(),
+    target_type=st.sampled_from(["auto", "classes", "values"]),
+)
+def test_any_text_loads_consistently_or_raises_dataset_error(
+    folder, data, target, drop, target_type
+):
     path = folder / "fuzz.csv"
     path.write_bytes(data)
     try:
@@ -102,17 +132,30 @@ def test_any_text_loads_consistently_or_raises_dataset_error(folder, data, targe
 def clean_tables(draw):
     n_rows = draw(st.integers(2, 15))
     n_feat = draw(st.integers(1, 4))
-    values = draw(st.lists(st.lists(st.floats(-1e6, 1e6, width=32), min_size=n_feat,
-                                    max_size=n_feat), min_size=n_rows, max_size=n_rows))
-    labels = draw(st.lists(st.sampled_from(["cat", "dog", "bird, small", "Élan"]),
-                           min_size=n_rows, max_size=n_rows).filter(lambda v: len(set(v)) > 1))
+    values = draw(
+        st.lists(
+            st.lists(st.floats(-1e6, 1e6, width=32), min_size=n_feat, max_size=n_feat),
+            min_size=n_rows,
+            max_size=n_rows,
+        )
+    )
+    labels = draw(
+        st.lists(
+            st.sampled_from(["cat", "dog", "bird, small", "Élan"]), min_size=n_rows, max_size=n_rows
+        ).filter(lambda v: len(set(v)) > 1)
+    )
     return np.array(values, dtype=np.float32), labels
 
 
 @SETTINGS
-@given(table=clean_tables(), delim=st.sampled_from([",", ";", "\t"]),
-       eol=st.sampled_from(["\n", "\r\n"]), bom=st.booleans(), fmt=st.sampled_from(
-           ["{:.9g}", "{:.9e}", "{!r}"]), with_id=st.booleans())
+@given(
+    table=clean_tables(),
+    delim=st.sampled_from([",", ";", "\t"]),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    bom=st.booleans(),
+    fmt=st.sampled_from(["{:.9g}", "{:.9e}", "{!r}"]),
+    with_id=st.booleans(),
+)
 def test_well_formed_tables_read_back_exactly(folder, table, delim, eol, bom, fmt, with_id):
     x, labels = table
     header = (["id"] if with_id else []) + [f"f{j}" for j in range(x.shape[1])] + ["label"]
@@ -136,8 +179,12 @@ def _npz_bytes() -> bytes:
     import io
 
     buf = io.BytesIO()
-    np.savez(buf, x=np.arange(6.0).reshape(3, 2), y=np.array([0, 1, 0]),
-             feature_names=np.array(["a", "b"]))
+    np.savez(
+        buf,
+        x=np.arange(6.0).reshape(3, 2),
+        y=np.array([0, 1, 0]),
+        feature_names=np.array(["a", "b"]),
+    )
     return buf.getvalue()
 
 
@@ -145,8 +192,10 @@ NPZ = _npz_bytes()
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(edits=st.lists(st.tuples(st.integers(0, len(NPZ) - 1), st.integers(0, 255)),
-                      max_size=4), cut=st.integers(0, len(NPZ)))
+@given(
+    edits=st.lists(st.tuples(st.integers(0, len(NPZ) - 1), st.integers(0, 255)), max_size=4),
+    cut=st.integers(0, len(NPZ)),
+)
 def test_damaged_npz_loads_or_raises_dataset_error(folder, edits, cut):
     data = bytearray(NPZ)
     for pos, value in edits:

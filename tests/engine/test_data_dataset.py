@@ -27,7 +27,11 @@ def test_task_follows_class_names():
     assert make(classes=("a", "b", "c")).task == "multiclass"
     reg = make(classes=None)
     assert (reg.task, reg.n_classes, reg.class_names, reg.class_counts()) == (
-        "regression", 1, None, {})
+        "regression",
+        1,
+        None,
+        {},
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,8 +44,10 @@ def test_task_follows_class_names():
         ({"x": [[1.0], [2.0]], "y": [0.0, 2.0], "class_names": ["a", "b"]}, "0..1"),
         ({"x": [[1.0]], "y": [0.0], "class_names": ["a"]}, "at least 2 classes"),
         ({"x": [[1.0, 2.0]], "y": [0.0], "feature_names": ["a"]}, "one name per feature"),
-        ({"x": [[1.0, 2.0]], "y": [0.0], "feature_names": ["a", "t"], "target_name": "t"},
-         "must all differ"),
+        (
+            {"x": [[1.0, 2.0]], "y": [0.0], "feature_names": ["a", "t"], "target_name": "t"},
+            "must all differ",
+        ),
         ({"x": [[1.0]], "y": ["cat"]}, "must be numbers"),
     ],
 )
@@ -135,7 +141,10 @@ def test_npz_round_trip(tmp_path):
     back = load_npz(tmp_path / "b.npz")
     assert np.array_equal(back.x, ds.x) and np.array_equal(back.y, ds.y)
     assert (back.feature_names, back.target_name, back.class_names) == (
-        ds.feature_names, ds.target_name, ds.class_names)
+        ds.feature_names,
+        ds.target_name,
+        ds.class_names,
+    )
 
 
 def test_npz_integer_and_text_labels_become_classes(tmp_path):

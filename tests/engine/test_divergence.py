@@ -38,12 +38,14 @@ def _standardised(name):
 
 def _course_net(optimizer):
     engine.utils.set_random_seed(0)
-    model = engine.Sequential([
-        engine.Input(shape=(2,)),
-        Dense(25, activation="sigmoid"),
-        Dense(15, activation="sigmoid"),
-        Dense(1, activation="sigmoid"),
-    ])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(2,)),
+            Dense(25, activation="sigmoid"),
+            Dense(15, activation="sigmoid"),
+            Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
@@ -85,8 +87,14 @@ def test_relu_mse_full_batch_keeps_weights_whose_predictions_are_finite():
     weights (1e19), whose predictions are not finite."""
     x, y = _standardised("sine")
     engine.utils.set_random_seed(0)
-    model = engine.Sequential([engine.Input(shape=(1,)), Dense(25, activation="relu"),
-                               Dense(15, activation="relu"), Dense(1)])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(1,)),
+            Dense(25, activation="relu"),
+            Dense(15, activation="relu"),
+            Dense(1),
+        ]
+    )
     model.compile(optimizer=optimizers.SGD(learning_rate=10.0), loss="mse")
     before = model.get_weights()
     recorder = Recorder()
@@ -114,7 +122,8 @@ def test_an_infinite_validation_loss_is_not_healthy():
     error = info.value
     assert str(error).startswith(
         "Training diverged at epoch 1: the validation loss became infinite. The model keeps "
-        "the weights from before this fit.")
+        "the weights from before this fit."
+    )
     assert math.isfinite(error.loss)
     for got, want in zip(model.get_weights(), before):
         np.testing.assert_array_equal(got, want)
@@ -131,8 +140,7 @@ def test_a_nan_loss_restores_the_optimizer_state_of_the_kept_epoch():
     iterations = model.optimizer.iterations
     weights = model.get_weights()
     with pytest.raises(TrainingDiverged) as info:
-        model.fit(x, np.full((64, 1), 3e38, dtype=np.float32), batch_size=16, epochs=3,
-                  verbose=0)
+        model.fit(x, np.full((64, 1), 3e38, dtype=np.float32), batch_size=16, epochs=3, verbose=0)
     assert info.value.kept_epoch is None
     assert model.optimizer.iterations == iterations
     for got, want in zip(model.optimizer.state(), state):

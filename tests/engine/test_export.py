@@ -214,8 +214,9 @@ def make_stub_keras() -> types.ModuleType:
     keras = types.ModuleType("keras")
     keras.Input = Input
     keras.Sequential = Sequential
-    keras.layers = types.SimpleNamespace(Dense=Dense, Normalization=Normalization,
-                                         Rescaling=Rescaling)
+    keras.layers = types.SimpleNamespace(
+        Dense=Dense, Normalization=Normalization, Rescaling=Rescaling
+    )
     keras.losses = types.SimpleNamespace(
         **{name: _configured(name, allowed) for name, allowed in LOSSES.items()}
     )
@@ -378,7 +379,9 @@ def test_every_layer_computes_what_the_engine_computes(exported, stub_keras):
     project = Project.load(exported["project"])
     raw = project.dataset.x[:60]
     scaler = runtime.fitted_scaler(project)
-    engine_z = runtime.build_model(project).preactivations(raw if scaler is None else scaler.transform(raw))
+    engine_z = runtime.build_model(project).preactivations(
+        raw if scaler is None else scaler.transform(raw)
+    )
     model = run_script(exported["script"])["build_model"]()
     model.predict(raw)
     dense = [layer for layer in model.layers if isinstance(layer, stub_keras.layers.Dense)]
@@ -510,8 +513,12 @@ def test_under_real_keras_predictions_match_netbuilder_predict(tmp_path):
         pytest.skip("Keras 3 with a backend (tensorflow, torch or jax) is not installed")
     configs = {
         "iris": ["--builtin", "iris"],
-        "circles": ["--builtin", "circles", "--layers",
-                    "4:leaky_relu,4:elu,4:softplus,4:silu,4:tanh,4:relu,1:sigmoid"],
+        "circles": [
+            "--builtin",
+            "circles",
+            "--layers",
+            "4:leaky_relu,4:elu,4:softplus,4:silu,4:tanh,4:relu,1:sigmoid",
+        ],
     }
     argv, expected = [], {}
     for name, options in configs.items():
@@ -527,8 +534,14 @@ def test_under_real_keras_predictions_match_netbuilder_predict(tmp_path):
         expected[name] = netbuilder_predictions(path, x, folder)
         argv += [str(script), str(folder / "x.npy"), str(folder / "keras.npy")]
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run([sys.executable, "-c", REAL_KERAS_RUN, *argv], capture_output=True,
-                            text=True, timeout=300, env=env, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", REAL_KERAS_RUN, *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     for name in configs:
         predicted = np.load(tmp_path / name / "keras.npy")
@@ -544,7 +557,8 @@ def test_a_standardised_target_is_undone_by_a_rescaling_layer(tmp_path, stub_ker
     scaler = runtime.fitted_target_scaler(project)
     source = keras_script(project)
     assert 'keras.layers.Rescaling(scale=TARGET_STD, offset=TARGET_MEAN, name="target_units")' in (
-        source)
+        source
+    )
     script = tmp_path / "model.py"
     export_keras(project, script)
     namespace = run_script(script)
@@ -553,8 +567,9 @@ def test_a_standardised_target_is_undone_by_a_rescaling_layer(tmp_path, stub_ker
     x = project.dataset.x[:40]
     expected = netbuilder_predictions(path, x, tmp_path)
     assert np.abs(expected).mean() > 100  # in the target's units (the linear set's ~527)
-    np.testing.assert_allclose(namespace["build_model"]().predict(x), expected, rtol=1e-5,
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        namespace["build_model"]().predict(x), expected, rtol=1e-5, atol=1e-3
+    )
     # Without target scaling there is nothing to undo.
     assert main(["new", str(path), "--builtin", "linear", "--no-target-scaling"]) == 0
     assert "Rescaling" not in keras_script(Project.load(path))
@@ -598,8 +613,7 @@ def test_the_distributed_script_trains_on_two_devices_and_predicts_like_netbuild
     if importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None:
         pytest.skip("Keras 3 and JAX are not installed")
     results = {}
-    for name, options in {"iris": ["--builtin", "iris"],
-                          "linear": ["--builtin", "linear"]}.items():
+    for name, options in {"iris": ["--builtin", "iris"], "linear": ["--builtin", "linear"]}.items():
         folder = tmp_path / name
         folder.mkdir()
         path = folder / "p.nnproj"
@@ -608,12 +622,26 @@ def test_the_distributed_script_trains_on_two_devices_and_predicts_like_netbuild
         assert main(["export", "keras", str(path), "-o", str(script), "--distributed"]) == 0
         x = Project.load(path).dataset.x
         np.save(folder / "x.npy", x)
-        env = {**os.environ, "KERAS_BACKEND": "jax",
-               "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+        env = {
+            **os.environ,
+            "KERAS_BACKEND": "jax",
+            "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+        }
         result = subprocess.run(
-            [sys.executable, "-c", DISTRIBUTED_RUN, str(script), str(folder / "x.npy"),
-             str(folder / "keras.npy")],
-            capture_output=True, text=True, timeout=300, env=env, cwd=folder)
+            [
+                sys.executable,
+                "-c",
+                DISTRIBUTED_RUN,
+                str(script),
+                str(folder / "x.npy"),
+                str(folder / "keras.npy"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+            cwd=folder,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         assert "epochs 3 finite True" in result.stdout
         results[name] = (np.load(folder / "keras.npy"), netbuilder_predictions(path, x, folder))

@@ -23,8 +23,9 @@ def _xor():
 def test_full_batch_sgd_stats_are_the_gradient_and_the_step():
     x, y = _xor()
     engine.utils.set_random_seed(0)
-    model = engine.Sequential([engine.Input(shape=(2,)), Dense(8, activation="tanh"),
-                               Dense(1, activation="sigmoid")])
+    model = engine.Sequential(
+        [engine.Input(shape=(2,)), Dense(8, activation="tanh"), Dense(1, activation="sigmoid")]
+    )
     lr = 0.5
     model.compile(optimizer=optimizers.SGD(learning_rate=lr), loss="binary_crossentropy")
     before = model.get_weights()
@@ -43,9 +44,13 @@ def test_full_batch_sgd_stats_are_the_gradient_and_the_step():
 def test_a_deep_sigmoid_network_starves_its_first_layer():
     x, y = _xor()
     engine.utils.set_random_seed(1)
-    model = engine.Sequential([engine.Input(shape=(2,)),
-                               *[Dense(16, activation="sigmoid") for _ in range(7)],
-                               Dense(1, activation="sigmoid")])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(2,)),
+            *[Dense(16, activation="sigmoid") for _ in range(7)],
+            Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy")
     stats = GradientStats()
     model.fit(x, y, epochs=3, verbose=0, callbacks=[stats])
@@ -57,8 +62,7 @@ def test_a_deep_sigmoid_network_starves_its_first_layer():
 def test_a_diverged_fit_records_the_epoch_that_blew_up():
     x, y = _xor()
     engine.utils.set_random_seed(0)
-    model = engine.Sequential([engine.Input(shape=(2,)), Dense(8, activation="relu"),
-                               Dense(1)])
+    model = engine.Sequential([engine.Input(shape=(2,)), Dense(8, activation="relu"), Dense(1)])
     model.compile(optimizer=optimizers.SGD(learning_rate=50.0), loss="mse")
     stats = GradientStats()
     with pytest.raises(engine.errors.TrainingDiverged) as info:
@@ -75,15 +79,18 @@ def test_a_diverged_run_names_the_first_layer_out_of_range():
     outcome = runtime.fit_run(model, runtime.prepare_data(project), project.training, 50)
     assert outcome.outcome == "diverged"
     assert outcome.culprit_layer is not None and outcome.culprit_epoch >= 1
-    assert (f"layer {outcome.culprit_layer + 1}: updates were" in outcome.message
-            or f"layer {outcome.culprit_layer + 1}: its gradient became" in outcome.message)
+    assert (
+        f"layer {outcome.culprit_layer + 1}: updates were" in outcome.message
+        or f"layer {outcome.culprit_layer + 1}: its gradient became" in outcome.message
+    )
     assert f"at epoch {outcome.culprit_epoch}" in outcome.message
     assert outcome.suggested_learning_rate == pytest.approx(1e5)
     # The replay that found the layer put back what fit kept: the same run with the
     # statistics on from the start (no replay) keeps the same weights.
     model = runtime.build_model(project, seed=0)
-    watched = runtime.fit_run(model, runtime.prepare_data(project), project.training, 50,
-                              callbacks=[GradientStats()])
+    watched = runtime.fit_run(
+        model, runtime.prepare_data(project), project.training, 50, callbacks=[GradientStats()]
+    )
     assert watched.diverged_epoch == outcome.diverged_epoch
     for kept, same in zip(outcome.weights, watched.weights):
         np.testing.assert_array_equal(kept, same)

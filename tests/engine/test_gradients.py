@@ -90,18 +90,32 @@ def _loss_cases():
     return {
         "binary_crossentropy": (losses.BinaryCrossentropy(), binary, probabilities),
         "binary_crossentropy_soft_labels": (
-            losses.BinaryCrossentropy(), rng.uniform(size=(6, 3)), probabilities),
-        "binary_crossentropy_logits": (
-            losses.BinaryCrossentropy(from_logits=True), binary, logits),
+            losses.BinaryCrossentropy(),
+            rng.uniform(size=(6, 3)),
+            probabilities,
+        ),
+        "binary_crossentropy_logits": (losses.BinaryCrossentropy(from_logits=True), binary, logits),
         "categorical_crossentropy": (losses.CategoricalCrossentropy(), one_hot, softmaxish),
         "categorical_crossentropy_unnormalised": (
-            losses.CategoricalCrossentropy(), one_hot, probabilities),
+            losses.CategoricalCrossentropy(),
+            one_hot,
+            probabilities,
+        ),
         "categorical_crossentropy_logits": (
-            losses.CategoricalCrossentropy(from_logits=True), one_hot, logits),
+            losses.CategoricalCrossentropy(from_logits=True),
+            one_hot,
+            logits,
+        ),
         "sparse_categorical_crossentropy": (
-            losses.SparseCategoricalCrossentropy(), labels, softmaxish),
+            losses.SparseCategoricalCrossentropy(),
+            labels,
+            softmaxish,
+        ),
         "sparse_categorical_crossentropy_logits": (
-            losses.SparseCategoricalCrossentropy(from_logits=True), labels, logits),
+            losses.SparseCategoricalCrossentropy(from_logits=True),
+            labels,
+            logits,
+        ),
         "mean_squared_error": (losses.MeanSquaredError(), real, logits),
         "mean_absolute_error": (losses.MeanAbsoluteError(), real, logits),
         "huber": (losses.Huber(delta=0.7), real, logits),
@@ -158,11 +172,13 @@ def test_model_gradients_match_numeric_gradient(output, loss, hidden):
     rng = np.random.default_rng(4)
     engine.utils.set_random_seed(5)
     k = 3
-    model = engine.Sequential([
-        engine.Input(shape=(4,)),
-        Dense(5, activation=hidden, kernel_regularizer=regularizers.L1L2(l1=0.01, l2=0.02)),
-        Dense(k, activation=output),
-    ])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(4,)),
+            Dense(5, activation=hidden, kernel_regularizer=regularizers.L1L2(l1=0.01, l2=0.02)),
+            Dense(k, activation=output),
+        ]
+    )
     model.compile(optimizer="sgd", loss=loss)
     x = rng.normal(size=(7, 4))
     y = _targets(loss, rng, 7, k)
@@ -181,12 +197,14 @@ def test_wide_and_bias_free_layers_match_numeric_gradient(hidden):
     """Wide hidden layers use row-major buffers and layers without bias no ones column."""
     rng = np.random.default_rng(9)
     engine.utils.set_random_seed(10)
-    model = engine.Sequential([
-        engine.Input(shape=(3,)),
-        Dense(70, activation=hidden),
-        Dense(6, activation="tanh", use_bias=False),
-        Dense(2, activation="softmax"),
-    ])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(3,)),
+            Dense(70, activation=hidden),
+            Dense(6, activation="tanh", use_bias=False),
+            Dense(2, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     x = rng.normal(size=(5, 3))
     y = rng.integers(0, 2, size=5)
@@ -240,8 +258,9 @@ REFERENCE_CASES = (
 
 def _reference_model(hidden, output, loss, rng):
     engine.utils.set_random_seed(12)
-    model = engine.Sequential([engine.Input(shape=(4,)), Dense(5, activation=hidden),
-                               Dense(3, activation=output)])
+    model = engine.Sequential(
+        [engine.Input(shape=(4,)), Dense(5, activation=hidden), Dense(3, activation=output)]
+    )
     model.compile(optimizer="sgd", loss=loss)
     return model, rng.normal(size=(7, 4)), _targets(loss, rng, 7, 3)
 
@@ -253,7 +272,8 @@ def test_every_activation_has_a_reference_case():
 
 
 @pytest.mark.parametrize(
-    ("hidden", "output", "loss"), REFERENCE_CASES,
+    ("hidden", "output", "loss"),
+    REFERENCE_CASES,
     ids=[f"{h}-{o}-{type(lo).__name__}" for h, o, lo in REFERENCE_CASES],
 )
 def test_step_plan_gradients_equal_the_plain_layer_by_layer_backprop(hidden, output, loss):
@@ -273,9 +293,14 @@ def test_plain_backprop_equals_the_step_for_wide_and_bias_free_layers(hidden):
     """The step's other layouts (row-major wide layers, a wide input whose bias is added
     apart, a layer without bias) give the reference gradients too."""
     rng = np.random.default_rng(14)
-    model = engine.Sequential([engine.Input(shape=(70,)), Dense(66, activation=hidden),
-                               Dense(6, activation="tanh", use_bias=False),
-                               Dense(2, activation="softmax")])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(70,)),
+            Dense(66, activation=hidden),
+            Dense(6, activation="tanh", use_bias=False),
+            Dense(2, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     x, y = rng.normal(size=(5, 70)), rng.integers(0, 2, size=5)
     _, fast = model.compute_gradients(x, y)
@@ -286,8 +311,11 @@ def test_plain_backprop_equals_the_step_for_wide_and_bias_free_layers(hidden):
 
 
 @pytest.mark.parametrize(
-    ("hidden", "output", "loss"), REFERENCE_CASES[::3] + REFERENCE_CASES[-3:],
-    ids=[f"{h}-{o}-{type(lo).__name__}" for h, o, lo in REFERENCE_CASES[::3] + REFERENCE_CASES[-3:]],
+    ("hidden", "output", "loss"),
+    REFERENCE_CASES[::3] + REFERENCE_CASES[-3:],
+    ids=[
+        f"{h}-{o}-{type(lo).__name__}" for h, o, lo in REFERENCE_CASES[::3] + REFERENCE_CASES[-3:]
+    ],
 )
 def test_plain_backprop_matches_numeric_gradient(hidden, output, loss):
     model, x, y = _reference_model(hidden, output, loss, np.random.default_rng(15))

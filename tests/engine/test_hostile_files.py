@@ -99,9 +99,13 @@ def _in_subprocess(code: str, memory_mb: int = 1024, timeout: float = 60):
         "import resource\n"
         f"resource.setrlimit(resource.RLIMIT_AS, ({memory_mb} << 20, {memory_mb} << 20))\n"
     )
-    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=timeout,
-                          cwd=Path(__file__).resolve().parents[2])
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=Path(__file__).resolve().parents[2],
+    )
 
 
 @posix_only
@@ -180,8 +184,9 @@ def test_only_stored_and_deflate_members_are_unpacked(saved, tmp_path, method, m
     path = tmp_path / "bz.nnproj"
     with zipfile.ZipFile(path, "w") as archive:
         for name, payload in members.items():
-            archive.writestr(name, payload,
-                             compress_type=method if name == member else zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                name, payload, compress_type=method if name == member else zipfile.ZIP_DEFLATED
+            )
     with pytest.raises(ProjectError) as info:
         Project.load(path)
     message = str(info.value)
@@ -202,8 +207,9 @@ def test_arrays_inside_an_npz_member_must_be_stored_or_deflated(saved, tmp_path)
         Project.load(write_zip(tmp_path / "inner.nnproj", members))
 
 
-def test_an_embedded_dataset_over_its_bound_is_refused_naming_the_bound(saved, tmp_path,
-                                                                        monkeypatch):
+def test_an_embedded_dataset_over_its_bound_is_refused_naming_the_bound(
+    saved, tmp_path, monkeypatch
+):
     members = zip_members(saved)
     members["dataset.csv"] = b"a,b,label\n" + b"1,2,yes\n3,4,no\n" * 1000
     path = write_zip(tmp_path / "big.nnproj", members)
@@ -217,11 +223,11 @@ def test_the_embedded_dataset_bound_is_one_the_loader_handles():
     # 1.9 GB took 6 GB of memory and hung every front end; loading costs ~3x the CSV.
     assert container.MAX_DATASET_BYTES <= 256 * 1024**2
     from engine.project.document import EMBED_LIMIT_BYTES
+
     assert container.MAX_DATASET_BYTES >= EMBED_LIMIT_BYTES  # what Netbuilder embeds fits
 
 
-def test_a_json_member_lying_about_its_size_is_cut_at_the_json_bound(saved, tmp_path,
-                                                                     monkeypatch):
+def test_a_json_member_lying_about_its_size_is_cut_at_the_json_bound(saved, tmp_path, monkeypatch):
     members = zip_members(saved)
     meta = json.loads(members["project.json"])
     meta["ui"] = {"pad": "x" * 200_000}
@@ -241,7 +247,10 @@ def test_a_save_killed_mid_write_leaves_a_temp_file_the_next_save_removes(tmp_pa
     target = tmp_path / "p.nnproj"
     target.write_bytes(b"old")
     child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             from engine.files import atomic_write
             def write(handle):
@@ -250,8 +259,12 @@ def test_a_save_killed_mid_write_leaves_a_temp_file_the_next_save_removes(tmp_pa
                 print("writing", flush=True)
                 time.sleep(60)
             atomic_write({str(target)!r}, write)
-        """)],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     try:
         assert child.stdout.readline().strip() == "writing"
         leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -270,8 +283,9 @@ def test_a_save_killed_mid_write_leaves_a_temp_file_the_next_save_removes(tmp_pa
 
 def test_stale_temp_files_of_other_targets_and_unknown_names_are_kept(tmp_path):
     target = tmp_path / "p.nnproj"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     stale = tmp_path / f".p.nnproj.pid-{dead}.abc.tmp"
     other = tmp_path / f".q.nnproj.pid-{dead}.abc.tmp"
     foreign = tmp_path / ".p.nnproj.abc.tmp"  # not ours to judge: no pid in its name
@@ -283,8 +297,10 @@ def test_stale_temp_files_of_other_targets_and_unknown_names_are_kept(tmp_path):
 
 # ---------------------------------------------------------------------- outside files
 
-SSH_KEY = (b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
-           b"-----END OPENSSH PRIVATE KEY-----\n")
+SSH_KEY = (
+    b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
+    b"-----END OPENSSH PRIVATE KEY-----\n"
+)
 
 
 def _project_pointing_at(tmp_path: Path, outside: Path) -> Path:
@@ -311,6 +327,7 @@ def test_a_project_never_embeds_a_file_it_did_not_load_as_its_dataset(tmp_path, 
     assert project.dataset is None and project.warnings  # "opened without data"
     if save == "train":  # what `netbuilder train` does after training: save in place
         from engine.project import runtime
+
         project.weights = runtime.initial_weights(project)
     project.save(path)
     members = zip_members(path)

@@ -64,21 +64,27 @@ def _numeric_places(value, prefix=()):
 
 with tempfile.TemporaryDirectory() as _folder:
     (Path(_folder) / "s.nnproj").write_bytes(SOURCE)
-    PLACES = sorted(_numeric_places(json.loads(zip_members(Path(_folder) / "s.nnproj")
-                                               ["project.json"])), key=str)
+    PLACES = sorted(
+        _numeric_places(json.loads(zip_members(Path(_folder) / "s.nnproj")["project.json"])),
+        key=str,
+    )
 
 
-@pytest.mark.parametrize(("place", "literal", "fragment"), [
-    (("layers", 0, "units"), "9" * 5000, "layers[0].units"),
-    (("compile", "learning_rate"), "1" * 400, "compile.learning_rate"),
-    (("compile", "learning_rate"), "0." + "1" * 400, "compile.learning_rate"),
-    (("layers", 1, "l2"), "7" * 400, "layers[1].l2"),
-    (("history", "loss", 0), "5" * 400, "history.loss[0]"),
-    (("training", "seed"), "3" * 4500, "training.seed"),
-    (("training", "epochs"), "9" * 30, "training.epochs"),
-])
+@pytest.mark.parametrize(
+    ("place", "literal", "fragment"),
+    [
+        (("layers", 0, "units"), "9" * 5000, "layers[0].units"),
+        (("compile", "learning_rate"), "1" * 400, "compile.learning_rate"),
+        (("compile", "learning_rate"), "0." + "1" * 400, "compile.learning_rate"),
+        (("layers", 1, "l2"), "7" * 400, "layers[1].l2"),
+        (("history", "loss", 0), "5" * 400, "history.loss[0]"),
+        (("training", "seed"), "3" * 4500, "training.seed"),
+        (("training", "epochs"), "9" * 30, "training.epochs"),
+    ],
+)
 def test_a_number_too_long_for_python_is_a_project_error_naming_its_place(
-        tmp_path, place, literal, fragment):
+    tmp_path, place, literal, fragment
+):
     path = _with_literal(tmp_path, place, literal)
     with pytest.raises(ProjectError) as info:
         Project.load(path)
@@ -126,8 +132,7 @@ LITERALS = st.one_of(
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(place=st.sampled_from(PLACES), literal=LITERALS)
-def test_any_huge_number_anywhere_loads_or_raises_a_project_error_naming_the_file(place,
-                                                                                  literal):
+def test_any_huge_number_anywhere_loads_or_raises_a_project_error_naming_the_file(place, literal):
     with tempfile.TemporaryDirectory() as folder:
         path = _with_literal(Path(folder), place, literal)
         try:
@@ -159,8 +164,11 @@ def test_a_network_too_big_for_memory_is_refused_when_opened(tmp_path, units):
 
 def test_building_a_network_too_big_for_memory_is_refused_naming_the_layer():
     project = Project.course()
-    project.layers = [LayerSpec(10**5, "relu", "wide"), LayerSpec(10**5, "relu", "wider"),
-                      LayerSpec(1, "sigmoid", "out")]
+    project.layers = [
+        LayerSpec(10**5, "relu", "wide"),
+        LayerSpec(10**5, "relu", "wider"),
+        LayerSpec(1, "sigmoid", "out"),
+    ]
     with pytest.raises(ProjectError, match=r"layers\[1\] \('wider'"):
         runtime.build_model(project)
     with pytest.raises(ProjectError, match="wider"):
@@ -169,8 +177,11 @@ def test_building_a_network_too_big_for_memory_is_refused_naming_the_layer():
 
 def test_the_biggest_allowed_network_is_still_a_real_one():
     project = Project.course()
-    project.layers = [LayerSpec(256, "relu", "a"), LayerSpec(128, "relu", "b"),
-                      LayerSpec(10, "softmax", "c")]
+    project.layers = [
+        LayerSpec(256, "relu", "a"),
+        LayerSpec(128, "relu", "b"),
+        LayerSpec(10, "softmax", "c"),
+    ]
     project.compile.loss = "sparse_categorical_crossentropy"
     project.input_dim = 784
     project.dataset = None

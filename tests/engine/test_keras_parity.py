@@ -32,16 +32,20 @@ Y_CLASS = (np.digitize(X[:, 0], [-0.5, 0.5])).astype("float32").reshape(-1, 1)
 def _pair(hidden, out_units, out_activation, l2=0.0):
     reg_k = keras.regularizers.L2(l2) if l2 else None
     reg_e = L2(l2) if l2 else None
-    k = keras.Sequential([
-        keras.Input((3,)),
-        keras.layers.Dense(6, activation=hidden, kernel_regularizer=reg_k),
-        keras.layers.Dense(out_units, activation=out_activation),
-    ])
-    e = engine.Sequential([
-        engine.Input(shape=(3,)),
-        Dense(6, activation=hidden, kernel_regularizer=reg_e),
-        Dense(out_units, activation=out_activation),
-    ])
+    k = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(6, activation=hidden, kernel_regularizer=reg_k),
+            keras.layers.Dense(out_units, activation=out_activation),
+        ]
+    )
+    e = engine.Sequential(
+        [
+            engine.Input(shape=(3,)),
+            Dense(6, activation=hidden, kernel_regularizer=reg_e),
+            Dense(out_units, activation=out_activation),
+        ]
+    )
     e.set_weights([np.asarray(w) for w in k.get_weights()])
     return k, e
 
@@ -49,15 +53,59 @@ def _pair(hidden, out_units, out_activation, l2=0.0):
 CASES = [
     # (optimizer name, kwargs, loss, hidden, output units, output activation, y, l2)
     ("SGD", {"learning_rate": 0.1}, "binary_crossentropy", "relu", 1, "sigmoid", Y_BINARY, 0),
-    ("SGD", {"learning_rate": 0.1, "momentum": 0.9}, "binary_crossentropy", "tanh", 1, "sigmoid", Y_BINARY, 0),
-    ("SGD", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}, "mse", "elu", 1, "linear", Y_REAL, 0),
+    (
+        "SGD",
+        {"learning_rate": 0.1, "momentum": 0.9},
+        "binary_crossentropy",
+        "tanh",
+        1,
+        "sigmoid",
+        Y_BINARY,
+        0,
+    ),
+    (
+        "SGD",
+        {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
+        "mse",
+        "elu",
+        1,
+        "linear",
+        Y_REAL,
+        0,
+    ),
     ("Adam", {"learning_rate": 0.01}, "binary_crossentropy", "relu", 1, "sigmoid", Y_BINARY, 0.01),
-    ("RMSprop", {"learning_rate": 0.01}, "binary_crossentropy", "sigmoid", 1, "sigmoid", Y_BINARY, 0),
+    (
+        "RMSprop",
+        {"learning_rate": 0.01},
+        "binary_crossentropy",
+        "sigmoid",
+        1,
+        "sigmoid",
+        Y_BINARY,
+        0,
+    ),
     ("Adam", {"learning_rate": 0.01}, "mae", "softplus", 1, "linear", Y_REAL, 0),
     ("Adam", {"learning_rate": 0.01}, "huber", "silu", 1, "linear", Y_REAL, 0),
-    ("Adam", {"learning_rate": 0.01}, "sparse_categorical_crossentropy", "relu", 3, "softmax", Y_CLASS, 0),
-    ("RMSprop", {"learning_rate": 0.01}, "categorical_crossentropy", "leaky_relu", 3, "softmax",
-     np.eye(3, dtype="float32")[Y_CLASS[:, 0].astype(int)], 0),
+    (
+        "Adam",
+        {"learning_rate": 0.01},
+        "sparse_categorical_crossentropy",
+        "relu",
+        3,
+        "softmax",
+        Y_CLASS,
+        0,
+    ),
+    (
+        "RMSprop",
+        {"learning_rate": 0.01},
+        "categorical_crossentropy",
+        "leaky_relu",
+        3,
+        "softmax",
+        np.eye(3, dtype="float32")[Y_CLASS[:, 0].astype(int)],
+        0,
+    ),
 ]
 
 
@@ -74,5 +122,6 @@ def test_training_matches_keras_weight_for_weight(case):
         np.testing.assert_allclose(ew, np.asarray(kw), atol=5e-6, rtol=1e-5)
     np.testing.assert_allclose(e_hist["loss"], k_hist["loss"], rtol=1e-4)
     # float32 rounding of the same sums in another order: relative, like the weights above
-    np.testing.assert_allclose(e.predict(X, verbose=0), k.predict(X, verbose=0), atol=1e-5,
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        e.predict(X, verbose=0), k.predict(X, verbose=0), atol=1e-5, rtol=1e-5
+    )

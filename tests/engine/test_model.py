@@ -46,9 +46,9 @@ def _coffee(n=200, seed=0):
 
 
 def _small_model(hidden="relu", output="sigmoid", units=1, n_in=2, **compile_kwargs):
-    model = engine.Sequential([
-        engine.Input(shape=(n_in,)), Dense(4, activation=hidden), Dense(units, activation=output)
-    ])
+    model = engine.Sequential(
+        [engine.Input(shape=(n_in,)), Dense(4, activation=hidden), Dense(units, activation=output)]
+    )
     compile_kwargs.setdefault("optimizer", "sgd")
     compile_kwargs.setdefault("loss", "binary_crossentropy")
     model.compile(**compile_kwargs)
@@ -62,19 +62,27 @@ def test_course_snippet_runs_as_written():
     from engine.losses import BinaryCrossentropy
 
     X, Y = _coffee()
-    model = Sequential([
-        Dense(units=25, activation="sigmoid"),
-        Dense(units=15, activation="sigmoid"),
-        Dense(units=1, activation="sigmoid"),
-    ])
+    model = Sequential(
+        [
+            Dense(units=25, activation="sigmoid"),
+            Dense(units=15, activation="sigmoid"),
+            Dense(units=1, activation="sigmoid"),
+        ]
+    )
     model.compile(loss=BinaryCrossentropy)  # the class itself, as the course writes it
     history = model.fit(X, Y, epochs=100, verbose=0)
     assert isinstance(model.optimizer, optimizers.RMSprop)  # Keras' compile default
     assert isinstance(model.loss, BinaryCrossentropy)
     assert len(history.history["loss"]) == 100
     assert history.history["loss"][-1] < history.history["loss"][0]
-    assert [w.shape for w in model.get_weights()] == [(2, 25), (25,), (25, 15), (15,), (15, 1),
-                                                      (1,)]
+    assert [w.shape for w in model.get_weights()] == [
+        (2, 25),
+        (25,),
+        (25, 15),
+        (15,),
+        (15, 1),
+        (1,),
+    ]
     assert model.count_params() == 75 + 390 + 16
 
 
@@ -82,8 +90,7 @@ def test_xor_with_relu_hidden_layer_and_sigmoid_output_is_learned():
     engine.utils.set_random_seed(1)
     # 16 units: XOR is learned from 20 of 20 seeds (8 units: 18 of 20, two dead-ReLU minima)
     model = engine.Sequential([Dense(16, activation="relu"), Dense(1, activation="sigmoid")])
-    model.compile(optimizer=optimizers.Adam(learning_rate=0.05), loss="bce",
-                  metrics=["accuracy"])
+    model.compile(optimizer=optimizers.Adam(learning_rate=0.05), loss="bce", metrics=["accuracy"])
     history = model.fit(XOR_X, XOR_Y, epochs=300, verbose=0)
     assert history.history["loss"][-1] < 0.05
     assert history.history["accuracy"][-1] == 1.0
@@ -104,8 +111,9 @@ class Recorder(Callback):
         self.weights.append(self.model.get_weights())
 
 
-@pytest.mark.parametrize(("batch_size", "steps_per_epoch"), [(None, 4), (32, 4), (100, 1), (1000, 1),
-                                                        (30, 4), (7, 15)])
+@pytest.mark.parametrize(
+    ("batch_size", "steps_per_epoch"), [(None, 4), (32, 4), (100, 1), (1000, 1), (30, 4), (7, 15)]
+)
 def test_steps_per_epoch_and_full_batch(batch_size, steps_per_epoch):
     x, y = _coffee(100)
     model = _small_model()
@@ -119,8 +127,9 @@ def test_epoch_loss_is_the_sample_weighted_mean_of_batch_losses():
     x, y = _coffee(100)
     model = _small_model(optimizer=optimizers.SGD(learning_rate=0.0))  # weights stay put
     recorder = Recorder()
-    history = model.fit(x, y, batch_size=30, epochs=1, shuffle=False, verbose=0,
-                        callbacks=[recorder])
+    history = model.fit(
+        x, y, batch_size=30, epochs=1, shuffle=False, verbose=0, callbacks=[recorder]
+    )
     expected = model.evaluate(x, y, verbose=0)
     assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
     assert recorder.batches[-1][1]["loss"] == pytest.approx(expected, rel=1e-5)
@@ -133,8 +142,14 @@ def test_history_and_epoch_logs_have_metrics_and_validation():
     model = _small_model(metrics=["accuracy", "mse"])
     recorder = Recorder()
     history = model.fit(x, y, epochs=2, validation_split=0.2, verbose=0, callbacks=[recorder])
-    assert set(history.history) == {"loss", "accuracy", "mse", "val_loss", "val_accuracy",
-                                     "val_mse"}
+    assert set(history.history) == {
+        "loss",
+        "accuracy",
+        "mse",
+        "val_loss",
+        "val_accuracy",
+        "val_mse",
+    }
     assert all(len(v) == 2 for v in history.history.values())
     assert all(isinstance(v, float) for values in history.history.values() for v in values)
     assert recorder.epochs[-1][1] == {k: v[-1] for k, v in history.history.items()}
@@ -150,7 +165,8 @@ def test_validation_data_tuple():
     model = _small_model()
     history = model.fit(x[:40], y[:40], validation_data=(x[40:], y[40:]), epochs=1, verbose=0)
     assert history.history["val_loss"][0] == pytest.approx(
-        model.evaluate(x[40:], y[40:], verbose=0), rel=1e-5)
+        model.evaluate(x[40:], y[40:], verbose=0), rel=1e-5
+    )
 
 
 def test_initial_epoch_counts_to_epochs():
@@ -225,8 +241,9 @@ def test_stop_training_from_another_thread():
         def on_train_batch_end(self, batch, logs=None):
             started.set()
 
-    stopper = threading.Thread(target=lambda: (started.wait(5), setattr(model, "stop_training",
-                                                                       True)))
+    stopper = threading.Thread(
+        target=lambda: (started.wait(5), setattr(model, "stop_training", True))
+    )
     stopper.start()
     history = model.fit(x, y, batch_size=1, epochs=10_000, verbose=0, callbacks=[Signal()])
     stopper.join()
@@ -243,8 +260,14 @@ def test_learning_rate_change_between_batches_takes_effect_on_the_next_batch():
         snapshots.append(model.get_weights())
         model.optimizer.learning_rate = 0.0
 
-    model.fit(x, y, batch_size=10, epochs=1, verbose=0,
-              callbacks=[LambdaCallback(on_train_batch_end=freeze)])
+    model.fit(
+        x,
+        y,
+        batch_size=10,
+        epochs=1,
+        verbose=0,
+        callbacks=[LambdaCallback(on_train_batch_end=freeze)],
+    )
     assert isinstance(model.optimizer.learning_rate, float)
     assert not all(np.array_equal(a, b) for a, b in zip(snapshots[0], initial))
     for a, b in zip(snapshots[0], model.get_weights()):
@@ -259,8 +282,9 @@ def test_early_stopping_restores_best_weights():
     # Validating against flipped labels: the better the model learns, the worse val_loss gets,
     # so the best epoch is the first one.
     stopper = EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
-    history = model.fit(x, y, epochs=50, validation_data=(x, 1.0 - y), verbose=0,
-                        callbacks=[recorder, stopper])
+    history = model.fit(
+        x, y, epochs=50, validation_data=(x, 1.0 - y), verbose=0, callbacks=[recorder, stopper]
+    )
     val = history.history["val_loss"]
     assert len(val) == 3  # best at epoch 0, then two epochs without improvement
     assert stopper.best_epoch == int(np.argmin(val)) == 0
@@ -403,14 +427,19 @@ BAD_FIT_INPUTS = {
     "NaN in x": (lambda: (np.array([[0, 1], [np.nan, 1]]), np.zeros(2)), {}, "x[1, 0]=nan"),
     "inf in y": (lambda: (np.zeros((2, 2)), np.array([0, np.inf])), {}, "non-finite"),
     "empty data": (lambda: (np.zeros((0, 2)), np.zeros(0)), {}, "empty"),
-    "BCE label outside [0, 1]": (lambda: (np.zeros((3, 2)), np.array([0, 1, 2])), {},
-                                 "from 0 to 2"),
+    "BCE label outside [0, 1]": (
+        lambda: (np.zeros((3, 2)), np.array([0, 1, 2])),
+        {},
+        "from 0 to 2",
+    ),
     "wrong feature count": (lambda: (np.zeros((3, 5)), np.zeros(3)), {}, "shape (3, 5)"),
-    "batch_size 0": (lambda: (np.zeros((3, 2)), np.zeros(3)), {"batch_size": 0},
-                     "batch_size=0"),
+    "batch_size 0": (lambda: (np.zeros((3, 2)), np.zeros(3)), {"batch_size": 0}, "batch_size=0"),
     "epochs negative": (lambda: (np.zeros((3, 2)), np.zeros(3)), {"epochs": -1}, "epochs=-1"),
-    "validation_split 1.5": (lambda: (np.zeros((3, 2)), np.zeros(3)),
-                             {"validation_split": 1.5}, "validation_split=1.5"),
+    "validation_split 1.5": (
+        lambda: (np.zeros((3, 2)), np.zeros(3)),
+        {"validation_split": 1.5},
+        "validation_split=1.5",
+    ),
     "verbose 3": (lambda: (np.zeros((3, 2)), np.zeros(3)), {"verbose": 3}, "verbose=3"),
 }
 
@@ -430,11 +459,14 @@ def test_bad_fit_input_raises_before_anything_changes(case):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize(("labels", "fragment"), [
-    ([0, 1, 3], "integers in [0, 3)"),
-    ([0, 1, -1], "integers in [0, 3)"),
-    ([0, 1.5, 2], "1.5"),
-])
+@pytest.mark.parametrize(
+    ("labels", "fragment"),
+    [
+        ([0, 1, 3], "integers in [0, 3)"),
+        ([0, 1, -1], "integers in [0, 3)"),
+        ([0, 1.5, 2], "1.5"),
+    ],
+)
 def test_bad_sparse_labels(labels, fragment):
     model = _small_model(output="softmax", units=3, loss="sparse_categorical_crossentropy")
     with pytest.raises(EngineValueError, match="Received") as info:
@@ -462,13 +494,16 @@ def test_units_must_be_a_positive_integer(units):
         Dense(units)
 
 
-@pytest.mark.parametrize(("kind", "make"), [
-    ("activation", lambda: Dense(3, activation="relu6")),
-    ("loss", lambda: _small_model(loss="binary_cross_entropyy")),
-    ("optimizer", lambda: _small_model(optimizer="adamw")),
-    ("metric", lambda: _small_model(metrics=["precision"])),
-    ("initializer", lambda: Dense(3, kernel_initializer="xavier")),
-])
+@pytest.mark.parametrize(
+    ("kind", "make"),
+    [
+        ("activation", lambda: Dense(3, activation="relu6")),
+        ("loss", lambda: _small_model(loss="binary_cross_entropyy")),
+        ("optimizer", lambda: _small_model(optimizer="adamw")),
+        ("metric", lambda: _small_model(metrics=["precision"])),
+        ("initializer", lambda: Dense(3, kernel_initializer="xavier")),
+    ],
+)
 def test_unknown_names_raise_and_list_valid_names(kind, make):
     with pytest.raises(UnknownNameError, match="Valid names are") as info:
         make()
@@ -483,11 +518,14 @@ def test_unknown_activation_lists_every_activation():
         assert name in str(info.value)
 
 
-@pytest.mark.parametrize(("weights", "fragment"), [
-    (lambda m: m.get_weights()[:-1], "Received: 3 arrays"),
-    (lambda m: [np.zeros((3, 4)), *m.get_weights()[1:]], "(3, 4)"),
-    (lambda m: [np.full((2, 4), np.nan), *m.get_weights()[1:]], "non-finite"),
-])
+@pytest.mark.parametrize(
+    ("weights", "fragment"),
+    [
+        (lambda m: m.get_weights()[:-1], "Received: 3 arrays"),
+        (lambda m: [np.zeros((3, 4)), *m.get_weights()[1:]], "(3, 4)"),
+        (lambda m: [np.full((2, 4), np.nan), *m.get_weights()[1:]], "non-finite"),
+    ],
+)
 def test_set_weights_with_wrong_shapes_changes_nothing(weights, fragment):
     model = _small_model()
     before = model.get_weights()
@@ -573,8 +611,9 @@ def test_rmsprop_epsilon_inside_the_square_root():
 
 
 def test_rmsprop_centered_and_momentum():
-    (w1,) = _steps(optimizers.RMSprop(0.1, momentum=0.5, centered=True, epsilon=0.01),
-                   [[0.5]], [0.0])
+    (w1,) = _steps(
+        optimizers.RMSprop(0.1, momentum=0.5, centered=True, epsilon=0.01), [[0.5]], [0.0]
+    )
     v = 0.1 * 0.25
     mean_g = 0.1 * 0.5
     increment = 0.1 * 0.5 / math.sqrt(v - mean_g**2 + 0.01)
@@ -605,11 +644,17 @@ def test_adam_first_step_by_hand():
     assert step == pytest.approx(0.1, rel=1e-4)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: optimizers.Adam(0.01), lambda: optimizers.Adam(0.01, amsgrad=True),
-    lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True), lambda: optimizers.RMSprop(0.01),
-    lambda: optimizers.SGD(0.1), lambda: optimizers.RMSprop(0.01, centered=True),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: optimizers.Adam(0.01),
+        lambda: optimizers.Adam(0.01, amsgrad=True),
+        lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+        lambda: optimizers.RMSprop(0.01),
+        lambda: optimizers.SGD(0.1),
+        lambda: optimizers.RMSprop(0.01, centered=True),
+    ],
+)
 def test_bound_training_step_equals_apply(make):
     """fit uses optimizer.bind (a fast closure); it must do what apply does."""
     rng = np.random.default_rng(0)
@@ -626,11 +671,18 @@ def test_bound_training_step_equals_apply(make):
 
 
 def test_optimizer_defaults_match_keras():
-    assert optimizers.SGD().get_config() == {"learning_rate": 0.01, "momentum": 0.0,
-                                             "nesterov": False}
-    assert optimizers.Adam().get_config() == {"learning_rate": 0.001, "beta_1": 0.9,
-                                              "beta_2": 0.999, "epsilon": 1e-7,
-                                              "amsgrad": False}
+    assert optimizers.SGD().get_config() == {
+        "learning_rate": 0.01,
+        "momentum": 0.0,
+        "nesterov": False,
+    }
+    assert optimizers.Adam().get_config() == {
+        "learning_rate": 0.001,
+        "beta_1": 0.9,
+        "beta_2": 0.999,
+        "epsilon": 1e-7,
+        "amsgrad": False,
+    }
 
 
 def test_negative_learning_rate_is_rejected():
@@ -657,8 +709,10 @@ def test_activations_and_losses_stay_finite_at_z_1000(no_numpy_warnings, dtype):
         act = engine.activations.get(name)
         assert np.all(np.isfinite(act(z))) and np.all(np.isfinite(act.derivative(z))), name
     y = np.array([[1.0, 0.0, 0.0]])
-    for loss in (losses.BinaryCrossentropy(from_logits=True),
-                 losses.CategoricalCrossentropy(from_logits=True)):
+    for loss in (
+        losses.BinaryCrossentropy(from_logits=True),
+        losses.CategoricalCrossentropy(from_logits=True),
+    ):
         assert math.isfinite(loss(y, z))
         assert np.all(np.isfinite(loss.gradient(y, z)))
     assert losses.BinaryCrossentropy(from_logits=True)(y[:, :1], z[:, :1]) == pytest.approx(1000)
@@ -666,13 +720,16 @@ def test_activations_and_losses_stay_finite_at_z_1000(no_numpy_warnings, dtype):
     # 1 - 1e-7 rounds to 1 - 1.19e-7, hence the tolerance)
     p = sigmoid(z)
     assert losses.BinaryCrossentropy()(y, p) == pytest.approx(
-        (-math.log(1e-7) * 2 + -math.log(0.5)) / 3, rel=1e-2)
+        (-math.log(1e-7) * 2 + -math.log(0.5)) / 3, rel=1e-2
+    )
 
 
 def test_model_with_saturated_preactivations_predicts_and_trains_without_warnings(
-        no_numpy_warnings):
-    model = engine.Sequential([engine.Input(shape=(1,)), Dense(3, activation="softmax",
-                                                             kernel_initializer="ones")])
+    no_numpy_warnings,
+):
+    model = engine.Sequential(
+        [engine.Input(shape=(1,)), Dense(3, activation="softmax", kernel_initializer="ones")]
+    )
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.set_weights([np.array([[1000.0, -1000.0, 0.0]]), np.zeros(3)])
     p = model.predict(np.array([[1.0], [-1.0]]))
@@ -680,21 +737,23 @@ def test_model_with_saturated_preactivations_predicts_and_trains_without_warning
     history = model.fit(np.array([[1.0], [-1.0]]), np.array([1, 0]), epochs=2, verbose=0)
     assert all(math.isfinite(v) for v in history.history["loss"])
     binary = _small_model(output="sigmoid")
-    binary.set_weights([np.full((2, 4), 500.0), np.zeros(4), np.full((4, 1), 500.0),
-                        np.zeros(1)])
+    binary.set_weights([np.full((2, 4), 500.0), np.zeros(4), np.full((4, 1), 500.0), np.zeros(1)])
     binary.fit(np.ones((4, 2)), np.array([0, 1, 0, 1]), epochs=1, verbose=0)
 
 
 # ---- metrics ---------------------------------------------------------------------------------
 def test_accuracy_is_resolved_from_the_loss_as_keras_does():
-    assert isinstance(metrics.get("accuracy", losses.BinaryCrossentropy(), 1),
-                      metrics.BinaryAccuracy)
-    assert isinstance(metrics.get("accuracy", losses.CategoricalCrossentropy(), 3),
-                      metrics.CategoricalAccuracy)
-    assert isinstance(metrics.get("acc", losses.SparseCategoricalCrossentropy(), 3),
-                      metrics.SparseCategoricalAccuracy)
-    assert isinstance(metrics.get("accuracy", losses.MeanSquaredError(), 1),
-                      metrics.BinaryAccuracy)
+    assert isinstance(
+        metrics.get("accuracy", losses.BinaryCrossentropy(), 1), metrics.BinaryAccuracy
+    )
+    assert isinstance(
+        metrics.get("accuracy", losses.CategoricalCrossentropy(), 3), metrics.CategoricalAccuracy
+    )
+    assert isinstance(
+        metrics.get("acc", losses.SparseCategoricalCrossentropy(), 3),
+        metrics.SparseCategoricalAccuracy,
+    )
+    assert isinstance(metrics.get("accuracy", losses.MeanSquaredError(), 1), metrics.BinaryAccuracy)
     assert metrics.get("acc", losses.BinaryCrossentropy(), 1).name == "acc"
 
 
@@ -737,8 +796,9 @@ def test_mse_and_mae_metrics():
 
 
 def test_regularization_is_added_to_the_loss():
-    model = engine.Sequential([engine.Input(shape=(1,)),
-                               Dense(1, kernel_regularizer=engine.regularizers.L2(0.5))])
+    model = engine.Sequential(
+        [engine.Input(shape=(1,)), Dense(1, kernel_regularizer=engine.regularizers.L2(0.5))]
+    )
     model.compile(optimizer="sgd", loss="mse")
     model.set_weights([np.array([[2.0]]), np.array([0.0])])
     # mse of (2x - 0)^2 at x = 1 is 4; penalty 0.5 * 2^2 = 2
@@ -754,8 +814,9 @@ def test_engine_imports_no_gui_code():
         "assert not bad, bad\n"
     )
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -33,8 +33,16 @@ def test_save_and_load_keep_every_part_of_the_project(tmp_path):
     loaded = Project.load(path)
 
     assert loaded.path == path and loaded.warnings == []
-    for part in ("name", "layers", "compile", "training", "scaler", "epochs_trained", "ui",
-                 "input_dim"):
+    for part in (
+        "name",
+        "layers",
+        "compile",
+        "training",
+        "scaler",
+        "epochs_trained",
+        "ui",
+        "input_dim",
+    ):
         assert getattr(loaded, part) == getattr(original, part), part
     assert loaded.dataset_source.path == str(tmp_path / "data.csv")
     assert loaded.dataset_source.sha256 == original.dataset_source.sha256 is not None
@@ -184,8 +192,9 @@ def test_a_builtin_dataset_is_recreated_not_embedded(tmp_path):
     project = Project(
         name="xor",
         layers=[LayerSpec(4, "relu", "h"), LayerSpec(1, "sigmoid", "o")],
-        dataset_source=DatasetSource(kind="builtin", name="xor",
-                                     params={"n_samples": 40, "seed": 2}),
+        dataset_source=DatasetSource(
+            kind="builtin", name="xor", params={"n_samples": 40, "seed": 2}
+        ),
     )
     expected = project.load_dataset()
     path = project.save(tmp_path / "xor.nnproj")
@@ -196,8 +205,10 @@ def test_a_builtin_dataset_is_recreated_not_embedded(tmp_path):
 
 
 def test_an_unknown_builtin_dataset_opens_without_data_and_says_so(tmp_path):
-    project = Project(layers=[LayerSpec(1, "sigmoid", "o")],
-                      dataset_source=DatasetSource(kind="builtin", name="no_such_data"))
+    project = Project(
+        layers=[LayerSpec(1, "sigmoid", "o")],
+        dataset_source=DatasetSource(kind="builtin", name="no_such_data"),
+    )
     loaded = Project.load(project.save(tmp_path / "p.nnproj"))
     assert loaded.dataset is None
     assert "no_such_data" in loaded.warnings[0] and "without data" in loaded.warnings[0]
@@ -264,10 +275,12 @@ BAD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize(("where", "value", "expected"), BAD_VALUES,
-                         ids=[f"{w}={v!r}"[:40] for w, v, _ in BAD_VALUES])
-def test_wrong_or_missing_values_name_the_place_and_the_value(saved, tmp_path, where, value,
-                                                              expected):
+@pytest.mark.parametrize(
+    ("where", "value", "expected"), BAD_VALUES, ids=[f"{w}={v!r}"[:40] for w, v, _ in BAD_VALUES]
+)
+def test_wrong_or_missing_values_name_the_place_and_the_value(
+    saved, tmp_path, where, value, expected
+):
     meta = meta_of(saved)
     _set(meta, where, value)
     with pytest.raises(ProjectError) as info:
@@ -317,13 +330,20 @@ def test_an_extra_weight_array(saved, tmp_path):
         Project.load(_with_weights(saved, tmp_path / "bad.nnproj", **weights))
 
 
-@pytest.mark.parametrize(("key", "array", "expected"), [
-    ("w2", np.zeros((4, 1), np.float32), r"layer 2 kernel has shape \(4, 1\); expected \(3, 1\)"),
-    ("w1", np.zeros((3, 1), np.float32), r"layer 1 bias has shape \(3, 1\); expected \(3,\)"),
-    ("w0", np.zeros((2, 3), np.int64), "dtype int64; expected floats"),
-    ("w0", np.zeros(6, np.float32), r"layer 1 kernel has shape \(6,\)"),
-    ("w3", np.array([np.nan], np.float32), "layer 2 weights contain NaN or infinity"),
-])
+@pytest.mark.parametrize(
+    ("key", "array", "expected"),
+    [
+        (
+            "w2",
+            np.zeros((4, 1), np.float32),
+            r"layer 2 kernel has shape \(4, 1\); expected \(3, 1\)",
+        ),
+        ("w1", np.zeros((3, 1), np.float32), r"layer 1 bias has shape \(3, 1\); expected \(3,\)"),
+        ("w0", np.zeros((2, 3), np.int64), "dtype int64; expected floats"),
+        ("w0", np.zeros(6, np.float32), r"layer 1 kernel has shape \(6,\)"),
+        ("w3", np.array([np.nan], np.float32), "layer 2 weights contain NaN or infinity"),
+    ],
+)
 def test_weights_of_the_wrong_shape_or_type(saved, tmp_path, key, array, expected):
     weights = _good_weights() | {key: array}
     with pytest.raises(ProjectError, match=expected) as info:

@@ -16,13 +16,20 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 # name -> (layers as (units, activation), loss, metric checked, bound on the validation score)
 EXPECTED = {
-    "coffee": ([(25, "sigmoid"), (15, "sigmoid"), (1, "sigmoid")], "binary_crossentropy",
-               "val_accuracy", 0.9),
+    "coffee": (
+        [(25, "sigmoid"), (15, "sigmoid"), (1, "sigmoid")],
+        "binary_crossentropy",
+        "val_accuracy",
+        0.9,
+    ),
     "xor": ([(8, "relu"), (1, "sigmoid")], "binary_crossentropy", "val_accuracy", 0.85),
-    "sine": ([(32, "relu"), (16, "relu"), (1, "linear")], "mean_squared_error", "val_loss",
-             0.05),
-    "iris": ([(16, "relu"), (3, "softmax")], "sparse_categorical_crossentropy",
-             "val_accuracy", 0.8),
+    "sine": ([(32, "relu"), (16, "relu"), (1, "linear")], "mean_squared_error", "val_loss", 0.05),
+    "iris": (
+        [(16, "relu"), (3, "softmax")],
+        "sparse_categorical_crossentropy",
+        "val_accuracy",
+        0.8,
+    ),
 }
 
 
@@ -49,7 +56,9 @@ def test_an_example_opens_trained_and_scores_what_its_history_says(name):
     assert len(project.snapshots) >= 5 and max(project.snapshots) == project.epochs_trained
 
     data = runtime.prepare_data(project)
-    scores = runtime.build_model(project).evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
+    scores = runtime.build_model(project).evaluate(
+        data.x_val, data.y_val, verbose=0, return_dict=True
+    )
     recorded = project.history[metric][-1]
     assert scores[metric.removeprefix("val_")] == pytest.approx(recorded, rel=1e-4, abs=1e-6)
     if metric == "val_loss":

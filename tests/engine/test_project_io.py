@@ -204,7 +204,9 @@ def test_a_newer_schema_is_refused_with_both_versions(saved, tmp_path):
     meta = meta_of(saved)
     meta["schema_version"] = 7
     message = load_error(with_meta(saved, tmp_path / "future.nnproj", meta))
-    assert f"made by a newer Netbuilder (schema 7; this one reads up to {SCHEMA_VERSION})" in message
+    assert (
+        f"made by a newer Netbuilder (schema 7; this one reads up to {SCHEMA_VERSION})" in message
+    )
     assert "Update Netbuilder" in message
 
 
@@ -215,8 +217,9 @@ def test_a_schema_version_that_is_not_a_positive_integer(saved, tmp_path, versio
     assert "schema_version" in load_error(with_meta(saved, tmp_path / "v.nnproj", meta))
 
 
-@pytest.mark.parametrize("name", ["/etc/passwd", "../evil.txt", "data/../../x", "\\win.ini",
-                                  "C:/boot.ini", "a\\..\\b"])
+@pytest.mark.parametrize(
+    "name", ["/etc/passwd", "../evil.txt", "data/../../x", "\\win.ini", "C:/boot.ini", "a\\..\\b"]
+)
 def test_members_with_absolute_or_parent_paths_are_refused(saved, tmp_path, name):
     members = zip_members(saved)
     members[name] = b"x"
@@ -240,8 +243,11 @@ def test_oversized_contents_are_refused_before_unpacking(saved, tmp_path, monkey
     monkeypatch.setattr(project_io, "MAX_TOTAL_BYTES", 2_000_000)
     real_read = zipfile.ZipFile.read
     unpacked = []
-    monkeypatch.setattr(zipfile.ZipFile, "read",
-                        lambda self, name, *a: unpacked.append(name) or real_read(self, name, *a))
+    monkeypatch.setattr(
+        zipfile.ZipFile,
+        "read",
+        lambda self, name, *a: unpacked.append(name) or real_read(self, name, *a),
+    )
     message = load_error(path)
     assert "zip bomb" in message and "3,0" in message
     assert unpacked == []
@@ -346,7 +352,8 @@ def _load_and_build(path: Path) -> None:
 @given(
     edits=st.lists(
         st.tuples(st.integers(0, len(FUZZ_SOURCE) - 1), st.integers(0, 255)),
-        min_size=1, max_size=8,
+        min_size=1,
+        max_size=8,
     ),
     cut=st.one_of(st.none(), st.integers(0, len(FUZZ_SOURCE))),
 )
@@ -379,9 +386,12 @@ STORED_SOURCE, JSON_START, JSON_END = _stored_source()
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     edits=st.lists(
-        st.tuples(st.integers(JSON_START, JSON_END - 1),
-                  st.sampled_from(list(b'0123456789-.,:{}[]"eEnulltrfa x\\'))),
-        min_size=1, max_size=4,
+        st.tuples(
+            st.integers(JSON_START, JSON_END - 1),
+            st.sampled_from(list(b'0123456789-.,:{}[]"eEnulltrfa x\\')),
+        ),
+        min_size=1,
+        max_size=4,
     )
 )
 def test_mangled_project_json_either_loads_or_raises_project_error(edits):
@@ -399,10 +409,14 @@ def test_mangled_project_json_either_loads_or_raises_project_error(edits):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 10**12) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 10**12)
+    | st.floats(allow_nan=False)
     | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -452,5 +466,9 @@ def test_any_value_anywhere_in_project_json_loads_or_raises_project_error(where,
 def test_text_is_deflated_and_arrays_are_stored(saved):
     with zipfile.ZipFile(saved) as archive:
         kinds = {info.filename: info.compress_type for info in archive.infolist()}
-    assert kinds == {"project.json": zipfile.ZIP_DEFLATED, "dataset.csv": zipfile.ZIP_DEFLATED,
-                     "weights.npz": zipfile.ZIP_STORED, "snapshots.npz": zipfile.ZIP_STORED}
+    assert kinds == {
+        "project.json": zipfile.ZIP_DEFLATED,
+        "dataset.csv": zipfile.ZIP_DEFLATED,
+        "weights.npz": zipfile.ZIP_STORED,
+        "snapshots.npz": zipfile.ZIP_STORED,
+    }

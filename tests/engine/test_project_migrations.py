@@ -24,7 +24,8 @@ def fixture(version: int) -> Path:
 
 def test_every_released_schema_has_a_fixture_and_a_migration_to_the_next():
     versions = sorted(
-        int(m[1]) for p in FIXTURES.glob("project_v*.nnproj")
+        int(m[1])
+        for p in FIXTURES.glob("project_v*.nnproj")
         if (m := re.fullmatch(r"project_v(\d+)\.nnproj", p.name))
     )
     assert versions == list(range(1, migrations.SCHEMA_VERSION + 1))
@@ -43,7 +44,9 @@ def test_the_v1_fixture_reads_back_exactly():
     project = Project.load(fixture(1))
     assert project.name == "Fixture v1: tiny blobs"
     assert [(layer.units, layer.activation, layer.l2) for layer in project.layers] == [
-        (4, "tanh", 0.001), (3, "softmax", 0.0)]
+        (4, "tanh", 0.001),
+        (3, "softmax", 0.0),
+    ]
     assert project.compile.loss == "sparse_categorical_crossentropy"
     assert (project.training.batch_size, project.training.seed) == (4, 5)
     # The same formula as scripts/make_fixtures.py: v1_weights().
@@ -59,7 +62,10 @@ def test_the_v1_fixture_reads_back_exactly():
     assert project.ui == {"canvas": {"zoom": 1.25}}
     # Its CSV file was never shipped: the embedded copy is used, and the person is told.
     assert project.dataset.n_samples == 9 and project.dataset.class_names == [
-        "blue", "green", "red"]
+        "blue",
+        "green",
+        "red",
+    ]
     [warning] = project.warnings
     assert "tiny_blobs.csv was not found" in warning and "embedded" in warning
 
@@ -75,8 +81,11 @@ def test_a_v1_file_opens_unchanged_with_the_new_settings_off():
         v1_meta = json.loads(archive.read("project.json"))
     saved = project.to_dict()
     assert saved["schema_version"] == 2
-    assert saved["training"] == {**v1_meta["training"], "early_stopping": None,
-                                 "target_scaling": "none"}
+    assert saved["training"] == {
+        **v1_meta["training"],
+        "early_stopping": None,
+        "target_scaling": "none",
+    }
     assert saved["target_scaler"] is None
     for key in ("name", "layers", "compile", "scaler", "epochs_trained", "ui", "input_dim"):
         assert saved[key] == v1_meta[key], key
@@ -98,8 +107,7 @@ def test_the_v2_fixture_reads_back_exactly(tmp_path):
     model = runtime.build_model(project)
     x = project.dataset.x
     raw = model.predict(runtime.scale_features(project, x))
-    np.testing.assert_allclose(runtime.predict(project, model, x), raw * 95.0 + 325.0,
-                               rtol=1e-6)
+    np.testing.assert_allclose(runtime.predict(project, model, x), raw * 95.0 + 325.0, rtol=1e-6)
     # Saving writes schema 2 with the same values.
     project.save(tmp_path / "again.nnproj")
     again = Project.load(tmp_path / "again.nnproj")
@@ -132,11 +140,13 @@ def test_migration_steps_run_in_order_one_per_version(monkeypatch):
             calls.append((version, raw.meta["schema_version"]))
             raw.meta["ui"]["steps"] = [*raw.meta["ui"].get("steps", []), version]
             return raw
+
         return migrate
 
     def real_then(version):
         def migrate(raw):
             return step(version)(REAL[version](raw))
+
         return migrate
 
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 4)

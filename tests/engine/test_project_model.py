@@ -60,9 +60,11 @@ def test_build_model_passes_from_logits_to_the_loss():
 
 
 def test_build_model_takes_the_input_size_from_the_dataset():
-    project = Project(layers=[LayerSpec(5, "relu", "h"), LayerSpec(3, "softmax", "o")],
-                      compile=CompileSpec(loss="sparse_categorical_crossentropy"),
-                      dataset_source=DatasetSource(kind="builtin", name="iris"))
+    project = Project(
+        layers=[LayerSpec(5, "relu", "h"), LayerSpec(3, "softmax", "o")],
+        compile=CompileSpec(loss="sparse_categorical_crossentropy"),
+        dataset_source=DatasetSource(kind="builtin", name="iris"),
+    )
     project.load_dataset()
     assert runtime.build_model(project).input_shape == (None, 4)
 
@@ -94,7 +96,8 @@ def test_predictions_are_identical_after_a_save_and_load(tmp_path):
     x = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
     before = runtime.build_model(project).predict(x, verbose=0)
     after = runtime.build_model(Project.load(project.save(tmp_path / "p.nnproj"))).predict(
-        x, verbose=0)
+        x, verbose=0
+    )
     assert np.array_equal(before, after)
 
 
@@ -102,11 +105,13 @@ def test_predictions_are_identical_after_a_save_and_load(tmp_path):
 
 
 def course_model() -> Sequential:
-    model = Sequential([
-        Dense(units=25, activation="sigmoid"),
-        Dense(units=15, activation="sigmoid", kernel_regularizer=regularizers.L2(0.02)),
-        Dense(units=1, activation="sigmoid"),
-    ])
+    model = Sequential(
+        [
+            Dense(units=25, activation="sigmoid"),
+            Dense(units=15, activation="sigmoid", kernel_regularizer=regularizers.L2(0.02)),
+            Dense(units=1, activation="sigmoid"),
+        ]
+    )
     model.compile(loss=BinaryCrossentropy, optimizer=Adam(learning_rate=0.005))
     return model
 
@@ -115,7 +120,10 @@ def test_from_model_reads_layers_and_compile_settings():
     model = course_model()
     project = Project.from_model(model)
     assert [(s.units, s.activation) for s in project.layers] == [
-        (25, "sigmoid"), (15, "sigmoid"), (1, "sigmoid")]
+        (25, "sigmoid"),
+        (15, "sigmoid"),
+        (1, "sigmoid"),
+    ]
     assert project.layers[1].l2 == pytest.approx(0.02) and project.layers[0].l2 == 0.0
     assert project.compile.loss == "binary_crossentropy"
     assert project.compile.optimizer == "adam"
@@ -129,7 +137,8 @@ def test_from_model_round_trips_a_trained_model_through_the_file(tmp_path):
     history = model.fit(data.x, data.y, epochs=3, verbose=0)
     project = Project.from_model(model, dataset=data, history=history.history)
     assert project.dataset_source == DatasetSource(
-        kind="builtin", name="coffee", params={"n_samples": 200, "noise": 0.0, "seed": 0})
+        kind="builtin", name="coffee", params={"n_samples": 200, "noise": 0.0, "seed": 0}
+    )
     assert project.epochs_trained == 3 and len(project.history["loss"]) == 3
     loaded = Project.load(project.save(tmp_path / "coffee.nnproj"))
     rebuilt = runtime.build_model(loaded)
@@ -184,8 +193,7 @@ def test_prepare_data_without_validation_and_without_scaling():
     data = runtime.prepare_data(project)
     assert data.x_val is None and data.y_val is None
     assert np.array_equal(data.x_train, project.dataset.x)
-    assert data.scaler.transform(project.dataset.x[:3]).tolist() == \
-        project.dataset.x[:3].tolist()
+    assert data.scaler.transform(project.dataset.x[:3]).tolist() == project.dataset.x[:3].tolist()
     assert runtime.fitted_scaler(project) is None  # nothing to scale with
 
 
@@ -248,8 +256,9 @@ def test_a_stopped_run_says_so():
 
     project = course()
     model = runtime.build_model(project, seed=0)
-    outcome = runtime.fit_run(model, runtime.prepare_data(project), project.training, 10,
-                              callbacks=[StopAfterTwo()])
+    outcome = runtime.fit_run(
+        model, runtime.prepare_data(project), project.training, 10, callbacks=[StopAfterTwo()]
+    )
     assert (outcome.outcome, outcome.epochs) == ("stopped", 2)
 
 
@@ -265,25 +274,31 @@ def test_a_full_session_reopens_exactly(tmp_path):
     project = course(epochs=5)
     model = runtime.build_model(project)
     data = runtime.prepare_data(project)
-    runtime.record_run(project, runtime.fit_run(model, data, project.training, 5),
-                       data.scaler_config)
+    runtime.record_run(
+        project, runtime.fit_run(model, data, project.training, 5), data.scaler_config
+    )
     reopened = Project.load(project.save(tmp_path / "s.nnproj"))
     again = runtime.prepare_data(reopened)
     assert reopened.scaler == project.scaler
     assert np.array_equal(again.x_val, data.x_val)
-    assert np.array_equal(runtime.build_model(reopened).predict(again.x_val, verbose=0),
-                          model.predict(data.x_val, verbose=0))
+    assert np.array_equal(
+        runtime.build_model(reopened).predict(again.x_val, verbose=0),
+        model.predict(data.x_val, verbose=0),
+    )
 
 
 # ---------------------------------------------------------------------- suggested projects
 
 
-@pytest.mark.parametrize(("name", "units", "activation", "loss"), [
-    ("coffee", 1, "sigmoid", "binary_crossentropy"),
-    ("spiral3", 3, "softmax", "sparse_categorical_crossentropy"),
-    ("iris", 3, "softmax", "sparse_categorical_crossentropy"),
-    ("sine", 1, "linear", "mean_squared_error"),
-])
+@pytest.mark.parametrize(
+    ("name", "units", "activation", "loss"),
+    [
+        ("coffee", 1, "sigmoid", "binary_crossentropy"),
+        ("spiral3", 3, "softmax", "sparse_categorical_crossentropy"),
+        ("iris", 3, "softmax", "sparse_categorical_crossentropy"),
+        ("sine", 1, "linear", "mean_squared_error"),
+    ],
+)
 def test_new_for_dataset_follows_the_course_advice(name, units, activation, loss):
     data = builtin(name)
     project = Project.new_for_dataset(data)
@@ -299,7 +314,10 @@ def test_new_for_dataset_follows_the_course_advice(name, units, activation, loss
 def test_default_opens_the_packaged_example_without_remembering_its_path():
     project = Project.default()
     assert [(s.units, s.activation) for s in project.layers] == [
-        (25, "sigmoid"), (15, "sigmoid"), (1, "sigmoid")]
+        (25, "sigmoid"),
+        (15, "sigmoid"),
+        (1, "sigmoid"),
+    ]
     assert project.compile.loss == "binary_crossentropy"
     assert project.dataset_source.name == "coffee" and project.dataset.n_samples == 200
     assert project.path is None  # Save must not overwrite the installed example
@@ -311,7 +329,10 @@ def test_default_without_examples_builds_the_course_project(monkeypatch):
     monkeypatch.setattr(document, "resource_path", lambda *parts: None)
     project = Project.default()
     assert [(s.units, s.activation) for s in project.layers] == [
-        (25, "sigmoid"), (15, "sigmoid"), (1, "sigmoid")]
+        (25, "sigmoid"),
+        (15, "sigmoid"),
+        (1, "sigmoid"),
+    ]
     assert project.weights is None and project.dataset.n_samples == 200
 
 
@@ -333,8 +354,9 @@ def test_default_finds_the_examples_without_importing_qt_or_the_app():
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('app', 'PySide6', 'pyqtgraph')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     found, imported = result.stdout.strip().splitlines()
     assert found.endswith(str(Path("resources", "examples"))) or found == "None"
@@ -345,8 +367,10 @@ def test_copy_of_a_long_history_is_independent_of_the_original():
     from engine.project import Project
 
     project = Project.course()
-    project.history = {key: [float(i) for i in range(100_000)]
-                       for key in ("loss", "accuracy", "val_loss", "val_accuracy")}
+    project.history = {
+        key: [float(i) for i in range(100_000)]
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+    }
     project.weights = [np.ones((2, 3), dtype="float32")]
     twin = project.copy()
     assert twin.history == project.history and twin.history["loss"] is not project.history["loss"]

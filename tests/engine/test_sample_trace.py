@@ -31,8 +31,14 @@ CASES = [
 
 def _model(hidden, output, loss, k, seed=3):
     engine.utils.set_random_seed(seed)
-    model = engine.Sequential([engine.Input(shape=(3,)), Dense(6, activation=hidden),
-                               Dense(4, activation=hidden), Dense(k, activation=output)])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(3,)),
+            Dense(6, activation=hidden),
+            Dense(4, activation=hidden),
+            Dense(k, activation=output),
+        ]
+    )
     model.compile(optimizer="sgd", loss=loss)
     return model
 
@@ -55,7 +61,7 @@ def test_forward_table_numbers_equal_predict(hidden, output, loss, k):
         trace = trace_sample(model, x[row], _target(loss, rng, k))
         np.testing.assert_allclose(trace.prediction, predicted[row], atol=1e-4)
         # and every layer's a is g(z) of W·a_prev + b as the engine computes it
-        zs = model.preactivations(x[row:row + 1])
+        zs = model.preactivations(x[row : row + 1])
         for layer, z in zip(trace.layers, zs):
             np.testing.assert_allclose(layer.z, z[0], atol=1e-4)
 

@@ -53,14 +53,16 @@ def test_a_step_allocates_no_arrays(hidden, make_optimizer):
         pytest.skip("ELU still builds a mask z > 0 per batch (m x units bytes), not yet removed")
     engine.utils.set_random_seed(3)
     reg = regularizers.L1L2(l1=0.01, l2=0.02)
-    model = engine.Sequential([
-        engine.Input(shape=(3,)),
-        Dense(40, activation=hidden, kernel_regularizer=reg, bias_regularizer=reg),
-        # narrow layers only: an elementwise call on a wide layer's row-major (m, units) view
-        # of its (m, units + 1) buffer gets a 32 kB iteration buffer from NumPy itself
-        Dense(30, activation=hidden, kernel_regularizer=reg),
-        Dense(1, activation="sigmoid"),
-    ])
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(3,)),
+            Dense(40, activation=hidden, kernel_regularizer=reg, bias_regularizer=reg),
+            # narrow layers only: an elementwise call on a wide layer's row-major (m, units) view
+            # of its (m, units + 1) buffer gets a 32 kB iteration buffer from NumPy itself
+            Dense(30, activation=hidden, kernel_regularizer=reg),
+            Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer=make_optimizer(), loss="binary_crossentropy")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 3)).astype(np.float32)

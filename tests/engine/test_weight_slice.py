@@ -22,8 +22,9 @@ def float64():
 
 
 def model_and_data(optimizer="sgd", n=300):
-    model = engine.Sequential([engine.Input(shape=(2,)), Dense(3, activation="tanh"),
-                               Dense(1, activation="sigmoid")])
+    model = engine.Sequential(
+        [engine.Input(shape=(2,)), Dense(3, activation="tanh"), Dense(1, activation="sigmoid")]
+    )
     model.compile(optimizer=optimizer, loss="binary_crossentropy")
     rng = np.random.default_rng(0)
     x = rng.standard_normal((n, 2))
