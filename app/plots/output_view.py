@@ -225,9 +225,7 @@ class OutputView(QWidget):
         threshold.addWidget(self.threshold_label)
         threshold.addWidget(self.threshold_slider)
         box.addLayout(threshold)
-        # The rows of a clicked cell go under the matrix: side by side their minimum widths
-        # added up to the dock's, and with it the window's.
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.confusion_plot)
         rows_box = QWidget()
         rows_layout = QVBoxLayout(rows_box)
