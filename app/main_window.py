@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.palette_dock, self.dataset_dock], [300, 560], vertical)
         self.resizeDocks(
             [self.training_settings_dock, self.inspector_dock, self.advisor_dock],
-            [265, 320, 165],
+            [300, 285, 165],
             vertical,
         )
         # The training integration's plots share the width under the canvas; the activation

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.builder.inspector import _pretty, _set_tip
 from app.builder.log_spinbox import LogSpinBox
 from engine import losses, optimizers
 from engine.project import Project
@@ -39,23 +40,6 @@ LOSS_LABELS = {
     "huber": "Huber",
 }
 OPTIMIZER_LABELS = {"sgd": "SGD (gradient descent)", "rmsprop": "RMSprop", "adam": "Adam"}
-
-
-def _pretty(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-def _set_tip(widget: QWidget, name: str, tip: str) -> QWidget:
-    """Every control gets a tooltip and an accessible name (screen readers, tests)."""
-    if isinstance(widget, QComboBox):
-        # A long entry must not widen the dock: the combo may shrink (its popup still shows
-        # the full text); the loss combo gets a whole row so it never has to.
-        widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        widget.setMinimumContentsLength(8)
-    widget.setToolTip(tip)
-    widget.setAccessibleName(name)
-    widget.setAccessibleDescription(tip)
-    return widget
 
 
 def _form(group: QGroupBox) -> QFormLayout:
@@ -219,6 +203,9 @@ class TrainingSettings(QWidget):
         self.patience_spin = QSpinBox(objectName="earlyStoppingPatienceSpin")
         self.patience_spin.setRange(1, 100_000)
         self.patience_spin.setSuffix(" epochs")
+        self.patience_spin.valueChanged.connect(  # "1 epoch", not "1 epochs"
+            lambda v: self.patience_spin.setSuffix(" epoch" if v == 1 else " epochs")
+        )
         _set_tip(
             self.patience_spin,
             "Patience",

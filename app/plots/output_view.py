@@ -300,7 +300,7 @@ class OutputView(QWidget):
         # Scroll buttons rather than a tab bar as wide as all five titles: the bar's width was
         # the dock's minimum, and the dock's the window's.
         self.tabs.setUsesScrollButtons(True)
-        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)  # "P…", "C…" said nothing
         self.tabs.addTab(self.boundary_plot, "Plane")
         self.tabs.addTab(confusion, "Confusion")
         self.tabs.addTab(metrics, "Metrics")

@@ -17,6 +17,9 @@ import numpy as np
 
 from app.plots.stats import LayerStats, layer_stats
 from app.training import evaluation as ev
+
+# One copy of the row and scaling helpers, shared with the evaluation of every row.
+from app.training.evaluation import _evenly, _inverse, _targets, _transform
 from engine.project import CompileSpec, runtime
 from engine.project.specs import classifies
 
@@ -253,32 +256,3 @@ def confusion_matrix(actual: np.ndarray, predicted: np.ndarray, k: int) -> np.nd
 
 def _rows(a) -> np.ndarray:
     return np.zeros((0, 1)) if a is None else np.asarray(a)
-
-
-def _evenly(n: int, at_most: int) -> np.ndarray:
-    """Indices of at most `at_most` rows spread evenly over n rows (deterministic)."""
-    if n <= at_most:
-        return np.arange(n)
-    return np.linspace(0, n - 1, at_most).astype(int)
-
-
-def _targets(y: np.ndarray, classify: bool) -> np.ndarray:
-    """(n, 1) labels/values or (n, k) one-hot -> (n,) class index or value."""
-    y = np.asarray(y, dtype=np.float64)
-    if y.ndim == 2 and y.shape[1] > 1:
-        return np.argmax(y, axis=1) if classify else y[:, 0]
-    y = y.reshape(len(y))
-    return np.rint(y).astype(int) if classify else y
-
-
-def _inverse(scaler, x: np.ndarray) -> np.ndarray:
-    """Scaled inputs -> original units (identity without a scaler)."""
-    if scaler is None or not hasattr(scaler, "inverse_transform"):
-        return np.asarray(x, dtype=np.float64)
-    return np.asarray(scaler.inverse_transform(x), dtype=np.float64)
-
-
-def _transform(scaler, x: np.ndarray) -> np.ndarray:
-    if scaler is None or not hasattr(scaler, "transform"):
-        return np.asarray(x, dtype=np.float64)
-    return np.asarray(scaler.transform(x), dtype=np.float64)
