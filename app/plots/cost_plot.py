@@ -26,6 +26,7 @@ from app.theme import style_plot
 
 TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
 VAL_PEN = pg.mkPen(color=(255, 127, 14), width=2)
+SCRUB_PEN = pg.mkPen(color=(118, 42, 131), width=2)
 MIN_EPOCH_SPAN = 5.0
 # The metric shown in the second plot, in order of preference, with its label.
 METRICS = (
@@ -163,6 +164,17 @@ class CostPlot(QWidget):
         )
         self.best_mark.setVisible(False)
         self.loss_plot.addItem(self.best_mark, ignoreBounds=True)
+        # The epoch the timeline shows (the epoch scrubber), on both plots.
+        self.epoch_marks = [
+            pg.InfiniteLine(angle=90, movable=False, pen=SCRUB_PEN, label=label, labelOpts=opts)
+            for label, opts in (
+                ("epoch {value:.0f}", {"position": 0.95, "color": SCRUB_PEN.color()}),
+                (None, None),
+            )
+        ]
+        for plot, mark in zip((self.loss_plot, self.metric_plot), self.epoch_marks):
+            mark.setVisible(False)
+            plot.addItem(mark, ignoreBounds=True)
         self._hover = pg.SignalProxy(
             self.loss_plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
         )
@@ -222,6 +234,18 @@ class CostPlot(QWidget):
         self.best_mark.setVisible(epoch is not None)
         if epoch is not None:
             self.best_mark.setValue(float(epoch))
+
+    def mark_epoch(self, epoch: int | None) -> None:
+        """Mark the epoch the timeline shows (None: live, no mark)."""
+        for mark in self.epoch_marks:
+            mark.setVisible(epoch is not None)
+            if epoch is not None:
+                mark.setValue(float(epoch))
+
+    @property
+    def marked_epoch(self) -> int | None:
+        mark = self.epoch_marks[0]
+        return int(mark.value()) if mark.isVisible() else None
 
     @property
     def best_epoch(self) -> int | None:

@@ -123,6 +123,36 @@ def restore_epoch(project: Project, epoch: int) -> None:
     project.snapshots = {e: w for e, w in project.snapshots.items() if e <= epoch}
 
 
+# project.ui key of the pace training runs at in the window (epochs per second; absent or
+# None: as fast as possible). In the project, not the user's settings: a teacher's file
+# reopens at the pace the lesson was prepared for.
+TRAINING_SPEED_KEY = "epochs_per_second"
+MAX_TRAINING_SPEED = 1000.0
+
+
+def set_training_speed(project: Project, epochs_per_second: float | None) -> None:
+    """Train at most `epochs_per_second` epochs per second in the window (None: full speed)."""
+    if epochs_per_second is None:
+        project.ui = {k: v for k, v in project.ui.items() if k != TRAINING_SPEED_KEY}
+        return
+    rate = float(epochs_per_second)
+    if not 0 < rate <= MAX_TRAINING_SPEED:
+        raise ValueError(
+            f"A training speed is between 0 and {MAX_TRAINING_SPEED:g} epochs per second. "
+            f"Received: {epochs_per_second!r}"
+        )
+    project.ui = {**project.ui, TRAINING_SPEED_KEY: rate}
+
+
+def training_speed(project: Project) -> float | None:
+    """The project's training speed in epochs per second, or None for full speed (also for
+    a value a hand-edited file got wrong)."""
+    value = (project.ui or {}).get(TRAINING_SPEED_KEY)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 < value <= MAX_TRAINING_SPEED else None
+
+
 def _snapshot_choices(snapshots: dict) -> str:
     if not snapshots:
         return "this project keeps none (train to record them)."
