@@ -41,6 +41,8 @@ __all__ = [
     "prepare_data",
     "fitted_scaler",
     "scale_features",
+    "row_scalers",
+    "training_rows",
     "scales_target",
     "fitted_target_scaler",
     "to_target_units",
@@ -260,6 +262,29 @@ def scale_features(project: Project, x) -> np.ndarray:
     scaler = fitted_scaler(project)
     x = np.asarray(x, dtype=np.float32)
     return x if scaler is None else np.asarray(scaler.transform(x), dtype=np.float32)
+
+
+def row_scalers(project: Project) -> tuple[Any, Any]:
+    """(feature scaler, target scaler) the network's inputs and outputs are in; either None."""
+    return fitted_scaler(project), fitted_target_scaler(project)
+
+
+def training_rows(
+    project: Project, start: int, stop: int, scalers: tuple[Any, Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dataset rows start..stop as the network is trained on them: (features scaled like
+    training, targets as fit takes them -- one-hot for categorical cross-entropy, and
+    standardised when the project scales its regression target). scalers: row_scalers(project),
+    when the caller keeps them (finding them may split and scale the whole dataset)."""
+    scaler, target_scaler = row_scalers(project) if scalers is None else scalers
+    dataset = project.dataset
+    x = np.asarray(dataset.x[start:stop], dtype=np.float32)
+    if scaler is not None:
+        x = np.asarray(scaler.transform(x), dtype=np.float32)
+    y = np.asarray(dataset.y[start:stop], dtype=np.float32).reshape(len(x), -1)
+    if target_scaler is not None:
+        y = np.asarray(target_scaler.transform(y), dtype=np.float32)
+    return x, targets_for_loss(project.compile, y, int(dataset.n_classes or 1))
 
 
 def fit_batch_size(training: TrainingSpec, n_train: int) -> int:
