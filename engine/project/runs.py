@@ -290,10 +290,13 @@ def note_training(project, fresh: bool, kept_epoch: int | None = None) -> Run | 
     history and epochs are the new ones). A training from fresh weights, or one with other
     settings than the current run (a branch after "continue from epoch N"), becomes a new
     current run named by what differs; otherwise the current run takes the project's whole
-    history, epochs, weights and scalers. Returns the new or updated run (None for a
-    project with no epochs trained, which has nothing to record)."""
+    history, epochs, weights and scalers. kept_epoch: the epoch whose weights early stopping
+    kept (RunOutcome.best_epoch), None for the last. Returns the new or updated run (None
+    for a project with no epochs trained, which has nothing to record)."""
     if not project.epochs_trained:
         return None
+    if kept_epoch == project.epochs_trained:
+        kept_epoch = None  # the last epoch's weights: nothing to say
     run = current_run(project)
     if fresh or run is None or not same_settings(run, project):
         return add_run(project, run_of(project, kept_epoch=kept_epoch), current=True)

@@ -343,3 +343,13 @@ def test_a_project_copy_shares_the_runs_but_not_the_list(two_runs):
     assert clone.runs == two_runs.runs and clone.runs is not two_runs.runs
     assert all(a is b for a, b in zip(clone.runs, two_runs.runs))
     assert clone.current_run == two_runs.current_run
+
+
+def test_a_best_epoch_that_is_the_last_one_is_not_recorded_as_kept():
+    project = course()
+    project.training.early_stopping = 50  # on, but the run ends before it stops anything
+    outcome = train(project, 3)
+    # The validation loss still falls at epoch 3, so the best epoch is the last one.
+    assert (outcome.best_epoch, outcome.early_stopped) == (3, False)
+    [run] = project.runs
+    assert run.kept_epoch is None
