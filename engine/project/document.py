@@ -1,9 +1,9 @@
 """The project document: everything a person builds in Netbuilder, and its .nnproj file.
 
 `Project` holds the settings (engine/project/specs.py), the dataset, the trained weights, the
-history and the runs (engine/project/runs.py). `save`/`load` go through the container (container.py: the zip, atomic writes,
-refusing unsafe files), the value checks (schema.py) and the schema upgrades
-(migrations.py). Training a project is the runtime's job (runtime.py):
+history and the runs (engine/project/runs.py). `save`/`load` go through the container
+(container.py: the zip, atomic writes, refusing unsafe files), the value checks (schema.py)
+and the schema upgrades (migrations.py). Training a project is the runtime's job (runtime.py):
 
     project = Project.load("coffee.nnproj")      # warnings lists e.g. a moved dataset file
     model = runtime.build_model(project)         # compiled, with the stored weights
@@ -434,8 +434,8 @@ class Project:
     ) -> Project:
         """A Project from project.json contents (migrated from older schemas first), checked
         value by value; weights (the project's and its runs') are not part of the JSON and stay
-        None. A relative dataset
-        path is resolved against base_dir (the project file's folder)."""
+        None. A relative dataset path is resolved against base_dir (the project file's
+        folder)."""
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             found = data.get("format") if isinstance(data, dict) else type(data).__name__
             raise ProjectError(

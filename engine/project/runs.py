@@ -140,14 +140,17 @@ def run_name(
 
 
 def unique_name(name: str, taken) -> str:
-    """`name`, or `name (2)`, `name (3)`, ... when another run already has it."""
+    """`name`, or `name (2)`, `name (3)`, ... when another run already has it (cut short to
+    stay within MAX_NAME_LENGTH)."""
     taken = set(taken)
-    if name not in taken:
-        return name
-    number = 2
-    while f"{name} ({number})" in taken:
+    name = name[:MAX_NAME_LENGTH]
+    number = 1
+    candidate = name
+    while candidate in taken:
         number += 1
-    return f"{name} ({number})"
+        suffix = f" ({number})"
+        candidate = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+    return candidate
 
 
 def _layer_changes(before: list[LayerSpec], after: list[LayerSpec]) -> list[str]:
@@ -253,15 +256,18 @@ def add_run(project, run: Run, current: bool = False) -> Run:
     run_name against the current run (or else the last run), and the name is made unique.
     With current=True it becomes project.current_run (its weights must be the project's).
     A project keeps at most MAX_RUNS runs: past that, the oldest run that is not the
-    current one is dropped. A comparison adds its runs with current=False."""
+    current one is dropped. A comparison adds its runs with current=False. ValueError for a
+    run whose id the project already has (make it with run_of, which gives a fresh id)."""
+    if any(other.id == run.id for other in project.runs):
+        raise ValueError(f"The project already has a run with id {run.id!r} ({run.name!r}).")
     previous = current_run(project) or (project.runs[-1] if project.runs else None)
-    name = run.name or run_name(
+    name = " ".join(run.name.split()) or run_name(
         previous, run.layers, run.compile, run.training, run.dataset, len(project.runs) + 1
     )
     run = replace(run, name=unique_name(name, (other.name for other in project.runs)))
     runs = list(project.runs)
-    while len(runs) >= MAX_RUNS:
-        oldest = next(i for i, other in enumerate(runs) if other.id != project.current_run)
+    while len(runs) >= max(1, MAX_RUNS):
+        oldest = next((i for i, other in enumerate(runs) if other.id != project.current_run), 0)
         del runs[oldest]
     runs.append(run)
     project.runs = runs

@@ -63,6 +63,20 @@ def test_an_older_trained_file_opens_with_its_one_current_run(version):
     assert project.epochs_trained == run.epochs and same_weights(project.weights, run.weights)
 
 
+@pytest.mark.parametrize("version", [1, 2])
+def test_training_an_older_file_on_continues_its_run(version):
+    project = Project.load(FIXTURES / f"project_v{version}.nnproj")
+    before = project.epochs_trained
+    model = runtime.build_model(project)
+    prepared = runtime.prepare_data(project)
+    outcome = runtime.fit_run(
+        model, prepared, project.training, 2, initial_epoch=before, patience=0
+    )
+    runtime.record_run(project, outcome, prepared.scaler_config)
+    [run] = project.runs
+    assert (run.id, run.name, run.epochs) == (FIRST_RUN_ID, "run 1", before + 2)
+
+
 def test_an_untrained_older_file_opens_with_no_runs(tmp_path):
     meta = meta_of(FIXTURES / "project_v2.nnproj")
     meta.update(history={}, weight_arrays=0, epochs_trained=0)

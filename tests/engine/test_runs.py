@@ -353,3 +353,14 @@ def test_a_best_epoch_that_is_the_last_one_is_not_recorded_as_kept():
     assert (outcome.best_epoch, outcome.early_stopped) == (3, False)
     [run] = project.runs
     assert run.kept_epoch is None
+
+
+def test_added_names_stay_within_the_limit_and_ids_stay_unique():
+    project = Project()
+    long = "x" * 130
+    first = runs.add_run(project, make_run(long))
+    second = runs.add_run(project, make_run(long))
+    assert first.name == "x" * 120 and second.name == "x" * 116 + " (2)"
+    assert runs.add_run(project, make_run(" two\n words ")).name == "two words"
+    with pytest.raises(ValueError, match="already has a run with id"):
+        runs.add_run(project, first)
