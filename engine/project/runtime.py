@@ -26,7 +26,7 @@ from ..callbacks import Callback, EarlyStopping
 from ..errors import EngineError, ProjectError, TrainingDiverged
 from ..gradient_stats import GradientStats, first_out_of_range
 from ..utils import set_random_seed
-from . import model_bridge
+from . import model_bridge, runs
 from .document import Project
 from .history import merge_history
 from .schema import parameter_count_problem, weight_shape_problem
@@ -505,7 +505,9 @@ def record_run(
     """Keep what a run produced on the project: its weights, its history after the project's
     (or after base_history/base_epochs, the project as it was when the run started), the
     scalers the run's inputs and target went through, and optional weight snapshots by
-    absolute epoch."""
+    absolute epoch. Then the project's runs (runs.note_training): a run from fresh weights
+    (base epochs 0), or with other settings than the current run, becomes a new current run;
+    otherwise the current run is brought up to date."""
     before = int(project.epochs_trained if base_epochs is None else base_epochs)
     history = project.history if base_history is None else base_history
     project.history = merge_history(history, before, outcome.history, outcome.epochs)
@@ -518,6 +520,8 @@ def record_run(
         project.target_scaler = outcome.target_scaler
     for epoch, weights in (snapshots or {}).items():
         project.snapshots[int(epoch)] = [np.array(w, copy=True) for w in weights]
+    if outcome.epochs:
+        runs.note_training(project, fresh=before == 0, kept_epoch=outcome.best_epoch)
 
 
 # ---------------------------------------------------------------------------------- outputs
