@@ -38,6 +38,7 @@ __all__ = [
     "EXPLOSION_FACTOR",
     "STEEPEST",
     "TENTH_OF_MINIMUM",
+    "HARDLY_FALLS",
 ]
 
 BETA = 0.98  # the exponential moving average's weight, fast.ai's
@@ -48,8 +49,14 @@ EXPLOSION_FACTOR = 4.0  # stop once the smoothed loss passes this many times its
 SKIP_START = 0.1
 SLOPE_SPAN = 0.5  # decades of learning rate a slope is measured over
 
+# The curve must fall by this share of its starting value before a slope means anything.
+MIN_FALL = 0.05
+
 STEEPEST = "steepest descent of the smoothed loss"
 TENTH_OF_MINIMUM = "a tenth of the rate at the minimum of the smoothed loss"
+HARDLY_FALLS = (
+    "a tenth of the rate at the minimum: the smoothed loss hardly falls, as for a trained network"
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ class LRFinderResult:
     units the network trains in: a regression trained on a standardised target reports them
     standardised, not in the target's own units; the curve's shape is what matters.
     suggestion: the suggested learning rate (None when too few steps finished to say);
-    suggestion_reason: STEEPEST or TENTH_OF_MINIMUM, or why there is none.
+    suggestion_reason: STEEPEST, TENTH_OF_MINIMUM or HARDLY_FALLS, or why there is none.
     minimum_rate: the rate at the smoothed loss's minimum (None without steps).
     stopped_early: True when the loss exploded (passed EXPLOSION_FACTOR times its minimum
     or became non-finite) before the last step, or the search was cancelled; stop_reason
@@ -189,14 +196,18 @@ def smooth(losses, beta: float = BETA) -> np.ndarray:
 def suggest(rates, smoothed, skip: int | None = None) -> tuple[float | None, str]:
     """(rate, reason): the rate where the smoothed loss falls fastest against log(rate),
     searched from step `skip` (default: the first tenth of the points is left out) up to
-    the minimum; when the curve never falls there (or has too few points), a tenth of the
-    rate at the minimum. (None, why) for fewer than two points."""
+    the minimum; when the curve falls by less than MIN_FALL of its value on the way
+    (HARDLY_FALLS) or has too few points there, a tenth of the rate at the minimum. (None,
+    why) for fewer than two points."""
     rates = np.asarray(rates, dtype=np.float64)
     smoothed = np.asarray(smoothed, dtype=np.float64)
     if len(rates) < 2:
         return None, "too few steps finished to suggest a rate"
     start = _settled(len(rates), skip)
     lowest = start + int(np.argmin(smoothed[start:]))
+    if smoothed[start] - smoothed[lowest] < MIN_FALL * abs(smoothed[start]):
+        # no descent worth the name (a trained network, say): its steepest point is noise
+        return float(rates[lowest]) / 10.0, HARDLY_FALLS
     if lowest - start >= 2:
         logs = np.log10(rates)
         # The slope at i spans SLOPE_SPAN decades (a central difference over 2k steps), so

@@ -17,6 +17,7 @@ from engine.errors import EngineValueError, ProjectError
 from engine.lr_finder import (
     BETA,
     EXPLOSION_FACTOR,
+    HARDLY_FALLS,
     STEEPEST,
     TENTH_OF_MINIMUM,
     find_learning_rate,
@@ -164,8 +165,17 @@ def test_steepest_descent_of_a_known_curve_and_the_fallback():
     rate, reason = suggest(rates[:50], rising)
     # the minimum is looked for past the noisy first tenth of the points
     assert minimum_rate(rates[:50], rising) == rates[5]
-    assert reason == TENTH_OF_MINIMUM and rate == pytest.approx(rates[5] / 10)
+    assert reason == HARDLY_FALLS and rate == pytest.approx(rates[5] / 10)
+    # a fall too quick to measure a slope on: one step down, then up
+    cliff = np.concatenate([np.ones(6), [0.5], np.linspace(0.6, 3.0, 43)])
+    rate, reason = suggest(rates[:50], cliff)
+    assert reason == TENTH_OF_MINIMUM and rate == pytest.approx(rates[6] / 10)
     assert suggest(rates[:1], rising[:1])[0] is None
+    # a curve that falls 2% on its way to the minimum has no descent to speak of
+    flat = 1.0 - 0.02 / (1.0 + np.exp(-(x + 3.0) * 3.0)) + np.where(x > -1, (x + 1) ** 2, 0)
+    rate, reason = suggest(rates, flat)
+    assert reason == HARDLY_FALLS
+    assert rate == pytest.approx(minimum_rate(rates, flat) / 10)
 
 
 def test_one_noisy_batch_early_on_does_not_pass_for_the_steepest_descent():
