@@ -270,7 +270,8 @@ def _batch_size(value) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(
-            f"A batch size is a whole number of at least 1, or None for full batch. Received: {value!r}"
+            "A batch size is a whole number of at least 1, or None for full batch. "
+            f"Received: {value!r}"
         )
     return int(value)
 
@@ -327,8 +328,8 @@ class Comparison:
     without a run). initial_weights: the start both shared. epochs: the epochs asked for.
     measure: the history key the verdict compares -- "loss", or for a change of loss (whose
     values are not comparable) "accuracy" for classification, "mae" for regression.
-    labels: what to call each side in a sentence ("sigmoid", "ReLU"). cancelled: should_stop
-    ended the comparison; what finished is kept."""
+    labels: what to call each side in a sentence ("sigmoid", "ReLU"; "the MSE loss").
+    cancelled: should_stop ended the comparison; what finished is kept."""
 
     change: Change
     base: RunOutcome | None
@@ -458,7 +459,7 @@ def _labels(project: Project, variant: Project, change: Change) -> tuple[str, st
         if change.kind == "activation":
             return _display(_canonical_activation(side.layers[change.layer].activation))
         if change.kind == "loss":
-            return _display(_canonical_loss(side.compile.loss))
+            return f"the {_display(_canonical_loss(side.compile.loss))} loss"
         if change.kind == "optimizer":
             return _display(_canonical_optimizer(side.compile.optimizer))
         if change.kind == "learning_rate":
@@ -523,7 +524,18 @@ def verdict(comparison: Comparison) -> str:
         return _sentence(
             f"{prefix}{names[bad]} diverged at epoch {runs[bad].diverged_epoch}; {good_text}."
         )
-    return _sentence(prefix + _race(names, runs, series, key))
+    return _sentence(prefix + _race(names, runs, series, key)) + _early_stops(names, runs)
+
+
+def _early_stops(names, runs) -> str:
+    """ " Tanh stopped early at epoch 57 (its best, 37)." for each run early stopping ended:
+    its history is shorter and its final figures are not its kept weights'."""
+    notes = [
+        f" {_sentence(name)} stopped early at epoch {run.epochs} (its best, {run.best_epoch})."
+        for name, run in zip(names, runs)
+        if run.early_stopped
+    ]
+    return "".join(notes)
 
 
 def _race(names, runs, series, key: str) -> str:

@@ -70,7 +70,8 @@ class LRFinderResult:
     standardised, not in the target's own units; the curve's shape is what matters.
     suggestion: the suggested learning rate (None when too few steps finished to say);
     suggestion_reason: STEEPEST, TENTH_OF_MINIMUM or HARDLY_FALLS, or why there is none.
-    minimum_rate: the rate at the smoothed loss's minimum (None without steps).
+    minimum_rate: the rate at the smoothed loss's minimum past the noisy first tenth of the
+    steps (None without steps).
     stopped_early: True when the loss exploded (passed EXPLOSION_FACTOR times its minimum
     or became non-finite) before the last step, or the search was cancelled; stop_reason
     says which ("" when it ran every step). cancelled: should_stop() asked for it.
@@ -112,9 +113,10 @@ def find_learning_rate(
 
     Step i (0-based) uses the rate lr_min * (lr_max / lr_min) ** (i / (steps - 1)). The
     search stops early once the loss is no longer finite, or (after the first tenth of the
-    steps) the smoothed loss passes EXPLOSION_FACTOR times its minimum. callback(i, rate, smoothed_loss) is called after each
-    recorded step (a window draws the curve from it); should_stop() is asked before each
-    step, and True ends the search with what it has (cancelled=True).
+    steps) the smoothed loss passes EXPLOSION_FACTOR times its minimum.
+    callback(i, rate, smoothed_loss) is called after each recorded step (a window draws
+    the curve from it); should_stop() is asked before each step, and True ends the search
+    with what it has (cancelled=True).
 
     Raises ProjectError when the project has no data (or no layers, or weights that do not
     fit), EngineValueError for steps < 2 or rates that are not 0 < lr_min < lr_max."""

@@ -20,6 +20,7 @@ from engine.compare import (
     first_epoch_reaching,
     verdict,
 )
+from engine.errors import ProjectError
 from engine.project import LayerSpec, Project, runtime
 from engine.project.runtime import RunOutcome
 from engine.resources import resource_path
@@ -174,7 +175,15 @@ def test_a_change_of_loss_is_judged_by_accuracy():
     assert result.measure == "accuracy"
     assert "accuracy" in result.variant.history and "accuracy" in result.base.history
     assert result.variant_project.compile.loss == "mean_squared_error"
-    assert "accuracy" in verdict(result)
+    assert result.labels == ("the binary cross-entropy loss", "the MSE loss")
+    assert "reached accuracy" in verdict(result)
+
+
+def test_a_project_without_data_is_refused():
+    project = Project.course()
+    project.dataset = None
+    with pytest.raises(ProjectError, match="no data"):
+        compare(project, Change("learning_rate", 0.1), epochs=3)
 
 
 def test_a_diverging_variant_is_named():
@@ -300,6 +309,10 @@ def test_verdicts():
     assert gone == "ReLU diverged at epoch 13; sigmoid reached loss 0.1 in 100 epochs."
     both = verdict(made_up(slow[:5], fast[:3], ("diverged", "diverged"), (6, 4)))
     assert both == "Both diverged: sigmoid at epoch 6, ReLU at epoch 4."
+    # early stopping is named: that run's final figures are not its kept weights'
+    early = made_up(slow, fast[:40])
+    early.variant.early_stopped, early.variant.best_epoch = True, 20
+    assert verdict(early).endswith(" ReLU stopped early at epoch 40 (its best, 20).")
     # a run stopped early is held to the same target over the epochs it had
     stopped = np.linspace(0.7, 0.5, 40)
     short = verdict(made_up(slow, stopped, ("finished", "stopped")))
