@@ -1,6 +1,6 @@
 """`python -m app` and the `netbuilder` console script.
 
-With a command (new, train, evaluate, predict, summary, export) or --version/--help, the
+With a command (new, train, evaluate, predict, summary, export, lr-find) or --version/--help, the
 arguments go to engine.cli without importing Qt, so batch runs start fast and work on a
 machine without a display. With no arguments, or a .nnproj path, it opens the window.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-COMMANDS = ("new", "train", "evaluate", "predict", "summary", "export")
+COMMANDS = ("new", "train", "evaluate", "predict", "summary", "export", "lr-find")
 CLI_OPTIONS = ("--version", "--help", "-h")
 
 

@@ -11,6 +11,7 @@ Measured in this run, on this machine (offscreen Qt, every live view open and re
 3. Memory: resident set size before and after a 100,000-epoch run (bounded history plots).
 
 Usage: QT_QPA_PLATFORM=offscreen python benchmarks/gui_overhead.py [--quick]
+           [--show gradientDock --show sampleInspector]   # float these panels, all on screen
 """
 
 from __future__ import annotations
@@ -70,8 +71,13 @@ class BenchHost(QMainWindow):
         self.push(self._commands.record_training(self, weights, history, epochs_trained))
 
 
+SHOWN_DOCKS: list[str] = []  # --show: panels floated beside the main window, all on screen
+
+
 def make_window(project):
-    """The real main window showing `project` when it can be built, else BenchHost."""
+    """The real main window showing `project` when it can be built, else BenchHost. The
+    panels named by --show float beside it, so they are on screen with every other view
+    (tabbed, they would hide the activation panels they share a tab group with)."""
     from app.training.integration import attach_training
 
     try:
@@ -91,6 +97,16 @@ def make_window(project):
         kind = "bare host"
     window.resize(1600, 1000)
     window.show()
+    for name in SHOWN_DOCKS:
+        from PySide6.QtWidgets import QDockWidget
+
+        dock = window.findChild(QDockWidget, name)
+        if dock is None:
+            raise SystemExit(f"--show {name}: the window has no panel of that name")
+        dock.setFloating(True)
+        dock.resize(600, 400)
+        dock.show()
+        dock.raise_()
     return window, panel, kind
 
 
@@ -266,7 +282,15 @@ def main() -> None:
         action="append",
         help="run only these sections (repeatable); default: all three",
     )
+    parser.add_argument(
+        "--show",
+        action="append",
+        default=[],
+        metavar="DOCK",
+        help="float this panel (objectName, e.g. gradientDock, sampleInspector) on screen too",
+    )
     args = parser.parse_args()
+    SHOWN_DOCKS.extend(args.show)
     sections = set(args.only or ("default", "mnist", "memory"))
     app = QApplication.instance() or QApplication([])
     print(

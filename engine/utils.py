@@ -3,6 +3,7 @@ and shuffling, so the same seed and data give bit-identical weights and history.
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import numpy as np
@@ -26,3 +27,23 @@ def set_random_seed(seed: int) -> None:
 def rng() -> np.random.Generator:
     """The engine's global generator (replaced by every set_random_seed call)."""
     return _generator
+
+
+@contextlib.contextmanager
+def preserved_random_state():
+    """Run a block and put every generator set_random_seed touches back as it was: the
+    engine's (the same object, so a caller holding rng() keeps drawing where it left off),
+    NumPy's legacy global one and Python's `random`. For work that must not change what the
+    next run draws (the learning-rate finder, a comparison)."""
+    global _generator
+    generator = _generator
+    engine_state = generator.bit_generator.state
+    legacy_state = np.random.get_state()
+    python_state = random.getstate()
+    try:
+        yield
+    finally:
+        _generator = generator
+        generator.bit_generator.state = engine_state
+        np.random.set_state(legacy_state)
+        random.setstate(python_state)

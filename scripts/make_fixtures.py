@@ -203,6 +203,133 @@ def write_v2(path: Path) -> None:
     _write_zip(path, members)
 
 
+# Schema 3 adds runs: "runs" and "current_run" in project.json, each run's final weights in
+# runs.npz as r{run}_w{i}. A tiny binary table trained twice: "run 1" with sigmoid, then
+# "layer 1 relu" (current, stopped early: epoch 3 of 4 kept), whose state the project holds.
+V3_CSV = (
+    b"x1,x2,label\n"
+    b"0.1,0.2,no\n0.3,-0.2,no\n-0.2,0.1,no\n0.0,-0.3,no\n"
+    b"1.9,2.1,yes\n2.2,1.8,yes\n1.7,2.3,yes\n2.0,2.0,yes\n"
+)
+V3_RUN_IDS = ("5f2c0a9b1d3e", "b7e41c08d2a6")
+
+
+def v3_weights(run: int) -> list[np.ndarray]:
+    """2 inputs -> 4 units -> 1 sigmoid for run 0 and 1: values the tests recompute."""
+    shapes = [(2, 4), (4,), (4, 1), (1,)]
+    return [
+        (np.arange(np.prod(s), dtype=np.float32).reshape(s) / 16.0 - 0.125 * i + run)
+        for i, s in enumerate(shapes)
+    ]
+
+
+def _v3_layers(activation: str) -> list[dict]:
+    return [
+        {
+            "type": "Dense",
+            "units": 4,
+            "activation": activation,
+            "name": "hidden",
+            "kernel_initializer": "glorot_uniform",
+            "bias_initializer": "zeros",
+            "l2": 0.0,
+        },
+        {
+            "type": "Dense",
+            "units": 1,
+            "activation": "sigmoid",
+            "name": "output",
+            "kernel_initializer": "glorot_uniform",
+            "bias_initializer": "zeros",
+            "l2": 0.0,
+        },
+    ]
+
+
+def write_v3(path: Path) -> None:
+    compile_ = {
+        "loss": "binary_crossentropy",
+        "from_logits": False,
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+        "momentum": 0.0,
+        "metrics": ["accuracy"],
+    }
+    training = {
+        "epochs": 4,
+        "batch_size": None,
+        "validation_split": 0.25,
+        "shuffle": True,
+        "seed": 2,
+        "scaling": "standardize",
+        "early_stopping": 1,
+        "target_scaling": "none",
+    }
+    scaler = {"kind": "standardize", "offset": [1.0, 1.0], "scale": [1.0, 1.0]}
+    histories = [
+        {"loss": [0.7, 0.6, 0.55], "accuracy": [0.5, 0.5, 0.75], "val_loss": [0.8, 0.7, 0.65]},
+        {
+            "loss": [0.6, 0.4, 0.3, 0.25],
+            "accuracy": [0.5, 0.75, 1.0, 1.0],
+            "val_loss": [0.7, 0.5, 0.35, None],
+        },
+    ]
+    runs = [
+        {
+            "id": V3_RUN_IDS[index],
+            "name": name,
+            "layers": _v3_layers(activation),
+            "compile": compile_,
+            "training": training,
+            "dataset": "blobs.csv",
+            "epochs": len(histories[index]["loss"]),
+            "kept_epoch": kept,
+            "history": histories[index],
+            "scaler": scaler,
+            "target_scaler": None,
+            "weight_arrays": 4,
+        }
+        for index, (name, activation, kept) in enumerate(
+            [("run 1", "sigmoid", None), ("layer 1 relu", "relu", 3)]
+        )
+    ]
+    meta = {
+        "format": "netbuilder-project",
+        "schema_version": 3,
+        "name": "Fixture v3: two runs",
+        "layers": _v3_layers("relu"),
+        "input_dim": 2,
+        "compile": compile_,
+        "training": training,
+        "dataset": {
+            "kind": "csv",
+            "name": "blobs.csv",
+            "params": {"target": "label"},
+            "path": "data/blobs.csv",
+            "absolute_path": "/nonexistent/netbuilder-fixture/data/blobs.csv",
+            "sha256": hashlib.sha256(V3_CSV).hexdigest(),
+        },
+        "scaler": scaler,
+        "target_scaler": None,
+        "weight_arrays": 4,
+        "epochs_trained": 4,
+        "history": histories[1],
+        "ui": {},
+        "runs": runs,
+        "current_run": V3_RUN_IDS[1],
+    }
+    members = {
+        "project.json": json.dumps(meta, indent=1).encode(),
+        "weights.npz": _npz(**{f"w{i}": w for i, w in enumerate(v3_weights(1))}),
+        "snapshots.npz": _npz(**{f"e2_w{i}": w / 2 for i, w in enumerate(v3_weights(1))}),
+        "runs.npz": _npz(
+            **{f"r{run}_w{i}": w for run in (0, 1) for i, w in enumerate(v3_weights(run))}
+        ),
+        "dataset.csv": V3_CSV,
+    }
+    _write_zip(path, members)
+
+
 def _write_zip(path: Path, members: dict[str, bytes]) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, payload in members.items():
@@ -218,7 +345,7 @@ def _npz(**arrays) -> bytes:
     return buffer.getvalue()
 
 
-WRITERS = {1: write_v1, 2: write_v2}
+WRITERS = {1: write_v1, 2: write_v2, 3: write_v3}
 
 
 def main() -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolTip
@@ -117,12 +116,7 @@ class ConnectionViews(QObject):
                 return ""
             dataset = project.dataset
             row = min(max(int(self.selected_row()), 0), dataset.n_samples - 1)
-            scaler = runtime.fitted_scaler(project)
-            raw = np.asarray(dataset.x[row : row + 1], dtype=np.float32)
-            x = raw if scaler is None else np.asarray(scaler.transform(raw))
-            target = runtime.targets_for_loss(
-                project.compile, dataset.y[row : row + 1], int(dataset.n_classes or 1)
-            )
+            x, target = runtime.training_rows(project, row, row + 1)
             t = trace_sample(net, x[0], target[0]).layers[layer]
         except (EngineError, ValueError, IndexError):
             return ""

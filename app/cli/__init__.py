@@ -1,4 +1,4 @@
-"""Netbuilder's command line: new, train, evaluate, predict, summary, export keras.
+"""Netbuilder's command line: new, train, evaluate, predict, summary, export keras, lr-find.
 
 It runs without a screen and never imports Qt: `app/__main__.py` hands every subcommand here.
 One module per command, each with `add_parser(commands)` and `run(args)`; they train and read
@@ -18,12 +18,12 @@ import sys
 
 from engine.errors import EngineError
 
-from . import evaluate, export, new, predict, summary, train
+from . import evaluate, export, lr_find, new, predict, summary, train
 from .arguments import add_version
 from .errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, PROG, CliError, report
 
-COMMANDS = ("new", "train", "evaluate", "predict", "summary", "export")
-_MODULES = (new, train, evaluate, predict, summary, export)
+COMMANDS = ("new", "train", "evaluate", "predict", "summary", "export", "lr-find")
+_MODULES = (new, train, evaluate, predict, summary, export, lr_find)
 
 __all__ = ["COMMANDS", "EXIT_INTERRUPTED", "main", "build_parser"]
 
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  netbuilder evaluate xor.nnproj\n"
         "  netbuilder predict xor.nnproj points.csv -o predictions.csv --probabilities\n"
         "  netbuilder export keras xor.nnproj -o model.py\n"
+        "  netbuilder lr-find xor.nnproj -o lr.png\n"
         "\n"
         "`netbuilder COMMAND --help` describes each command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,

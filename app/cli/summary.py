@@ -1,4 +1,4 @@
-"""`netbuilder summary`: layers, loss, optimizer, dataset, recent history and advice."""
+"""`netbuilder summary`: layers, loss, optimizer, dataset, recent history, runs and advice."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ HISTORY_ROWS = 5  # epochs of history `summary` shows
 def add_parser(commands) -> None:
     summary = commands.add_parser(
         "summary",
-        help="show layers, loss, optimizer, dataset and recent history",
-        description="Show the layer table, the loss and optimizer, the dataset and the last "
-        "epochs of the training history.",
+        help="show layers, loss, optimizer, dataset, recent history and runs",
+        description="Show the layer table, the loss and optimizer, the dataset, the last "
+        "epochs of the training history and the runs the project keeps.",
     )
     add_version(summary)
     summary.add_argument("project", metavar="PROJECT.nnproj")
@@ -62,6 +62,7 @@ def run(args) -> int:
         print(f"Dataset: not available ({exc.message})")
     print(f"Epochs trained: {project.epochs_trained}")
     _print_history(project.history, int(project.epochs_trained or 0))
+    _print_runs(project)
     print_advice(project)
     return EXIT_OK
 
@@ -84,3 +85,17 @@ def _print_history(history: dict, epochs_trained: int) -> None:
             offset = n - len(values)  # a series that started later (e.g. val_loss)
             cells.append(f"  {fmt(values[i - offset]) if i >= offset else '':>{w}}")
         print("  " + str(first_epoch + i).rjust(6) + "".join(cells))
+
+
+def _print_runs(project) -> None:
+    """One line per run: its name, epochs and final figures; * marks the current one."""
+    if not project.runs:
+        return
+    print(f"Runs ({len(project.runs)}; * the current one):")
+    for run in project.runs:
+        mark = "*" if run.id == project.current_run else " "
+        figures = "".join(f", {name} {fmt(value)}" for name, value in run.final_figures().items())
+        kept = "" if run.kept_epoch is None else f" (kept: epoch {run.kept_epoch})"
+        print(
+            f"  {mark} {run.name}: {run.epochs} epoch{'s' if run.epochs != 1 else ''}{kept}{figures}"
+        )

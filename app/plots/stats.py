@@ -13,12 +13,16 @@ import numpy as np
 from engine import activations
 from engine.errors import EngineError
 
-# |z| above this puts sigmoid/tanh on their flat tails, where the gradient is < 0.02 (sigmoid)
-# -- the course's argument for ReLU in hidden layers.
-SATURATION_Z = 4.0
-SATURATING = ("sigmoid", "tanh")
-# Only plain ReLU can die (zero output and zero gradient everywhere); leaky/elu/silu cannot.
-DYING = ("relu",)
+# What counts as saturated or dead lives in the engine (engine/unit_health.py), so the panels
+# and the same-start comparison agree; the names stay importable from here.
+from engine.unit_health import (  # noqa: F401 - the constants are re-exported
+    DYING,
+    SATURATING,
+    SATURATION_Z,
+    dead_share,
+    saturated_share,
+)
+
 # The z axis always shows at least this range, so the curve's shape is recognisable.
 MIN_HALF_RANGE = 6.0
 MAX_HALF_RANGE = 60.0
@@ -76,12 +80,10 @@ def layer_stats(z: np.ndarray, activation: str, bins: int = 60) -> LayerStats:
     counts, _ = np.histogram(flat, bins=edges)
     counts = counts / max(flat.size, 1)
     n_samples, units = z.shape
-    saturated = dead = None
-    if activation in SATURATING and n_samples:
-        # A unit is saturated when it sits on a flat tail for most samples.
-        saturated = float(np.mean(np.mean(np.abs(z) > SATURATION_Z, axis=0) > 0.5))
-    if activation in DYING and n_samples:
-        dead = float(np.mean(np.all(z <= 0.0, axis=0)))
+    # A unit is saturated when it sits on a flat tail for most samples, dead when it outputs
+    # 0 for every one.
+    saturated = saturated_share(z, activation)
+    dead = dead_share(z, activation)
     return LayerStats(
         activation, edges, counts, saturated, dead, units, mean_gradient(z, activation)
     )

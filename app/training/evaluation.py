@@ -63,7 +63,7 @@ class PlaneLayout:
         x = np.asarray(x_scaled, dtype=np.float64)
         if self.plane is not None:
             return self.plane.to_plane(x)
-        return _inverse(self.scaler, x)[:, :2]
+        return inverse_scaled(self.scaler, x)[:, :2]
 
 
 @dataclass
@@ -107,7 +107,7 @@ def eval_sets(
     target's own units (target_scaler: the run's, when it trained on a standardised target)."""
 
     def targets(y):
-        values = _targets(y, classify)
+        values = target_column(y, classify)
         if classify or target_scaler is None:
             return values
         return np.asarray(runtime.to_target_units(target_scaler, values), dtype=np.float64).reshape(
@@ -185,11 +185,11 @@ def plane_layout(
         plane = feature_plane(x_train, int(i), int(j), feature_names, unscale=unscale)
     else:
         choice, plane = "features", None
-    tr = _evenly(len(x_train), POINTS)
-    va = _evenly(len(x_val), POINTS)
+    tr = evenly_spaced(len(x_train), POINTS)
+    va = evenly_spaced(len(x_val), POINTS)
 
     def to_plot(x):
-        return plane.to_plane(x) if plane is not None else _inverse(scaler, x)[:, :2]
+        return plane.to_plane(x) if plane is not None else inverse_scaled(scaler, x)[:, :2]
 
     train_points, val_points = to_plot(x_train[tr]), to_plot(x_val[va])
     both = np.concatenate([train_points, val_points])
@@ -205,7 +205,7 @@ def plane_layout(
         probe = plane.from_plane(grid)
         labels = plane.labels
     else:
-        probe = _transform(scaler, grid)
+        probe = forward_scaled(scaler, grid)
         names = list(feature_names) + ["x1", "x2"]
         labels = (names[0], names[1]) if len(feature_names) >= 2 else ("x1", "x2")
     return PlaneLayout(
@@ -222,14 +222,14 @@ def plane_layout(
     )
 
 
-def _evenly(n: int, at_most: int) -> np.ndarray:
+def evenly_spaced(n: int, at_most: int) -> np.ndarray:
     """Indices of at most `at_most` rows spread evenly over n rows (deterministic)."""
     if n <= at_most:
         return np.arange(n)
     return np.linspace(0, n - 1, at_most).astype(int)
 
 
-def _targets(y, classify: bool) -> np.ndarray:
+def target_column(y, classify: bool) -> np.ndarray:
     """(n, 1) labels/values or (n, k) one-hot -> (n,) class index or value."""
     y = np.asarray(y, dtype=np.float64)
     if y.ndim == 2 and y.shape[1] > 1:
@@ -238,13 +238,15 @@ def _targets(y, classify: bool) -> np.ndarray:
     return np.rint(y).astype(int) if classify else y
 
 
-def _inverse(scaler, x: np.ndarray) -> np.ndarray:
+def inverse_scaled(scaler, x: np.ndarray) -> np.ndarray:
+    """Scaled features -> raw (float64); unchanged without a scaler."""
     if scaler is None or not hasattr(scaler, "inverse_transform"):
         return np.asarray(x, dtype=np.float64)
     return np.asarray(scaler.inverse_transform(x), dtype=np.float64)
 
 
-def _transform(scaler, x: np.ndarray) -> np.ndarray:
+def forward_scaled(scaler, x: np.ndarray) -> np.ndarray:
+    """Raw features -> scaled as the network sees them (float64); unchanged without a scaler."""
     if scaler is None or not hasattr(scaler, "transform"):
         return np.asarray(x, dtype=np.float64)
     return np.asarray(scaler.transform(x), dtype=np.float64)

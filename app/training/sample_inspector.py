@@ -49,6 +49,10 @@ def fmt(value: float) -> str:
     return f"{float(value):.4g}"
 
 
+def fmt_all(values) -> str:
+    return ", ".join(fmt(v) for v in values)
+
+
 class SampleInspector(QWidget):
     """Shows trace_sample of the chosen row for a project (set_project) and the weights the
     live training sends (set_weights)."""
@@ -91,7 +95,7 @@ class SampleInspector(QWidget):
         layout.addWidget(self.view, 1)
         self.project = None
         self.net = None  # an engine Sequential with the weights shown
-        self._scaler = None
+        self._scalers = (None, None)  # (features, target) as runtime.row_scalers gives them
         self._pending_weights = None
         self.trace: SampleTrace | None = None
         self._timer = QTimer(self)
@@ -105,7 +109,7 @@ class SampleInspector(QWidget):
     def set_project(self, project) -> None:
         """A new or edited project: rebuild the network and the scaler from it."""
         self.project = project
-        self.net, self._scaler = None, None
+        self.net, self._scalers = None, (None, None)
         dataset = getattr(project, "dataset", None)
         rows = 0 if dataset is None else int(dataset.n_samples)
         self.spin.blockSignals(True)
@@ -114,7 +118,7 @@ class SampleInspector(QWidget):
         if dataset is not None and project.layers:
             try:
                 self.net = runtime.build_model(project, seed=runtime.run_seed(project))
-                self._scaler = runtime.fitted_scaler(project)
+                self._scalers = runtime.row_scalers(project)
             except (EngineError, ValueError):
                 self.net = None  # mid-edit: the network does not fit the data yet
         self.recompute()
@@ -159,10 +163,7 @@ class SampleInspector(QWidget):
         dataset = project.dataset
         row = min(self.spin.value(), dataset.n_samples - 1)
         raw = np.asarray(dataset.x[row : row + 1], dtype=np.float32)
-        scaled = raw if self._scaler is None else np.asarray(self._scaler.transform(raw))
-        target = runtime.targets_for_loss(
-            project.compile, dataset.y[row : row + 1], int(dataset.n_classes or 1)
-        )
+        scaled, target = runtime.training_rows(project, row, row + 1, self._scalers)
         try:
             self.trace = trace_sample(net, scaled[0], target[0])
         except (EngineError, ValueError) as exc:
@@ -171,11 +172,25 @@ class SampleInspector(QWidget):
             return
         self._raw = raw[0]
         t = self.trace
-        self.summary.setText(
-            f"Row {row}: prediction {', '.join(fmt(v) for v in t.prediction)} · target "
-            f"{', '.join(fmt(v) for v in t.target)} · loss {fmt(t.loss)}"
-        )
+        self.summary.setText(f"Row {row}: {self._outcome_text(t)}")
         self._fill()
+
+    def _outcome_text(self, t: SampleTrace) -> str:
+        """Prediction, target and loss as a person reads them: a standardised regression
+        target is shown in its own units, with the numbers the network works with beside."""
+        target_scaler = self._scalers[1]
+        if target_scaler is None:
+            return (
+                f"prediction {fmt_all(t.prediction)} · target {fmt_all(t.target)} · "
+                f"loss {fmt(t.loss)}"
+            )
+        prediction = runtime.to_target_units(target_scaler, t.prediction.reshape(1, -1))[0]
+        target = runtime.to_target_units(target_scaler, t.target.reshape(1, -1))[0]
+        return (
+            f"prediction {fmt_all(prediction)} · target {fmt_all(target)} (standardised: "
+            f"{fmt_all(t.prediction)} vs {fmt_all(t.target)}) · loss {fmt(t.loss)} on the "
+            "standardised target"
+        )
 
     # ----- showing --------------------------------------------------------------------------
     def _fill(self) -> None:
@@ -213,9 +228,14 @@ class SampleInspector(QWidget):
                 self._row(group, f"… {units - shown} more units (tick All units)", {})
                 self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(group), True)
         output = self._group("Output")
-        self._row(output, "prediction", {A: ", ".join(fmt(v) for v in t.prediction)})
-        self._row(output, "target", {A: ", ".join(fmt(v) for v in t.target)})
+        self._row(output, "prediction", {A: fmt_all(t.prediction)})
+        self._row(output, "target", {A: fmt_all(t.target)})
         self._row(output, "loss of this sample", {A: fmt(t.loss)})
+        target_scaler = self._scalers[1]
+        if target_scaler is not None:  # the network's numbers are standardised: say so
+            for label, values in (("prediction", t.prediction), ("target", t.target)):
+                shown = runtime.to_target_units(target_scaler, values.reshape(1, -1))[0]
+                self._row(output, f"{label} in the target's units", {A: fmt_all(shown)})
         for row in range(self.model.rowCount()):
             if expanded.get(self.model.item(row, 0).text(), True):
                 self.view.expand(self.model.index(row, 0))

@@ -19,7 +19,7 @@ from app.plots.stats import LayerStats, layer_stats
 from app.training import evaluation as ev
 
 # One copy of the row and scaling helpers, shared with the evaluation of every row.
-from app.training.evaluation import _evenly, _inverse, _targets, _transform
+from app.training.evaluation import evenly_spaced, forward_scaled, inverse_scaled, target_column
 from engine.project import CompileSpec, runtime
 from engine.project.specs import classifies
 
@@ -94,13 +94,13 @@ class ViewSetup:
         y_val = _rows(prepared.y_val)
         # Without a validation split the training rows stand in for it.
         source_x, source_y = (x_val, y_val) if len(x_val) else (x_train, prepared.y_train)
-        pick = _evenly(len(source_x), SAMPLE)
+        pick = evenly_spaced(len(source_x), SAMPLE)
         sample_x = np.ascontiguousarray(source_x[pick], dtype=x_train.dtype)
         classify = classifies(task)
         target_scaler = None if classify else getattr(prepared, "target_scaler", None)
 
         def _targets_in_units(y):
-            values = _targets(y, classify)
+            values = target_column(y, classify)
             if target_scaler is None:
                 return values
             return runtime.to_target_units(target_scaler, values).astype(np.float64)[:, 0]
@@ -124,18 +124,18 @@ class ViewSetup:
         setup.eval_split = "validation" if "validation" in setup.eval_sets else "training"
         scaler = getattr(prepared, "scaler", None)
         if n_features >= 2 and (n_features == 2 or classify):
-            y_tr = _targets(np.asarray(prepared.y_train), classify)
-            y_va = _targets(y_val, classify) if len(x_val) else np.zeros(0)
+            y_tr = target_column(np.asarray(prepared.y_train), classify)
+            y_va = target_column(y_val, classify) if len(x_val) else np.zeros(0)
             setup.plane_inputs = (x_train, x_val if len(x_val) else x_train[:0], y_tr, y_va, scaler)
             setup.kind = "boundary"
             # Wide data: the first two principal components, the plane that shows most of it.
             setup.use_layout(setup.layout_for("pca" if n_features > 2 else "features"))
         elif n_features == 1 and not classify:
-            tr = _evenly(len(x_train), POINTS)
-            va = _evenly(len(x_val), POINTS)
-            setup.train_points = _inverse(scaler, x_train[tr])
+            tr = evenly_spaced(len(x_train), POINTS)
+            va = evenly_spaced(len(x_val), POINTS)
+            setup.train_points = inverse_scaled(scaler, x_train[tr])
             setup.train_targets = _targets_in_units(np.asarray(prepared.y_train)[tr])
-            setup.val_points = _inverse(scaler, x_val[va]) if len(x_val) else x_val
+            setup.val_points = inverse_scaled(scaler, x_val[va]) if len(x_val) else x_val
             setup.val_targets = _targets_in_units(y_val[va]) if len(x_val) else np.zeros(0)
             both = np.concatenate([setup.train_points, setup.val_points])
             lo, hi = both.min(axis=0), both.max(axis=0)
@@ -144,7 +144,7 @@ class ViewSetup:
             raw = np.linspace(lo[0], hi[0], CURVE_POINTS).reshape(-1, 1)
             setup.kind = "curve"
             setup.curve_x = raw[:, 0]
-            setup.probe_x = np.ascontiguousarray(_transform(scaler, raw), dtype=x_train.dtype)
+            setup.probe_x = np.ascontiguousarray(forward_scaled(scaler, raw), dtype=x_train.dtype)
         elif len(sample_x):
             setup.kind = "confusion" if classify else "scatter"
             setup.use_split(setup.eval_split)

@@ -1,7 +1,7 @@
 """The project: the document a person builds, its .nnproj file, and the one training recipe.
 
 Modules, leaves first: specs (the settings, JSON-ready dataclasses), history, migrations,
-container (the zip on disk), schema (checking what a file holds), model_bridge (specs <->
+runs (the record of every training), container (the zip on disk), schema (checking what a file holds), model_bridge (specs <->
 engine objects), document (`Project`), runtime (build, prepare, fit, record, read outputs),
 edits (every change a person can make) and advice (the course's rules).
 """
@@ -10,6 +10,7 @@ from .container import FORMAT_NAME
 from .document import EMBED_LIMIT_BYTES, Project
 from .history import copy_history, merge_history
 from .migrations import SCHEMA_VERSION
+from .runs import Run
 from .runtime import PreparedData, RunOutcome
 from .specs import TASK_OUTPUT, CompileSpec, DatasetSource, LayerSpec, TrainingSpec
 
@@ -24,6 +25,7 @@ __all__ = [
     "DatasetSource",
     "PreparedData",
     "RunOutcome",
+    "Run",
     "Project",
     "copy_history",
     "merge_history",

@@ -1,5 +1,5 @@
 """Reading and writing the .nnproj container: a zip of project.json, weights.npz and optionally
-dataset.csv and snapshots.npz.
+dataset.csv, snapshots.npz and runs.npz.
 
 This module knows the container, not the meaning of its contents (that is engine/project.py).
 Opening a file can never run code: project.json is read with `json`, arrays with
@@ -31,6 +31,7 @@ FORMAT_NAME = "netbuilder-project"
 PROJECT_JSON = "project.json"
 WEIGHTS_NPZ = "weights.npz"
 SNAPSHOTS_NPZ = "snapshots.npz"
+RUNS_NPZ = "runs.npz"  # the final weights of the project's runs (schema 3)
 DATASET_CSV = "dataset.csv"
 
 # A real project is a few MB; this stops a zip bomb before anything is decompressed.
@@ -154,6 +155,10 @@ def _read_open_file(handle, source: str) -> RawProject:
                 _read_member(archive, SNAPSHOTS_NPZ, source, MAX_TOTAL_BYTES),
                 SNAPSHOTS_NPZ,
                 source,
+            )
+        if RUNS_NPZ in names:
+            raw.runs = _read_npz(
+                _read_member(archive, RUNS_NPZ, source, MAX_TOTAL_BYTES), RUNS_NPZ, source
             )
         if DATASET_CSV in names:
             raw.dataset_csv = _read_member(archive, DATASET_CSV, source, MAX_DATASET_BYTES)
@@ -383,6 +388,8 @@ def _encode_members(raw: RawProject) -> list[tuple[str, bytes]]:
     members.append((WEIGHTS_NPZ, _npz_bytes(raw.weights)))
     if raw.snapshots:
         members.append((SNAPSHOTS_NPZ, _npz_bytes(raw.snapshots)))
+    if raw.runs:
+        members.append((RUNS_NPZ, _npz_bytes(raw.runs)))
     if raw.dataset_csv is not None:
         members.append((DATASET_CSV, bytes(raw.dataset_csv)))
     return members

@@ -1,9 +1,9 @@
 """The project document: everything a person builds in Netbuilder, and its .nnproj file.
 
-`Project` holds the settings (engine/project/specs.py), the dataset, the trained weights and
-the history. `save`/`load` go through the container (container.py: the zip, atomic writes,
-refusing unsafe files), the value checks (schema.py) and the schema upgrades
-(migrations.py). Training a project is the runtime's job (runtime.py):
+`Project` holds the settings (engine/project/specs.py), the dataset, the trained weights, the
+history and the runs (engine/project/runs.py). `save`/`load` go through the container
+(container.py: the zip, atomic writes, refusing unsafe files), the value checks (schema.py)
+and the schema upgrades (migrations.py). Training a project is the runtime's job (runtime.py):
 
     project = Project.load("coffee.nnproj")      # warnings lists e.g. a moved dataset file
     model = runtime.build_model(project)         # compiled, with the stored weights
@@ -34,9 +34,13 @@ from . import migrations, model_bridge
 from .container import FORMAT_NAME, read_raw, write_raw
 from .history import copy_history
 from .migrations import SCHEMA_VERSION, RawProject
+from .runs import Run
 from .schema import (
     history_to_json,
     read_meta,
+    run_arrays,
+    run_weights_from_arrays,
+    runs_to_json,
     snapshots_from_arrays,
     weight_shape_problem,
     weights_from_arrays,
@@ -88,6 +92,10 @@ class Project:
     # Per-epoch weight snapshots for rewinding: epoch -> weights list.
     # (epoch = epochs completed when it was taken, 1-based, counted like epochs_trained)
     snapshots: dict[int, list[np.ndarray]] = field(default_factory=dict)
+    # Every training kept as a run (engine/project/runs.py), oldest first, and the id of the
+    # one the weights and history above belong to (None: untrained, or its run was deleted).
+    runs: list[Run] = field(default_factory=list)
+    current_run: str | None = None
     ui: dict[str, Any] = field(default_factory=dict)
     # Where the project was loaded from / last saved to; never stored in the file.
     path: Path | None = None
@@ -102,8 +110,9 @@ class Project:
 
     def copy(self) -> Project:
         """A deep copy (arrays copied too), for autosave and the training worker. The history
-        is copied list by list (see copy_history): deepcopy would visit every float."""
-        memo = {id(self.history): copy_history(self.history)}
+        is copied list by list (see copy_history): deepcopy would visit every float. Runs are
+        never changed, so the copy shares them (a hundred runs' histories are not copied)."""
+        memo = {id(self.history): copy_history(self.history), id(self.runs): list(self.runs)}
         return _copy.deepcopy(self, memo)
 
     # ------------------------------------------------------------------ making projects
@@ -236,7 +245,9 @@ class Project:
 
     def clear_training(self) -> None:
         """Forget the trained weights, history, snapshots and fitted scaler (after the
-        network changed, or to train again from scratch)."""
+        network changed, or to train again from scratch). The runs stay: they are the record
+        of what was trained; none of them is current any more."""
+        self.current_run = None
         self.weights = None
         self.history = {}
         self.epochs_trained = 0
@@ -391,6 +402,8 @@ class Project:
             "epochs_trained": self.epochs_trained,
             "history": history_to_json(self.history),
             "ui": json_safe(self.ui),
+            "runs": runs_to_json(self.runs),
+            "current_run": self.current_run,
         }
 
     def _source_to_json(self, base_dir) -> dict[str, Any] | None:
@@ -420,8 +433,9 @@ class Project:
         base_dir: str | os.PathLike | None = None,
     ) -> Project:
         """A Project from project.json contents (migrated from older schemas first), checked
-        value by value; weights are not part of the JSON and stay None. A relative dataset
-        path is resolved against base_dir (the project file's folder)."""
+        value by value; weights (the project's and its runs') are not part of the JSON and stay
+        None. A relative dataset path is resolved against base_dir (the project file's
+        folder)."""
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             found = data.get("format") if isinstance(data, dict) else type(data).__name__
             raise ProjectError(
@@ -457,6 +471,7 @@ class Project:
                 "open a backup copy."
             )
         project.snapshots = snapshots_from_arrays(raw.snapshots, units, source)
+        project.runs = run_weights_from_arrays(project.runs, raw.meta, raw.runs, source)
         project.dataset_bytes = raw.dataset_csv
         project.path = Path(path).absolute()
         project.load_dataset()
@@ -485,6 +500,7 @@ class Project:
                 for epoch, epoch_weights in sorted(snapshots.items())
                 for i, w in enumerate(epoch_weights)
             },
+            runs=run_arrays(self.runs),
             dataset_csv=self.dataset_bytes if self._is_csv() else None,
         )
         write_raw(target, raw)

@@ -20,6 +20,7 @@ from ..data import scaler_names
 from ..errors import EngineError
 from .document import Project
 from .history import copy_history
+from .runs import find_run, unique_name
 from .schema import weight_shape_problem
 from .specs import TARGET_SCALINGS, TASK_OUTPUT, LayerSpec, output_units
 
@@ -38,9 +39,11 @@ _DEEP_FIELDS = (
     "epochs_trained",
     "ui",
     "input_dim",
+    "current_run",
 )
 # Large, never mutated in place (edits replace them), so a snapshot shares them by reference.
-_SHARED_FIELDS = ("dataset", "weights", "snapshots", "dataset_bytes")
+# Runs are values (runs.Run): a snapshot copies the list and shares the runs.
+_SHARED_FIELDS = ("dataset", "weights", "snapshots", "dataset_bytes", "runs")
 
 
 def capture(project: Project) -> dict[str, Any]:
@@ -324,3 +327,74 @@ def set_loss(project: Project, loss: str) -> None:
     """Choose the loss; the metrics follow (accuracy for classification losses only)."""
     project.compile.loss = loss
     project.compile.metrics = [] if loss_task(loss) in (None, "regression") else ["accuracy"]
+
+
+# ------------------------------------------------------------------------------------- runs
+
+
+def rename_run(project: Project, run_id: str, name: str) -> None:
+    """Call the run `run_id` `name` (spaces and line breaks squeezed), which no other run of
+    the project may already have."""
+    index, run = find_run(project, run_id)
+    name = " ".join(str(name).split())
+    if not name:
+        raise ValueError("A run needs a name. Received: an empty name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"A run name can be at most {MAX_NAME_LENGTH} characters. "
+            f"Received: {len(name)} characters."
+        )
+    if unique_name(name, (other.name for other in project.runs if other.id != run_id)) != name:
+        raise ValueError(f"Another run is already called {name!r}; pick another name.")
+    project.runs = [*project.runs[:index], replace(run, name=name), *project.runs[index + 1 :]]
+
+
+def delete_run(project: Project, run_id: str) -> None:
+    """Remove the run `run_id` from the record. Deleting the current run only drops it from
+    the list: the project's weights and history stay, and no run is current any more."""
+    index, _run = find_run(project, run_id)
+    project.runs = [*project.runs[:index], *project.runs[index + 1 :]]
+    if project.current_run == run_id:
+        project.current_run = None
+
+
+def restore_run(project: Project, run_id: str) -> None:
+    """Bring the run `run_id` back: its layers, compile and training settings, its final
+    weights, history, epochs and scalers become the project's, and it is the current run.
+    The dataset stays; ValueError when the run kept no weights or its weights do not fit the
+    dataset's features or classes (say which dataset it was trained on)."""
+    _index, run = find_run(project, run_id)
+    if not run.weights:
+        raise ValueError(
+            f"Run {run.name!r} has no saved weights, so it cannot be restored. Train it again "
+            "with its settings instead."
+        )
+    n_inputs = int(run.weights[0].shape[0])
+    features = project.dataset.n_features if project.dataset is not None else None
+    if features is not None and int(features) != n_inputs:
+        raise ValueError(
+            f"Run {run.name!r} was trained on {n_inputs} input feature"
+            f"{'s' if n_inputs != 1 else ''} ({run.dataset}); the dataset now has "
+            f"{features}. Switch back to its dataset to restore it."
+        )
+    needed = output_units(project.dataset)
+    if needed is not None and needed != run.layers[-1].units:
+        raise ValueError(
+            f"Run {run.name!r} has {run.layers[-1].units} output unit"
+            f"{'s' if run.layers[-1].units != 1 else ''} ({run.dataset}); the dataset now "
+            f"needs {needed}. Switch back to its dataset to restore it."
+        )
+    # The snapshots belong to the current run's trajectory: restoring that run keeps those
+    # up to its last epoch, any other run starts without.
+    kept = project.snapshots if project.current_run == run.id else {}
+    project.layers = copy.deepcopy(run.layers)
+    project.compile = copy.deepcopy(run.compile)
+    project.training = copy.deepcopy(run.training)
+    project.weights = [w.copy() for w in run.weights]  # writable: the run's stay read-only
+    project.input_dim = n_inputs
+    project.history = copy_history(run.history)
+    project.epochs_trained = run.epochs
+    project.snapshots = {epoch: w for epoch, w in kept.items() if epoch <= run.epochs}
+    project.scaler = copy.deepcopy(run.scaler)
+    project.target_scaler = copy.deepcopy(run.target_scaler)
+    project.current_run = run.id

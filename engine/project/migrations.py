@@ -13,6 +13,7 @@ silently dropped, and saving would then lose the person's work.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ import numpy as np
 from ..errors import ProjectError
 from .json_values import shown_value
 
-SCHEMA_VERSION = 2  # the schema this Netbuilder writes, and the newest it reads
+SCHEMA_VERSION = 3  # the schema this Netbuilder writes, and the newest it reads
 
 
 @dataclass
@@ -29,13 +30,15 @@ class RawProject:
     """A project file's contents before validation.
 
     meta: the parsed project.json. weights: the arrays of weights.npz by member key ("w0",
-    "w1", ...). snapshots: the arrays of snapshots.npz by key ("e{epoch}_w{i}").
+    "w1", ...). snapshots: the arrays of snapshots.npz by key ("e{epoch}_w{i}"). runs: the
+    final weights of the runs in runs.npz by key ("r{run index}_w{i}"; schema 3 on).
     dataset_csv: the bytes of dataset.csv, or None.
     """
 
     meta: dict
     weights: dict[str, np.ndarray] = field(default_factory=dict)
     snapshots: dict[str, np.ndarray] = field(default_factory=dict)
+    runs: dict[str, np.ndarray] = field(default_factory=dict)
     dataset_csv: bytes | None = None
 
 
@@ -53,8 +56,57 @@ def _v1_to_v2(raw: RawProject) -> RawProject:
     return raw
 
 
+# The id of the run a schema-2 file's training becomes: the only run, so any id is unique.
+FIRST_RUN_ID = "run-1"
+
+
+def _v2_to_v3(raw: RawProject) -> RawProject:
+    """Schema 3 adds runs (project.json "runs" and "current_run", their weights in runs.npz).
+    A v2 file that was trained opens with its one run: "run 1", current, made from its
+    settings, history and weights; an untrained one has no runs."""
+    meta = raw.meta
+    trained = bool(meta.get("history")) or bool(meta.get("weight_arrays"))
+    meta.setdefault("runs", [])
+    meta.setdefault("current_run", None)
+    if not trained or meta["runs"]:
+        return raw
+    # Values are copied as they are: the schema check reports a wrong one at its top-level
+    # place before it reaches the run's copy.
+    meta["runs"] = [
+        {
+            "id": FIRST_RUN_ID,
+            "name": "run 1",
+            "layers": copy.deepcopy(meta.get("layers")),
+            "compile": copy.deepcopy(meta.get("compile")),
+            "training": copy.deepcopy(meta.get("training")),
+            "dataset": _dataset_label(meta.get("dataset")),
+            "history": copy.deepcopy(meta.get("history")),
+            "epochs": meta.get("epochs_trained"),
+            "kept_epoch": None,
+            "scaler": copy.deepcopy(meta.get("scaler")),
+            "target_scaler": copy.deepcopy(meta.get("target_scaler")),
+            "weight_arrays": meta.get("weight_arrays"),
+        }
+    ]
+    meta["current_run"] = FIRST_RUN_ID
+    # Copies: the run's arrays become read-only, the project's weights must not.
+    raw.runs = {f"r0_{key}": np.array(array) for key, array in raw.weights.items()}
+    return raw
+
+
+def _dataset_label(source) -> str:
+    """runs.dataset_label of a raw "dataset" entry (this module sits below runs.py)."""
+    if not isinstance(source, dict):
+        return "no data"
+    for key in ("name", "path"):
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            return value if key == "name" else value.replace("\\", "/").rsplit("/", 1)[-1]
+    return "imported data"
+
+
 # MIGRATIONS[v] turns a schema-v file into a schema-(v+1) file.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(raw: RawProject, source: str) -> RawProject:

@@ -27,7 +27,7 @@ from ..errors import EngineError, ProjectError, TrainingDiverged
 from ..gradient_stats import GradientStats, first_out_of_range
 from ..snapshot_keeper import merge_snapshots
 from ..utils import set_random_seed
-from . import model_bridge
+from . import model_bridge, runs
 from .document import Project
 from .history import merge_history
 from .schema import parameter_count_problem, weight_shape_problem
@@ -42,6 +42,8 @@ __all__ = [
     "prepare_data",
     "fitted_scaler",
     "scale_features",
+    "row_scalers",
+    "training_rows",
     "scales_target",
     "fitted_target_scaler",
     "to_target_units",
@@ -261,6 +263,29 @@ def scale_features(project: Project, x) -> np.ndarray:
     scaler = fitted_scaler(project)
     x = np.asarray(x, dtype=np.float32)
     return x if scaler is None else np.asarray(scaler.transform(x), dtype=np.float32)
+
+
+def row_scalers(project: Project) -> tuple[Any, Any]:
+    """(feature scaler, target scaler) the network's inputs and outputs are in; either None."""
+    return fitted_scaler(project), fitted_target_scaler(project)
+
+
+def training_rows(
+    project: Project, start: int, stop: int, scalers: tuple[Any, Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dataset rows start..stop as the network is trained on them: (features scaled like
+    training, targets as fit takes them -- one-hot for categorical cross-entropy, and
+    standardised when the project scales its regression target). scalers: row_scalers(project),
+    when the caller keeps them (finding them may split and scale the whole dataset)."""
+    scaler, target_scaler = row_scalers(project) if scalers is None else scalers
+    dataset = project.dataset
+    x = np.asarray(dataset.x[start:stop], dtype=np.float32)
+    if scaler is not None:
+        x = np.asarray(scaler.transform(x), dtype=np.float32)
+    y = np.asarray(dataset.y[start:stop], dtype=np.float32).reshape(len(x), -1)
+    if target_scaler is not None:
+        y = np.asarray(target_scaler.transform(y), dtype=np.float32)
+    return x, targets_for_loss(project.compile, y, int(dataset.n_classes or 1))
 
 
 def fit_batch_size(training: TrainingSpec, n_train: int) -> int:
@@ -483,7 +508,10 @@ def record_run(
     scalers the run's inputs and target went through, and optional weight snapshots by
     absolute epoch (an EpochSnapshots keeper's): they join the project's snapshots up to
     where the run started, the weights kept become the snapshot of the last epoch, and the
-    whole is thinned to the keeper's bounds (snapshot_keeper.merge_snapshots)."""
+    whole is thinned to the keeper's bounds (snapshot_keeper.merge_snapshots). Then the
+    project's runs (runs.note_training): a run from fresh weights (base epochs 0), or with
+    other settings than the current run, becomes a new current run; otherwise the current
+    run is brought up to date."""
     before = int(project.epochs_trained if base_epochs is None else base_epochs)
     history = project.history if base_history is None else base_history
     project.history = merge_history(history, before, outcome.history, outcome.epochs)
@@ -498,6 +526,8 @@ def record_run(
         project.snapshots = merge_snapshots(
             project.snapshots, snapshots, before, project.epochs_trained, project.weights
         )
+    if outcome.epochs:
+        runs.note_training(project, fresh=before == 0, kept_epoch=outcome.best_epoch)
 
 
 # ---------------------------------------------------------------------------------- outputs

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,16 @@ from .. import activations, initializers, losses, metrics, optimizers
 from ..data import scaler_from_config, scaler_names
 from ..errors import EngineError, ProjectError
 from .json_values import shown_value
-from .specs import TARGET_SCALINGS, CompileSpec, DatasetSource, LayerSpec, TrainingSpec
+from .runs import MAX_NAME_LENGTH as MAX_RUN_NAME
+from .runs import MAX_RUNS, Run
+from .specs import (
+    TARGET_SCALINGS,
+    CompileSpec,
+    DatasetSource,
+    LayerSpec,
+    TrainingSpec,
+    json_safe,
+)
 
 DATASET_KINDS = ("builtin", "csv")
 LAYER_TYPES = ("Dense",)
@@ -299,52 +309,11 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
     """(the Project fields described by current-schema project.json `meta`, as keyword
     arguments for Project; the number of weight arrays weights.npz must hold). A relative
     dataset path is resolved against base_dir. Raises ProjectError for any missing key or
-    wrong value."""
+    wrong value. The runs come without their weights (run_weights_from_arrays adds them)."""
     top = Reader(meta, "", source)
-    layers = []
-    for index, entry in enumerate(top.list("layers")):
-        reader = Reader(entry, f"layers[{index}]", source)
-        reader.str("type", choices=LAYER_TYPES)
-        layer = LayerSpec(
-            units=reader.int("units", minimum=1),
-            activation=reader.str("activation"),
-            name=reader.str("name"),
-            kernel_initializer=reader.str("kernel_initializer"),
-            bias_initializer=reader.str("bias_initializer"),
-            l2=reader.float("l2", 0.0, math.inf),
-        )
-        check_name("activation", layer.activation, f"layers[{index}].activation", source)
-        for key in ("kernel_initializer", "bias_initializer"):
-            check_name("initializer", getattr(layer, key), f"layers[{index}].{key}", source)
-        layers.append(layer)
-
-    comp = top.sub("compile")
-    compile_spec = CompileSpec(
-        loss=comp.str("loss"),
-        from_logits=comp.bool("from_logits"),
-        optimizer=comp.str("optimizer"),
-        learning_rate=comp.float("learning_rate", 0.0, math.inf),
-        momentum=comp.float("momentum", 0.0, 1.0, high_open=True),
-        metrics=comp.str_list("metrics"),
-    )
-    if compile_spec.learning_rate <= 0:
-        comp.fail("learning_rate", compile_spec.learning_rate, "a positive number")
-    check_name("loss", compile_spec.loss, "compile.loss", source)
-    check_name("optimizer", compile_spec.optimizer, "compile.optimizer", source)
-    for index, metric in enumerate(compile_spec.metrics):
-        check_name("metric", metric, f"compile.metrics[{index}]", source)
-
-    train = top.sub("training")
-    training = TrainingSpec(
-        epochs=train.int("epochs", minimum=1),
-        batch_size=train.int("batch_size", minimum=1, optional=True),
-        validation_split=train.float("validation_split", 0.0, 1.0, high_open=True),
-        shuffle=train.bool("shuffle"),
-        seed=train.int("seed", minimum=0),
-        scaling=train.str("scaling", choices=tuple(scaler_names())),
-        early_stopping=train.int("early_stopping", minimum=1, optional=True),
-        target_scaling=train.str("target_scaling", choices=TARGET_SCALINGS),
-    )
+    layers = read_layers(top)
+    compile_spec = read_compile(top.sub("compile"))
+    training = read_training(top.sub("training"))
 
     dataset_source = None
     if top.get("dataset") is not None:
@@ -383,7 +352,63 @@ def read_meta(meta: dict, source: str, base_dir) -> tuple[dict[str, Any], int]:
     n_weights = top.int("weight_arrays", minimum=0)
     if n_weights not in (0, 2 * len(layers)):
         top.fail("weight_arrays", n_weights, f"0 or {2 * len(layers)} (2 per layer)")
+    fields["runs"], fields["current_run"] = read_runs(top)
     return fields, n_weights
+
+
+def read_layers(reader: Reader) -> list[LayerSpec]:
+    """The "layers" list of the object `reader` reads (the project, or one of its runs)."""
+    layers = []
+    for index, entry in enumerate(reader.list("layers")):
+        where = ".".join(p for p in (reader.where, f"layers[{index}]") if p)
+        layer_reader = Reader(entry, where, reader.source)
+        layer_reader.str("type", choices=LAYER_TYPES)
+        layer = LayerSpec(
+            units=layer_reader.int("units", minimum=1),
+            activation=layer_reader.str("activation"),
+            name=layer_reader.str("name"),
+            kernel_initializer=layer_reader.str("kernel_initializer"),
+            bias_initializer=layer_reader.str("bias_initializer"),
+            l2=layer_reader.float("l2", 0.0, math.inf),
+        )
+        check_name("activation", layer.activation, f"{where}.activation", reader.source)
+        for key in ("kernel_initializer", "bias_initializer"):
+            check_name("initializer", getattr(layer, key), f"{where}.{key}", reader.source)
+        layers.append(layer)
+    return layers
+
+
+def read_compile(comp: Reader) -> CompileSpec:
+    """A "compile" object: the loss, the optimizer and its settings, the metrics."""
+    compile_spec = CompileSpec(
+        loss=comp.str("loss"),
+        from_logits=comp.bool("from_logits"),
+        optimizer=comp.str("optimizer"),
+        learning_rate=comp.float("learning_rate", 0.0, math.inf),
+        momentum=comp.float("momentum", 0.0, 1.0, high_open=True),
+        metrics=comp.str_list("metrics"),
+    )
+    if compile_spec.learning_rate <= 0:
+        comp.fail("learning_rate", compile_spec.learning_rate, "a positive number")
+    check_name("loss", compile_spec.loss, f"{comp.where}.loss", comp.source)
+    check_name("optimizer", compile_spec.optimizer, f"{comp.where}.optimizer", comp.source)
+    for index, metric in enumerate(compile_spec.metrics):
+        check_name("metric", metric, f"{comp.where}.metrics[{index}]", comp.source)
+    return compile_spec
+
+
+def read_training(train: Reader) -> TrainingSpec:
+    """A "training" object: how fit is called."""
+    return TrainingSpec(
+        epochs=train.int("epochs", minimum=1),
+        batch_size=train.int("batch_size", minimum=1, optional=True),
+        validation_split=train.float("validation_split", 0.0, 1.0, high_open=True),
+        shuffle=train.bool("shuffle"),
+        seed=train.int("seed", minimum=0),
+        scaling=train.str("scaling", choices=tuple(scaler_names())),
+        early_stopping=train.int("early_stopping", minimum=1, optional=True),
+        target_scaling=train.str("target_scaling", choices=TARGET_SCALINGS),
+    )
 
 
 def parameter_count_problem(n_inputs: int | None, layers: list[LayerSpec]) -> str | None:
@@ -427,3 +452,139 @@ def _resolve_dataset_path(stored: str | None, absolute: str | None, base_dir) ->
     if not path.is_file() and absolute and Path(absolute).is_file():
         return str(Path(absolute))
     return str(path)
+
+
+# ------------------------------------------------------------------------------ runs
+
+# A run's id: what runs.new_run_id and the schema-3 migration make, with room to spare.
+_RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_RUN_KEY = re.compile(r"^r(\d{1,6})_w(\d{1,6})$")
+
+
+def read_runs(top: Reader) -> tuple[list[Run], str | None]:
+    """(the runs of project.json "runs", without their weights; "current_run": null or the
+    id of one of them). Ids and names must be unique, and there are at most MAX_RUNS."""
+    entries = top.list("runs")
+    if len(entries) > MAX_RUNS:
+        raise ProjectError(
+            f"{top.source}: project.json runs holds {len(entries):,} runs; a project keeps at "
+            f"most {MAX_RUNS}. {_EDITED}"
+        )
+    runs: list[Run] = []
+    for index, entry in enumerate(entries):
+        reader = Reader(entry, f"runs[{index}]", top.source)
+        run = _read_run(reader)
+        if any(other.id == run.id for other in runs):
+            reader.fail("id", run.id, "an id no other run has")
+        if any(other.name == run.name for other in runs):
+            reader.fail("name", run.name, "a name no other run has")
+        runs.append(run)
+    current = top.str("current_run", optional=True)
+    if current is not None and all(run.id != current for run in runs):
+        top.fail("current_run", current, "null or the id of one of the runs")
+    return runs, current
+
+
+def _read_run(reader: Reader) -> Run:
+    run_id = reader.str("id")
+    if not _RUN_ID.match(run_id):
+        reader.fail("id", run_id, "1 to 64 letters, digits, '-' or '_'")
+    name = reader.str("name")
+    if not name.strip() or len(name) > MAX_RUN_NAME:
+        reader.fail("name", name, f"a name of 1 to {MAX_RUN_NAME} characters")
+    layers = read_layers(reader)
+    if not layers:
+        reader.fail("layers", [], "a list of at least one layer")
+    too_big = parameter_count_problem(None, layers)
+    if too_big is not None:
+        raise ProjectError(f"{reader.source}: project.json {reader.where}.{too_big}")
+    epochs = reader.int("epochs", minimum=0)
+    kept_epoch = reader.int("kept_epoch", minimum=1, optional=True)
+    if kept_epoch is not None and kept_epoch > epochs:
+        reader.fail("kept_epoch", kept_epoch, f"null or an epoch from 1 to {epochs}")
+    n_weights = reader.int("weight_arrays", minimum=0)
+    if n_weights not in (0, 2 * len(layers)):
+        reader.fail("weight_arrays", n_weights, f"0 or {2 * len(layers)} (2 per layer)")
+    return Run(
+        id=run_id,
+        name=name,
+        layers=layers,
+        compile=read_compile(reader.sub("compile")),
+        training=read_training(reader.sub("training")),
+        dataset=reader.str("dataset"),
+        history=read_history(reader),
+        epochs=epochs,
+        kept_epoch=kept_epoch,
+        scaler=_read_scaler(reader, "scaler"),
+        target_scaler=_read_scaler(reader, "target_scaler"),
+    )
+
+
+def run_weights_from_arrays(
+    runs: list[Run], meta: dict, arrays: dict[str, np.ndarray], source: str
+) -> list[Run]:
+    """`runs` (read_runs of the checked project.json `meta`) with their final weights from
+    runs.npz, stored as r{run index}_w{i}, checked against each run's layers."""
+    grouped: dict[int, dict[int, np.ndarray]] = {}
+    for key, array in arrays.items():
+        match = _RUN_KEY.match(key)
+        if match is None:
+            raise ProjectError(
+                f"{source}: runs.npz holds an array named {shown_value(key)}; expected names "
+                f"like 'r0_w0'. {_EDITED}"
+            )
+        grouped.setdefault(int(match[1]), {})[int(match[2])] = array
+    strays = sorted(index for index in grouped if index >= len(runs))
+    if strays:
+        raise ProjectError(
+            f"{source}: runs.npz holds weights for run {strays[0] + 1}, but project.json lists "
+            f"{len(runs)} run{'s' if len(runs) != 1 else ''}. {_EDITED}"
+        )
+    complete = []
+    for index, run in enumerate(runs):
+        count = meta["runs"][index]["weight_arrays"]  # checked by read_runs
+        by_index = grouped.get(index, {})
+        weights = [by_index.get(i) for i in range(count)]
+        if len(by_index) != count or any(w is None for w in weights):
+            problem = f"holds {len(by_index)} arrays for it where project.json says {count}"
+        else:
+            problem = weight_shape_problem(weights, [layer.units for layer in run.layers])
+        if problem is not None:
+            raise ProjectError(
+                f"{source}: runs.npz, run {index + 1} ({shown_value(run.name)}): {problem}. "
+                f"{_EDITED}"
+            )
+        for array in weights:
+            array.flags.writeable = False  # a Run's arrays are read-only (see runs.Run)
+        complete.append(replace(run, weights=weights or None))
+    return complete
+
+
+def runs_to_json(runs: list[Run]) -> list[dict[str, Any]]:
+    """project.json's "runs": each run's settings and history; weights go to runs.npz."""
+    return [
+        {
+            "id": run.id,
+            "name": run.name,
+            "layers": [{"type": "Dense", **asdict(layer)} for layer in run.layers],
+            "compile": asdict(run.compile),
+            "training": asdict(run.training),
+            "dataset": run.dataset,
+            "epochs": run.epochs,
+            "kept_epoch": run.kept_epoch,
+            "history": history_to_json(run.history),
+            "scaler": json_safe(run.scaler),
+            "target_scaler": json_safe(run.target_scaler),
+            "weight_arrays": len(run.weights or []),
+        }
+        for run in runs
+    ]
+
+
+def run_arrays(runs: list[Run]) -> dict[str, np.ndarray]:
+    """runs.npz: the final weights of run k as r{k}_w0, r{k}_w1, ..."""
+    return {
+        f"r{index}_w{i}": np.asarray(array)
+        for index, run in enumerate(runs)
+        for i, array in enumerate(run.weights or [])
+    }

@@ -113,3 +113,30 @@ def test_it_follows_the_training(window, qtbot):
     qtbot.waitUntil(
         lambda: abs(inspector.trace.prediction[0] - _predict_row(window, 5)[0]) < 1e-4, timeout=3000
     )
+
+
+def test_a_standardised_regression_target_is_traced_as_training_sees_it(window, qtbot):
+    """The network of a target-scaled regression works on the standardised target: the
+    traced loss and gradients must use it (the raw target gave a loss of ~1e5 and gradients
+    that training never sees), and the person reads prediction and target in their units."""
+    from engine import data
+    from engine.project import Project
+
+    project = Project.new_for_dataset(data.builtin("linear", n_samples=120, noise=0.1, seed=3))
+    assert runtime.scales_target(project)
+    window.set_project(project)
+    inspector = _open(window, qtbot)
+    inspector.select_row(5)
+    project = window.project
+    model = runtime.build_model(project, seed=runtime.run_seed(project))
+    target_scaler = runtime.fitted_target_scaler(project)
+    x = runtime.scale_features(project, project.dataset.x[5:6])
+    fed = target_scaler.transform(np.asarray(project.dataset.y[5:6], dtype=np.float32))
+    expected = model.evaluate(x, fed, verbose=0, return_dict=True)["loss"]
+    out = _group(inspector, "Output")
+    assert float(inspector.cell(out, 1, A)) == pytest.approx(float(fed[0, 0]), rel=1e-3)
+    assert float(inspector.cell(out, 2, A)) == pytest.approx(expected, rel=1e-3, abs=1e-7)
+    # ... and in the target's own units beside it
+    raw_target = float(project.dataset.y[5, 0])
+    assert float(inspector.cell(out, 4, A)) == pytest.approx(raw_target, rel=1e-3, abs=1e-4)
+    assert f"{raw_target:.4g}" in inspector.summary.text()

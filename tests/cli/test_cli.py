@@ -372,7 +372,7 @@ def test_summary_shows_layers_compile_dataset_and_history(xor_trained, capsys):
     assert "Epochs trained: 3" in out
     assert "History (last 3 epoch(s)):" in out
     last_loss = f"{project.history['loss'][-1]:.4f}"
-    history_rows = out.split("History")[1].splitlines()[2:]
+    history_rows = out.split("History")[1].split("Runs")[0].splitlines()[2:]
     assert [row.split()[0] for row in history_rows] == ["1", "2", "3"]
     assert last_loss in history_rows[-1]
 

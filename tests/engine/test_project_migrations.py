@@ -80,7 +80,7 @@ def test_a_v1_file_opens_unchanged_with_the_new_settings_off():
     with zipfile.ZipFile(fixture(1)) as archive:
         v1_meta = json.loads(archive.read("project.json"))
     saved = project.to_dict()
-    assert saved["schema_version"] == 2
+    assert saved["schema_version"] == migrations.SCHEMA_VERSION
     assert saved["training"] == {
         **v1_meta["training"],
         "early_stopping": None,
@@ -149,11 +149,14 @@ def test_migration_steps_run_in_order_one_per_version(monkeypatch):
 
         return migrate
 
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 4)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {1: real_then(1), 2: step(2), 3: step(3)})
+    # The released steps (each followed by a marker), then two fake later ones.
+    steps = {version: real_then(version) for version in REAL}
+    steps.update({NEXT - 1: step(NEXT - 1), NEXT: step(NEXT)})
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", NEXT + 1)
+    monkeypatch.setattr(migrations, "MIGRATIONS", steps)
     project = Project.load(fixture(1))
-    assert calls == [(1, 1), (2, 2), (3, 3)]
-    assert project.ui["steps"] == [1, 2, 3]
+    assert calls == [(version, version) for version in range(1, NEXT + 1)]
+    assert project.ui["steps"] == list(range(1, NEXT + 1))
 
 
 def test_a_migration_can_change_the_arrays_too(monkeypatch):
