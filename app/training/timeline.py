@@ -201,8 +201,13 @@ class Timeline(QObject):
     def _update_label(self) -> None:
         if self.shown_epoch is not None:
             self.label.setText(f"epoch {self.shown_epoch} of {self._live}")
-            self.label.setStyleSheet("font-weight: bold; color: #762a83;")
+            self.label.setStyleSheet("font-weight: bold;")
+            self.label.setToolTip(
+                f"The views show the network after epoch {self.shown_epoch}, not the live one; "
+                "drag the timeline to its end (or press End) to follow training again"
+            )
             return
+        self.label.setToolTip("The views show the network as it is now")
         self.label.setStyleSheet("")
         self.label.setText(f"epoch {self._live} · live" if self._live else "not trained yet")
 
@@ -246,11 +251,6 @@ class Timeline(QObject):
         """Show the network after `epoch` epochs (an epoch with a snapshot)."""
         self.controller.hold_views = True
         changed = epoch != self.shown_epoch
-        if self.shown_epoch is None:
-            self._say(
-                "Showing the network as it was after an earlier epoch; drag the timeline to "
-                "its end (or press End) for live"
-            )
         self.shown_epoch = epoch
         self.panel.cost_plot.mark_epoch(epoch)
         self._update_label()
@@ -271,11 +271,6 @@ class Timeline(QObject):
         weights = self.controller.latest_weights
         if self._running() and weights is not None:
             self._show_weights(weights)  # paused, no frame would come to show them
-
-    def _say(self, text: str) -> None:
-        show = getattr(self.window, "status_message", None)
-        if callable(show):
-            show(text)
 
     def _schedule_render(self) -> None:
         if self._render_timer.isActive():
