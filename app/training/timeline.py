@@ -27,8 +27,8 @@ import math
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QLabel,
@@ -46,6 +46,16 @@ from engine.project import model_bridge
 
 # The views of a scrubbed epoch are computed at most this often (a drag sends far more).
 RENDER_INTERVAL = 1.0 / 30.0
+# While scrubbed back during a run, the slider follows the growing run this often.
+SLIDER_INTERVAL = 0.25
+# Events with which a person reaches for the slider: its range is brought up to date first.
+_REACHING = {
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.KeyPress,
+    QEvent.Type.Wheel,
+    QEvent.Type.FocusIn,
+    QEvent.Type.Enter,
+}
 
 _FORWARD = {
     QAbstractSlider.SliderAction.SliderSingleStepAdd,
@@ -78,6 +88,7 @@ class Timeline(QObject):
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.timeout.connect(self._render)
+        self._range_synced = -math.inf
         self._build()
         self._wire()
         self._sync_idle()
@@ -103,9 +114,14 @@ class Timeline(QObject):
         self.label = QLabel("")
         self.label.setObjectName("epochScrubberLabel")
         self.label.setContentsMargins(8, 0, 8, 0)
-        # Room for the longest text, so the slider does not jump as the numbers change.
-        self.label.setMinimumWidth(
-            self.label.fontMetrics().horizontalAdvance("epoch 88888 of 88888")
+        bold = self.label.font()
+        bold.setBold(True)
+        # Fixed, for the longest text: the numbers change with every frame of a run, and a
+        # label that asked for another width would lay the window out again each time.
+        # (Fixed in both directions: a text change then repaints the label alone.)
+        self.label.setFixedSize(
+            QFontMetrics(bold).horizontalAdvance("epoch 88888 of 88888") + 16,
+            self.label.sizeHint().height(),
         )
         self.restore_action = QAction("Continue from Here", w)
         self.restore_action.setObjectName("restoreEpochAction")
@@ -129,6 +145,8 @@ class Timeline(QObject):
     def _wire(self) -> None:
         c = self.controller
         self.slider.valueChanged.connect(self._on_value_changed)
+        self.slider.installEventFilter(self)
+        self.slider.sliderPressed.connect(self._refresh_range)
         self.slider.actionTriggered.connect(self._on_slider_action)
         self.slider.sliderReleased.connect(self._on_released)
         c.stateChanged.connect(self._on_state)
@@ -182,34 +200,45 @@ class Timeline(QObject):
         the end as it grows."""
         live = self._live
         first = self._first if self._first is not None and self._first < live else live
+        self._range_synced = time.perf_counter()
         self._setting = True
         try:
-            self.slider.setRange(first, live)
-            self.slider.setPageStep(max(1, (live - first) // 10))
-            if self.shown_epoch is None:
+            if (self.slider.minimum(), self.slider.maximum()) != (first, live):
+                self.slider.setRange(first, live)
+                self.slider.setPageStep(max(1, (live - first) // 10))
+            if self.shown_epoch is None and self.slider.value() != live:
                 self.slider.setValue(live)
         finally:
             self._setting = False
-        self.slider.setEnabled(first < live)
-        self.slider.setToolTip(
-            "Drag back to see the network as it was after an earlier epoch; the end is live"
-            if first < live
-            else "Train to record a timeline: the weights after each epoch"
-        )
+        enabled = first < live
+        if enabled != self.slider.isEnabled() or not self.slider.toolTip():
+            self.slider.setEnabled(enabled)
+            self.slider.setToolTip(
+                "Drag back to see the network as it was after an earlier epoch; the end is live"
+                if enabled
+                else "Train to record a timeline: the weights after each epoch"
+            )
         self._update_label()
 
     def _update_label(self) -> None:
-        if self.shown_epoch is not None:
-            self.label.setText(f"epoch {self.shown_epoch} of {self._live}")
-            self.label.setStyleSheet("font-weight: bold;")
-            self.label.setToolTip(
-                f"The views show the network after epoch {self.shown_epoch}, not the live one; "
-                "drag the timeline to its end (or press End) to follow training again"
-            )
+        scrubbed = self.shown_epoch is not None
+        if scrubbed:
+            text = f"epoch {self.shown_epoch} of {self._live}"
+        else:
+            text = f"epoch {self._live} · live" if self._live else "not trained yet"
+        if text == self.label.text():
             return
-        self.label.setToolTip("The views show the network as it is now")
-        self.label.setStyleSheet("")
-        self.label.setText(f"epoch {self._live} · live" if self._live else "not trained yet")
+        self.label.setText(text)
+        if self.label.font().bold() != scrubbed:
+            font = self.label.font()
+            font.setBold(scrubbed)
+            self.label.setFont(font)
+        self.label.setToolTip(
+            f"The views show the network after epoch {self.shown_epoch}, not the live one; "
+            "drag the timeline to its end (or press End) to follow training again"
+            if scrubbed
+            else "The views show the network as it is now"
+        )
 
     def _on_value_changed(self, value: int) -> None:
         if self._setting:
@@ -360,9 +389,25 @@ class Timeline(QObject):
         self._update_action()
 
     def _on_progress(self, done: int, _planned: int) -> None:
-        if self._running():
-            self._live = self.controller.run_start_epoch + int(done)
+        """A frame of the run: the label says the new epoch at once. The slider itself is
+        repainted only when that shows something: live, its knob stays at the right end
+        whatever the range (the range is brought up to date the moment the person reaches
+        for it, see eventFilter); scrubbed back, the knob creeps left as the run goes on,
+        redrawn a few times a second. (A repaint of the window-wide slider costs about a
+        millisecond, which the frame budget would take from the cost curve's redraws.)"""
+        if not self._running():
+            return
+        self._live = self.controller.run_start_epoch + int(done)
+        now = time.perf_counter()
+        if self.shown_epoch is not None and now - self._range_synced >= SLIDER_INTERVAL:
             self._refresh_range()
+        else:
+            self._update_label()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.slider and event.type() in _REACHING:
+            self._refresh_range()  # before the slider turns the press or key into a value
+        return False
 
     def _sync_idle(self) -> None:
         """Follow the project (idle): its epochs and snapshots."""

@@ -149,8 +149,9 @@ def test_scrubbed_back_during_a_run_the_views_stay_until_the_end(window, qtbot):
     window.training_settings.epochs_spin.setValue(60)
     panel.train_button.click()
     slider = scrubber(window)
-    qtbot.waitUntil(lambda: slider.maximum() >= 303, timeout=10_000)  # the end follows the run
-    assert slider.value() == slider.maximum()
+    timeline = panel.timeline
+    qtbot.waitUntil(lambda: timeline.live_epoch >= 303, timeout=10_000)  # the run goes on
+    assert timeline.label.text() == f"epoch {timeline.live_epoch} · live"
     drag_to(slider, 302)  # an epoch of this run, from its keeper
     shown = c.keeper.weights_at(302)
     qtbot.waitUntil(lambda: canvas_shows(window, shown), timeout=5000)
@@ -249,7 +250,7 @@ def test_pacing_and_scrubbing_leave_what_training_computes_unchanged(window, qtb
     slider = scrubber(window)
     with qtbot.waitSignal(c.runFinished, timeout=30_000):
         panel.train_button.click()
-        qtbot.waitUntil(lambda: slider.maximum() >= 3, timeout=10_000)
+        qtbot.waitUntil(lambda: panel.timeline.live_epoch >= 3, timeout=10_000)
         for epoch in (0, 2, 1):  # the first run's own snapshots, drawn while it trains
             drag_to(slider, epoch)
             qtbot.waitUntil(lambda e=epoch: canvas_shows(window, c.keeper.weights_at(e)))
