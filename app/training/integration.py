@@ -1,9 +1,10 @@
 """attach_training(window): puts training into the main window.
 
 Creates the TrainingController, the "Training" toolbar (Train, Pause, Step, Stop, Reset, a
-progress bar and the speed), the timeline along the bottom (the epoch scrubber), the live-plot docks (costPlot, activationPlot, boundaryPlot), an inline
-message banner, and wires them to the window: projectChanged, canvas.set_weights,
-record_training, training_guard, the status bar, Space and closing the window.
+progress bar and the speed), the timeline along the bottom (the epoch scrubber), the
+live-plot docks (costPlot, activationPlot, boundaryPlot), an inline message banner, and
+wires them to the window: projectChanged, canvas.set_weights, record_training,
+training_guard, the status bar, Space and closing the window.
 """
 
 from __future__ import annotations
