@@ -30,6 +30,7 @@ from app.builder.inspector import _pretty, _set_tip
 from app.builder.log_spinbox import LogSpinBox
 from engine import losses, optimizers
 from engine.project import Project
+from engine.project.specs import DEFAULT_PATIENCE
 
 LOSS_LABELS = {
     "binary_crossentropy": "Binary cross-entropy",
@@ -202,6 +203,9 @@ class TrainingSettings(QWidget):
         self.early_stopping_check.toggled.connect(self._early_stopping_toggled)
         self.patience_spin = QSpinBox(objectName="earlyStoppingPatienceSpin")
         self.patience_spin.setRange(1, 100_000)
+        # What ticking the box turns on for a project that never had early stopping: the
+        # measured default, not the spin box's minimum of 1 (which stopped at the first bump).
+        self.patience_spin.setValue(DEFAULT_PATIENCE)
         self.patience_spin.setSuffix(" epochs")
         self.patience_spin.valueChanged.connect(  # "1 epoch", not "1 epochs"
             lambda v: self.patience_spin.setSuffix(" epoch" if v == 1 else " epochs")

@@ -41,6 +41,17 @@ def test_the_check_box_sets_the_patience_and_undo_clears_it(make_window):
     assert not check.isChecked() and not patience.isEnabled()
 
 
+def test_ticking_the_box_on_a_project_without_early_stopping_gives_the_default_patience(
+    make_window,
+):
+    from engine.project.specs import DEFAULT_PATIENCE
+
+    window, _ = make_window(Project.course())
+    assert window.project.training.early_stopping is None
+    window.training_settings.findChild(QCheckBox, "earlyStoppingCheck").setChecked(True)
+    assert window.project.training.early_stopping == DEFAULT_PATIENCE > 1
+
+
 def test_without_a_validation_split_the_check_box_is_off_limits(make_window):
     project = project_for("moons")
     project.training.validation_split = 0.0

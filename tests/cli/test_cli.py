@@ -493,7 +493,7 @@ def test_new_and_summary_print_the_course_advice_and_each_layers_activation(tmp_
 
 def test_new_turns_early_stopping_on_and_stores_the_choice(tmp_path):
     default = Project.load(new_project(tmp_path / "a.nnproj", "--builtin", "moons"))
-    assert default.training.early_stopping == 20
+    assert default.training.early_stopping == 40
     chosen = Project.load(
         new_project(tmp_path / "b.nnproj", "--builtin", "moons", "--early-stopping", "7")
     )
