@@ -25,8 +25,8 @@ samples. Measured on a shared 2-core machine.
 Thread safety: the worker thread writes (on_train_begin, on_epoch_end, on_train_end) while
 the GUI thread reads (epochs, nearest, weights_at, snapshots). A snapshot's array is never
 written after it is taken (readers get read-only views of it), so a reader may keep it as
-long as it likes; the dict of snapshots is only changed and read under a lock, so a reader sees either
-the dict before or after an epoch's change, never one half made.
+long as it likes; the dict of snapshots is only changed and read under a lock, so a reader
+sees it before or after an epoch's change, never one half made.
 """
 
 from __future__ import annotations
