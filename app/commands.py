@@ -209,15 +209,38 @@ def record_run(
     scaler_config: dict | None,
     base_history: dict,
     base_epochs: int,
+    snapshots: dict | None = None,
 ) -> ProjectCommand:
     """Store a finished training run as one undoable step (engine.project.runtime.record_run):
     its weights, its history after base_history (the project's when the run started, of
-    base_epochs epochs), and the scaler its inputs went through."""
+    base_epochs epochs), the scaler its inputs went through, and its per-epoch weight
+    snapshots (epoch -> weights) when given."""
     epochs = int(base_epochs) + int(outcome.epochs)
     return ProjectCommand(
         host,
         f"Train to epoch {epochs}",
-        lambda p: runtime.record_run(p, outcome, scaler_config, base_history, base_epochs),
+        lambda p: runtime.record_run(
+            p, outcome, scaler_config, base_history, base_epochs, snapshots=snapshots
+        ),
+    )
+
+
+def restore_epoch(host: CommandHost, epoch: int) -> ProjectCommand:
+    """Continue from here: the network as it was after `epoch` epochs (weights, history and
+    snapshots cut there) becomes the project's, as one undoable step."""
+    return ProjectCommand(
+        host, f"Continue from epoch {epoch}", lambda p: edits.restore_epoch(p, epoch)
+    )
+
+
+def set_training_speed(host: CommandHost, epochs_per_second: float | None) -> ProjectCommand:
+    """Pace training (None: full speed); saved with the project, so a lesson reopens slow.
+    Changes in quick succession are one step."""
+    return ProjectCommand(
+        host,
+        "Change training speed",
+        lambda p: edits.set_training_speed(p, epochs_per_second),
+        merge_key=("ui", "training_speed"),
     )
 
 

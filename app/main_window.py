@@ -530,10 +530,17 @@ class MainWindow(QMainWindow):
         """Ask the training guard (if any) whether the project may change under it."""
         return self._guard_allows()
 
-    def record_run(self, outcome, scaler_config, base_history: dict, base_epochs: int) -> None:
+    def record_run(
+        self, outcome, scaler_config, base_history: dict, base_epochs: int, snapshots=None
+    ) -> None:
         """Store a training run's outcome (engine.project.RunOutcome) as ONE undoable step;
-        base_history/base_epochs: the project's history when the run started."""
-        self.push(commands.record_run(self, outcome, scaler_config, base_history, base_epochs))
+        base_history/base_epochs: the project's history when the run started; snapshots:
+        the run's per-epoch weights (epoch -> weights), or None."""
+        self.push(
+            commands.record_run(
+                self, outcome, scaler_config, base_history, base_epochs, snapshots=snapshots
+            )
+        )
 
     def reset_weights(self, weights) -> None:
         """Start again from fresh initial weights, as one undoable step."""

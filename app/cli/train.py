@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from engine.project import runtime
+from engine.snapshot_keeper import EpochSnapshots
 from engine.utils import set_random_seed
 
 from .arguments import add_version, non_negative_int, positive_int
@@ -66,6 +67,8 @@ def run(args) -> int:
     set_random_seed(runtime.run_seed(project))
     progress = Progress(start, start + epochs, verbose=args.verbose)
     say = lambda text: print(f"\n{text}" if progress.tty else text, file=sys.stderr)  # noqa: E731
+    # The weights along the way, for the window's timeline ("Continue from here").
+    keeper = EpochSnapshots(initial_epoch=start)
     with stop_on_sigint(model, say) as sigint:
         outcome = runtime.fit_run(
             model,
@@ -73,14 +76,14 @@ def run(args) -> int:
             project.training,
             epochs,
             start,
-            callbacks=[progress_callback(progress)],
+            callbacks=[progress_callback(progress), keeper],
             patience=args.early_stopping,
         )
     progress.finish()
     if outcome.outcome == "diverged":
         raise CliError(args.project, f"{outcome.message} The project was not saved.")
     done = outcome.epochs
-    runtime.record_run(project, outcome, prepared.scaler_config)
+    runtime.record_run(project, outcome, prepared.scaler_config, snapshots=keeper.snapshots())
     save_project(project, out)
     if outcome.early_stopped:
         print(outcome.message.replace("Stopped early", "stopped early", 1))

@@ -22,10 +22,13 @@ from PySide6.QtWidgets import (
 
 from app.plots.axes import cache_axes
 from app.plots.series import DecimatingSeries
-from app.theme import style_plot
+from app.theme import is_dark, style_plot
 
 TRAIN_PEN = pg.mkPen(color=(31, 119, 180), width=2)
 VAL_PEN = pg.mkPen(color=(255, 127, 14), width=2)
+# The timeline's epoch mark: dark purple on a light plot, light purple on a dark one.
+SCRUB_COLOURS = {False: (118, 42, 131), True: (194, 165, 207)}
+SCRUB_PEN = pg.mkPen(color=SCRUB_COLOURS[False], width=2)
 MIN_EPOCH_SPAN = 5.0
 # The metric shown in the second plot, in order of preference, with its label.
 METRICS = (
@@ -163,6 +166,17 @@ class CostPlot(QWidget):
         )
         self.best_mark.setVisible(False)
         self.loss_plot.addItem(self.best_mark, ignoreBounds=True)
+        # The epoch the timeline shows (the epoch scrubber), on both plots.
+        self.epoch_marks = [
+            pg.InfiniteLine(angle=90, movable=False, pen=SCRUB_PEN, label=label, labelOpts=opts)
+            for label, opts in (
+                ("epoch {value:.0f}", {"position": 0.9, "color": SCRUB_PEN.color()}),
+                (None, None),
+            )
+        ]
+        for plot, mark in zip((self.loss_plot, self.metric_plot), self.epoch_marks):
+            mark.setVisible(False)
+            plot.addItem(mark, ignoreBounds=True)
         self._hover = pg.SignalProxy(
             self.loss_plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
         )
@@ -182,6 +196,11 @@ class CostPlot(QWidget):
     def apply_palette(self) -> None:
         for plot in (self.loss_plot, self.metric_plot):
             style_plot(plot, self.palette())
+        colour = SCRUB_COLOURS[is_dark(self.palette())]
+        for mark in getattr(self, "epoch_marks", ()):
+            mark.setPen(pg.mkPen(color=colour, width=2))
+            if getattr(mark, "label", None) is not None:
+                mark.label.setColor(colour)
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         # Light/dark switch: pyqtgraph does not read the palette, so restyle.
@@ -222,6 +241,18 @@ class CostPlot(QWidget):
         self.best_mark.setVisible(epoch is not None)
         if epoch is not None:
             self.best_mark.setValue(float(epoch))
+
+    def mark_epoch(self, epoch: int | None) -> None:
+        """Mark the epoch the timeline shows (None: live, no mark)."""
+        for mark in self.epoch_marks:
+            mark.setVisible(epoch is not None)
+            if epoch is not None:
+                mark.setValue(float(epoch))
+
+    @property
+    def marked_epoch(self) -> int | None:
+        mark = self.epoch_marks[0]
+        return int(mark.value()) if mark.isVisible() else None
 
     @property
     def best_epoch(self) -> int | None:

@@ -6,8 +6,12 @@ undoable step (host.record_run). It knows nothing about the widgets that show th
 results: app/training/integration.py connects them.
 
 The host is the main window (or a stand-in in tests) and needs: `project`, a
-`projectChanged` signal, `record_run(outcome, scaler_config, base_history, base_epochs)` and
-`reset_weights(weights)`; optionally `push(command)`. Models, data and run outcomes come
+`projectChanged` signal, `record_run(outcome, scaler_config, base_history, base_epochs,
+snapshots=None)` and `reset_weights(weights)`; optionally `push(command)`.
+
+Each run keeps its per-epoch weights in an EpochSnapshots keeper (`keeper`, read live by the
+timeline); `hold_views` keeps the run's frames off the weight and output views while the
+timeline shows an earlier epoch; `set_speed` paces the worker. Models, data and run outcomes come
 from the engine's runtime (engine.project.runtime), as they do for the command line.
 """
 
@@ -31,6 +35,7 @@ from app.training.views import ViewSetup, ViewUpdate, compute_views
 from app.training.worker import RunSpec, Snapshot, TrainingWorker
 from engine.errors import EngineError
 from engine.project import RunOutcome, runtime
+from engine.snapshot_keeper import EpochSnapshots
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
 STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
@@ -105,6 +110,13 @@ class TrainingController(QObject):
         self._views_current = False
         self._setup_key = None
         self.last_result: RunOutcome | None = None
+        # The weights of the current (or last) run's epochs, for the timeline.
+        self.keeper: EpochSnapshots | None = None
+        # The newest weights a run sent, and whether the weight and output views show them
+        # (False while the timeline shows an earlier epoch: see hold_views).
+        self.latest_weights: list | None = None
+        self.hold_views = False
+        self.epoch_interval = 0.0  # the pace of runs, see set_speed
         # Factories of engine callbacks a view wants in the next run, or None when it does not
         # (see backprop_views).
         self.run_callbacks: list = []
@@ -240,6 +252,22 @@ class TrainingController(QObject):
             self.worker.wait()
             self._on_worker_finished(self.worker)
 
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """Pace training at `epochs_per_second` (None: as fast as possible), from now on:
+        a running worker follows at once."""
+        rate = epochs_per_second
+        self.epoch_interval = 1.0 / float(rate) if rate else 0.0
+        if self.worker is not None:
+            self.worker.set_epoch_interval(self.epoch_interval)
+
+    def release_views(self) -> None:
+        """The timeline is back at the live end: views held back meanwhile are stale (the
+        timeline draws the latest weights itself), and while idle the project's are shown."""
+        self.hold_views = False
+        self._pending = {}
+        if self.worker is None:
+            self.refresh_views()
+
     @property
     def run_start_epoch(self) -> int:
         """Epochs the project had when the current (or last) run started."""
@@ -272,9 +300,13 @@ class TrainingController(QObject):
         self._latest_logs = {}
         self.historyReset.emit(self._run_base_history)
         worker = TrainingWorker(model, prepared, spec, setup)
+        self.keeper = EpochSnapshots(initial_epoch=spec.initial_epoch)
+        self.latest_weights = None
         worker.extra_callbacks = [
-            cb for cb in (make() for make in self.run_callbacks) if cb is not None
+            *(cb for cb in (make() for make in self.run_callbacks) if cb is not None),
+            self.keeper,
         ]
+        worker.epoch_interval = self.epoch_interval
         worker.snapshotReady.connect(self._on_snapshot)
         worker.pausedChanged.connect(self._on_paused_changed)
         worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
@@ -318,6 +350,8 @@ class TrainingController(QObject):
             return  # the scheduled frame will take the (merged) snapshot
         if self._stages or self._in_stage:  # a frame is still being drawn: draw this next
             wait = self.pacer.interval("curves")
+        elif self.epoch_interval >= MIN_FRAME_INTERVAL:
+            wait = 0.0  # a slow pace: each epoch is drawn as it comes
         else:
             wait = self.pacer.wait("curves", time.perf_counter())
         if wait <= 0:
@@ -337,18 +371,23 @@ class TrainingController(QObject):
         if snap is None:
             return
         if snap.weights is not None:
-            self._pending["weights"] = snap.weights
+            self._pending["weights"] = self.latest_weights = snap.weights
         if snap.views is not None:
             self._pending["activations"] = snap.views.layers
             self._pending["output"] = snap.views
         now = time.perf_counter()
+        # Slowed down to a pace a person can follow: every epoch's views are drawn (the
+        # worker waits most of the time, so the frame budget has nothing to protect).
+        slow = self.epoch_interval >= MIN_FRAME_INTERVAL
         self._stages = [("curves", lambda: self._apply_progress(snap, weights=False))]
         for name, signal in (
             ("weights", self.weightsUpdated),
             ("activations", self.layerStatsUpdated),
             ("output", None),
         ):
-            if name in self._pending and self.pacer.due(name, now):
+            if self.hold_views:
+                break  # kept pending: the timeline shows an earlier epoch
+            if name in self._pending and (slow or self.pacer.due(name, now)):
                 data = self._pending.pop(name)
                 if signal is None:  # the output view: its array, then the evaluation
                     self._stages.append((name, lambda d=data: self._emit_output(d)))
@@ -385,8 +424,10 @@ class TrainingController(QObject):
 
     def _apply(self, snap: Snapshot) -> None:
         """Show a snapshot at once (the final one of a run)."""
-        self._apply_progress(snap)
-        if snap.views is not None:
+        if snap.weights is not None:
+            self.latest_weights = snap.weights
+        self._apply_progress(snap, weights=not self.hold_views)
+        if snap.views is not None and not self.hold_views:
             self.layerStatsUpdated.emit(snap.views.layers)
             self._emit_output(snap.views)
 
@@ -439,6 +480,8 @@ class TrainingController(QObject):
             self._apply(snap)
         # Views whose data was held back by the pacing show the run's final state.
         pending, self._pending = self._pending, {}
+        if self.hold_views:
+            pending = {}  # the timeline shows an earlier epoch until the person comes back
         if "weights" in pending and (snap is None or snap.weights is None):
             self.weightsUpdated.emit(pending["weights"])
         if "activations" in pending and (snap is None or snap.views is None):
@@ -479,7 +522,11 @@ class TrainingController(QObject):
         self._views_current = True
         try:
             self.host.record_run(
-                result, self._run_scaler, self._run_base_history, self._run_base_epochs
+                result,
+                self._run_scaler,
+                self._run_base_history,
+                self._run_base_epochs,
+                snapshots=None if self.keeper is None else self.keeper.snapshots(),
             )
         finally:
             self._views_current = False
@@ -501,8 +548,8 @@ class TrainingController(QObject):
         self._refresh_timer.start()
 
     def refresh_views(self) -> None:
-        """Show the project's current weights in the views (idle only)."""
-        if self.worker is not None:
+        """Show the project's current weights in the views (idle, and the timeline live)."""
+        if self.worker is not None or self.hold_views:
             return
         project = self.host.project
         self.weightsUpdated.emit(project.weights)

@@ -1,9 +1,10 @@
 """attach_training(window): puts training into the main window.
 
-Creates the TrainingController, the "Training" toolbar (Train, Pause, Step, Stop, Reset and a
-progress bar), the live-plot docks (costPlot, activationPlot, boundaryPlot), an inline
-message banner, and wires them to the window: projectChanged, canvas.set_weights,
-record_training, training_guard, the status bar, Space and closing the window.
+Creates the TrainingController, the "Training" toolbar (Train, Pause, Step, Stop, Reset, a
+progress bar and the speed), the timeline along the bottom (the epoch scrubber), the
+live-plot docks (costPlot, activationPlot, boundaryPlot), an inline message banner, and
+wires them to the window: projectChanged, canvas.set_weights, record_training,
+training_guard, the status bar, Space and closing the window.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from app.training.backprop_views import attach_backprop_views
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
 from app.training.divergence_fix import attach_divergence_fixes
 from app.training.run_summary import RunSummary
+from app.training.speed import attach_speed_control
+from app.training.timeline import attach_timeline
 
 BANNER_STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;",
@@ -136,6 +139,8 @@ class TrainingPanel(QObject):
         self.backprop = attach_backprop_views(self)  # sample inspector, gradient plot (#15)
         self.divergence_fixes = attach_divergence_fixes(self)  # "Use learning rate X" (#15)
         self.connection_views = attach_connection_views(self)  # weight tooltips, loss slice
+        self.speed = attach_speed_control(self)  # epochs per second (#14)
+        self.timeline = attach_timeline(self)  # the epoch scrubber, continue from here (#14)
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)

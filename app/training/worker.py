@@ -4,7 +4,7 @@ The GUI thread never calls the worker's model, with two exceptions, each one pla
 assignment, atomic under the GIL and read by the engine only between batches: a new learning
 rate (`model.optimizer.learning_rate`, set_learning_rate) and `model.stop_training` (stop).
 Everything else goes in through thread-safe flags (stop, pause, step) that a callback checks
-between batches or epochs; results come
+between batches or epochs, and a pace (epoch_interval, see set_epoch_interval); results come
 out through a one-slot mailbox of `Snapshot`s and the `snapshotReady` signal. The mailbox holds
 at most one undelivered snapshot (newer ones are merged into it), so a slow GUI never builds a
 queue, and snapshots are throttled to at most ~30 per second whatever the epoch rate. The last
@@ -105,6 +105,13 @@ class TrainingWorker(QThread):
         self._stop = threading.Event()
         self._resume = threading.Event()  # set = running, clear = paused
         self._resume.set()
+        # The pace: at least this many seconds from the start of one epoch to the next (0:
+        # full speed). A float assigned by the GUI thread; _wake ends a wait for the pace at
+        # once when the GUI asks for something (stop, pause, another pace).
+        self.epoch_interval = 0.0
+        self._wake = threading.Event()
+        self._epoch_began = 0.0
+        self.resting = False  # True while waiting for the pace: the GUI need not wait for it
         # Cleared by the GUI thread while it draws a frame: the worker steps aside (between
         # batches) so the frame is not slowed by fighting over the GIL, see wait_for_gui.
         self.gui_idle = threading.Event()
@@ -147,10 +154,12 @@ class TrainingWorker(QThread):
         self.model.stop_training = True
         self._resume.set()
         self._attention = True
+        self._wake.set()
 
     def pause(self) -> None:
         self._resume.clear()
         self._attention = True
+        self._wake.set()
 
     def resume(self) -> None:
         self._step_pause = False
@@ -161,6 +170,12 @@ class TrainingWorker(QThread):
         self._step_pause = True
         self._resume.set()
         self._attention = True  # the epoch-end hook checks _step_pause only when asked
+
+    def set_epoch_interval(self, seconds: float) -> None:
+        """Pace the run: each epoch starts at least `seconds` after the one before began (0:
+        as fast as possible). Applies at once, also to an epoch already waiting."""
+        self.epoch_interval = max(0.0, float(seconds))
+        self._wake.set()
 
     def set_learning_rate(self, lr: float) -> None:
         """Applies from the next batch: the optimizer reads its learning rate, a plain float
@@ -179,7 +194,7 @@ class TrainingWorker(QThread):
         began while the worker was mid-epoch or computing the views, and the two convoyed on
         the GIL: a 2 ms view computation took 15-20 ms and the frame as long. The wait is at
         most the rest of one epoch or batch; False after `timeout` seconds."""
-        if self.paused or self.isFinished():
+        if self.paused or self.resting or self.isFinished():
             return True
         return self.stepped_aside.wait(timeout)
 
@@ -233,7 +248,7 @@ class TrainingWorker(QThread):
 
     def _train(self) -> RunOutcome:
         spec = self.spec
-        self._started = time.perf_counter()
+        self._started = self._epoch_began = time.perf_counter()
         if self._stop.is_set() or spec.epochs <= 0:
             return RunOutcome("stopped", self._weights(), {}, 0)
         outcome = runtime.fit_run(
@@ -298,12 +313,36 @@ class TrainingWorker(QThread):
         self._done += 1
         self._latest_logs = logs
         now = time.perf_counter()
-        if now - self._last_post >= SNAPSHOT_INTERVAL or self._done >= self.spec.epochs:
+        if self.epoch_interval:
+            self._paced_epoch_end()
+        elif now - self._last_post >= SNAPSHOT_INTERVAL or self._done >= self.spec.epochs:
             self._post(force=self._done >= self.spec.epochs)
         if now - self._gui_seen > self._patience:
             time.sleep(0)  # lets the starved GUI thread be scheduled and take the GIL
         if self._attention:
             self._attend_after_epoch()
+
+    def _paced_epoch_end(self) -> None:
+        """A paced run: show the epoch (every epoch, with its views, when the pace is slow
+        enough to see them), then wait out the rest of its interval. The wait is on an Event
+        that stop, pause and a new pace set, so they are obeyed at once, not after the gap."""
+        last = self._done >= self.spec.epochs
+        if self.epoch_interval >= SNAPSHOT_INTERVAL or last:
+            self._post(force=True)
+        elif time.perf_counter() - self._last_post >= SNAPSHOT_INTERVAL:
+            self._post()
+        # The last epoch too: a run of n epochs at r per second takes n / r seconds.
+        self.resting = True
+        try:
+            while True:
+                left = self._epoch_began + self.epoch_interval - time.perf_counter()
+                if left <= 0 or self._stop.is_set() or not self._resume.is_set():
+                    break
+                self._wake.wait(left)
+                self._wake.clear()  # then look again at what changed
+        finally:
+            self.resting = False
+        self._epoch_began = time.perf_counter()
 
     def _attend_after_epoch(self) -> None:
         if self._step_pause and not self._stop.is_set():
@@ -320,7 +359,7 @@ class TrainingWorker(QThread):
         while not self._resume.wait(0.1):
             if self._stop.is_set():
                 break
-        self._started = time.perf_counter()
+        self._started = self._epoch_began = time.perf_counter()
         self.pausedChanged.emit(False)
         if self._stop.is_set():
             self.model.stop_training = True

@@ -13,12 +13,15 @@ import copy
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from .. import losses
 from ..data import scaler_names
 from ..errors import EngineError
 from .document import Project
 from .history import copy_history
 from .runs import find_run, unique_name
+from .schema import weight_shape_problem
 from .specs import TARGET_SCALINGS, TASK_OUTPUT, LayerSpec, output_units
 
 HIDDEN_UNITS_DEFAULT = 16
@@ -92,6 +95,73 @@ def rename_project(project: Project, name: str) -> None:
 def reset_training(project: Project) -> None:
     """Forget trained weights and history: they no longer fit the edited network or data."""
     project.clear_training()
+
+
+def restore_epoch(project: Project, epoch: int) -> None:
+    """Go back to the network as it was after `epoch` epochs ("Continue from here"): its
+    weights become that epoch's snapshot, the history is cut to `epoch` epochs, and the
+    later snapshots are dropped, so the next run continues from there. Raises ValueError
+    naming the epochs that can be restored when `epoch` has no snapshot."""
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"An epoch is a whole number, 0 or more. Received: {epoch!r}")
+    snapshot = project.snapshots.get(epoch)
+    if snapshot is None:
+        raise ValueError(
+            f"There is no snapshot of epoch {epoch} to continue from; "
+            + _snapshot_choices(project.snapshots)
+        )
+    weights = [np.array(w, copy=True) for w in snapshot]
+    units = [layer.units for layer in project.layers]
+    problem = weight_shape_problem(weights, units, project.resolved_input_dim())
+    if problem is not None:
+        raise ValueError(
+            f"The snapshot of epoch {epoch} does not fit the network as it is now ({problem}); "
+            "it belongs to the network before an edit."
+        )
+    project.weights = weights
+    project.input_dim = int(weights[0].shape[0]) if weights else project.input_dim
+    project.history = {key: list(values[:epoch]) for key, values in project.history.items()}
+    project.epochs_trained = epoch
+    # A new dict: undo snapshots share the old one (see capture).
+    project.snapshots = {e: w for e, w in project.snapshots.items() if e <= epoch}
+
+
+# project.ui key of the pace training runs at in the window (epochs per second; absent or
+# None: as fast as possible). In the project, not the user's settings: a teacher's file
+# reopens at the pace the lesson was prepared for.
+TRAINING_SPEED_KEY = "epochs_per_second"
+MAX_TRAINING_SPEED = 1000.0
+
+
+def set_training_speed(project: Project, epochs_per_second: float | None) -> None:
+    """Train at most `epochs_per_second` epochs per second in the window (None: full speed)."""
+    if epochs_per_second is None:
+        project.ui = {k: v for k, v in project.ui.items() if k != TRAINING_SPEED_KEY}
+        return
+    rate = float(epochs_per_second)
+    if not 0 < rate <= MAX_TRAINING_SPEED:
+        raise ValueError(
+            f"A training speed is between 0 and {MAX_TRAINING_SPEED:g} epochs per second. "
+            f"Received: {epochs_per_second!r}"
+        )
+    project.ui = {**project.ui, TRAINING_SPEED_KEY: rate}
+
+
+def training_speed(project: Project) -> float | None:
+    """The project's training speed in epochs per second, or None for full speed (also for
+    a value a hand-edited file got wrong)."""
+    value = (project.ui or {}).get(TRAINING_SPEED_KEY)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 < value <= MAX_TRAINING_SPEED else None
+
+
+def _snapshot_choices(snapshots: dict) -> str:
+    if not snapshots:
+        return "this project keeps none (train to record them)."
+    epochs = sorted(snapshots)
+    shown = ", ".join(str(e) for e in epochs[:8]) + (", …" if len(epochs) > 8 else "")
+    return f"this project keeps epochs {shown} (up to {epochs[-1]})."
 
 
 def _check_index(project: Project, index: int, what: str) -> None:

@@ -25,6 +25,7 @@ from .. import metrics as metrics_module
 from ..callbacks import Callback, EarlyStopping
 from ..errors import EngineError, ProjectError, TrainingDiverged
 from ..gradient_stats import GradientStats, first_out_of_range
+from ..snapshot_keeper import merge_snapshots
 from ..utils import set_random_seed
 from . import model_bridge, runs
 from .document import Project
@@ -505,9 +506,12 @@ def record_run(
     """Keep what a run produced on the project: its weights, its history after the project's
     (or after base_history/base_epochs, the project as it was when the run started), the
     scalers the run's inputs and target went through, and optional weight snapshots by
-    absolute epoch. Then the project's runs (runs.note_training): a run from fresh weights
-    (base epochs 0), or with other settings than the current run, becomes a new current run;
-    otherwise the current run is brought up to date."""
+    absolute epoch (an EpochSnapshots keeper's): they join the project's snapshots up to
+    where the run started, the weights kept become the snapshot of the last epoch, and the
+    whole is thinned to the keeper's bounds (snapshot_keeper.merge_snapshots). Then the
+    project's runs (runs.note_training): a run from fresh weights (base epochs 0), or with
+    other settings than the current run, becomes a new current run; otherwise the current
+    run is brought up to date."""
     before = int(project.epochs_trained if base_epochs is None else base_epochs)
     history = project.history if base_history is None else base_history
     project.history = merge_history(history, before, outcome.history, outcome.epochs)
@@ -518,8 +522,10 @@ def record_run(
     project.scaler = scaler_config
     if outcome.target_scaler is not None or not scales_target(project):
         project.target_scaler = outcome.target_scaler
-    for epoch, weights in (snapshots or {}).items():
-        project.snapshots[int(epoch)] = [np.array(w, copy=True) for w in weights]
+    if snapshots is not None:  # the run's, after the project's older ones, bounded
+        project.snapshots = merge_snapshots(
+            project.snapshots, snapshots, before, project.epochs_trained, project.weights
+        )
     if outcome.epochs:
         runs.note_training(project, fresh=before == 0, kept_epoch=outcome.best_epoch)
 

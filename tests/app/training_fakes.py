@@ -49,10 +49,14 @@ class FakeHost(QMainWindow):
     def push(self, command) -> None:
         self.undo_stack.push(command)
 
-    def record_run(self, outcome, scaler_config, base_history, base_epochs) -> None:
+    def record_run(self, outcome, scaler_config, base_history, base_epochs, snapshots=None):
         assert threading.current_thread() is threading.main_thread()
         self.recorded.append(outcome)
-        self.push(commands.record_run(self, outcome, scaler_config, base_history, base_epochs))
+        self.push(
+            commands.record_run(
+                self, outcome, scaler_config, base_history, base_epochs, snapshots=snapshots
+            )
+        )
 
     def reset_weights(self, weights) -> None:
         assert threading.current_thread() is threading.main_thread()

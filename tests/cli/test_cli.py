@@ -585,3 +585,14 @@ def test_summary_lists_early_stopping_and_target_scaling(tmp_path, capsys):
     assert code == 0
     assert "target scaling standardize, early stopping after 9 epochs without improvement" in out
     assert re.search(r"^  hidden1: 64 units, relu$", out, flags=re.M)
+
+
+def test_train_keeps_the_weights_of_each_epoch_for_the_timeline(tmp_path, capsys):
+    path = new_project(tmp_path / "xor.nnproj", "--builtin", "xor", "--layers", "6:tanh,1:sigmoid")
+    assert run(capsys, "train", path, "--epochs", "4")[0] == 0
+    assert run(capsys, "train", path, "--epochs", "3")[0] == 0
+    project = Project.load(path)
+    assert sorted(project.snapshots) == list(range(8))
+    for got, want in zip(project.snapshots[7], project.weights, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(project.snapshots[4][0], project.snapshots[0][0])
