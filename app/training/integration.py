@@ -37,6 +37,7 @@ from app.plots.output_view import OutputView
 from app.training.backprop_views import attach_backprop_views
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
 from app.training.divergence_fix import attach_divergence_fixes
+from app.training.learning_tools import COMPARE_TIP, attach_learning_tools
 from app.training.run_summary import RunSummary
 
 BANNER_STYLES = {
@@ -136,6 +137,7 @@ class TrainingPanel(QObject):
         self.backprop = attach_backprop_views(self)  # sample inspector, gradient plot (#15)
         self.divergence_fixes = attach_divergence_fixes(self)  # "Use learning rate X" (#15)
         self.connection_views = attach_connection_views(self)  # weight tooltips, loss slice
+        self.learning_tools = attach_learning_tools(self)  # Compare…, Find learning rate (#14)
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)
@@ -175,6 +177,12 @@ class TrainingPanel(QObject):
             "Reset",
             "Re-initialise the weights from the seed (undoable)",
             self._reset_clicked,
+        )
+        self.compare_button = button(
+            "compareButton",
+            "Com&pare…",
+            COMPARE_TIP + " (Alt+P)",
+            lambda: self.learning_tools.open_compare(),
         )
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")
