@@ -123,6 +123,7 @@ class CompareCostPlot(pg.PlotWidget):
                 curve.setClipToView(True)
                 self.curves[which, key] = curve
         self.values: dict[tuple[int, str], list[float]] = {key: [] for key in self.curves}
+        self._arrays = {key: np.zeros(0) for key in self.curves}  # as drawn
         # Top right: by then the losses have fallen away from that corner.
         self.legend = self.addLegend(
             offset=(-10, 10),
@@ -172,29 +173,24 @@ class CompareCostPlot(pg.PlotWidget):
         self._show_legend_rows({key for key, values in self.values.items() if values})
 
     def _draw(self, key) -> None:
-        values = self.values[key]
-        if not values:
-            self.curves[key].setData([], [])
-            return
-        y = np.asarray(values, dtype=np.float64)
+        y = np.asarray(self.values[key], dtype=np.float64)
         if self._log:
             y = np.where(y > 0, y, np.nan)  # a log axis has no 0
+        self._arrays[key] = y
         self.curves[key].setData(np.arange(1, len(y) + 1, dtype=np.float64), y)
 
     def _fit_y(self, refit: bool = False) -> None:
         """Follow the losses on the y axis with hysteresis: a new range only when they leave
         it or fill less than half of it, so the axes are not re-laid-out every frame (most of
         what a frame costs). `refit`: fit exactly (a new comparison, the final histories)."""
-        finite = [v for values in self.values.values() for v in values if math.isfinite(v)]
-        if self._log:
-            finite = [math.log10(v) for v in finite if v > 0]
+        finite = [y[np.isfinite(y)] for y in self._arrays.values()]
+        finite = [np.log10(y) if self._log else y for y in finite if y.size]
         if not finite:
             if refit:
-                self.setYRange(-1.0, 0.0, padding=0) if self._log else self.setYRange(
-                    0, 1, padding=0
-                )
+                self.setYRange(*((-1.0, 0.0) if self._log else (0.0, 1.0)), padding=0)
             return
-        low, high = min(finite), max(finite)
+        low = float(min(y.min() for y in finite))
+        high = float(max(y.max() for y in finite))
         if high - low < 1e-12:
             low, high = low - 0.5, high + 0.5
         shown_low, shown_high = self.getPlotItem().vb.viewRange()[1]
@@ -254,6 +250,7 @@ class CompareDialog(QDialog):
         self._names: tuple[str, str] = ("", "")
         self._epochs = 0
         self._project = None  # the project the running comparison belongs to
+        self._project_epochs: int | None = None  # the project's epochs the spin box showed
         self._build()
         self.frames = JobFrames(self._draw_progress, (self.cost_plot,), self)
         self.refresh_choices()
@@ -450,7 +447,11 @@ class CompareDialog(QDialog):
             if any(change.kind == kind for change in self._changes):
                 self.kind_combo.addItem(KIND_LABELS[kind], kind)
         self.kind_combo.blockSignals(False)
-        self.epochs_spin.setValue(int(self.project.training.epochs))
+        # The project's epochs, unless the person chose others for the comparison since.
+        epochs = int(self.project.training.epochs)
+        if epochs != self._project_epochs:
+            self._project_epochs = epochs
+            self.epochs_spin.setValue(epochs)
         self._select(keep or self._preferred())
 
     def _preferred(self) -> Change | None:
@@ -585,13 +586,13 @@ class CompareDialog(QDialog):
             self._show_message(reason)
 
     def shutdown(self) -> None:
-        """Stop and join the comparison now (dialog or window closing): nothing is added."""
+        """Stop and join the comparison now (dialog or window closing). A comparison cut short
+        adds nothing; one that had just finished still adds its runs."""
         job = self.job
         if job is None:
             return
         if not job.stop_and_wait():
             job.wait()  # a wedged engine: wait rather than destroy a running thread
-        self._project = None  # no runs from an interrupted comparison
         self._on_finished(job)
 
     def _draw_progress(self, items) -> None:
@@ -641,9 +642,7 @@ class CompareDialog(QDialog):
         project, self._project = self._project, None
         if not can_record(comparison):
             if comparison.cancelled:
-                self._show_message(
-                    self.message.text() or "Cancelled: nothing was added to the project's runs."
-                )
+                self.runs_note.setText("Cancelled: nothing was added to the project's runs.")
             return
         if project is not self.project:
             self._show_message(
@@ -750,7 +749,16 @@ class CompareDialog(QDialog):
         self.cancel_button.setEnabled(running)
 
     def _on_project_changed(self) -> None:
-        if self.job is None and self.isVisible():
+        if self.job is not None:
+            # An edit makes the window redraw its views from a freshly seeded model, which
+            # reseeds the engine's generator the runs shuffle with: the second run would not
+            # see the first one's batches.
+            self.stop_for(
+                "Stopped: the project changed during the comparison, and redrawing the window "
+                "reseeds the random generator both runs shuffle with, so they would no longer "
+                "see the same batches. Run it again."
+            )
+        elif self.isVisible():
             self.refresh_choices()
 
     # ----- closing ----------------------------------------------------------------------------

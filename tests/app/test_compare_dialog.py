@@ -104,6 +104,7 @@ def test_relu_against_sigmoid_on_the_coffee_data(window, qtbot):
     assert table.rowCount() == len(project.layers)
     assert table.item(0, 1).text().startswith("sigmoid:")
     assert table.item(0, 2).text().startswith("relu:")
+    assert dialog.epochs_spin.value() == 30  # the person's choice stays for the next run
     verdict = dialog.verdict.text()
     assert dialog.verdict.objectName() == "compareVerdict"
     assert "ReLU" in verdict and "sigmoid" in verdict
@@ -168,6 +169,16 @@ def test_training_in_the_window_stops_a_comparison_and_is_refused_during_one(win
     assert dialog.message.isVisible() and "while the network trains" in dialog.message.text()
     assert not dialog.running
     controller.stop_and_wait()
+
+
+def test_an_edit_during_a_comparison_stops_it(window, qtbot):
+    dialog = open_dialog(window, qtbot)
+    start_long(dialog, qtbot)
+    with qtbot.waitSignal(dialog.comparisonFinished, timeout=10_000) as blocker:
+        window.push(commands.set_spec_field(window, "compile", "learning_rate", 0.02))
+    assert blocker.args[0].comparison.cancelled
+    assert "project changed" in dialog.message.text()
+    assert dialog.runs_note.text().startswith("Cancelled")
 
 
 def test_without_a_dataset_the_comparison_is_refused(window, qtbot):
