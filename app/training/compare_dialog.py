@@ -290,7 +290,7 @@ class CompareDialog(QDialog):
         self.cancel_button = QPushButton("&Cancel", objectName="compareCancelButton")
         self.cancel_button.setToolTip("Stop the comparison after the current batch")
         self.cancel_button.clicked.connect(self.cancel)
-        self.close_button = QPushButton("Close", objectName="compareCloseButton")
+        self.close_button = QPushButton("Cl&ose", objectName="compareCloseButton")
         self.close_button.setToolTip("Close (Esc); a comparison still running is stopped")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)

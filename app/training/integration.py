@@ -182,7 +182,7 @@ class TrainingPanel(QObject):
             "compareButton",
             "Com&pare…",
             COMPARE_TIP + " (Alt+P)",
-            lambda: self.learning_tools.open_compare(),
+            lambda: self.learning_tools.compare_action.trigger(),
         )
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")

@@ -1,9 +1,11 @@
 """Compare… and Find learning rate in the window (issue 14): the two actions, their dialogs
 (app/training/compare_dialog.py, lr_finder_dialog.py) and what ties them to the window.
 
-- compareAction ("Compare…", the training toolbar's compareButton) opens compareDialog.
-- lrFinderAction ("Find Learning Rate…", the lrFinderButton beside the learning-rate field)
-  opens lrFinderDialog and starts a search.
+- compareAction ("Compare…") opens compareDialog; the training toolbar's compareButton
+  triggers it.
+- lrFinderAction ("Find Learning Rate…") opens lrFinderDialog and starts a search; the
+  lrFinderButton beside the learning-rate field triggers it. (Both actions are ready for a
+  Training menu; the window has none yet.)
 - Both refuse to start while the window trains, and a run started meanwhile stops them: a
   comparison promises both sides the same batches, which needs the engine's random generator
   to itself.
@@ -48,7 +50,7 @@ class LearningTools(QObject):
         self.lr_finder_action.triggered.connect(self.open_lr_finder)
         settings = getattr(self.window, "training_settings", None)
         if settings is not None and hasattr(settings, "findLearningRateRequested"):
-            settings.findLearningRateRequested.connect(self.open_lr_finder)
+            settings.findLearningRateRequested.connect(self.lr_finder_action.trigger)
             settings.lr_finder_button.setToolTip(LR_FINDER_TIP + " (Alt+D)")
         panel.controller.stateChanged.connect(self._on_training_state)
         self.window.installEventFilter(self)

@@ -163,7 +163,7 @@ class LRFinderDialog(QDialog):
         self.cancel_button.setToolTip("Stop the search; the curve so far stays")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.close_button = QPushButton("Close", objectName="lrFinderCloseButton")
+        self.close_button = QPushButton("Cl&ose", objectName="lrFinderCloseButton")
         self.close_button.setToolTip("Close (Esc); a search still running is stopped")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)

@@ -205,3 +205,21 @@ def test_the_choices_follow_the_kind(window, qtbot):
     dialog.kind_combo.setCurrentIndex(kinds.index("activation"))
     # Hidden layers only: with binary cross-entropy the output stays sigmoid.
     assert dialog.layer_combo.isEnabled() and dialog.layer_combo.count() == 2
+
+
+def test_tab_walks_the_choice_then_the_buttons(window, qtbot):
+    dialog = open_dialog(window, qtbot)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5_000)
+    dialog.kind_combo.setFocus()
+    seen = []
+    for _ in range(5):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(dialog.focusWidget())
+    assert seen == [
+        dialog.layer_combo,
+        dialog.value_combo,
+        dialog.epochs_spin,
+        dialog.run_button,
+        dialog.close_button,  # Cancel is off while nothing runs
+    ]
