@@ -734,7 +734,10 @@ class CompareDialog(QDialog):
         trained = [0 if outcome is None else outcome.epochs for outcome in comparison.outcomes]
         self.progress.setRange(0, max(1, 2 * comparison.epochs))
         self.progress.setValue(min(sum(trained), 2 * comparison.epochs))
-        sides = ", ".join(f"{name} {epochs} epochs" for name, epochs in zip(self._names, trained))
+        sides = ", ".join(
+            f"{name} {epochs} epoch{'' if epochs == 1 else 's'}"
+            for name, epochs in zip(self._names, trained)
+        )
         word = "Cancelled" if comparison.cancelled else "Done"
         self.progress.setFormat(f"{word}: {sides}".replace("%", "%%"))
 

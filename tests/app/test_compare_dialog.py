@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QPushButton, QTableWidget
 from training_fakes import live_threads
 
@@ -223,3 +223,32 @@ def test_tab_walks_the_choice_then_the_buttons(window, qtbot):
         dialog.run_button,
         dialog.close_button,  # Cancel is off while nothing runs
     ]
+
+
+def test_progress_is_throttled_and_the_window_keeps_its_timers(window, qtbot):
+    dialog = open_dialog(window, qtbot)
+    frames, ticks = [], []
+    draw = dialog.frames.draw
+    dialog.frames.draw = lambda items: (frames.append(len(items)), draw(items))
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    dialog.choose(RELU_FIRST_LAYER)
+    dialog.epochs_spin.setValue(2000)
+    qtbot.waitExposed(dialog)
+    qtbot.wait(200)  # the dialog's first paint (three plots laid out) is not the run's
+    timer.start()
+    ended = []
+    with qtbot.waitSignal(dialog.comparisonFinished, timeout=60_000) as blocker:
+        start = time.perf_counter()
+        dialog.start()
+        # Direct: stamped on the job's thread as it ends, before the dialog draws the results.
+        dialog.job.finished.connect(
+            lambda: ended.append(time.perf_counter()), Qt.ConnectionType.DirectConnection
+        )
+    elapsed = ended[0] - start  # the thread's run; the results are drawn after it
+    timer.stop()
+    assert blocker.args[0].comparison.outcomes[1].epochs == 2000
+    assert 0 < len(frames) <= 30 * elapsed + 2  # the epochs arrive in batches, not one by one
+    gaps = np.diff([t for t in ticks if t < start + elapsed])
+    assert gaps.size and gaps.max() < 0.3, gaps.max()
