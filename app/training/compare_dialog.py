@@ -52,6 +52,7 @@ from app.training.comparison import (
     can_record,
     health_text,
     health_tip,
+    plotted_measure,
     run_comparison,
     run_names,
     side_name,
@@ -64,6 +65,7 @@ from engine.errors import EngineError
 SIDE_COLOURS = ((31, 119, 180), (214, 39, 40))
 MESSAGE_STYLE = "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;"
 MAX_EPOCHS = 100_000
+_MEASURE_NAMES = {"mae": "MAE"}
 
 
 def _hex(rgb) -> str:
@@ -101,30 +103,32 @@ def current_value_text(project, kind: str, layer: int | None) -> str:
 
 
 class CompareCostPlot(pg.PlotWidget):
-    """Both runs' loss per epoch: base and variant in their colours, validation dashed."""
+    """Both runs' loss (or, for a change of loss, the measure the verdict compares) per
+    epoch: base and variant in their colours, validation dashed. Curves are keyed by
+    (which, split): which 0 is the current network, 1 the variant; split "training" or
+    "validation"."""
+
+    SPLITS = ("training", "validation")
 
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
         self.setObjectName("compareCostPlot")
         self.setMenuEnabled(False)
         self.setLabel("bottom", "epoch")
-        self.setLabel("left", "loss")
-        self.setTitle("Loss per epoch")
         self.showGrid(x=True, y=True, alpha=0.2)
         self.getAxis("left").enableAutoSIPrefix(False)
         self.getAxis("bottom").enableAutoSIPrefix(False)
         cache_axes(self.getPlotItem())
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
         for which, colour in enumerate(SIDE_COLOURS):
-            for key, style in (("loss", Qt.PenStyle.SolidLine), ("val_loss", Qt.PenStyle.DashLine)):
-                pen = pg.mkPen(colour, width=2.2 if key == "loss" else 1.8, style=style)
-                curve = self.plot([], [], pen=pen, connect="finite")
+            for split, style in zip(self.SPLITS, (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine)):
+                width = 2.2 if split == "training" else 1.8
+                curve = self.plot([], [], pen=pg.mkPen(colour, width=width, style=style))
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
-                self.curves[which, key] = curve
+                self.curves[which, split] = curve
         self.values: dict[tuple[int, str], list[float]] = {key: [] for key in self.curves}
         self._arrays = {key: np.zeros(0) for key in self.curves}  # as drawn
-        # Top right: by then the losses have fallen away from that corner.
         self.legend = self.addLegend(
             offset=(-10, 10),
             labelTextSize="10pt",
@@ -135,29 +139,48 @@ class CompareCostPlot(pg.PlotWidget):
         self._names = ("", "")
         self._legend_keys: list = []
         self._log = False
+        self.measure = "loss"
+        self.set_measure("loss")
         style_plot(self, self.palette())
 
-    def start(self, names: tuple[str, str], epochs: int) -> None:
-        """A new comparison: empty curves named after the two sides, epochs 1..epochs."""
+    def start(self, names: tuple[str, str], epochs: int, measure: str = "loss") -> None:
+        """A new comparison: empty curves named after the two sides, epochs 1..epochs, showing
+        the history key `measure` ("loss", or "accuracy" / "mae" for a change of loss)."""
         for key in self.values:
             self.values[key] = []
+            self._arrays[key] = np.zeros(0)
             self.curves[key].setData([], [])
         self._names = tuple(names)
+        self.set_measure(measure)
         self._show_legend_rows(set())
         self.setXRange(1, max(int(epochs), 2), padding=0.02)
         self._fit_y(refit=True)
 
+    def set_measure(self, measure: str) -> None:
+        """Draw the history key `measure` from now on (its axis label, title, legend place)."""
+        self.measure = measure
+        name = _MEASURE_NAMES.get(measure, measure)
+        self.setLabel("left", name)
+        if self.measure == "loss":
+            self.setTitle("Loss per epoch")
+        else:  # two different losses' values say nothing side by side
+            self.setTitle(f"{name[:1].upper()}{name[1:]} per epoch (the losses differ)")
+        # The legend sits where the curves are not: top right over falling losses, bottom
+        # right under a rising accuracy.
+        self.legend.setOffset((-10, -10) if self.measure == "accuracy" else (-10, 10))
+
     def add(self, items) -> None:
-        """(which, epoch, logs) items in order: append their losses and redraw once."""
+        """(which, epoch, logs) items in order: append their values and redraw once."""
         changed = set()
+        keys = (self.measure, f"val_{self.measure}")
         for which, epoch, logs in items:
-            for key in ("loss", "val_loss"):
+            for split, key in zip(self.SPLITS, keys):
                 if key in logs:
-                    series = self.values[which, key]
+                    series = self.values[which, split]
                     del series[epoch - 1 :]  # an epoch's value once, wherever it came from
                     series.extend([math.nan] * (epoch - 1 - len(series)))
                     series.append(float(logs[key]))
-                    changed.add((which, key))
+                    changed.add((which, split))
         for key in changed:
             self._draw(key)
         self._fit_y()
@@ -165,10 +188,11 @@ class CompareCostPlot(pg.PlotWidget):
 
     def set_histories(self, histories) -> None:
         """The runs' final histories (name -> per-epoch values), one per side or None."""
+        keys = (self.measure, f"val_{self.measure}")
         for which, history in enumerate(histories):
-            for key in ("loss", "val_loss"):
-                self.values[which, key] = [float(v) for v in (history or {}).get(key, [])]
-                self._draw((which, key))
+            for split, key in zip(self.SPLITS, keys):
+                self.values[which, split] = [float(v) for v in (history or {}).get(key, [])]
+                self._draw((which, split))
         self._fit_y(refit=True)
         self._show_legend_rows({key for key, values in self.values.items() if values})
 
@@ -207,9 +231,8 @@ class CompareCostPlot(pg.PlotWidget):
             return
         self._legend_keys = keys
         self.legend.clear()
-        for which, key in keys:
-            split = "training" if key == "loss" else "validation"
-            self.legend.addItem(self.curves[which, key], f"{self._names[which]}: {split}")
+        for which, split in keys:
+            self.legend.addItem(self.curves[which, split], f"{self._names[which]}: {split}")
 
     def set_log_scale(self, on: bool) -> None:
         self._log = bool(on)
@@ -218,10 +241,10 @@ class CompareCostPlot(pg.PlotWidget):
             self._draw(key)
         self._fit_y(refit=True)
 
-    def curve_data(self, which: int, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """The plotted (epochs, values) of side `which` (0 base, 1 variant), "loss" or
-        "val_loss"."""
-        x, y = self.curves[which, key].getOriginalDataset()
+    def curve_data(self, which: int, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """The plotted (epochs, values) of side `which` (0 base, 1 variant) on `split`
+        ("training" or "validation")."""
+        x, y = self.curves[which, split].getOriginalDataset()
         if x is None:
             return np.zeros(0), np.zeros(0)
         return np.asarray(x), np.asarray(y)
@@ -532,7 +555,7 @@ class CompareDialog(QDialog):
         self.added_runs = []
         self._variant_started = False
         self._clear_results()
-        self.cost_plot.start(self._names, self._epochs)
+        self.cost_plot.start(self._names, self._epochs, plotted_measure(project, change))
         for which, title in enumerate(self.side_titles):
             title.setText(self._side_heading(which, "training…" if which == 0 else "waiting"))
         epochs = self._epochs
@@ -667,6 +690,7 @@ class CompareDialog(QDialog):
     # ----- showing a result -------------------------------------------------------------------
     def _show_result(self, result: ComparisonResult) -> None:
         comparison = result.comparison
+        self.cost_plot.set_measure(comparison.measure)
         self.cost_plot.set_histories(
             [None if outcome is None else outcome.history for outcome in comparison.outcomes]
         )
@@ -679,7 +703,9 @@ class CompareDialog(QDialog):
                 setup, update = views
                 plot.set_setup(setup)
                 plot.update_output(update.output)
-            self.side_titles[which].setText(self._side_heading(which, _figures(outcome)))
+            self.side_titles[which].setText(
+                self._side_heading(which, _figures(outcome, comparison.measure))
+            )
         self._show_health(comparison, labels)
         self.verdict.setText(verdict(comparison))
         self._show_done_progress(comparison)
@@ -780,13 +806,14 @@ class CompareDialog(QDialog):
         super().showEvent(event)
 
 
-def _figures(outcome) -> str:
+def _figures(outcome, measure: str = "loss") -> str:
+    """ "300 epochs, loss 0.0223" (or the measure a change of loss is judged by)."""
     if outcome is None:
         return "did not run"
-    loss = outcome.history.get("loss") or []
+    values = outcome.history.get(measure) or []
     text = f"{outcome.epochs} epoch{'s' if outcome.epochs != 1 else ''}"
-    if loss and math.isfinite(loss[-1]):
-        text += f", loss {loss[-1]:.3g}"
+    if values and math.isfinite(values[-1]):
+        text += f", {_MEASURE_NAMES.get(measure, measure)} {values[-1]:.3g}"
     if outcome.outcome == "diverged":
         text += ", diverged"
     elif outcome.early_stopped:

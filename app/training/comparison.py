@@ -88,6 +88,16 @@ def side_views(project) -> tuple[ViewSetup, ViewUpdate] | None:
         return None  # data the output view cannot lay out: the dialog says so
 
 
+def plotted_measure(project, change: Change) -> str:
+    """The history key both runs are drawn and judged by, as engine.compare chooses it:
+    "loss", but for a change of loss (two losses' values do not compare) "accuracy" for a
+    classification, "mae" for a regression."""
+    if change.kind != "loss":
+        return "loss"
+    task = getattr(project.dataset, "task", None) or runtime.loss_task(project.compile)
+    return "mae" if task == "regression" else "accuracy"
+
+
 # ------------------------------------------------------------------------------ runs
 
 

@@ -61,7 +61,7 @@ def start_long(dialog, qtbot):
     dialog.epochs_spin.setValue(LONG)
     assert dialog.start()
     job = dialog.job
-    qtbot.waitUntil(lambda: len(dialog.cost_plot.curve_data(0, "loss")[0]) > 0, timeout=20_000)
+    qtbot.waitUntil(lambda: len(dialog.cost_plot.curve_data(0, "training")[0]) > 0, timeout=20_000)
     return job
 
 
@@ -86,11 +86,11 @@ def test_relu_against_sigmoid_on_the_coffee_data(window, qtbot):
     # Both curves, each exactly its run's history, validation too.
     plot = dialog.findChild(type(dialog.cost_plot), "compareCostPlot")
     for which, outcome in enumerate((base, variant)):
-        for key in ("loss", "val_loss"):
-            x, y = plot.curve_data(which, key)
+        for split, key in (("training", "loss"), ("validation", "val_loss")):
+            x, y = plot.curve_data(which, split)
             np.testing.assert_array_equal(x, np.arange(1, 31))
             np.testing.assert_allclose(y, outcome.history[key])
-    assert not np.allclose(plot.curve_data(0, "loss")[1], plot.curve_data(1, "loss")[1])
+    assert not np.allclose(plot.curve_data(0, "training")[1], plot.curve_data(1, "training")[1])
     # Both boundaries, over the same plane, from different networks.
     sides = [
         dialog.findChild(BoundaryPlot, name)
@@ -120,6 +120,23 @@ def test_relu_against_sigmoid_on_the_coffee_data(window, qtbot):
     window.undo()
     assert [run.id for run in project.runs] == [run.id for run in runs_before]
     assert all(np.array_equal(a, b) for a, b in zip(project.weights, weights))
+
+
+def test_a_change_of_loss_is_drawn_and_judged_by_accuracy(window, qtbot):
+    dialog = open_dialog(window, qtbot)
+    result = run(dialog, qtbot, Change("loss", "mean_squared_error"), epochs=10)
+    assert result.comparison.measure == "accuracy"
+    plot = dialog.cost_plot
+    assert plot.getPlotItem().getAxis("left").labelText == "accuracy"
+    for which, outcome in enumerate(result.comparison.outcomes):
+        np.testing.assert_allclose(
+            plot.curve_data(which, "training")[1], outcome.history["accuracy"]
+        )
+    assert "accuracy" in dialog.side_titles[1].text()
+    assert [run.name for run in window.project.runs[-2:]] == [
+        "loss binary cross-entropy",
+        "loss mse",
+    ]
 
 
 def test_cancel_stops_the_comparison_within_half_a_second(window, qtbot):
