@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -57,6 +59,8 @@ def _form(group: QGroupBox) -> QFormLayout:
 
 class TrainingSettings(QWidget):
     specFieldChanged = Signal(str, str, object)
+    # The "Find…" button beside the learning rate: the window opens the learning-rate finder.
+    findLearningRateRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -138,7 +142,17 @@ class TrainingSettings(QWidget):
         self.learning_rate_spin.valueChanged.connect(
             lambda v: self._spec_edit("compile", "learning_rate", float(v))
         )
-        form.addRow("Learning &rate:", self.learning_rate_spin)
+        self.lr_finder_button = QPushButton("Fin&d…", objectName="lrFinderButton")
+        self.lr_finder_button.setToolTip("Find a learning rate (the learning-rate range test)")
+        self.lr_finder_button.clicked.connect(self.findLearningRateRequested)
+        rate_row = QHBoxLayout()
+        rate_row.setContentsMargins(0, 0, 0, 0)
+        rate_row.addWidget(self.learning_rate_spin, 1)
+        rate_row.addWidget(self.lr_finder_button)
+        # A label with an explicit buddy: QFormLayout gives one only to a widget field.
+        rate_label = QLabel("Learning &rate:", objectName="learningRateLabel")
+        rate_label.setBuddy(self.learning_rate_spin)
+        form.addRow(rate_label, rate_row)
 
         self.batch_size_spin = QSpinBox(objectName="batchSizeSpin")
         self.batch_size_spin.setRange(1, 1_000_000)

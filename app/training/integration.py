@@ -38,6 +38,7 @@ from app.plots.output_view import OutputView
 from app.training.backprop_views import attach_backprop_views
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
 from app.training.divergence_fix import attach_divergence_fixes
+from app.training.learning_tools import COMPARE_TIP, attach_learning_tools
 from app.training.run_summary import RunSummary
 from app.training.speed import attach_speed_control
 from app.training.timeline import attach_timeline
@@ -141,6 +142,7 @@ class TrainingPanel(QObject):
         self.connection_views = attach_connection_views(self)  # weight tooltips, loss slice
         self.speed = attach_speed_control(self)  # epochs per second (#14)
         self.timeline = attach_timeline(self)  # the epoch scrubber, continue from here (#14)
+        self.learning_tools = attach_learning_tools(self)  # Compare…, Find learning rate (#14)
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)
@@ -180,6 +182,12 @@ class TrainingPanel(QObject):
             "Reset",
             "Re-initialise the weights from the seed (undoable)",
             self._reset_clicked,
+        )
+        self.compare_button = button(
+            "compareButton",
+            "Com&pare…",
+            COMPARE_TIP + " (Alt+P)",
+            lambda: self.learning_tools.compare_action.trigger(),
         )
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")

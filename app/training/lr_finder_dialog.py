@@ -1,0 +1,367 @@
+"""lrFinderDialog: the learning-rate finder (engine/lr_finder.py) in the window (issue 14).
+
+From a copy of the network's current weights, a few hundred steps raise the learning rate
+from 1e-6 to 10 on a BackgroundJob thread; the smoothed loss is drawn live against the rate on
+a log axis (lrFinderPlot), then the suggestion is marked with its value and the current rate
+beside it. "Apply 0.0123" (applyLearningRateButton) sets the project's learning rate through
+the same undoable command as the learning-rate field. The search never changes the project:
+not its weights, history, epochs or settings.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import commands
+from app.plots.axes import cache_axes
+from app.theme import style_plot
+from app.training.background_job import BackgroundJob, JobFrames
+from engine.errors import EngineError
+from engine.lr_finder import LRFinderResult, find_learning_rate
+
+STEPS = 200  # the engine's default: a few hundredths of a second for the course network
+LOWEST_RATE, HIGHEST_RATE = 1e-6, 10.0  # the learning-rate field's range
+CURVE_PEN = pg.mkPen((31, 119, 180), width=2.5)
+SUGGESTION_COLOUR = (214, 39, 40)
+CURRENT_COLOUR = (110, 110, 110)
+MESSAGE_STYLE = "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;"
+
+
+def applicable_rate(suggestion: float) -> float:
+    """The suggestion as the learning-rate field shows it (three significant digits) and within
+    its range."""
+    return min(max(float(f"{suggestion:.3g}"), LOWEST_RATE), HIGHEST_RATE)
+
+
+def summary_lines(result: LRFinderResult) -> list[str]:
+    """What the search found and how it went, for the person."""
+    if result.suggestion is None:
+        lines = [f"No learning rate to suggest: {result.suggestion_reason}."]
+    else:
+        lines = [
+            f"Suggested learning rate: {applicable_rate(result.suggestion):g} "
+            f"({result.suggestion_reason}); the current one is {result.current_rate:g}."
+        ]
+    if result.steps_done:
+        searched = (
+            f"Searched {result.steps_done} steps from {result.rates[0]:.3g} to "
+            f"{result.rates[-1]:.3g}"
+        )
+        lines.append(
+            searched + (f"; stopped: {result.stop_reason}." if result.stop_reason else ".")
+        )
+    lines.append(
+        "The search trained a copy: the network's weights, history and epochs are unchanged."
+    )
+    return lines
+
+
+class LRFinderDialog(QDialog):
+    """See the module docstring. `window`: the main window (project, push, projectChanged);
+    `is_training()`: whether the window's own training runs now.
+
+    Signals: searchFinished(object) -- the LRFinderResult (also a cancelled one)."""
+
+    searchFinished = Signal(object)
+
+    def __init__(self, window, is_training=lambda: False):
+        super().__init__(window)
+        self.setObjectName("lrFinderDialog")
+        self.setWindowTitle("Find a learning rate")
+        self.setModal(False)
+        self.window_ = window
+        self.is_training = is_training
+        self.job: BackgroundJob | None = None
+        self.result: LRFinderResult | None = None
+        self._rates: list[float] = []
+        self._losses: list[float] = []
+        self._build()
+        self.frames = JobFrames(self._add, (self.plot,), self)
+        self._set_running(False)
+        if hasattr(window, "projectChanged"):
+            window.projectChanged.connect(self._on_project_changed)
+        # Ctrl+Z / Ctrl+Y work here too: Apply (or a comparison's runs) is undone where it
+        # was done, without first going back to the main window.
+        for name in ("undo_action", "redo_action"):
+            if hasattr(window, name):
+                self.addAction(getattr(window, name))
+        self.resize(760, 560)
+
+    # ----- widgets ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setObjectName("lrFinderPlot")
+        self.plot.setMenuEnabled(False)
+        self.plot.setLogMode(x=True)
+        self.plot.setTitle("Smoothed training loss as the learning rate rises")
+        self.plot.setLabel("bottom", "learning rate (log scale)")
+        self.plot.setLabel("left", "training loss (smoothed)")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        # Rates read as they are (0.001, not "1 (x0.001)"), losses too.
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        cache_axes(self.plot.getPlotItem())
+        style_plot(self.plot, self.palette())
+        self.curve = self.plot.plot([], [], pen=CURVE_PEN)
+        self.suggestion_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(SUGGESTION_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+            label="",
+            labelOpts={"position": 0.92, "color": SUGGESTION_COLOUR, "movable": False},
+        )
+        self.current_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(CURRENT_COLOUR, width=1.5, style=Qt.PenStyle.DotLine),
+            label="",
+            labelOpts={"position": 0.08, "color": CURRENT_COLOUR, "movable": False},
+        )
+        for line in (self.suggestion_line, self.current_line):
+            line.setVisible(False)
+            self.plot.addItem(line, ignoreBounds=True)
+
+        self.explanation = QLabel(
+            f"From a copy of the network's current weights, each of {STEPS} steps trains one "
+            f"batch while the learning rate rises exponentially from {LOWEST_RATE:g} to "
+            f"{HIGHEST_RATE:g}. The loss first hardly moves, then falls, then explodes: the "
+            "suggestion is where it falls fastest.",
+            objectName="lrFinderExplanation",
+        )
+        self.explanation.setWordWrap(True)
+        self.message = QLabel("", objectName="lrFinderMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(MESSAGE_STYLE)
+        self.message.setVisible(False)
+        self.summary = QLabel("", objectName="lrFinderSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar(objectName="lrFinderProgress")
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.apply_button = QPushButton("&Apply", objectName="applyLearningRateButton")
+        self.apply_button.setToolTip("Set the project's learning rate to the suggestion (undoable)")
+        self.apply_button.clicked.connect(self.apply)
+        self.run_button = QPushButton("Search a&gain", objectName="lrFinderRunButton")
+        self.run_button.setToolTip("Run the search again from the network's current weights")
+        self.run_button.setAutoDefault(False)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("&Cancel", objectName="lrFinderCancelButton")
+        self.cancel_button.setToolTip("Stop the search; the curve so far stays")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button = QPushButton("Cl&ose", objectName="lrFinderCloseButton")
+        self.close_button.setToolTip("Close (Esc); a search still running is stopped")
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress, 1)
+        for button in (self.apply_button, self.run_button, self.cancel_button, self.close_button):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.message)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        order = [self.apply_button, self.run_button, self.cancel_button, self.close_button]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "plot"):
+            style_plot(self.plot, self.palette())
+        super().changeEvent(event)
+
+    @property
+    def project(self):
+        return self.window_.project
+
+    # ----- running ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def start(self) -> bool:
+        """Search from the project's current weights; False (reason shown) if it cannot."""
+        if self.job is not None:
+            return False
+        problem = self._refusal()
+        if problem:
+            self._show_message(problem)
+            self._show_current_rate()
+            return False
+        self._show_message("")
+        project = self.project.copy()  # the search reads it on its own thread
+        self.result = None
+        self._rates, self._losses = [], []
+        self.curve.setData([], [])
+        self.suggestion_line.setVisible(False)
+        self.summary.setText("Searching…")
+        self._show_current_rate()
+        job = BackgroundJob(
+            lambda report, should_stop: find_learning_rate(
+                project,
+                steps=STEPS,
+                callback=lambda i, rate, loss: report((i, rate, loss)),
+                should_stop=should_stop,
+            ),
+            self,
+        )
+        job.finished.connect(lambda j=job: self._on_finished(j))
+        self.frames.watch(job)
+        self.job = job
+        self.progress.setRange(0, STEPS)
+        self.progress.setValue(0)
+        self.progress.setFormat("step %v of %m")
+        self._set_running(True)
+        job.start()
+        return True
+
+    def _refusal(self) -> str:
+        project = self.project
+        if project.dataset is None:
+            return "Cannot search: the project has no dataset; choose one in the Dataset panel."
+        if not project.layers:
+            return "Cannot search: the network has no layers; add one from the palette."
+        if self.is_training():
+            return (
+                "Cannot search while the network trains: the search starts from the "
+                "network's weights, which the run is changing. Stop the run or let it finish."
+            )
+        return ""
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.request_stop()
+            self.cancel_button.setEnabled(False)
+
+    def stop_for(self, reason: str) -> None:
+        if self.job is not None:
+            self.cancel()
+            self._show_message(reason)
+
+    def shutdown(self) -> None:
+        """Stop and join the search now (dialog or window closing)."""
+        job = self.job
+        if job is None:
+            return
+        if not job.stop_and_wait():
+            job.wait()
+        self._on_finished(job)
+
+    def _add(self, items) -> None:
+        if not items:
+            return
+        for _step, rate, loss in items:
+            self._rates.append(rate)
+            self._losses.append(loss)
+        self.curve.setData(np.asarray(self._rates), np.asarray(self._losses))
+        self.progress.setUpdatesEnabled(False)  # setValue would repaint it at once
+        self.progress.setValue(items[-1][0] + 1)
+        self.progress.setUpdatesEnabled(True)
+
+    def _on_finished(self, job: BackgroundJob) -> None:
+        if job is not self.job:
+            return
+        job.wait()
+        self._add(self.frames.finish())
+        self.job = None
+        job.deleteLater()
+        self._set_running(False)
+        if job.error is not None:
+            error = job.error
+            text = (
+                str(error)
+                if isinstance(error, (EngineError, ValueError))
+                else (f"{type(error).__name__}: {error}")
+            )
+            self._show_message(f"The search failed: {text}")
+            self.summary.setText("")
+            return
+        self.show_result(job.result)
+        self.searchFinished.emit(job.result)
+
+    # ----- the result -------------------------------------------------------------------------
+    def show_result(self, result: LRFinderResult) -> None:
+        self.result = result
+        self.curve.setData(result.rates, result.smoothed)
+        self.progress.setRange(0, max(1, STEPS))
+        self.progress.setValue(result.steps_done)
+        self.progress.setFormat("Cancelled at step %v" if result.cancelled else "%v of %m steps")
+        suggestion = result.suggestion
+        self.suggestion_line.setVisible(suggestion is not None)
+        if suggestion is not None:
+            self.suggestion_line.setValue(math.log10(suggestion))  # the axis shows log10
+            self.suggestion_line.label.setFormat(f"suggested {applicable_rate(suggestion):g}")
+        self.summary.setText("\n".join(summary_lines(result)))
+        self._show_current_rate()
+        self._update_apply()
+
+    def _show_current_rate(self) -> None:
+        rate = float(self.project.compile.learning_rate)
+        visible = rate > 0
+        self.current_line.setVisible(visible)
+        if visible:
+            self.current_line.setValue(math.log10(rate))
+            self.current_line.label.setFormat(f"current {rate:g}")
+
+    def _update_apply(self) -> None:
+        result = self.result
+        if result is None or result.suggestion is None:
+            self.apply_button.setText("&Apply")
+            self.apply_button.setEnabled(False)
+            return
+        rate = applicable_rate(result.suggestion)
+        self.apply_button.setText(f"&Apply {rate:g}")
+        self.apply_button.setEnabled(
+            self.job is None and float(self.project.compile.learning_rate) != rate
+        )
+
+    def apply(self) -> bool:
+        """Set the project's learning rate to the suggestion: one undoable edit, the learning
+        rate field's own command."""
+        if self.result is None or self.result.suggestion is None:
+            return False
+        rate = applicable_rate(self.result.suggestion)
+        command = commands.set_spec_field(
+            self.window_, "compile", "learning_rate", rate, "learning rate"
+        )
+        return bool(self.window_.push(command))
+
+    def _on_project_changed(self) -> None:
+        if self.job is None:
+            self._show_current_rate()
+            self._update_apply()
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self._update_apply()
+
+    # ----- closing ----------------------------------------------------------------------------
+    def reject(self) -> None:
+        self.shutdown()
+        super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)
