@@ -42,6 +42,7 @@ from app.training.learning_tools import COMPARE_TIP, attach_learning_tools
 from app.training.run_summary import RunSummary
 from app.training.speed import attach_speed_control
 from app.training.timeline import attach_timeline
+from app.training.training_menu import attach_training_menu
 
 BANNER_STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;",
@@ -143,6 +144,7 @@ class TrainingPanel(QObject):
         self.speed = attach_speed_control(self)  # epochs per second (#14)
         self.timeline = attach_timeline(self)  # the epoch scrubber, continue from here (#14)
         self.learning_tools = attach_learning_tools(self)  # Compare…, Find learning rate (#14)
+        self.training_menu = attach_training_menu(self)  # all of the above, from the keyboard
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)
