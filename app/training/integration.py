@@ -38,6 +38,7 @@ from app.training.backprop_views import attach_backprop_views
 from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingController
 from app.training.divergence_fix import attach_divergence_fixes
 from app.training.run_summary import RunSummary
+from app.training.runs_dock import attach_runs_panel
 
 BANNER_STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;",
@@ -136,6 +137,7 @@ class TrainingPanel(QObject):
         self.backprop = attach_backprop_views(self)  # sample inspector, gradient plot (#15)
         self.divergence_fixes = attach_divergence_fixes(self)  # "Use learning rate X" (#15)
         self.connection_views = attach_connection_views(self)  # weight tooltips, loss slice
+        self.runs = attach_runs_panel(self)  # the runs panel, its curves on the cost plot (#14)
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)
