@@ -22,7 +22,7 @@ from app.plots.cost_plot import CostPlot, legend_html, metric_key
 from engine.project.runs import Run
 
 # The key names a run in at most this many characters (the row's tooltip has the rest).
-KEY_NAME_LENGTH = 28
+KEY_NAME_LENGTH = 20
 # Behind the live curves, which stay the ones a person watches.
 OVERLAY_Z = -10
 
@@ -53,6 +53,7 @@ class RunOverlays:
         self.cost_plot = cost_plot
         self._drawn: dict[str, _Drawn] = {}
         self._key_tip = cost_plot.key.toolTip()
+        self._shown: list[tuple] = []  # what the key and the axes were last set for
 
     # ----- what is shown -----------------------------------------------------------------
     def show(self, runs: list[tuple[Run, tuple[int, int, int]]]) -> None:
@@ -165,7 +166,16 @@ class RunOverlays:
         drawn.curves.clear()
 
     def _update_key_and_axes(self) -> None:
-        """The key above the plots names each run in its colour; the axes take its curves in."""
+        """The key above the plots names each run in its colour; the axes take its curves in.
+        Only when that changed: the cost plot refits its axes, which a training in progress
+        should not see for an unrelated edit (a learning rate changed mid-run)."""
+        shown = [
+            (d.run.id, d.run.name, id(d.run.history), d.colour, d.metric, tuple(d.curves))
+            for d in self._drawn.values()
+        ]
+        if shown == self._shown:
+            return
+        self._shown = shown
         key = self.cost_plot.key
         key.setText(legend_html() + "".join(map(_key_entry, self._drawn.values())))
         tip = self._key_tip
@@ -190,5 +200,6 @@ def _key_entry(drawn: _Drawn) -> str:
     colour = pg.mkColor(drawn.colour).name()
     return (
         f'&nbsp;&nbsp; <span style="color:{colour}; font-weight:bold">&#9472;&#9472;</span>'
-        f'&nbsp;<span style="color:{colour}">{html.escape(name)}</span>'
+        # Non-breaking spaces: a narrow key wraps between runs, not inside a name.
+        f'&nbsp;<span style="color:{colour}">{html.escape(name).replace(" ", "&nbsp;")}</span>'
     )

@@ -52,8 +52,16 @@ OWN_KEYS = (
     Qt.Key.Key_Enter,
     Qt.Key.Key_F2,
 )
+# In a narrow dock (the 1024×700 layout) these figures columns go first, so the run's name,
+# what differs, stays readable; the row's tooltip still has them.
+OPTIONAL_COLUMNS = (1, 2)  # epochs, loss
+MIN_NAME_WIDTH = 130
 EMPTY_HINT = "No runs yet. Each training from fresh weights (after Reset or a change to the network) becomes a run here."
-HINT = "Tick runs to draw their curves on the Cost plot. Enter restores one, F2 renames it."
+HINT = "Tick runs to draw them on the Cost plot."
+KEYS_TIP = (
+    "Space ticks the selected run, Enter (or a double-click on its figures) restores it, "
+    "F2 renames it, Del deletes it. Right-click for the same."
+)
 
 
 def swatch(colour: tuple[int, int, int] | None, size: int = 12) -> QIcon:
@@ -121,12 +129,15 @@ class RunsPanel(QWidget):
         self.hint = QLabel(EMPTY_HINT)
         self.hint.setObjectName("runsHint")
         self.hint.setWordWrap(True)
+        self.hint.setToolTip(KEYS_TIP)
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.model = QStandardItemModel(0, len(run_rows.COLUMNS), self)
         self.model.setHorizontalHeaderLabels(list(run_rows.COLUMNS))
         self.view = RunsView()
         self.view.setObjectName("runsPanel")
         self.view.setAccessibleName("Training runs")
+        self.view.setAccessibleDescription(KEYS_TIP)
+        self.view.setWhatsThis(KEYS_TIP)
         self.view.setModel(self.model)
         self.view.setItemDelegateForColumn(0, _NameDelegate(self.view))
         self.view.setRootIsDecorated(False)
@@ -146,10 +157,11 @@ class RunsPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(run_rows.COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setToolTip(
+        self._header_tip = (
             "Final figures: at the epoch whose weights the run kept. The last column is on "
             "the validation split when the run had one."
         )
+        header.setToolTip(self._header_tip)
 
         self.restore_button = QPushButton("Restore")
         self.restore_button.setObjectName("restoreRunButton")
@@ -210,9 +222,37 @@ class RunsPanel(QWidget):
         finally:
             self._filling = False
         self.hint.setText(HINT if runs else EMPTY_HINT)
+        self._fit_columns()
         if selected is not None:
             self.select_run(selected)
         self._update_buttons()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Hide OPTIONAL_COLUMNS, in order, while the name column would be narrower than
+        MIN_NAME_WIDTH; show them again when there is room."""
+        view, header = self.view, self.view.header()
+
+        def width(column: int) -> int:
+            return max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+
+        figures = [c for c in range(1, len(run_rows.COLUMNS)) if c not in OPTIONAL_COLUMNS]
+        room = view.viewport().width() - sum(width(c) for c in figures)
+        hidden = []
+        for column in reversed(OPTIONAL_COLUMNS):  # the earlier a column, the sooner it goes
+            if not hidden and room - width(column) >= MIN_NAME_WIDTH:
+                room -= width(column)
+                view.setColumnHidden(column, False)
+            else:
+                view.setColumnHidden(column, True)
+                hidden.append(run_rows.COLUMNS[column].lower())
+        tip = self._header_tip
+        if hidden:
+            tip += f" Widen the panel to see {' and '.join(reversed(hidden))} (or point at a run)."
+        header.setToolTip(tip)
 
     def _fill_row(self, row: int, run: Run, named_metric: bool, colour) -> None:
         current = run.id == self._current

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app import commands
 from app.training import runs_dock
-from app.training.runs_panel import CURRENT_ROLE, RunsView
+from app.training.runs_panel import CURRENT_ROLE, MIN_NAME_WIDTH, RunsView
 from engine.project import Project
 
 pytest_plugins = ["window_fixtures"]
@@ -54,6 +55,13 @@ def panel_of(window):
 def names(window) -> list[str]:
     model = panel_of(window).model
     return [model.item(row, 0).text() for row in range(model.rowCount())]
+
+
+def key_text(cost_plot) -> str:
+    """The cost plot's key as a person reads it."""
+    document = QTextDocument()
+    document.setHtml(cost_plot.key.text())
+    return document.toPlainText().replace("\xa0", " ")
 
 
 def click_check_box(view: RunsView, qtbot, row: int) -> None:
@@ -114,7 +122,7 @@ def test_a_ticked_run_draws_its_curves_on_the_cost_plot_and_untick_removes_them(
     assert all(
         curve in loss_items or curve in cost.metric_plot.getPlotItem().items for curve in curves
     )
-    assert "run 1" in cost.key.text()  # the key names it
+    assert "run 1" in key_text(cost)  # the key names it
     # Its own colour, not the live blue or orange; validation dashed.
     pen = overlays._drawn[first.id].curves["val_loss"].opts["pen"]
     assert pen.style() == Qt.PenStyle.DashLine
@@ -124,7 +132,7 @@ def test_a_ticked_run_draws_its_curves_on_the_cost_plot_and_untick_removes_them(
     click_check_box(panel.view, qtbot, 0)
     assert overlays.run_ids == []
     assert not any(curve in cost.loss_plot.getPlotItem().items for curve in curves)
-    assert "run 1" not in cost.key.text()
+    assert "run 1" not in key_text(cost)
     window.undo()  # the untick was one undo step: the curves come back
     assert overlays.run_ids == [first.id]
 
@@ -293,3 +301,22 @@ def test_the_runs_dock_is_a_tab_beside_the_activations(window, size):
     QApplication.processEvents()
     view = panel_of(window).view
     assert view.isVisible() and view.height() >= 60 and view.width() >= 250
+    # A narrow panel drops the epochs and loss columns before the name gets squeezed.
+    assert view.columnWidth(0) >= MIN_NAME_WIDTH
+    assert view.isColumnHidden(1) == (size[0] < 1200)
+
+
+def test_ticked_curves_are_drawn_once_not_during_training(window, qtbot):
+    window.show()
+    first, _second = two_runs(window, qtbot)
+    panel_of(window).select_run(first.id)
+    panel_of(window).toggle_selected()
+    overlays = window.training.runs.overlays
+    curves = overlays.curves_of(first.id)
+    calls = []
+    for curve in curves:
+        curve.setData = lambda *a, **k: calls.append(a)
+    window.push(commands.set_spec_field(window, "training", "epochs", 40))
+    train(window, qtbot)  # continues the current run: 40 more epochs, many frames
+    assert window.project.epochs_trained == 44
+    assert overlays.curves_of(first.id) == curves and calls == []
