@@ -318,13 +318,13 @@ class RunsPanel(QWidget):
         if run is None:
             return
         name = " ".join(item.text().split())
-        if name != run.name:
-            if name:
-                self.renameRequested.emit(run.id, name)
-            else:  # an emptied name means "never mind"
-                self._filling = True
-                item.setText(run.name)
-                self._filling = False
+        if name and name != run.name:
+            self.renameRequested.emit(run.id, name)
+            return
+        if item.text() != run.name:  # emptied ("never mind") or only spaces added
+            self._filling = True
+            item.setText(run.name)
+            self._filling = False
             return
         shown = item.checkState() == Qt.CheckState.Checked
         if run.id != self._current and shown != (run.id in self._shown):
@@ -373,8 +373,11 @@ class RunsPanel(QWidget):
 
     def _show_menu(self, position) -> None:
         index = self.view.indexAt(position)
-        if not index.isValid():
-            return
+        if not index.isValid():  # the menu key, or a click below the rows: the selected run
+            index = self.view.currentIndex()
+            if not index.isValid():
+                return
+            position = self.view.visualRect(index).center()
         self.view.setCurrentIndex(index)
         run_id = self.selected_run_id()
         menu = QMenu(self)

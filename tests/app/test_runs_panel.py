@@ -213,7 +213,7 @@ def test_restore_brings_settings_and_weights_back_as_one_undo_step(window, qtbot
 
 
 def test_restore_is_off_while_training_and_asks_only_over_work_in_no_run(
-    window, qtbot, monkeypatch
+    window, qtbot, monkeypatch, answers, tmp_path
 ):
     window.show()
     first, _second = two_runs(window, qtbot)
@@ -229,6 +229,13 @@ def test_restore_is_off_while_training_and_asks_only_over_work_in_no_run(
     panel.select_run(first.id)
     panel.restore_selected()
     assert asked == ["run 1"] and window.project.layers[1].units == 7
+    # Saved, the project is clean: restoring asks nothing (the file keeps the work).
+    answers.save_path = str(tmp_path / "edited.nnproj")
+    window.save_action.trigger()
+    assert window.undo_stack.isClean()
+    panel.restore_selected()
+    assert asked == ["run 1"] and window.project.current_run == first.id
+    window.undo()
     # While training, Restore is off.
     window.push(commands.set_spec_field(window, "training", "epochs", 2000))
     controller = window.training.controller
@@ -271,11 +278,12 @@ def test_keyboard_tab_space_enter(window, qtbot):
     panel = panel_of(window)
     view = panel.view
     assert view.focusPolicy() & Qt.FocusPolicy.TabFocus
-    # Tab from the Restore button's neighbour lands in the list.
-    panel.hint.setFocus()
-    view.setFocus(Qt.FocusReason.TabFocusReason)
-    assert QApplication.focusWidget() is view
     panel.select_run(first.id)
+    # Shift+Tab from the Restore button under it lands in the list.
+    panel.restore_button.setFocus()
+    assert QApplication.focusWidget() is panel.restore_button
+    qtbot.keyClick(panel.restore_button, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is view
     epochs = window.project.epochs_trained
     qtbot.keyClick(view, Qt.Key.Key_Space)  # ticks the run, does not start training
     assert window.training.controller.state == "idle"
@@ -304,6 +312,25 @@ def test_the_runs_dock_is_a_tab_beside_the_activations(window, size):
     # A narrow panel drops the epochs and loss columns before the name gets squeezed.
     assert view.columnWidth(0) >= MIN_NAME_WIDTH
     assert view.isColumnHidden(1) == (size[0] < 1200)
+
+
+def test_the_context_menu_offers_restore_rename_delete_and_the_tick(window, qtbot):
+    window.show()
+    first, second = two_runs(window, qtbot)
+    panel = panel_of(window)
+    view = panel.view
+    view.customContextMenuRequested.emit(view.visualRect(view.model().index(0, 3)).center())
+    menu = panel.menu
+    actions = {a.text().split("\t")[0]: a for a in menu.actions() if a.text()}
+    assert list(actions) == ["Restore", "Rename", "Delete", "Show on the Cost Plot"]
+    assert panel.selected_run_id() == first.id
+    actions["Show on the Cost Plot"].trigger()
+    assert window.training.runs.overlays.run_ids == [first.id]
+    menu.close()
+    view.customContextMenuRequested.emit(view.visualRect(view.model().index(0, 0)).center())
+    next(a for a in panel.menu.actions() if a.text().startswith("Delete")).trigger()
+    assert [run.id for run in window.project.runs] == [second.id]
+    panel.menu.close()
 
 
 def test_ticked_curves_are_drawn_once_not_during_training(window, qtbot):
