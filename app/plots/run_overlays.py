@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.plots.cost_plot import CostPlot, legend_html, metric_key
+from app.plots.cost_plot import CostPlot, legend_html
 from engine.project.runs import Run
 
 # The key names a run in at most this many characters (the row's tooltip has the rest).
@@ -54,15 +54,19 @@ class RunOverlays:
         self._drawn: dict[str, _Drawn] = {}
         self._key_tip = cost_plot.key.toolTip()
         self._shown: list[tuple] = []  # what the key and the axes were last set for
+        self._metrics: list[str] = []  # the project's metric names (show())
 
     # ----- what is shown -----------------------------------------------------------------
-    def show(self, runs: list[tuple[Run, tuple[int, int, int]]]) -> None:
+    def show(self, runs: list[tuple[Run, tuple[int, int, int]]], metrics=()) -> None:
         """Draw exactly `runs` ((run, colour) pairs): new ones are drawn, gone ones removed,
-        and runs drawn already stay as they are (a renamed run only changes its key)."""
+        and runs drawn already stay as they are (a renamed run only changes its key).
+        metrics: the metric names the project trains with (its compile metrics); the runs'
+        metric curves show the one the cost plot shows, or will once it trains."""
+        self._metrics = list(metrics)
         wanted = {run.id: (run, tuple(colour)) for run, colour in runs}
         for run_id in [i for i in self._drawn if i not in wanted]:
             self._remove(run_id)
-        metric = self._metric_for([run for run, _ in wanted.values()])
+        metric = self._metric(bool(wanted))
         drawn = {}
         for run_id, (run, colour) in wanted.items():
             old = self._drawn.pop(run_id, None)
@@ -74,6 +78,7 @@ class RunOverlays:
                 self._remove_curves(old)
             drawn[run_id] = self._draw(run, colour, metric)
         self._drawn = drawn
+        self._redraw_metric_curves(metric)
         self._update_key_and_axes()
 
     def follow_metric(self) -> None:
@@ -82,18 +87,20 @@ class RunOverlays:
         Cheap when nothing changed: it runs with every new epoch."""
         if all(drawn.metric == self.cost_plot.metric for drawn in self._drawn.values()):
             return
-        metric = self._metric_for([drawn.run for drawn in self._drawn.values()])
-        changed = [drawn for drawn in self._drawn.values() if drawn.metric != metric]
-        if not changed:
-            return
-        for drawn in changed:
+        self._redraw_metric_curves(self._metric())
+        self._update_key_and_axes()
+
+    def _redraw_metric_curves(self, metric: str | None) -> None:
+        """Show `metric` in the metric curves of every run drawn with another one."""
+        for drawn in self._drawn.values():
+            if drawn.metric == metric:
+                continue
             for name in ("metric", "val_metric"):
                 curve = drawn.curves.pop(name, None)
                 if curve is not None:
                     self.cost_plot.metric_plot.removeItem(curve)
             drawn.metric = metric
             self._draw_metric(drawn)
-        self._update_key_and_axes()
 
     @property
     def run_ids(self) -> list[str]:
@@ -115,15 +122,12 @@ class RunOverlays:
         return list(drawn.curves.values()) if drawn is not None else []
 
     # ----- drawing -----------------------------------------------------------------------
-    def _metric_for(self, runs: list[Run]) -> str | None:
-        """The metric the metric plot shows, or, before it shows any (an untrained project),
-        the first run's, which the plot then takes up so the runs' metric curves are seen."""
-        if self.cost_plot.metric is None:
-            for run in runs:
-                key = metric_key(run.history.keys())
-                if key is not None:
-                    self.cost_plot.expect_metrics([key])
-                    break
+    def _metric(self, runs_shown: bool = True) -> str | None:
+        """The metric the cost plot shows. Before it shows any (no history yet, after a
+        Reset) it takes up the project's own, as a training would at its start, so the runs'
+        metric curves are seen; a project without a metric (a regression) shows none."""
+        if self.cost_plot.metric is None and runs_shown and self._metrics:
+            self.cost_plot.expect_metrics(self._metrics)
         return self.cost_plot.metric
 
     def _draw(self, run: Run, colour: tuple[int, int, int], metric: str | None) -> _Drawn:

@@ -95,7 +95,7 @@ class RunsDock(QObject):
             colours,
             training=self.controller.state != IDLE,
         )
-        self.overlays.show(run_rows.overlay_runs(project))
+        self.overlays.show(run_rows.overlay_runs(project), project.compile.metrics)
 
     def _push(self, make, *args) -> bool:
         done = self.window.push(make(self.window, *args))

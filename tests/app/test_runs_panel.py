@@ -347,3 +347,31 @@ def test_ticked_curves_are_drawn_once_not_during_training(window, qtbot):
     train(window, qtbot)  # continues the current run: 40 more epochs, many frames
     assert window.project.epochs_trained == 44
     assert overlays.curves_of(first.id) == curves and calls == []
+
+
+def test_runs_of_another_task_keep_their_loss_curves_not_a_foreign_metric(window, qtbot):
+    window.show()
+    start_course(window)
+    train(window, qtbot)
+    coffee = window.project.runs[0]
+    panel, overlays = panel_of(window), window.training.runs.overlays
+    cost = window.training.cost_plot
+    window.training.controller.reset()  # no live history: the plot still shows accuracy
+    panel.select_run(coffee.id)
+    panel.toggle_selected()
+    assert cost.metric == "accuracy" and cost.metric_plot.isVisible()
+    assert overlays.curve_data(coffee.id, "metric")[1].size == 4
+    # A regression (no metric): the coffee run's accuracy is not drawn on it, its loss is.
+    combo = window.dataset_panel.builtin_combo
+    combo.setCurrentIndex(combo.findData("sine"))
+    combo.activated.emit(combo.currentIndex())
+    window.push(commands.set_spec_field(window, "training", "epochs", 3))
+    assert window.project.compile.metrics == []
+    draws = []
+    overlays._draw_metric = lambda drawn: draws.append(drawn)  # counts redraws from here
+    train(window, qtbot)
+    assert cost.metric is None and not cost.metric_plot.isVisible()
+    assert overlays.curve_data(coffee.id, "metric")[1].size == 0
+    assert len(draws) <= 1  # once when the task changed, not with every epoch
+    np.testing.assert_allclose(overlays.curve_data(coffee.id, "loss")[1], coffee.history["loss"])
+    assert [panel.model.item(row, 4).text() != "" for row in range(2)] == [True, False]
