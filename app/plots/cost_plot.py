@@ -110,6 +110,10 @@ class CostPlot(QWidget):
         self._expected: int | None = None
         self._x_span = 0.0
         self._refit = True
+        # What other runs' curves drawn over these span (app/plots/run_overlays.py): a few
+        # values per curve, so the axes take them in at no cost per frame.
+        self._overlay_epochs = 0
+        self._overlay_extent: dict[str, list[np.ndarray]] = {"loss": [], "metric": []}
 
         self.log_check = QCheckBox("Log scale")
         self.log_check.setObjectName("costLogScale")
@@ -266,6 +270,20 @@ class CostPlot(QWidget):
             self._set_metric(metric_key(names))
             self._redraw()
 
+    @property
+    def metric(self) -> str | None:
+        """The history key the metric plot shows ("accuracy", "mae", ...), or None."""
+        return self._metric
+
+    def set_overlay_extent(self, epochs: int, loss: list, metric: list) -> None:
+        """Widen the axes to take in other runs' curves drawn over these: their last epoch,
+        and arrays holding at least the smallest, smallest positive and largest value of
+        each loss and metric curve. The y axes are fitted afresh."""
+        self._overlay_epochs = int(epochs)
+        self._overlay_extent = {"loss": list(loss), "metric": list(metric)}
+        self._refit = True
+        self._redraw()
+
     def _set_metric(self, key: str | None) -> None:
         self._metric = key
         if key is not None:
@@ -303,6 +321,9 @@ class CostPlot(QWidget):
                 curve.setData(x, y)
                 last = max(last, float(x[-1]))
                 shown["loss" if "loss" in curve_name else "metric"].append(y)
+        last = max(last, float(self._overlay_epochs))
+        for which, extents in self._overlay_extent.items():
+            shown[which] += extents
         self.metric_plot.setVisible(self._metric is not None)
         # At least MIN_EPOCH_SPAN epochs across: a narrower axis ticks fractional epochs
         # ("1.2, 1.4") before any (or after one) epoch, which mean nothing.

@@ -40,6 +40,7 @@ from app.training.controller import IDLE, PAUSED, RUNNING, STOPPING, TrainingCon
 from app.training.divergence_fix import attach_divergence_fixes
 from app.training.learning_tools import COMPARE_TIP, attach_learning_tools
 from app.training.run_summary import RunSummary
+from app.training.runs_dock import attach_runs_panel
 from app.training.speed import attach_speed_control
 from app.training.timeline import attach_timeline
 from app.training.training_menu import attach_training_menu
@@ -145,6 +146,7 @@ class TrainingPanel(QObject):
         self.timeline = attach_timeline(self)  # the epoch scrubber, continue from here (#14)
         self.learning_tools = attach_learning_tools(self)  # Compare…, Find learning rate (#14)
         self.training_menu = attach_training_menu(self)  # all of the above, from the keyboard
+        self.runs = attach_runs_panel(self)  # the runs panel, its curves on the cost plot (#14)
         window.installEventFilter(self)
         self._update_buttons(IDLE)
         self._show_rest_progress(empty=True)
