@@ -4,7 +4,7 @@ the current schema. Run after any change to the project format or the built-in d
     python scripts/make_examples.py
 
 Each example is trained briefly (a fixed seed, so every run trains the same way) so that it
-opens with weights, a cost curve and a few weight snapshots to rewind through.
+opens with weights, a cost curve and the weights of its epochs to scrub through.
 coffee.nnproj is the project the app opens by default (Project.default()).
 """
 
@@ -17,7 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.callbacks import Callback  # noqa: E402
 from engine.project import (  # noqa: E402
     CompileSpec,
     DatasetSource,
@@ -26,22 +25,9 @@ from engine.project import (  # noqa: E402
     TrainingSpec,
     runtime,
 )
+from engine.snapshot_keeper import EpochSnapshots  # noqa: E402
 
 EXAMPLES = ROOT / "resources" / "examples"
-SNAPSHOTS_PER_EXAMPLE = 10
-
-
-class _Snapshots(Callback):
-    """Keeps the weights after every `every`-th epoch, keyed by epochs completed."""
-
-    def __init__(self, every: int):
-        super().__init__()
-        self.every = every
-        self.taken: dict[int, list] = {}
-
-    def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every == 0:
-            self.taken[epoch + 1] = self.model.get_weights()
 
 
 def train(project: Project) -> dict[str, float]:
@@ -50,9 +36,9 @@ def train(project: Project) -> dict[str, float]:
     model = runtime.build_model(project, seed=runtime.run_seed(project))
     data = runtime.prepare_data(project)
     epochs = project.training.epochs
-    snapshots = _Snapshots(max(1, epochs // SNAPSHOTS_PER_EXAMPLE))
-    outcome = runtime.fit_run(model, data, project.training, epochs, callbacks=[snapshots])
-    runtime.record_run(project, outcome, data.scaler_config, snapshots=snapshots.taken)
+    keeper = EpochSnapshots()  # what the window and `netbuilder train` keep: a full timeline
+    outcome = runtime.fit_run(model, data, project.training, epochs, callbacks=[keeper])
+    runtime.record_run(project, outcome, data.scaler_config, snapshots=keeper.snapshots())
     return {name: values[-1] for name, values in outcome.history.items()}
 
 
