@@ -196,6 +196,10 @@ class TrainingPanel(QObject):
         self.progress = QProgressBar()
         self.progress.setObjectName("trainingProgress")
         self.progress.setMaximumWidth(220)
+        # "12345 epochs" on one line: squeezed by a full toolbar, longer texts wrapped in two.
+        self.progress.setMinimumWidth(
+            self.progress.fontMetrics().horizontalAdvance("88888 epochs") + 24
+        )
         self.progress.setTextVisible(True)
         # Some styles (Fusion) draw the text inside the fill, where it vanished; centred
         # text is drawn over the whole bar and stays readable.
@@ -375,22 +379,23 @@ class TrainingPanel(QObject):
         self.progress.setUpdatesEnabled(True)
 
     def _show_rest_progress(self, empty: bool = False) -> None:
-        """Between runs the bar says how far the project is trained ("300 epochs trained",
-        "not trained yet"); "epoch 0/1" would mean nothing to a person. Right after a run the
+        """Between runs the bar says how far the project is trained ("300 epochs",
+        "not trained"); "epoch 0/1" would mean nothing to a person. Right after a run the
         bar stays filled as far as the run got; an edit, undo or open (`empty`) empties it."""
         if self.controller.state != IDLE:
             return
         trained = int(getattr(self.window.project, "epochs_trained", 0) or 0)
         if trained:
-            text = f"{trained} epoch{'' if trained == 1 else 's'} trained"
+            text = f"{trained} epoch{'' if trained == 1 else 's'}"
         else:
-            text = "not trained yet"
+            text = "not trained"
         if empty or not trained:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
         self.progress.setFormat(text)
         self.progress.setToolTip(
-            "Epochs this network has been trained for; while training, the epochs done of this run"
+            'Epochs this network has been trained for (or "not trained"); while training, the '
+            "epochs done of this run"
         )
 
     def _status(self, text: str) -> None:

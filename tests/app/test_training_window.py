@@ -276,18 +276,18 @@ def test_progress_bar_says_how_far_the_project_is_trained_at_rest(qtbot, window)
     bar = window.findChild(QProgressBar, "trainingProgress")
     trained = window.project.epochs_trained
     assert trained > 0  # the default coffee example comes trained
-    assert bar.text() == f"{trained} epochs trained"
+    assert bar.text() == f"{trained} epochs"
     set_spec(window, "training", "epochs", LONG)
     window.training.controller.train()
     qtbot.waitUntil(lambda: bar.text().startswith("epoch "), timeout=10_000)
     assert bar.text().endswith(f"/{LONG}")
     window.training.controller.stop()
     result = finish(qtbot, window)
-    assert bar.text() == f"{trained + result.epochs} epochs trained"
+    assert bar.text() == f"{trained + result.epochs} epochs"
     window.training.controller.reset()
-    assert bar.text() == "not trained yet"
+    assert bar.text() == "not trained"
     window.undo_stack.undo()
-    assert bar.text() == f"{trained + result.epochs} epochs trained"
+    assert bar.text() == f"{trained + result.epochs} epochs"
 
 
 def _visible_in(panel_item, view) -> bool:
@@ -346,7 +346,7 @@ def test_switching_the_dataset_updates_the_output_and_activation_views_at_once(q
     assert len(counts) == 9 and sum(counts) == len(output.setup.eval_sets["validation"].x)
     assert activations.panels[-1].plot.titleLabel.text.startswith("output")
     assert window.project.epochs_trained == 0
-    assert window.findChild(QProgressBar, "trainingProgress").text() == "not trained yet"
+    assert window.findChild(QProgressBar, "trainingProgress").text() == "not trained"
 
 
 def _inside(widget, outer) -> bool:
