@@ -385,10 +385,7 @@ class TrainingPanel(QObject):
         if self.controller.state != IDLE:
             return
         trained = int(getattr(self.window.project, "epochs_trained", 0) or 0)
-        if trained:
-            text = f"{trained} epoch{'' if trained == 1 else 's'}"
-        else:
-            text = "not trained"
+        text = f"{trained} epoch{'' if trained == 1 else 's'}" if trained else "not trained"
         if empty or not trained:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
