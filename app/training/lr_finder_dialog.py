@@ -30,7 +30,7 @@ from app.plots.axes import cache_axes
 from app.theme import style_plot
 from app.training.background_job import BackgroundJob, JobFrames
 from engine.errors import EngineError
-from engine.lr_finder import LRFinderResult, find_learning_rate
+from engine.lr_finder import LRFinderResult, find_learning_rate, search_summary
 
 STEPS = 200  # the engine's default: a few hundredths of a second for the course network
 LOWEST_RATE, HIGHEST_RATE = 1e-6, 10.0  # the learning-rate field's range
@@ -56,13 +56,7 @@ def summary_lines(result: LRFinderResult) -> list[str]:
             f"({result.suggestion_reason}); the current one is {result.current_rate:g}."
         ]
     if result.steps_done:
-        searched = (
-            f"Searched {result.steps_done} steps from {result.rates[0]:.3g} to "
-            f"{result.rates[-1]:.3g}"
-        )
-        lines.append(
-            searched + (f"; stopped: {result.stop_reason}." if result.stop_reason else ".")
-        )
+        lines.append(search_summary(result))
     lines.append(
         "The search trained a copy: the network's weights, history and epochs are unchanged."
     )
