@@ -63,6 +63,20 @@ def summary_lines(result: LRFinderResult) -> list[str]:
     return lines
 
 
+def _rate_line(colour, width: float, style: Qt.PenStyle, label_position: float):
+    """A vertical line at a learning rate (the suggestion, the current rate), labelled at
+    `label_position` of the plot's height; hidden until a rate is set."""
+    line = pg.InfiniteLine(
+        angle=90,
+        movable=False,
+        pen=pg.mkPen(colour, width=width, style=style),
+        label="",
+        labelOpts={"position": label_position, "color": colour, "movable": False},
+    )
+    line.setVisible(False)
+    return line
+
+
 class LRFinderDialog(QDialog):
     """See the module docstring. `window`: the main window (project, push, projectChanged);
     `is_training()`: whether the window's own training runs now.
@@ -110,22 +124,9 @@ class LRFinderDialog(QDialog):
         cache_axes(self.plot.getPlotItem())
         style_plot(self.plot, self.palette())
         self.curve = self.plot.plot([], [], pen=CURVE_PEN)
-        self.suggestion_line = pg.InfiniteLine(
-            angle=90,
-            movable=False,
-            pen=pg.mkPen(SUGGESTION_COLOUR, width=2, style=Qt.PenStyle.DashLine),
-            label="",
-            labelOpts={"position": 0.92, "color": SUGGESTION_COLOUR, "movable": False},
-        )
-        self.current_line = pg.InfiniteLine(
-            angle=90,
-            movable=False,
-            pen=pg.mkPen(CURRENT_COLOUR, width=1.5, style=Qt.PenStyle.DotLine),
-            label="",
-            labelOpts={"position": 0.08, "color": CURRENT_COLOUR, "movable": False},
-        )
+        self.suggestion_line = _rate_line(SUGGESTION_COLOUR, 2, Qt.PenStyle.DashLine, 0.92)
+        self.current_line = _rate_line(CURRENT_COLOUR, 1.5, Qt.PenStyle.DotLine, 0.08)
         for line in (self.suggestion_line, self.current_line):
-            line.setVisible(False)
             self.plot.addItem(line, ignoreBounds=True)
 
         self.explanation = QLabel(
