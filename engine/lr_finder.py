@@ -31,6 +31,7 @@ from .utils import preserved_random_state
 __all__ = [
     "LRFinderResult",
     "find_learning_rate",
+    "search_summary",
     "smooth",
     "suggest",
     "minimum_rate",
@@ -181,6 +182,16 @@ def find_learning_rate(
         current_rate=float(project.compile.learning_rate),
         cancelled=cancelled,
     )
+
+
+def search_summary(result: LRFinderResult) -> str:
+    """How the search went, for a person: "Searched 200 steps from 1e-06 to 10." and, when it
+    ended early, why ("...; stopped: the loss became NaN at learning rate 3.2."). The command
+    line and the window say it in the same words. Only for a result with steps_done > 0."""
+    searched = (
+        f"Searched {result.steps_done} steps from {result.rates[0]:.3g} to {result.rates[-1]:.3g}"
+    )
+    return searched + (f"; stopped: {result.stop_reason}." if result.stop_reason else ".")
 
 
 def smooth(losses, beta: float = BETA) -> np.ndarray:

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from engine.files import atomic_write
-from engine.lr_finder import find_learning_rate
+from engine.lr_finder import find_learning_rate, search_summary
 
 from .arguments import add_version
 from .errors import EXIT_OK, CliError, about
@@ -79,13 +79,7 @@ def report_lines(result) -> list[str]:
             f"({result.suggestion_reason}; {current})"
         ]
     if result.steps_done:
-        searched = (
-            f"Searched {result.steps_done} steps from {result.rates[0]:.3g} to "
-            f"{result.rates[-1]:.3g}"
-        )
-        lines.append(
-            searched + (f"; stopped: {result.stop_reason}." if result.stop_reason else ".")
-        )
+        lines.append(search_summary(result))
         lines.append("")
         lines += table_lines(result)
     elif result.stop_reason:

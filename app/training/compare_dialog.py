@@ -20,12 +20,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -44,7 +43,6 @@ from app.builder.training_settings import LOSS_LABELS, OPTIMIZER_LABELS
 from app.plots.axes import cache_axes
 from app.plots.boundary_plot import BoundaryPlot
 from app.theme import style_plot
-from app.training.background_job import BackgroundJob, JobFrames
 from app.training.comparison import (
     KIND_LABELS,
     ComparisonResult,
@@ -57,13 +55,13 @@ from app.training.comparison import (
     run_names,
     side_name,
 )
+from app.training.job_dialog import MESSAGE_STYLE, JobDialog, failure_text
 from engine.compare import KINDS, Change, apply_change, changes_for, verdict
 from engine.errors import EngineError
 
 # The two runs' colours (Tableau blue and red): distinct from each other and, on the plots,
 # from nothing else they share a view with.
 SIDE_COLOURS = ((31, 119, 180), (214, 39, 40))
-MESSAGE_STYLE = "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;"
 MAX_EPOCHS = 100_000
 _MEASURE_NAMES = {"mae": "MAE"}
 
@@ -250,9 +248,10 @@ class CompareCostPlot(pg.PlotWidget):
         return np.asarray(x), np.asarray(y)
 
 
-class CompareDialog(QDialog):
+class CompareDialog(JobDialog):
     """See the module docstring. `window` is the main window (project, push, projectChanged);
-    `is_training()` says whether the window's own training runs now.
+    `is_training()` says whether the window's own training runs now. A comparison cut short
+    (Cancel, closing) adds nothing; one that had just finished when closed still adds its runs.
 
     Signals: comparisonFinished(object) -- the ComparisonResult (also cancelled ones), after
     its runs went into the project."""
@@ -260,13 +259,7 @@ class CompareDialog(QDialog):
     comparisonFinished = Signal(object)
 
     def __init__(self, window, is_training=lambda: False):
-        super().__init__(window)
-        self.setObjectName("compareDialog")
-        self.setWindowTitle("Compare two choices")
-        self.setModal(False)
-        self.window_ = window
-        self.is_training = is_training
-        self.job: BackgroundJob | None = None
+        super().__init__(window, is_training, "compareDialog", "Compare two choices")
         self.result: ComparisonResult | None = None
         self.added_runs: list = []
         self._changes: list[Change] = []
@@ -275,16 +268,9 @@ class CompareDialog(QDialog):
         self._project = None  # the project the running comparison belongs to
         self._project_epochs: int | None = None  # the project's epochs the spin box showed
         self._build()
-        self.frames = JobFrames(self._draw_progress, (self.cost_plot,), self)
+        self._watch_frames(self._draw_progress, (self.cost_plot,))
         self.refresh_choices()
         self._set_running(False)
-        if hasattr(window, "projectChanged"):
-            window.projectChanged.connect(self._on_project_changed)
-        # Ctrl+Z / Ctrl+Y work here too: Apply (or a comparison's runs) is undone where it
-        # was done, without first going back to the main window.
-        for name in ("undo_action", "redo_action"):
-            if hasattr(window, name):
-                self.addAction(getattr(window, name))
         self.resize(1180, 760)
 
     # ----- widgets ----------------------------------------------------------------------------
@@ -444,16 +430,7 @@ class CompareDialog(QDialog):
             QWidget.setTabOrder(first, second)
         self._show_idle_progress()
 
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "cost_plot"):
-            style_plot(self.cost_plot, self.palette())
-        super().changeEvent(event)
-
     # ----- the choice -------------------------------------------------------------------------
-    @property
-    def project(self):
-        return self.window_.project
-
     def refresh_choices(self) -> None:
         """Fill the combos with the changes the project allows (engine.compare.changes_for),
         keeping the current choice when it is still offered."""
@@ -529,10 +506,6 @@ class CompareDialog(QDialog):
         self._select(change)
 
     # ----- running ----------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        return self.job is not None
-
     def start(self) -> bool:
         """Run the selected comparison; False (with the reason shown) when it cannot run."""
         if self.job is not None:
@@ -559,20 +532,12 @@ class CompareDialog(QDialog):
         for which, title in enumerate(self.side_titles):
             title.setText(self._side_heading(which, "training…" if which == 0 else "waiting"))
         epochs = self._epochs
-        job = BackgroundJob(
-            lambda report, should_stop: run_comparison(
-                project, change, epochs, report, should_stop
-            ),
-            self,
-        )
-        job.finished.connect(lambda j=job: self._on_finished(j))
-        self.frames.watch(job)
-        self.job = job
         self.progress.setRange(0, 2 * self._epochs)
         self.progress.setValue(0)
         self.progress.setFormat(f"{self._names[0]}: epoch 0/{self._epochs}")
-        self._set_running(True)
-        job.start()
+        self._start_job(
+            lambda report, should_stop: run_comparison(project, change, epochs, report, should_stop)
+        )
         return True
 
     def _refusal(self) -> tuple[str, Change | None]:
@@ -598,25 +563,8 @@ class CompareDialog(QDialog):
     def cancel(self) -> None:
         """Stop the running comparison after the current batch; what finished is shown."""
         if self.job is not None:
-            self.job.request_stop()
-            self.cancel_button.setEnabled(False)
+            super().cancel()
             self.progress.setFormat("Stopping after the current batch…")
-
-    def stop_for(self, reason: str) -> None:
-        """Cancel the running comparison and say why (e.g. the window started training)."""
-        if self.job is not None:
-            self.cancel()
-            self._show_message(reason)
-
-    def shutdown(self) -> None:
-        """Stop and join the comparison now (dialog or window closing). A comparison cut short
-        adds nothing; one that had just finished still adds its runs."""
-        job = self.job
-        if job is None:
-            return
-        if not job.stop_and_wait():
-            job.wait()  # a wedged engine: wait rather than destroy a running thread
-        self._on_finished(job)
 
     def _draw_progress(self, items) -> None:
         """A frame: the epochs both runs finished since the last one (JobFrames paces it)."""
@@ -633,16 +581,12 @@ class CompareDialog(QDialog):
             self.side_titles[1].setText(self._side_heading(1, "training…"))
             self.side_titles[0].setText(self._side_heading(0, "trained"))
 
-    def _on_finished(self, job: BackgroundJob) -> None:
-        if job is not self.job:
+    def _on_finished(self, job) -> None:
+        rest = self._end_job(job)
+        if rest is None:
             return  # already handled (shutdown)
-        job.wait()
-        rest = self.frames.finish()
         if rest:
             self.cost_plot.add(rest)
-        self.job = None
-        job.deleteLater()
-        self._set_running(False)
         if job.error is not None:
             self._show_failure(job.error)
             return
@@ -652,12 +596,7 @@ class CompareDialog(QDialog):
         self.comparisonFinished.emit(job.result)
 
     def _show_failure(self, error: BaseException) -> None:
-        text = (
-            str(error)
-            if isinstance(error, (EngineError, ValueError))
-            else (f"{type(error).__name__}: {error}")
-        )
-        self._show_message(f"The comparison failed: {text}")
+        self._show_message(f"The comparison failed: {failure_text(error)}")
         self._show_idle_progress()
 
     def _record(self, result: ComparisonResult) -> None:
@@ -746,10 +685,6 @@ class CompareDialog(QDialog):
         for plot in self.boundaries:
             plot.set_setup(None)
 
-    def _show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
     def _show_idle_progress(self) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -790,15 +725,6 @@ class CompareDialog(QDialog):
             )
         elif self.isVisible():
             self.refresh_choices()
-
-    # ----- closing ----------------------------------------------------------------------------
-    def reject(self) -> None:  # Esc, Close, the title bar's close button
-        self.shutdown()
-        super().reject()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.shutdown()
-        super().closeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.job is None:

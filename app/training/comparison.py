@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.training.prepare import layer_activations
 from app.training.views import ViewSetup, ViewUpdate, compute_views
 from engine.compare import Change, Comparison, compare
 from engine.errors import EngineError
@@ -76,13 +75,7 @@ def side_views(project) -> tuple[ViewSetup, ViewUpdate] | None:
     try:
         model = runtime.build_model(project)
         prepared = runtime.prepare_data(project)
-        setup = ViewSetup.for_data(
-            prepared,
-            project.dataset,
-            layer_activations(project),
-            project.compile,
-            project.training,
-        )
+        setup = ViewSetup.for_project(project, prepared)
         return setup, compute_views(model, setup)
     except (EngineError, ValueError):
         return None  # data the output view cannot lay out: the dialog says so

@@ -585,13 +585,7 @@ class TrainingController(QObject):
         if key == self._setup_key and self.setup is not None:
             return self.setup
         try:
-            setup = ViewSetup.for_data(
-                prepared,
-                project.dataset,
-                layer_activations(project),
-                project.compile,
-                project.training,
-            )
+            setup = ViewSetup.for_project(project, prepared)
         except (EngineError, ValueError):
             setup = None  # no views for this data; training itself can still run
         self._set_setup(setup, key if setup is not None else None)

@@ -14,9 +14,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -28,16 +27,14 @@ from PySide6.QtWidgets import (
 from app import commands
 from app.plots.axes import cache_axes
 from app.theme import style_plot
-from app.training.background_job import BackgroundJob, JobFrames
-from engine.errors import EngineError
-from engine.lr_finder import LRFinderResult, find_learning_rate
+from app.training.job_dialog import MESSAGE_STYLE, JobDialog, failure_text
+from engine.lr_finder import LRFinderResult, find_learning_rate, search_summary
 
 STEPS = 200  # the engine's default: a few hundredths of a second for the course network
 LOWEST_RATE, HIGHEST_RATE = 1e-6, 10.0  # the learning-rate field's range
 CURVE_PEN = pg.mkPen((31, 119, 180), width=2.5)
 SUGGESTION_COLOUR = (214, 39, 40)
 CURRENT_COLOUR = (110, 110, 110)
-MESSAGE_STYLE = "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;"
 
 
 def applicable_rate(suggestion: float) -> float:
@@ -56,20 +53,28 @@ def summary_lines(result: LRFinderResult) -> list[str]:
             f"({result.suggestion_reason}); the current one is {result.current_rate:g}."
         ]
     if result.steps_done:
-        searched = (
-            f"Searched {result.steps_done} steps from {result.rates[0]:.3g} to "
-            f"{result.rates[-1]:.3g}"
-        )
-        lines.append(
-            searched + (f"; stopped: {result.stop_reason}." if result.stop_reason else ".")
-        )
+        lines.append(search_summary(result))
     lines.append(
         "The search trained a copy: the network's weights, history and epochs are unchanged."
     )
     return lines
 
 
-class LRFinderDialog(QDialog):
+def _rate_line(colour, width: float, style: Qt.PenStyle, label_position: float):
+    """A vertical line at a learning rate (the suggestion, the current rate), labelled at
+    `label_position` of the plot's height; hidden until a rate is set."""
+    line = pg.InfiniteLine(
+        angle=90,
+        movable=False,
+        pen=pg.mkPen(colour, width=width, style=style),
+        label="",
+        labelOpts={"position": label_position, "color": colour, "movable": False},
+    )
+    line.setVisible(False)
+    return line
+
+
+class LRFinderDialog(JobDialog):
     """See the module docstring. `window`: the main window (project, push, projectChanged);
     `is_training()`: whether the window's own training runs now.
 
@@ -78,26 +83,13 @@ class LRFinderDialog(QDialog):
     searchFinished = Signal(object)
 
     def __init__(self, window, is_training=lambda: False):
-        super().__init__(window)
-        self.setObjectName("lrFinderDialog")
-        self.setWindowTitle("Find a learning rate")
-        self.setModal(False)
-        self.window_ = window
-        self.is_training = is_training
-        self.job: BackgroundJob | None = None
+        super().__init__(window, is_training, "lrFinderDialog", "Find a learning rate")
         self.result: LRFinderResult | None = None
         self._rates: list[float] = []
         self._losses: list[float] = []
         self._build()
-        self.frames = JobFrames(self._add, (self.plot,), self)
+        self._watch_frames(self._add, (self.plot,))
         self._set_running(False)
-        if hasattr(window, "projectChanged"):
-            window.projectChanged.connect(self._on_project_changed)
-        # Ctrl+Z / Ctrl+Y work here too: Apply (or a comparison's runs) is undone where it
-        # was done, without first going back to the main window.
-        for name in ("undo_action", "redo_action"):
-            if hasattr(window, name):
-                self.addAction(getattr(window, name))
         self.resize(760, 560)
 
     # ----- widgets ----------------------------------------------------------------------------
@@ -116,22 +108,9 @@ class LRFinderDialog(QDialog):
         cache_axes(self.plot.getPlotItem())
         style_plot(self.plot, self.palette())
         self.curve = self.plot.plot([], [], pen=CURVE_PEN)
-        self.suggestion_line = pg.InfiniteLine(
-            angle=90,
-            movable=False,
-            pen=pg.mkPen(SUGGESTION_COLOUR, width=2, style=Qt.PenStyle.DashLine),
-            label="",
-            labelOpts={"position": 0.92, "color": SUGGESTION_COLOUR, "movable": False},
-        )
-        self.current_line = pg.InfiniteLine(
-            angle=90,
-            movable=False,
-            pen=pg.mkPen(CURRENT_COLOUR, width=1.5, style=Qt.PenStyle.DotLine),
-            label="",
-            labelOpts={"position": 0.08, "color": CURRENT_COLOUR, "movable": False},
-        )
+        self.suggestion_line = _rate_line(SUGGESTION_COLOUR, 2, Qt.PenStyle.DashLine, 0.92)
+        self.current_line = _rate_line(CURRENT_COLOUR, 1.5, Qt.PenStyle.DotLine, 0.08)
         for line in (self.suggestion_line, self.current_line):
-            line.setVisible(False)
             self.plot.addItem(line, ignoreBounds=True)
 
         self.explanation = QLabel(
@@ -182,20 +161,7 @@ class LRFinderDialog(QDialog):
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "plot"):
-            style_plot(self.plot, self.palette())
-        super().changeEvent(event)
-
-    @property
-    def project(self):
-        return self.window_.project
-
     # ----- running ----------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        return self.job is not None
-
     def start(self) -> bool:
         """Search from the project's current weights; False (reason shown) if it cannot."""
         if self.job is not None:
@@ -213,23 +179,17 @@ class LRFinderDialog(QDialog):
         self.suggestion_line.setVisible(False)
         self.summary.setText("Searching…")
         self._show_current_rate()
-        job = BackgroundJob(
+        self.progress.setRange(0, STEPS)
+        self.progress.setValue(0)
+        self.progress.setFormat("step %v of %m")
+        self._start_job(
             lambda report, should_stop: find_learning_rate(
                 project,
                 steps=STEPS,
                 callback=lambda i, rate, loss: report((i, rate, loss)),
                 should_stop=should_stop,
-            ),
-            self,
+            )
         )
-        job.finished.connect(lambda j=job: self._on_finished(j))
-        self.frames.watch(job)
-        self.job = job
-        self.progress.setRange(0, STEPS)
-        self.progress.setValue(0)
-        self.progress.setFormat("step %v of %m")
-        self._set_running(True)
-        job.start()
         return True
 
     def _refusal(self) -> str:
@@ -245,25 +205,6 @@ class LRFinderDialog(QDialog):
             )
         return ""
 
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.request_stop()
-            self.cancel_button.setEnabled(False)
-
-    def stop_for(self, reason: str) -> None:
-        if self.job is not None:
-            self.cancel()
-            self._show_message(reason)
-
-    def shutdown(self) -> None:
-        """Stop and join the search now (dialog or window closing)."""
-        job = self.job
-        if job is None:
-            return
-        if not job.stop_and_wait():
-            job.wait()
-        self._on_finished(job)
-
     def _add(self, items) -> None:
         if not items:
             return
@@ -275,22 +216,13 @@ class LRFinderDialog(QDialog):
         self.progress.setValue(items[-1][0] + 1)
         self.progress.setUpdatesEnabled(True)
 
-    def _on_finished(self, job: BackgroundJob) -> None:
-        if job is not self.job:
-            return
-        job.wait()
-        self._add(self.frames.finish())
-        self.job = None
-        job.deleteLater()
-        self._set_running(False)
+    def _on_finished(self, job) -> None:
+        rest = self._end_job(job)
+        if rest is None:
+            return  # already handled (shutdown)
+        self._add(rest)
         if job.error is not None:
-            error = job.error
-            text = (
-                str(error)
-                if isinstance(error, (EngineError, ValueError))
-                else (f"{type(error).__name__}: {error}")
-            )
-            self._show_message(f"The search failed: {text}")
+            self._show_message(f"The search failed: {failure_text(job.error)}")
             self.summary.setText("")
             return
         self.show_result(job.result)
@@ -348,20 +280,7 @@ class LRFinderDialog(QDialog):
             self._show_current_rate()
             self._update_apply()
 
-    def _show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
     def _set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self._update_apply()
-
-    # ----- closing ----------------------------------------------------------------------------
-    def reject(self) -> None:
-        self.shutdown()
-        super().reject()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.shutdown()
-        super().closeEvent(event)

@@ -20,6 +20,7 @@ from app.training import evaluation as ev
 
 # One copy of the row and scaling helpers, shared with the evaluation of every row.
 from app.training.evaluation import evenly_spaced, forward_scaled, inverse_scaled, target_column
+from app.training.prepare import layer_activations
 from engine.project import CompileSpec, runtime
 from engine.project.specs import classifies
 
@@ -71,6 +72,19 @@ class ViewSetup:
     # A regression trained on a standardised target: outputs and targets are shown in the
     # target's own units through it (None: they already are).
     target_scaler: Any = None
+
+    @classmethod
+    def for_project(cls, project, prepared) -> ViewSetup:
+        """for_data for `project`'s network on its prepared data: its dataset, its layers'
+        activations, its loss settings and its split (the training window and the Compare
+        dialog lay out their views alike)."""
+        return cls.for_data(
+            prepared,
+            project.dataset,
+            layer_activations(project),
+            project.compile,
+            project.training,
+        )
 
     @classmethod
     def for_data(

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QPushButton, QTableWidget
-from training_fakes import live_threads
 
 from app import commands
 from app.plots.boundary_plot import BoundaryPlot
@@ -19,22 +18,15 @@ from app.training.compare_dialog import CompareDialog
 from engine.compare import Change
 from engine.project import Project
 
+pytest_plugins = ["window_fixtures"]
+
 RELU_FIRST_LAYER = Change("activation", "relu", layer=0)
 LONG = 50_000  # epochs a comparison cannot finish during a test
 
 
 @pytest.fixture
-def window(qtbot):
-    from app.main_window import MainWindow
-
-    win = MainWindow()  # the coffee project, trained
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.training.learning_tools.shutdown()
-    win.training.controller.shutdown()
-    assert live_threads() == []
+def window(shown_window):
+    return shown_window
 
 
 def open_dialog(window, qtbot) -> CompareDialog:

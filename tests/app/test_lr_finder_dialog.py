@@ -11,23 +11,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
-from training_fakes import live_threads
 
 from app.training.lr_finder_dialog import LRFinderDialog, applicable_rate
 
+pytest_plugins = ["window_fixtures"]
+
 
 @pytest.fixture
-def window(qtbot):
-    from app.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.training.learning_tools.shutdown()
-    win.training.controller.shutdown()
-    assert live_threads() == []
+def window(shown_window):
+    return shown_window
 
 
 def search(window, qtbot) -> tuple[LRFinderDialog, object]:

@@ -64,3 +64,18 @@ def make_window(qtbot, config_dir, answers):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+@pytest.fixture
+def shown_window(make_window, qtbot):
+    """A main window on screen (the coffee project, trained) whose threads -- training,
+    Compare…, Find learning rate -- are stopped and joined after the test, none left over."""
+    from training_fakes import live_threads
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.training.learning_tools.shutdown()
+    window.training.controller.shutdown()
+    assert live_threads() == []
