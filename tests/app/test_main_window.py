@@ -43,7 +43,7 @@ def test_window_has_the_named_parts(window):
 
 def test_menus_hold_the_standard_actions(window):
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
-    assert list(menus) == ["File", "Edit", "View", "Help"]
+    assert list(menus) == ["File", "Edit", "View", "Training", "Help"]
 
     def texts(menu):
         return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
