@@ -321,7 +321,11 @@ def write_v3(path: Path) -> None:
     members = {
         "project.json": json.dumps(meta, indent=1).encode(),
         "weights.npz": _npz(**{f"w{i}": w for i, w in enumerate(v3_weights(1))}),
-        "snapshots.npz": _npz(**{f"e2_w{i}": w / 2 for i, w in enumerate(v3_weights(1))}),
+        # Stacked, as schema 3 stores snapshots: the epochs, then w{i} of every snapshot.
+        "snapshots.npz": _npz(
+            epochs=np.array([2], dtype=np.int64),
+            **{f"w{i}": w[np.newaxis] / 2 for i, w in enumerate(v3_weights(1))},
+        ),
         "runs.npz": _npz(
             **{f"r{run}_w{i}": w for run in (0, 1) for i, w in enumerate(v3_weights(run))}
         ),

@@ -36,8 +36,6 @@ DATASET_KINDS = ("builtin", "csv")
 LAYER_TYPES = ("Dense",)
 
 _EDITED = "The file is damaged or was edited by hand; correct that value or open a backup copy."
-# Digit counts are bounded so int() never meets a 5,000-digit key (Python refuses past 4,300).
-_SNAPSHOT_KEY = re.compile(r"^e(\d{1,12})_w(\d{1,6})$")
 # The largest integer any count or seed in project.json may hold: it fits NumPy's int64, so no
 # value read here can overflow where the engine hands it to NumPy.
 MAX_INT = 2**63 - 1
@@ -269,37 +267,6 @@ def weights_from_arrays(
         f"{source}: {member} {problem}. The trained weights cannot be used; open a backup copy, "
         "or remove the weights (retrain) by re-saving the network from Netbuilder."
     )
-
-
-def snapshots_from_arrays(
-    arrays: dict[str, np.ndarray], units: list[int], source: str
-) -> dict[int, list[np.ndarray]]:
-    """Per-epoch weights stored as e{epoch}_w{i} in snapshots.npz, checked against the layers."""
-    grouped: dict[int, dict[int, np.ndarray]] = {}
-    for key, array in arrays.items():
-        match = _SNAPSHOT_KEY.match(key)
-        if match is None:
-            raise ProjectError(
-                f"{source}: snapshots.npz holds an array named {shown_value(key)}; expected "
-                f"names like 'e12_w0'. {_EDITED}"
-            )
-        grouped.setdefault(int(match[1]), {})[int(match[2])] = array
-    snapshots = {}
-    for epoch in sorted(grouped):
-        by_index = grouped[epoch]
-        weights = [by_index.get(i) for i in range(len(by_index))]
-        problem = (
-            "arrays are not numbered 0..n-1"
-            if any(w is None for w in weights)
-            else weight_shape_problem(weights, units)
-        )
-        if problem is not None:
-            raise ProjectError(
-                f"{source}: snapshots.npz epoch {epoch} does not fit the network: {problem}. "
-                f"{_EDITED}"
-            )
-        snapshots[epoch] = weights
-    return snapshots
 
 
 # ------------------------------------------------------------------------------ project.json

@@ -106,14 +106,23 @@ def test_a_huge_noise_leaves_the_project_without_data_instead_of_raising(tmp_pat
     assert any("noise" in w for w in loaded.warnings)
 
 
-def test_a_snapshot_key_of_5000_digits_is_a_project_error(tmp_path):
+@pytest.mark.parametrize("schema", [2, 3])
+@pytest.mark.parametrize("key", ["e" + "1" * 5000 + "_w0", "w" + "1" * 5000])
+def test_a_snapshot_key_of_5000_digits_is_a_project_error(tmp_path, schema, key):
     src = tmp_path / "src.nnproj"
     src.write_bytes(SOURCE)
     members = zip_members(src)
-    weights = dict(np.load(io.BytesIO(members["snapshots.npz"])))
-    weights["e" + "1" * 5000 + "_w0"] = weights.pop("e1_w0")
+    # Schema 2 stored a member per array per epoch, schema 3 stacks them ("epochs", "w0"...).
+    with np.load(io.BytesIO(members["snapshots.npz"])) as npz:
+        arrays = {"epochs": npz["epochs"], "w0": npz["w0"]}
+    if schema == 2:
+        meta = json.loads(members["project.json"])
+        meta["schema_version"] = 2
+        members["project.json"] = json.dumps(meta).encode()
+        arrays = {"e1_w0": arrays["w0"][0]}
+    arrays[key] = arrays.pop("w0") if schema == 3 else arrays.pop("e1_w0")
     buffer = io.BytesIO()
-    np.savez(buffer, **weights)
+    np.savez(buffer, **arrays)
     members["snapshots.npz"] = buffer.getvalue()
     path = write_zip(tmp_path / "snap.nnproj", members)
     with pytest.raises(ProjectError) as info:

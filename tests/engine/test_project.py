@@ -3,6 +3,7 @@ weights, and a dataset that moved or changed."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import shutil
@@ -358,20 +359,84 @@ def test_weights_that_disagree_with_input_dim(saved, tmp_path):
         Project.load(with_meta(saved, tmp_path / "bad.nnproj", meta))
 
 
-def test_a_snapshot_of_the_wrong_shape(saved, tmp_path):
+def _v2_with_snapshots(saved: Path, dst: Path, **snapshots: np.ndarray) -> Path:
+    """`saved` as a schema-2 file whose snapshots.npz holds `snapshots` in the per-epoch
+    layout schema 2 wrote ("e{epoch}_w{i}")."""
     members = members_of(saved)
+    meta = json.loads(members["project.json"])
+    meta["schema_version"] = 2
+    for key in ("runs", "current_run"):
+        meta.pop(key)
+    members["project.json"] = json.dumps(meta).encode()
+    members.pop("runs.npz", None)
+    members["snapshots.npz"] = npz_bytes(**snapshots)
+    return write_zip(dst, members)
+
+
+def test_a_v2_snapshot_of_the_wrong_shape(saved, tmp_path):
     snapshots = {f"e1_w{i}": w for i, w in enumerate(small_project().weights)}
     snapshots["e1_w2"] = np.zeros((7, 1), np.float32)
-    members["snapshots.npz"] = npz_bytes(**snapshots)
-    with pytest.raises(ProjectError, match="snapshots.npz epoch 1 does not fit"):
-        Project.load(write_zip(tmp_path / "bad.nnproj", members))
+    path = _v2_with_snapshots(saved, tmp_path / "bad.nnproj", **snapshots)
+    with pytest.raises(
+        ProjectError, match=r"snapshots.npz does not fit the network: layer 2 kernel has shape"
+    ):
+        Project.load(path)
 
 
-def test_a_snapshot_with_a_badly_named_array(saved, tmp_path):
-    members = members_of(saved)
-    members["snapshots.npz"] = npz_bytes(epoch_one=np.zeros(1, np.float32))
+def test_a_v2_snapshot_with_a_badly_named_array(saved, tmp_path):
+    path = _v2_with_snapshots(saved, tmp_path / "bad.nnproj", epoch_one=np.zeros(1, np.float32))
     with pytest.raises(ProjectError, match="'epoch_one'; expected names like 'e12_w0'"):
-        Project.load(write_zip(tmp_path / "bad.nnproj", members))
+        Project.load(path)
+
+
+def test_v2_snapshots_not_numbered_from_zero(saved, tmp_path):
+    weights = small_project().weights
+    snapshots = {f"e1_w{i + 1}": w for i, w in enumerate(weights)}
+    path = _v2_with_snapshots(saved, tmp_path / "bad.nnproj", **snapshots)
+    with pytest.raises(ProjectError, match="epoch 1 does not fit the network: arrays are not num"):
+        Project.load(path)
+
+
+def test_v2_snapshots_whose_epochs_differ_in_shape(saved, tmp_path):
+    weights = small_project().weights
+    snapshots = {f"e{e}_w{i}": w for e in (1, 2) for i, w in enumerate(weights)}
+    snapshots["e1_w0"] = np.zeros((5, 3), np.float32)
+    path = _v2_with_snapshots(saved, tmp_path / "bad.nnproj", **snapshots)
+    with pytest.raises(ProjectError) as info:
+        Project.load(path)
+    assert str(info.value).startswith(f"{path}: snapshots.npz epoch 1 does not fit the network")
+    assert "(5, 3)" in str(info.value) and "where epoch 2 has" in str(info.value)
+
+
+def test_v2_snapshots_with_two_arrays_for_one_place(saved, tmp_path):
+    snapshots = {f"e1_w{i}": w for i, w in enumerate(small_project().weights)}
+    snapshots["e01_w0"] = snapshots["e1_w0"]
+    path = _v2_with_snapshots(saved, tmp_path / "bad.nnproj", **snapshots)
+    with pytest.raises(ProjectError, match="holds two arrays for epoch 1, w0"):
+        Project.load(path)
+
+
+def test_v2_snapshots_of_integers(saved, tmp_path):
+    snapshots = {f"e3_w{i}": w for i, w in enumerate(small_project().weights)}
+    snapshots["e3_w1"] = np.zeros(3, np.int32)
+    path = _v2_with_snapshots(saved, tmp_path / "bad.nnproj", **snapshots)
+    with pytest.raises(ProjectError, match="epoch 3 does not fit the network: w1 is int32; expec"):
+        Project.load(path)
+
+
+def test_v2_snapshots_open_stacked_with_their_values(saved, tmp_path):
+    weights = small_project().weights
+    snapshots = {f"e{e}_w{i}": w * e for e in (0, 2, 10) for i, w in enumerate(weights)}
+    project = Project.load(_v2_with_snapshots(saved, tmp_path / "v2.nnproj", **snapshots))
+    assert sorted(project.snapshots) == [0, 2, 10]
+    for epoch, arrays in project.snapshots.items():
+        for got, want in zip(arrays, weights, strict=True):
+            assert got.dtype == np.float32 and np.array_equal(got, want * epoch)
+    # Saved again, the file holds them stacked.
+    project.save(tmp_path / "v3.nnproj")
+    with np.load(io.BytesIO(members_of(tmp_path / "v3.nnproj")["snapshots.npz"])) as npz:
+        assert sorted(npz.files) == ["epochs", "w0", "w1", "w2", "w3"]
+        assert npz["epochs"].tolist() == [0, 2, 10]
 
 
 # ---------------------------------------------------------------------- files stay openable

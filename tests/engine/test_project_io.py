@@ -125,7 +125,10 @@ def test_the_file_is_a_zip_of_the_documented_members(saved):
     assert meta["format"] == "netbuilder-project"
     assert meta["schema_version"] == SCHEMA_VERSION
     with np.load(io.BytesIO(members["snapshots.npz"]), allow_pickle=False) as npz:
-        assert sorted(npz.files) == [f"e{e}_w{i}" for e in (1, 2) for i in range(4)]
+        # Stacked (schema 3): the epochs, then each weight array of every snapshot.
+        assert sorted(npz.files) == ["epochs", "w0", "w1", "w2", "w3"]
+        assert npz["epochs"].dtype == np.int64 and npz["epochs"].tolist() == [1, 2]
+        assert npz["w0"].shape == (2, 2, 3) and npz["w3"].shape == (2, 1)
 
 
 # ---------------------------------------------------------------------- refused files
