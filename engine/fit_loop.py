@@ -123,6 +123,7 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
     outputs = np.empty((n, units), dtype=flat.dtype)
     fused = loss.fuses_with(model._layers[-1].activation, y)  # once, not per batch size
     batches, plans = _batches(model, xs, ys, outputs, batch, y, fused)
+    epoch_loss = loss.bind_value(ys, outputs)  # the whole epoch's rows, as usual
     update = None
     for plan in plans.values():  # builds the optimizer's slots once, before any step
         update = plan.bind_optimizer(optimizer, update)
@@ -208,7 +209,8 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
                     if model.stop_training:  # may be set from another thread (a Stop button)
                         rows = stop
                         break
-            logs = {"loss": loss.value(ys[:rows], outputs[:rows]) + penalty_sum / rows}
+            seen = epoch_loss() if rows == n else loss.value(ys[:rows], outputs[:rows])
+            logs = {"loss": seen + penalty_sum / rows}
             # The epoch is healthy when its loss is finite, its weights are finite and within
             # bounds, and so is its validation loss. The weights cost one BLAS dot product (no
             # temporary array): their norm bounds every |w|, and a NaN or an overflowing
