@@ -75,6 +75,15 @@ class Activation(Serializable):
     def backward_calls(self, z, a, da, out, work, dtype) -> list[tuple]:
         return [(self.backward, z, a, da, out, work)]
 
+    # True when forward's first call is np.negative(z): the step plan then has the product
+    # write -z (from negated weights, see StepPlan) and uses forward_calls_negated. Only for
+    # an activation with uses_output_only, since z itself is never formed.
+    starts_from_negated_z = False
+
+    def forward_calls_negated(self, negated_z, out, dtype) -> list[tuple]:
+        """forward_calls given -z instead of z, without the negation."""
+        raise NotImplementedError
+
     def __eq__(self, other) -> bool:
         return type(self) is type(other) and self.get_config() == other.get_config()
 
@@ -131,6 +140,8 @@ class Linear(Activation):
 class Sigmoid(Activation):
     """g(z) = 1 / (1 + e^-z) in (0, 1); g'(z) = g(z)(1 - g(z)). For a binary output."""
 
+    starts_from_negated_z = True
+
     def forward(self, z, out):
         np.negative(z, out=out)
         np.exp(out, out=out)  # overflows to inf for z < -88 (float32): 1/(1+inf) = 0, exact
@@ -148,6 +159,14 @@ class Sigmoid(Activation):
             (np.negative, z, out),
             (np.exp, out, out),
             (np.add, out, one, out),
+            (np.reciprocal, out, out),
+        ]
+
+    def forward_calls_negated(self, negated_z, out, dtype):
+        # the same exp, add and reciprocal as forward_calls, with its negative done
+        return [
+            (np.exp, negated_z, out),
+            (np.add, out, _const(1.0, dtype), out),
             (np.reciprocal, out, out),
         ]
 

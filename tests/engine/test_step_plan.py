@@ -90,3 +90,50 @@ def test_the_loss_decides_the_fused_gradient():
     assert StepPlan(model, 4, one_hot).fused
     assert not StepPlan(model, 4, soft).fused
     assert not StepPlan(model, 4, one_hot, fused=False).fused  # a caller's answer stands
+
+
+def test_sigmoid_layers_get_minus_z_from_one_negation_of_their_weights():
+    """Sigmoid is 1 / (1 + e^-z): its layers' products use -W, negated once per step for
+    all of them, so the course net's step has one np.negative where it had one per layer;
+    and the predictions and the updated weights are bit for bit those of the same step
+    computed with +W and a negation per layer (the product of -W is exactly -(a @ W))."""
+    engine.utils.set_random_seed(5)
+    model = engine.Sequential(
+        [
+            engine.Input(shape=(2,)),
+            Dense(25, activation="sigmoid"),
+            Dense(80, activation="sigmoid"),  # a wide layer: z in a buffer of its own
+            Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(optimizer=optimizers.Adam(0.01), loss="binary_crossentropy")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(32, 2)).astype(np.float32)
+    y = (rng.random((32, 1)) > 0.5).astype(np.float32)
+    plan = StepPlan(model, 32, y)
+    assert plan.calls.count(np.negative) == 1
+    assert np.exp in plan.calls
+
+    reference = engine.Sequential.from_config(model.get_config())
+    reference.set_weights(model.get_weights())
+    reference.compile(optimizer=optimizers.Adam(0.01), loss="binary_crossentropy")
+    sigmoid = type(activations.get("sigmoid"))
+    plain = StepPlan.__new__(StepPlan)  # the same plan, with the negation done per layer
+    original = sigmoid.starts_from_negated_z
+    try:
+        sigmoid.starts_from_negated_z = False
+        plain.__init__(reference, 32, y)
+    finally:
+        sigmoid.starts_from_negated_z = original
+    assert plain.calls.count(np.negative) == 3
+
+    xb = with_ones_column(x, model._layers)
+    for p, m in ((plan, model), (plain, reference)):
+        p.bind_optimizer(m.optimizer)
+    p_new, p_plain = np.empty((32, 1), np.float32), np.empty((32, 1), np.float32)
+    with np.errstate(**QUIET):
+        for _ in range(3):
+            plan.step(xb, y, p_new)
+            plain.step(xb, y, p_plain)
+            assert np.array_equal(p_new, p_plain)
+    assert np.array_equal(model._flat, reference._flat)
