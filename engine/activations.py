@@ -104,6 +104,11 @@ def _const(value: float, dtype: np.dtype) -> np.ndarray:
     return array
 
 
+# np.copyto's C function, without NumPy 2's __array_function__ dispatcher (a Python call per
+# use); the step's operands are its own ndarrays (see step_plan._DOT)
+_copyto = getattr(np.copyto, "_implementation", np.copyto)
+
+
 def _as_float_array(z) -> np.ndarray:
     z = np.asarray(z)
     if z.dtype.kind != "f":
@@ -282,6 +287,8 @@ class ELU(Activation):
         np.minimum(z, 0.0, out=out)  # expm1 of min(z, 0) never overflows; out distinct from z
         np.expm1(out, out=out)
         out *= self.alpha
+        if self.alpha <= 1.0:  # then g(z) = max(alpha (e^min(z, 0) - 1), z): no mask z > 0
+            return np.maximum(out, z, out=out)
         np.copyto(out, z, where=z > 0)
         return out
 
@@ -291,6 +298,41 @@ class ELU(Activation):
         work *= self.alpha
         np.copyto(work, 1.0, where=z > 0)
         return np.multiply(da, work, out=out)
+
+    # The step's form allocates nothing per batch. Forward, for alpha <= 1: where z > 0 the
+    # exp part is alpha (e^0 - 1) = 0 and max(0, z) = z; where z <= 0 it is >= z (e^z >= 1 + z
+    # and alpha <= 1, and rounding keeps the order), so max() selects exactly what the mask
+    # selected. Otherwise, and in backward (where the derivative 1 is no maximum of
+    # anything), the mask z > 0 goes into a boolean buffer allocated with the plan.
+    def forward_calls(self, z, out, dtype):
+        calls = [
+            (np.minimum, z, _const(0.0, dtype), {"out": out}),
+            (np.expm1, out, out),
+            (np.multiply, out, _const(self.alpha, dtype), out),
+        ]
+        if self.alpha <= 1.0:
+            return [*calls, (np.maximum, out, z, {"out": out})]
+        if not isinstance(z, np.ndarray):
+            return super().forward_calls(z, out, dtype)
+        mask = np.empty_like(z, dtype=bool)  # z's memory order: no buffering in copyto
+        return [
+            *calls,
+            (np.greater, z, _const(0.0, dtype), mask),
+            (_copyto, out, z, {"where": mask}),
+        ]
+
+    def backward_calls(self, z, a, da, out, work, dtype):
+        if not isinstance(z, np.ndarray):
+            return super().backward_calls(z, a, da, out, work, dtype)
+        mask = np.empty_like(z, dtype=bool)  # z's memory order: no buffering in copyto
+        return [
+            (np.minimum, z, _const(0.0, dtype), {"out": work}),
+            (np.exp, work, work),
+            (np.multiply, work, _const(self.alpha, dtype), work),
+            (np.greater, z, _const(0.0, dtype), mask),
+            (_copyto, work, _const(1.0, dtype), {"where": mask}),
+            (np.multiply, da, work, out),
+        ]
 
 
 @register("softplus")

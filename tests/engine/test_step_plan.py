@@ -49,8 +49,6 @@ def test_a_step_allocates_no_arrays(hidden, make_optimizer):
     backward, Softplus' forward, Nesterov and the penalties each allocated one per batch.)"""
     if hidden == "softmax":
         pytest.skip("softmax is an output activation; its row sums are small (m, 1) arrays")
-    if hidden == "elu":
-        pytest.skip("ELU still builds a mask z > 0 per batch (m x units bytes), not yet removed")
     engine.utils.set_random_seed(3)
     reg = regularizers.L1L2(l1=0.01, l2=0.02)
     model = engine.Sequential(
