@@ -238,6 +238,25 @@ class Softmax(Activation):
         out /= np.sum(out, axis=-1, keepdims=True)
         return out
 
+    def forward_calls(self, z, out, dtype):
+        """forward's calls into buffers of the plan: 48 -> 23 us on 128 x 10. The row maximum
+        is taken from a column-major copy, where NumPy reduces across whole columns (3.4 us)
+        instead of row by row (20 us for rows of 10); the row sums stay as forward takes
+        them, so the result is the same bits."""
+        shape = getattr(out, "shape", None)  # the plan gives its batch operands a shape
+        if shape is None:
+            return super().forward_calls(z, out, dtype)
+        rows = np.empty((shape[0], 1), dtype=dtype)
+        column_major = np.empty((shape[1], shape[0]), dtype=dtype).T
+        return [
+            (_copyto, column_major, z),
+            (np.maximum.reduce, column_major, 1, None, rows, True),  # axis, dtype, out, keepdims
+            (np.subtract, z, rows, out),
+            (np.exp, out, out),
+            (np.add.reduce, out, 1, None, rows, True),
+            (np.divide, out, rows, out),
+        ]
+
     def backward(self, z, a, da, out, work):
         np.multiply(da, a, out=work)
         dot = np.sum(work, axis=-1, keepdims=True)

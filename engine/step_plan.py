@@ -223,6 +223,7 @@ class StepPlan:
         program = _Program()
         call = program.call
         xb, yb, pb = _Expr("xb"), _Expr("yb"), _Expr("pb")
+        pb.shape = self.layers[-1].delta.shape  # (m, units), for activations that ask
         subtract, multiply, add = np.subtract, np.multiply, np.add
 
         def matmul(a, b, out):  # the product as its fastest call
@@ -309,7 +310,9 @@ def _transposed(a):
 
 class _Expr(str):
     """An operand written into the generated code as is: a step argument or an expression
-    of one (`xb.T`)."""
+    of one (`xb.T`). `shape`, when known, is the shape of the array it stands for."""
+
+    shape: tuple[int, ...] | None = None
 
 
 class _Program:

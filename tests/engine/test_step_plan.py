@@ -135,3 +135,18 @@ def test_sigmoid_layers_get_minus_z_from_one_negation_of_their_weights():
             plain.step(xb, y, p_plain)
             assert np.array_equal(p_new, p_plain)
     assert np.array_equal(model._flat, reference._flat)
+
+
+def test_softmax_step_calls_give_the_bits_of_forward():
+    """Softmax hands the plan its own calls (the row maximum from a column-major copy, 48 ->
+    23 us on 128 x 10); their result is forward's, bit for bit."""
+    softmax = activations.get("softmax")
+    assert type(softmax).forward_calls is not activations.Activation.forward_calls
+    rng = np.random.default_rng(3)
+    z = (rng.normal(size=(128, 10)) * 30).astype(np.float32)
+    expected = softmax.forward(z, np.empty_like(z))
+    out = np.empty_like(z)
+    with np.errstate(**QUIET):
+        for function, *operands in softmax.forward_calls(z, out, np.float32):
+            function(*operands)
+    assert np.array_equal(out, expected)
