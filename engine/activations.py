@@ -198,7 +198,21 @@ class ReLU(Activation):
         return [(np.maximum, z, _const(0.0, dtype), {"out": out})]  # out= required here
 
     def backward_calls(self, z, a, da, out, work, dtype):
+        if getattr(a, "size", 0) >= _RELU_MASK_BY_CEIL:
+            # the same 0/1 mask as sign(a) (NaN stays NaN) in two vectorised calls:
+            # ceil(min(a, 1)) is 1 for any a > 0 and 0 for a = 0
+            return [
+                (np.minimum, a, _const(1.0, dtype), {"out": work}),
+                (np.ceil, work, work),
+                (np.multiply, da, work, out),
+            ]
         return [(np.sign, a, work), (np.multiply, da, work, out)]
+
+
+# From this many elements ReLU's mask is ceil(min(a, 1)), not sign(a): np.sign is not
+# vectorised, np.minimum and np.ceil are. Measured per mask: 32 x 25: 2.4 us (sign) against
+# 3.1 (two calls); 64 x 64: 6.8 / 5.6; 128 x 128: 23 / 14; 128 x 256: 44 / 25.
+_RELU_MASK_BY_CEIL = 4096
 
 
 @register("tanh")

@@ -150,3 +150,21 @@ def test_softmax_step_calls_give_the_bits_of_forward():
         for function, *operands in softmax.forward_calls(z, out, np.float32):
             function(*operands)
     assert np.array_equal(out, expected)
+
+
+def test_relu_mask_of_wide_layers_is_the_sign_mask():
+    """Wide layers take ReLU's mask as ceil(min(a, 1)) (vectorised) instead of sign(a): the
+    same 0 / 1 for every a >= 0, NaN for NaN, so the same gradient bits."""
+    relu = activations.get("relu")
+    rng = np.random.default_rng(6)
+    a = np.maximum(rng.normal(size=(128, 256)), 0.0).astype(np.float32)
+    a[0, :4] = [1e-45, 1.0, 3e38, np.nan]  # subnormal, one, huge, NaN
+    da = rng.normal(size=a.shape).astype(np.float32)
+    out, work = np.empty_like(a), np.empty_like(a)
+    calls = relu.backward_calls(a, a, da, out, work, np.float32)
+    assert np.ceil in [function for function, *_ in calls]
+    with np.errstate(**QUIET):
+        for function, *operands in calls:
+            keywords = operands.pop() if isinstance(operands[-1], dict) else {}
+            function(*operands, **keywords)
+    np.testing.assert_array_equal(out, da * np.sign(a))
