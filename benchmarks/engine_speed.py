@@ -149,6 +149,7 @@ def ours_runner(case: dict, x, y, eng=engine):
         model.fit(x, y, batch_size=case["batch"], epochs=epochs, verbose=0)
 
     run.initial_weights = model.get_weights()  # the JAX peers start from these
+    run.model = model
     return run
 
 

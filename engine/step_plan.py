@@ -274,7 +274,11 @@ class StepPlan:
             call(p.regularizer.add_gradient, p.weight, p.grad, p.work)
         # looked up per step: bind_optimizer (and compute_gradients) set it after the build
         program.lines.append("plan.apply_update()")
-        self.calls = program.functions  # the step's calls before the update, in order
+        # the step's calls before the update, in order: (function, *operands[, keywords]),
+        # operands being arrays or _Expr names of the step's arguments (benchmarks/step_budget.py
+        # times them one by one); `calls` are just the functions
+        self.operations = program.operations
+        self.calls = [function for function, *_ in program.operations]
         return program.function("step", ("xb", "yb", "pb"), plan=self)
 
 
@@ -321,7 +325,7 @@ class _Program:
 
     def __init__(self):
         self.lines: list[str] = []
-        self.functions: list[Callable] = []  # what each line calls, in order
+        self.operations: list[tuple] = []  # what each line calls, with what, in order
         self.namespace: dict[str, Any] = {}
         self._names: dict[int, str] = {}
 
@@ -341,7 +345,7 @@ class _Program:
         if keywords:
             operands = operands[:-1]
         texts = [*map(self.name, operands), *(f"{k}={self.name(v)}" for k, v in keywords.items())]
-        self.functions.append(function)
+        self.operations.append((function, *operands, *([keywords] if keywords else [])))
         self.lines.append(f"{self.name(function)}({', '.join(texts)})")
 
     def extend(self, calls) -> None:
