@@ -3,7 +3,11 @@ and JAX (CPU) measured in the same run when they are importable (`pip install to
 `pip install jax`). Either peer is optional: without it the benchmark says so and times the
 others.
 
-    python benchmarks/engine_speed.py [--repeats 5] [--cases abc] [--float64]
+    python benchmarks/engine_speed.py [--repeats 5] [--cases abc] [--float64] [--before REF]
+
+--before REF also times the engine as it was at git revision REF (its engine/ package,
+taken with `git archive` into a temporary directory and imported as `engine_before`) in the
+same process, interleaved with the others: the README's "before" column.
 
 Cases (the README's Performance table):
   (a) the course net 2-25-15-1, sigmoid everywhere, binary cross-entropy, Adam, batch 32,
@@ -36,18 +40,23 @@ XLA's CPU backend picks its own thread count (one per core).
 from __future__ import annotations
 
 import argparse
+import importlib
+import io
 import os
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import engine  # noqa: E402
-from engine.layers import Dense  # noqa: E402
 
 
 def blas_threads() -> int:
@@ -105,17 +114,34 @@ def make_data(case: dict, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def ours_runner(case: dict, x, y):
-    """A function running `case["epochs"]` epochs of our fit; returns the number of steps."""
-    engine.utils.set_random_seed(0)
+def engine_at(ref: str):
+    """The engine package as of git revision `ref`, imported as `engine_before` (the engine
+    uses relative imports only, so a copy under another name is self-contained)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "engine"], capture_output=True, check=False
+    )
+    if archive.returncode:
+        sys.exit(f"--before {ref}: {archive.stderr.decode().strip()}")
+    directory = Path(tempfile.mkdtemp(prefix="engine_before_"))
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(directory, filter="data")
+    (directory / "engine").rename(directory / "engine_before")
+    sys.path.insert(0, str(directory))
+    return importlib.import_module("engine_before")
+
+
+def ours_runner(case: dict, x, y, eng=engine):
+    """A function running `case["epochs"]` epochs of fit with engine package `eng` (ours, or
+    the --before one); `run.initial_weights` are its starting weights."""
+    eng.utils.set_random_seed(0)
     sizes = case["sizes"]
-    model = engine.Sequential([engine.Input(shape=(sizes[0],))])
+    model = eng.Sequential([eng.Input(shape=(sizes[0],))])
     for units in sizes[1:-1]:
-        model.add(Dense(units, activation=case["hidden"]))
-    model.add(Dense(sizes[-1], activation=case["output"]))
+        model.add(eng.layers.Dense(units, activation=case["hidden"]))
+    model.add(eng.layers.Dense(sizes[-1], activation=case["output"]))
     loss = "binary_crossentropy" if case["loss"] == "binary" else "sparse_categorical_crossentropy"
     optimizer = (
-        engine.optimizers.Adam(1e-3) if case["optimizer"] == "adam" else engine.optimizers.SGD(0.1)
+        eng.optimizers.Adam(1e-3) if case["optimizer"] == "adam" else eng.optimizers.SGD(0.1)
     )
     model.compile(optimizer=optimizer, loss=loss)
 
@@ -123,6 +149,7 @@ def ours_runner(case: dict, x, y):
         model.fit(x, y, batch_size=case["batch"], epochs=epochs, verbose=0)
 
     run.initial_weights = model.get_weights()  # the JAX peers start from these
+    run.model = model
     return run
 
 
@@ -284,7 +311,9 @@ def jax_runners(jax, case: dict, x, y, initial: list[np.ndarray]):  # noqa: C901
     return run_jit, run_scan
 
 
-def time_interleaved(runners: list, case: dict, repeats: int) -> list[float]:
+def time_interleaved(
+    runners: list, case: dict, repeats: int, clock=time.perf_counter
+) -> list[float]:
     """Median microseconds per step of each runner. Repeats alternate between the runners,
     so a load spike on this shared machine hits both sides alike."""
     steps = case["epochs"] * -(-case["n"] // case["batch"])
@@ -293,9 +322,9 @@ def time_interleaved(runners: list, case: dict, repeats: int) -> list[float]:
     times: list[list[float]] = [[] for _ in runners]
     for _ in range(repeats):
         for run, bucket in zip(runners, times):
-            start = time.perf_counter()
+            start = clock()
             run(case["epochs"])
-            bucket.append((time.perf_counter() - start) / steps * 1e6)
+            bucket.append((clock() - start) / steps * 1e6)
     return [statistics.median(bucket) for bucket in times]
 
 
@@ -304,9 +333,22 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cases", default="abc")
     parser.add_argument("--float64", action="store_true", help="time the engine in float64")
+    parser.add_argument(
+        "--before", metavar="REF", help="also time the engine of git revision REF (e.g. main~3)"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall time, or the CPU time of the whole process (every thread: BLAS, XLA), which "
+        "leaves out the time spent waiting for a core on a busy machine",
+    )
     args = parser.parse_args(argv)
+    before = engine_at(args.before) if args.before else None
     if args.float64:
         engine.config.set_floatx("float64")
+        if before is not None:
+            before.config.set_floatx("float64")
     threads = blas_threads()
     try:
         import torch
@@ -337,8 +379,17 @@ def main(argv=None) -> None:
             else "jax not installed (pip install jax for the comparison)"
         )
     )
-    print(f"median of {args.repeats} interleaved repeats, microseconds per training step\n")
-    names = ["ours"] + (["torch"] if torch else []) + (["jax-jit", "jax-scan"] if jax else [])
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    print(
+        f"median of {args.repeats} interleaved repeats, microseconds per training step "
+        f"({'process CPU' if args.clock == 'cpu' else 'wall'} time)\n"
+    )
+    names = (
+        ["ours"]
+        + (["before"] if before else [])
+        + (["torch"] if torch else [])
+        + (["jax-jit", "jax-scan"] if jax else [])
+    )
     print(
         f"{'case':<78} "
         + " ".join(f"{name:>9}" for name in names)
@@ -349,6 +400,8 @@ def main(argv=None) -> None:
         x, y = make_data(case)
         ours = ours_runner(case, x, y)
         runners = [ours]
+        if before is not None:
+            runners.append(ours_runner(case, x, y, before))
         initial = ours.initial_weights
         if engine.config.floatx() == "float64":
             x = x.astype(np.float64)
@@ -360,7 +413,7 @@ def main(argv=None) -> None:
             runners.append(torch_runner(torch, case, x, y))
         if jax is not None:
             runners.extend(jax_runners(jax, case, x, y, initial))
-        timings = time_interleaved(runners, case, args.repeats)
+        timings = time_interleaved(runners, case, args.repeats, clock)
         line = f"{case['title']:<78} " + " ".join(f"{t:9.1f}" for t in timings)
         line += "".join(f" {timings[0] / t:9.2f}" for t in timings[1:])
         print(line, flush=True)

@@ -121,17 +121,9 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
     optimizer = model.optimizer
     loss = model.loss
     outputs = np.empty((n, units), dtype=flat.dtype)
-    plans: dict[int, StepPlan] = {}
-    batches = []
     fused = loss.fuses_with(model._layers[-1].activation, y)  # once, not per batch size
-    for start in range(0, n, batch):
-        stop = min(start + batch, n)
-        size = stop - start
-        if size not in plans:
-            plans[size] = StepPlan(model, size, y, fused)
-        batches.append(
-            (plans[size].step, xs[start:stop], ys[start:stop], outputs[start:stop], stop)
-        )
+    batches, plans = _batches(model, xs, ys, outputs, batch, y, fused)
+    epoch_loss = loss.bind_value(ys, outputs)  # the whole epoch's rows, as usual
     update = None
     for plan in plans.values():  # builds the optimizer's slots once, before any step
         update = plan.bind_optimizer(optimizer, update)
@@ -194,23 +186,31 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
                 np.take(x, order, axis=0, out=xs, mode="clip")  # "clip": no buffering
                 np.take(y, order, axis=0, out=ys, mode="clip")
             penalty_sum = batch_loss_sum = 0.0
-            rows = 0
-            for index, (step, xb, yb, pb, stop) in enumerate(batches):
-                if batch_hooks:
-                    for hook in on_batch_begin:
-                        hook(index, {})
-                if regularized:
-                    penalty_sum += model._penalty() * len(xb)
-                step(xb, yb, pb)
-                rows = stop
-                if batch_hooks and on_batch_end:  # running mean, as Keras reports it
-                    batch_loss_sum += loss.value(yb, pb) * len(pb)
-                    running = (batch_loss_sum + penalty_sum) / rows
-                    for hook in on_batch_end:
-                        hook(index, {"loss": running})
-                if model.stop_training:
-                    break
-            logs = {"loss": loss.value(ys[:rows], outputs[:rows]) + penalty_sum / rows}
+            rows = n
+            if batch_hooks or regularized:
+                for index, (step, xb, yb, pb, stop) in enumerate(batches):
+                    if batch_hooks:
+                        for hook in on_batch_begin:
+                            hook(index, {})
+                    if regularized:
+                        penalty_sum += model._penalty() * len(xb)
+                    step(xb, yb, pb)
+                    if batch_hooks and on_batch_end:  # running mean, as Keras reports it
+                        batch_loss_sum += loss.value(yb, pb) * len(pb)
+                        running = (batch_loss_sum + penalty_sum) / stop
+                        for hook in on_batch_end:
+                            hook(index, {"loss": running})
+                    if model.stop_training:
+                        rows = stop
+                        break
+            else:  # the usual case, with nothing to do between steps but the stop check
+                for step, xb, yb, pb, stop in batches:
+                    step(xb, yb, pb)
+                    if model.stop_training:  # may be set from another thread (a Stop button)
+                        rows = stop
+                        break
+            seen = epoch_loss() if rows == n else loss.value(ys[:rows], outputs[:rows])
+            logs = {"loss": seen + penalty_sum / rows}
             # The epoch is healthy when its loss is finite, its weights are finite and within
             # bounds, and so is its validation loss. The weights cost one BLAS dot product (no
             # temporary array): their norm bounds every |w|, and a NaN or an overflowing
@@ -247,6 +247,29 @@ def fit_checked(  # noqa: C901 - the hot loop stays inline: a call per batch cos
     for cb in callback_list:
         cb.on_train_end(logs)
     return history
+
+
+def _batches(model, xs, ys, outputs, batch: int, y, fused: bool):
+    """Every batch of an epoch as (step, x rows, y rows, prediction rows, end row): views of
+    the epoch's buffers, made once per fit; and the plans, one per batch size. The full
+    batches are the rows of a (steps, batch, columns) view, which NumPy iterates in C
+    (slicing 313 batches in a Python loop took ~0.5 ms of each fit on the course net)."""
+    n = len(xs)
+    full = n // batch * batch
+    plans: dict[int, StepPlan] = {}
+    batches: list[tuple] = []
+    if full:
+        plans[batch] = StepPlan(model, batch, y, fused)
+        step = plans[batch].step
+        views = (a[:full].reshape(full // batch, batch, a.shape[1]) for a in (xs, ys, outputs))
+        batches = [
+            (step, xb, yb, pb, stop)
+            for (xb, yb, pb), stop in zip(zip(*views), range(batch, full + 1, batch))
+        ]
+    if full < n:
+        plans[n - full] = StepPlan(model, n - full, y, fused)
+        batches.append((plans[n - full].step, xs[full:], ys[full:], outputs[full:], n))
+    return batches, plans
 
 
 class ProgressPrinter(callbacks_module.Callback):

@@ -71,6 +71,12 @@ class Loss(Serializable):
         """Write dL/dp into out (n, k)."""
         raise NotImplementedError
 
+    def bind_value(self, y: np.ndarray, p: np.ndarray):
+        """A zero-argument function returning value(y, p) for whatever these two buffers
+        hold when it is called: fit's epoch loss, once per epoch. A loss may keep scratch
+        buffers in it so that the evaluation allocates nothing."""
+        return lambda: self.value(y, p)
+
     def fuses_with(self, activation, y: np.ndarray | None = None) -> bool:
         """True when dL/dz for this output activation is (p - y) * scale for the prepared
         targets y (every training target; None: targets of the loss's usual form)."""
@@ -160,6 +166,39 @@ class BinaryCrossentropy(Loss):
         log_not_q *= 1.0 - y
         bce += log_not_q
         return -_mean(bce)
+
+    def bind_value(self, y, p):
+        """value(y, p) in ten ufunc calls into three scratch arrays: the same operations in
+        the same order as `value`, so the same bits, without its five temporary arrays and
+        helper calls (~10 -> ~5 us on 200 rows, a whole epoch's overhead in full-batch
+        training)."""
+        if self.from_logits:
+            return super().bind_value(y, p)
+        q, log_q, not_y = np.empty_like(p), np.empty_like(p), np.empty_like(p)
+        eps = config.epsilon()
+        low, high, one = (np.array(c, dtype=p.dtype) for c in (eps, 1.0 - eps, 1.0))
+        maximum, minimum, log, multiply, subtract = (
+            np.maximum,
+            np.minimum,
+            np.log,
+            np.multiply,
+            np.subtract,
+        )
+        add, size = np.add, p.size
+
+        def value():
+            maximum(p, low, out=q)  # out= required here (a positional out is deprecated)
+            minimum(q, high, out=q)
+            log(q, log_q)
+            multiply(log_q, y, log_q)
+            subtract(one, q, q)
+            log(q, q)
+            subtract(one, y, not_y)
+            multiply(q, not_y, q)
+            add(log_q, q, log_q)
+            return -(float(add.reduce(log_q, axis=None)) / size)
+
+        return value
 
     def gradient_into(self, y, p, out):
         n, k = p.shape

@@ -115,6 +115,15 @@ def _pieces(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
     return [tuple(a[start : start + PIECE] for a in arrays) for start in range(0, size, PIECE)]
 
 
+def _scalar_cell(dtype) -> np.ndarray:
+    """A 0-d array of the weights' dtype for a per-step scalar (the learning rate, Adam's
+    step size): a ufunc converts a Python float operand on every call, ~0.7 us against
+    ~0.05 us to store it into this cell first (measured on a 451-weight update). Storing
+    rounds to the dtype exactly as the ufunc's own conversion does, so the update is
+    bit-identical."""
+    return np.zeros((), dtype=dtype)
+
+
 _registry = Registry("optimizer", Optimizer)
 register = _registry.register
 
@@ -161,9 +170,11 @@ class SGD(Optimizer):
         self._ensure_built([variable])
         tmp = self._slots[0]["tmp"]
         multiply, subtract = np.multiply, np.subtract
+        rate = _scalar_cell(variable.dtype)
 
         def step():  # plain gradient descent, inlined for the training loop
-            multiply(grad, float(self.learning_rate), tmp)  # outputs positional: ~35 ns less
+            rate[()] = self.learning_rate
+            multiply(grad, rate, tmp)  # outputs positional: ~35 ns less
             subtract(variable, tmp, variable)
             self.iterations += 1
 
@@ -234,19 +245,24 @@ class RMSprop(Optimizer):
         self._ensure_built([variable])
         slots = self._slots[0]
         tmp, den, v = slots["tmp"], slots["den"], slots["velocity"]
-        rho, epsilon = self.rho, self.epsilon
+        # constants as 0-d arrays of the weights' dtype: ufuncs take them faster than floats
+        rho, one_minus_rho, epsilon = (
+            np.array(c, dtype=variable.dtype) for c in (self.rho, 1.0 - self.rho, self.epsilon)
+        )
+        rate = _scalar_cell(variable.dtype)
         add, subtract, multiply, divide, sqrt = np.add, np.subtract, np.multiply, np.divide, np.sqrt
 
         def step():  # update_step inlined with locals, for the training loop
-            multiply(grad, grad, out=tmp)
-            multiply(tmp, 1.0 - rho, out=tmp)
-            multiply(v, rho, out=v)
-            add(v, tmp, out=v)
-            add(v, epsilon, out=den)
-            sqrt(den, out=den)
-            multiply(grad, float(self.learning_rate), out=tmp)
-            divide(tmp, den, out=tmp)
-            subtract(variable, tmp, out=variable)
+            rate[()] = self.learning_rate
+            multiply(grad, grad, tmp)  # outputs positional: ~35 ns less per call than out=
+            multiply(tmp, one_minus_rho, tmp)
+            multiply(v, rho, v)
+            add(v, tmp, v)
+            add(v, epsilon, den)
+            sqrt(den, den)
+            multiply(grad, rate, tmp)
+            divide(tmp, den, tmp)
+            subtract(variable, tmp, variable)
             self.iterations += 1
 
         return step
@@ -332,11 +348,12 @@ class Adam(Optimizer):
         pieces = _pieces(
             grad, variable, slots["tmp"], slots["den"], slots["momentum"], slots["velocity"]
         )
+        scale = _scalar_cell(variable.dtype)
 
         def step():  # update_step inlined with locals, for the training loop
             t = self.iterations + 1
             alpha = float(self.learning_rate) * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-            scale = alpha * (1.0 - b1) / root
+            scale[()] = alpha * (1.0 - b1) / root
             # ten calls, each one pass: the fewest NumPy's ufuncs allow for this formula
             # (outputs positional: ~35 ns less per call than out=)
             for g, w, tmp, den, m, v in pieces:

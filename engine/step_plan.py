@@ -31,6 +31,13 @@ from .activations import Activation
 
 WIDE = 64  # layers (and inputs) at least this wide keep row-major buffers; see the docstring
 
+# np.dot without its __array_function__ dispatch: NumPy 2 wraps np.dot in a dispatcher that
+# calls a Python function to collect the operands before every product, ~0.4 us of the
+# ~1.1 us a course-net product costs (8 products a step). The step's operands are plain
+# ndarrays it allocated itself, so there is nothing to dispatch to; the wrapper's
+# `_implementation` (NEP 18) is the C function it forwards to. np.dot where it is absent.
+_DOT = getattr(np.dot, "_implementation", np.dot)
+
 
 def input_ones_column(layers: list) -> bool:
     """Whether training inputs carry a ones column for the first layer's bias. Not for wide
@@ -61,6 +68,8 @@ class LayerBuffers:
     kernel_t: np.ndarray  # (units, n_in): kernel.T, to pass delta down to the layer below
     bias_apart: np.ndarray | None  # (units,): a first layer's bias when x has no ones column
     grad_bias_apart: np.ndarray | None  # (units,): its gradient
+    w_forward: np.ndarray  # what the forward product uses: w_aug, or -w_aug when `negated`
+    negated: bool  # the forward product gives -z ([a, 1] @ -W_aug), where g starts from -z
     a_aug: np.ndarray | None  # (m, units [+ 1]): [a, 1] for the next layer; None at the output
     a: np.ndarray | None  # (m, units): g(z), a view of a_aug; None at the output
     z: np.ndarray  # (m, units): pre-activation; is `a` when g is computed in place
@@ -92,8 +101,27 @@ class StepPlan:
         layers = model._layers
         self.model = model
         self.loss = model.loss
+        # Layers whose g starts from -z (sigmoid: 1 / (1 + e^-z)) get -z from their product
+        # with -W_aug, one np.negative over their weights per step instead of one over z per
+        # layer. The product is exactly -(a @ W): IEEE rounding is symmetric in sign.
+        negate = [
+            layer.activation.starts_from_negated_z and not _bias_apart(layers, index)
+            for index, layer in enumerate(layers)
+        ]
+        spans = [span for span, n in zip(model._layer_spans, negate) if n]
+        self.negated_span = slice(spans[0].start, spans[-1].stop) if spans else None
+        self.negated_flat = (
+            np.empty(spans[-1].stop - spans[0].start, dtype=dtype) if spans else None
+        )
+        negated_weights = [
+            self.negated_flat[span.start - spans[0].start : span.stop - spans[0].start]
+            if n
+            else None
+            for span, n in zip(model._layer_spans, negate)
+        ]
         self.layers = [
-            self._layer_buffers(model, index, size, dtype) for index in range(len(layers))
+            self._layer_buffers(model, index, size, dtype, negated_weights[index])
+            for index in range(len(layers))
         ]
         self.penalties = [
             Penalty(reg, weight, grad, np.empty_like(weight))
@@ -113,7 +141,9 @@ class StepPlan:
         self.step = self._build_step()
 
     @staticmethod
-    def _layer_buffers(model, index: int, size: int, dtype) -> LayerBuffers:
+    def _layer_buffers(model, index: int, size: int, dtype, negated_weights) -> LayerBuffers:
+        """The buffers of layer `index`; `negated_weights` (flat), when given, is where the
+        step keeps -W_aug for this layer's forward product."""
         layers = model._layers
         layer = layers[index]
         act = layer.activation
@@ -122,9 +152,11 @@ class StepPlan:
         span = model._layer_spans[index]
         w_aug = model._flat[span].reshape(rows, layer.units)
         g_aug = model._grad_flat[span].reshape(rows, layer.units)
-        bias_apart = index == 0 and layer.bias is not None and not input_ones_column(layers)
+        bias_apart = _bias_apart(layers, index)
         if bias_apart:  # wide input without a ones column: the bias is added separately
             w_aug, g_aug = layer.kernel, grads[0]
+        negated = negated_weights is not None
+        w_forward = negated_weights.reshape(w_aug.shape) if negated else w_aug
         if index < len(layers) - 1:
             has_ones = layers[index + 1].bias is not None
             if layer.units < WIDE:  # transposed: a = stored[:units].T is contiguous
@@ -158,6 +190,8 @@ class StepPlan:
         return LayerBuffers(
             activation=act,
             w_aug=w_aug,
+            w_forward=w_forward,
+            negated=negated,
             grad_aug=g_aug,
             kernel_t=layer.kernel.T,
             bias_apart=layer.bias if bias_apart else None,
@@ -189,6 +223,7 @@ class StepPlan:
         program = _Program()
         call = program.call
         xb, yb, pb = _Expr("xb"), _Expr("yb"), _Expr("pb")
+        pb.shape = self.layers[-1].delta.shape  # (m, units), for activations that ask
         subtract, multiply, add = np.subtract, np.multiply, np.add
 
         def matmul(a, b, out):  # the product as its fastest call
@@ -196,26 +231,33 @@ class StepPlan:
 
         buffers = self.layers
         dtype = buffers[-1].z.dtype
+        if self.negated_flat is not None:
+            call(np.negative, self.model._flat[self.negated_span], self.negated_flat)
+
+        def forward(b, a, z, out):
+            matmul(a, b.w_forward, z)
+            if b.bias_apart is not None:
+                call(add, z, b.bias_apart, z)
+            if b.negated:
+                program.extend(b.activation.forward_calls_negated(z, out, dtype))
+            else:
+                program.extend(b.activation.forward_calls(z, out, dtype))
+
         a = xb
         for b in buffers[:-1]:
-            matmul(a, b.w_aug, b.z)
-            if b.bias_apart is not None:
-                call(add, b.z, b.bias_apart, b.z)
-            program.extend(b.activation.forward_calls(b.z, b.a, dtype))
+            forward(b, a, b.z, b.a)
             a = b.a_aug
         out = buffers[-1]
-        out_act = out.activation
-        z = pb if out_act.uses_output_only else out.z  # predictions land in the epoch buffer
-        matmul(a, out.w_aug, z)
-        if out.bias_apart is not None:
-            call(add, z, out.bias_apart, z)
-        program.extend(out_act.forward_calls(z, pb, dtype))
+        # the predictions land in the epoch buffer
+        forward(out, a, pb if out.activation.uses_output_only else out.z, pb)
         if self.fused:  # dL/dz = (p - y) / n
             call(subtract, pb, yb, out.delta)
             call(multiply, out.delta, self.scale, out.delta)
         else:
             call(self.loss.gradient_into, yb, pb, out.delta)
-            program.extend(out_act.backward_calls(out.z, pb, out.delta, out.delta, out.work, dtype))
+            program.extend(
+                out.activation.backward_calls(out.z, pb, out.delta, out.delta, out.work, dtype)
+            )
         for below, b in reversed(list(zip(buffers, buffers[1:]))):
             matmul(below.a_aug.T, b.delta, b.grad_aug)  # [kernel; bias] gradient at once
             matmul(b.delta, b.kernel_t, below.delta)  # dL/da of the layer below
@@ -232,7 +274,18 @@ class StepPlan:
             call(p.regularizer.add_gradient, p.weight, p.grad, p.work)
         # looked up per step: bind_optimizer (and compute_gradients) set it after the build
         program.lines.append("plan.apply_update()")
+        # the step's calls before the update, in order: (function, *operands[, keywords]),
+        # operands being arrays or _Expr names of the step's arguments (benchmarks/step_budget.py
+        # times them one by one); `calls` are just the functions
+        self.operations = program.operations
+        self.calls = [function for function, *_ in program.operations]
         return program.function("step", ("xb", "yb", "pb"), plan=self)
+
+
+def _bias_apart(layers: list, index: int) -> bool:
+    """Whether layer `index` adds its bias apart from its product: a first layer whose wide
+    input has no ones column."""
+    return index == 0 and layers[0].bias is not None and not input_ones_column(layers)
 
 
 def _product(a, b, out) -> tuple:
@@ -241,9 +294,9 @@ def _product(a, b, out) -> tuple:
     same BLAS kernel), which is 8 products a step. np.dot needs a C-contiguous out; a
     transposed (column-major) out is written as out.T = b.T @ a.T."""
     if _c_contiguous(out):
-        return (np.dot, a, b, out)
+        return (_DOT, a, b, out)
     if _c_contiguous(_transposed(out)):
-        return (np.dot, _transposed(b), _transposed(a), _transposed(out))
+        return (_DOT, _transposed(b), _transposed(a), _transposed(out))
     return (np.matmul, a, b, out)
 
 
@@ -261,7 +314,9 @@ def _transposed(a):
 
 class _Expr(str):
     """An operand written into the generated code as is: a step argument or an expression
-    of one (`xb.T`)."""
+    of one (`xb.T`). `shape`, when known, is the shape of the array it stands for."""
+
+    shape: tuple[int, ...] | None = None
 
 
 class _Program:
@@ -270,6 +325,7 @@ class _Program:
 
     def __init__(self):
         self.lines: list[str] = []
+        self.operations: list[tuple] = []  # what each line calls, with what, in order
         self.namespace: dict[str, Any] = {}
         self._names: dict[int, str] = {}
 
@@ -289,6 +345,7 @@ class _Program:
         if keywords:
             operands = operands[:-1]
         texts = [*map(self.name, operands), *(f"{k}={self.name(v)}" for k, v in keywords.items())]
+        self.operations.append((function, *operands, *([keywords] if keywords else [])))
         self.lines.append(f"{self.name(function)}({', '.join(texts)})")
 
     def extend(self, calls) -> None:
@@ -304,6 +361,21 @@ class _Program:
             f"    def {name}({', '.join(arguments)}):\n{body}\n"
             f"    return {name}\n"
         )
-        scope: dict[str, Any] = {}
-        exec(compile(source, f"<step plan {name}>", "exec"), scope)  # noqa: S102
-        return scope["_make"](**namespace)
+        make = _MAKERS.get(source)
+        if make is None:
+            scope: dict[str, Any] = {}
+            exec(compile(source, f"<step plan {name}>", "exec"), scope)  # noqa: S102
+            make = scope["_make"]
+            if len(_MAKERS) >= _MAKERS_KEPT:
+                _MAKERS.clear()
+            _MAKERS[source] = make
+        return make(**namespace)
+
+
+# Compiled step code by source text. The source names its operands (v0, v1, ...) and binds
+# them only when `_make` is called, so one network shape, batch size and optimizer gives the
+# same text in every fit: compiling it again cost ~0.9 ms per plan, two plans per fit (the
+# batch and the remainder batch), 2 of the 3.5 ms fit spent before its first step on the
+# course net. Bounded, since a long session may see many shapes.
+_MAKERS: dict[str, Callable] = {}
+_MAKERS_KEPT = 64
