@@ -11,7 +11,7 @@ Measured in this run, on this machine (offscreen Qt, every live view open and re
 3. Memory: resident set size before and after a 100,000-epoch run (bounded history plots).
 
 Usage: QT_QPA_PLATFORM=offscreen python benchmarks/gui_overhead.py [--quick]
-           [--show gradientDock --show sampleInspector]   # float these panels, all on screen
+           [--show gradientDock] [--show sampleInspector] [--float]   # these panels open
 """
 
 from __future__ import annotations
@@ -71,13 +71,15 @@ class BenchHost(QMainWindow):
         self.push(self._commands.record_training(self, weights, history, epochs_trained))
 
 
-SHOWN_DOCKS: list[str] = []  # --show: panels floated beside the main window, all on screen
+SHOWN_DOCKS: list[str] = []  # --show: panels whose tab is chosen (--float: floated beside)
+FLOAT_SHOWN = False
 
 
 def make_window(project):
     """The real main window showing `project` when it can be built, else BenchHost. The
-    panels named by --show float beside it, so they are on screen with every other view
-    (tabbed, they would hide the activation panels they share a tab group with)."""
+    panels named by --show get their tab chosen, as a person would open them (hiding the
+    panel they share a tab group with); with --float they float beside the window instead,
+    on screen together with every other view (a heavier load than any tab choice)."""
     from app.training.integration import attach_training
 
     try:
@@ -103,10 +105,11 @@ def make_window(project):
         dock = window.findChild(QDockWidget, name)
         if dock is None:
             raise SystemExit(f"--show {name}: the window has no panel of that name")
-        dock.setFloating(True)
-        dock.resize(600, 400)
+        if FLOAT_SHOWN:
+            dock.setFloating(True)
+            dock.resize(600, 400)
         dock.show()
-        dock.raise_()
+        dock.raise_()  # tabbed: its tab chosen, as a person would
     return window, panel, kind
 
 
@@ -289,8 +292,13 @@ def main() -> None:
         metavar="DOCK",
         help="float this panel (objectName, e.g. gradientDock, sampleInspector) on screen too",
     )
+    parser.add_argument(
+        "--float", action="store_true", help="float the --show panels beside the window"
+    )
     args = parser.parse_args()
     SHOWN_DOCKS.extend(args.show)
+    global FLOAT_SHOWN
+    FLOAT_SHOWN = args.float
     sections = set(args.only or ("default", "mnist", "memory"))
     app = QApplication.instance() or QApplication([])
     print(

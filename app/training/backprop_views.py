@@ -21,6 +21,7 @@ from app.training.sample_inspector import (
 from engine.gradient_stats import GradientStats
 
 GRADIENT_REDRAW = 0.25  # seconds between gradient plot redraws at most (4 a second)
+GRADIENTS = "gradients"  # the plot's name in the controller's frame pacer
 
 
 class BackpropViews(QObject):
@@ -98,13 +99,24 @@ class BackpropViews(QObject):
             self.gradient_plot.set_layers(layer_activations(self.window.project))
 
     def _draw_gradients(self, force: bool = False) -> None:
-        """In the curves stage of a frame (the worker stands aside), at most 4 times a
-        second: a few setData calls on short, decimated series."""
+        """In the curves stage of a frame (the worker stands aside): as often as the frame
+        pacer allows for what a redraw of this plot costs, at most 4 times a second. The
+        plot is painted here, inside the stage, so its cost is measured and paid while the
+        worker waits, not later in a repaint that fights the worker for the GIL (a fixed
+        4 a second, painted outside the stage, took the window to ~50% of headless)."""
         now = time.perf_counter()
-        if self.stats is None or not (force or now - self._drawn >= GRADIENT_REDRAW):
+        pacer = getattr(self.panel.controller, "pacer", None)
+        due = now - self._drawn >= GRADIENT_REDRAW and (
+            pacer is None or GRADIENTS not in pacer.names or pacer.due(GRADIENTS, now)
+        )
+        if self.stats is None or not (force or due):
             return
         if self.gradient_plot.update_from(self.stats):
-            self._drawn = now
+            self.gradient_plot.repaint()
+            done = time.perf_counter()
+            self._drawn = done
+            if pacer is not None and GRADIENTS in pacer.names:
+                pacer.drawn(GRADIENTS, done - now, done)
 
     def _on_project_changed(self) -> None:
         self.sample_inspector.set_project(getattr(self.window, "project", None))

@@ -136,12 +136,19 @@ class TrainingController(QObject):
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render_frame)
         self.pacer = ViewPacer(
-            ("curves", "weights", "activations", "output"),
+            ("curves", "weights", "activations", "output", "gradients"),
             budget=FRAME_BUDGET,
             min_interval=MIN_FRAME_INTERVAL,
             max_interval=MAX_FRAME_INTERVAL,
-            # The falling cost is what a person watches most.
-            weights={"curves": 2.0, "weights": 1.0, "activations": 1.0, "output": 1.0},
+            # The falling cost is what a person watches most. The gradient plot
+            # (backprop_views) paces itself with the same budget, drawn only while shown.
+            weights={
+                "curves": 2.0,
+                "weights": 1.0,
+                "activations": 1.0,
+                "output": 1.0,
+                "gradients": 1.0,
+            },
         )
         self._pending: dict = {}  # view data not drawn yet (its view was not due)
         self._stages: list = []  # the rest of the frame being drawn: (view name, callable)
