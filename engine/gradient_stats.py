@@ -91,15 +91,23 @@ class GradientStats(Callback):
         return self._finished
 
     def _finish_new(self) -> None:
+        """Roots and ratios of the epochs recorded since the last read, all at once: one
+        epoch at a time cost ~30 us each, 76 ms on the GUI thread after 2,500 epochs."""
         g_list, w_list, r_list = self._finished
-        for sums in self._sums[len(g_list) : len(self.epochs)]:
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                g_list.append(np.sqrt(sums[0] / self._sizes))
-                w_list.append(np.sqrt(sums[2] / self._sizes))
-                ratio = np.sqrt(sums[1] / sums[2])
-            ratio[sums[2] == 0] = 0.0  # all-zero weights that did not move: nothing happened
-            ratio[(sums[2] == 0) & (sums[1] > 0)] = math.inf  # ... that did: beyond any ratio
-            r_list.append(ratio)
+        start, stop = len(g_list), len(self.epochs)
+        if stop <= start:
+            return
+        sums = np.stack(self._sums[start:stop])  # (epochs, 3, layers)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            g_rms = np.sqrt(sums[:, 0] / self._sizes)
+            w_rms = np.sqrt(sums[:, 2] / self._sizes)
+            ratio = np.sqrt(sums[:, 1] / sums[:, 2])
+        still = sums[:, 2] == 0
+        ratio[still] = 0.0  # all-zero weights that did not move: nothing happened
+        ratio[still & (sums[:, 1] > 0)] = math.inf  # ... that did: beyond any ratio
+        g_list.extend(g_rms)
+        w_list.extend(w_rms)
+        r_list.extend(ratio)
 
     @property
     def grad_rms(self) -> list[np.ndarray]:
