@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from hypothesis import strategies as st
 
 from engine.project import CompileSpec, DatasetSource, LayerSpec, Project, TrainingSpec
 
@@ -88,3 +89,28 @@ def npz_bytes(**arrays) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
+
+
+# Any JSON value, to put where a file expects something else (the fuzz tests).
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 10**12)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def paths_in(value, prefix=()):
+    """Every path (tuple of keys and indices) into a JSON value, the value itself first."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from paths_in(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from paths_in(child, (*prefix, index))

@@ -15,7 +15,15 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from project_testing import meta_of, small_project, with_meta, write_zip, zip_members
+from project_testing import (
+    json_values,
+    meta_of,
+    paths_in,
+    small_project,
+    with_meta,
+    write_zip,
+    zip_members,
+)
 
 from engine.errors import EngineError, ProjectError
 from engine.project import SCHEMA_VERSION, Project, runtime
@@ -411,29 +419,6 @@ def test_mangled_project_json_either_loads_or_raises_project_error(edits):
         _load_bytes(write_zip(Path(folder) / "out.nnproj", members).read_bytes())
 
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-3, 10**12)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
-    ),
-    max_leaves=6,
-)
-
-
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _paths(child, (*prefix, index))
-
-
 def _fuzz_meta() -> dict:
     with tempfile.TemporaryDirectory() as folder:
         src = Path(folder) / "src.nnproj"
@@ -442,7 +427,7 @@ def _fuzz_meta() -> dict:
 
 
 META = _fuzz_meta()
-META_PATHS = [p for p in _paths(META) if p]
+META_PATHS = [p for p in paths_in(META) if p]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from project_testing import meta_of, with_meta, write_zip, zip_members
+from project_testing import json_values, meta_of, paths_in, with_meta, write_zip, zip_members
 
 from engine.errors import EngineError, ProjectError
 from engine.project import Project, edits, runs, runtime
@@ -263,30 +263,7 @@ def test_runs_npz_may_not_hold_pickles(tmp_path):
     assert "runs.npz" in message and "pickle" in message
 
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-3, 10**12)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
-    ),
-    max_leaves=6,
-)
-
-
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _paths(child, (*prefix, index))
-
-
-RUN_PATHS = [("runs", *path) for path in _paths(meta_of(V3)["runs"]) if path]
+RUN_PATHS = [("runs", *path) for path in paths_in(meta_of(V3)["runs"]) if path]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
