@@ -18,7 +18,6 @@ the epoch that blew up, so the record also says which layer went first.
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
 
@@ -35,24 +34,31 @@ BLOWN_UPDATE_RATIO = 1.0
 
 class GradientStats(Callback):
     """Records, per epoch and per Dense layer: `grad_rms` (RMS of dL/dW of the epoch's last
-    batch), `weight_rms` and `update_ratio` (|ΔW| / |W| over the epoch). `epochs` holds the
-    epoch indices; `diverged_epoch` the epoch fit found unhealthy, if any (its row is the
-    last one). The records only grow, so another thread may read a prefix while fit runs."""
+    batch), `weight_rms` and `update_ratio` (|ΔW| / |W| over the epoch), each an
+    (epochs, n_layers) array. `epochs` holds the epoch indices; `diverged_epoch` the epoch fit
+    found unhealthy, if any (its row is the last one).
+
+    The records only grow, so another thread may read them while fit runs: `count` records
+    are complete, and `read(start)` returns those from `start` on as arrays (a frame of the
+    window reads only what is new, whatever the length of the run)."""
 
     def __init__(self):
         super().__init__()
-        self.epochs: list[int] = []
         self.diverged_epoch: int | None = None
-        self._sums: list[np.ndarray] = []  # per epoch (3, n_layers): |g|², |ΔW|², |W|²
-        self._finished: tuple[list, list, list] = ([], [], [])
-        self._finishing = threading.Lock()  # the window and the run's end may both read
+        # Row k: epoch k's sums of squares (3, n_layers): |g|², |ΔW|², |W|². Grown by
+        # doubling; a reader that took the old buffer still finds its first `count` rows.
+        self._sums = np.zeros((0, 3, 0))
+        self._epochs = np.zeros(0, dtype=np.int64)
+        self._sizes = np.ones(0)  # weights per kernel
+        self.count = 0
 
     def on_train_begin(self, logs=None):
         model = self.model
         n = model._flat.size
+        layers = len(model._layers)
         # (n, n_layers) of ones over each kernel (the kernel leads its [kernel; bias] span):
         # one small matrix product sums every kernel's squares at once.
-        self._select = np.zeros((n, len(model._layers)))
+        self._select = np.zeros((n, layers))
         for i, (layer, span) in enumerate(zip(model._layers, model._layer_spans)):
             self._select[span.start : span.start + layer.kernel.size, i] = 1.0
         self._sizes = self._select.sum(axis=0)
@@ -60,6 +66,10 @@ class GradientStats(Callback):
         # the squares of a blowing-up float32 weight overflow float32).
         self._rows = np.zeros((3, n))
         self._rows[2] = model._flat
+        if self._sums.shape[2] != layers:  # a model of another depth than a previous fit
+            self._sums = np.zeros((256, 3, layers))
+            self._epochs = np.zeros(256, dtype=np.int64)
+            self.count = 0
 
     def on_epoch_end(self, epoch, logs=None):
         self._record(epoch)
@@ -78,26 +88,31 @@ class GradientStats(Callback):
     def _record(self, epoch: int) -> None:
         """Sums of squares only, in a fixed handful of vectorised operations whatever the
         depth; square roots and ratios are taken when the records are read."""
+        k = self.count
+        if k == len(self._epochs):
+            self._grow()
         rows = self._rows
         rows[0] = self.model._grad_flat
         rows[1] = self.model._flat
         rows[1] -= rows[2]
-        self._sums.append(np.square(rows) @ self._select)
-        self.epochs.append(int(epoch))
+        np.matmul(np.square(rows), self._select, out=self._sums[k])
+        self._epochs[k] = epoch
+        self.count = k + 1  # published last: a reader sees only complete rows
 
-    def _finish(self) -> tuple[list, list, list]:
-        with self._finishing:
-            self._finish_new()
-        return self._finished
+    def _grow(self) -> None:
+        size = max(256, 2 * len(self._epochs))
+        sums = np.zeros((size, *self._sums.shape[1:]))
+        sums[: self.count] = self._sums[: self.count]
+        epochs = np.zeros(size, dtype=np.int64)
+        epochs[: self.count] = self._epochs[: self.count]
+        self._sums, self._epochs = sums, epochs
 
-    def _finish_new(self) -> None:
-        """Roots and ratios of the epochs recorded since the last read, all at once: one
-        epoch at a time cost ~30 us each, 76 ms on the GUI thread after 2,500 epochs."""
-        g_list, w_list, r_list = self._finished
-        start, stop = len(g_list), len(self.epochs)
-        if stop <= start:
-            return
-        sums = np.stack(self._sums[start:stop])  # (epochs, 3, layers)
+    def read(self, start: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(epochs, grad_rms, weight_rms, update_ratio) of the records from `start` on, as
+        arrays of (records,) and (records, n_layers); roots and ratios worked out now, for
+        these rows only."""
+        count = self.count  # before the buffers: their first `count` rows are complete
+        sums, epochs = self._sums[start:count], self._epochs[start:count]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             g_rms = np.sqrt(sums[:, 0] / self._sizes)
             w_rms = np.sqrt(sums[:, 2] / self._sizes)
@@ -105,31 +120,36 @@ class GradientStats(Callback):
         still = sums[:, 2] == 0
         ratio[still] = 0.0  # all-zero weights that did not move: nothing happened
         ratio[still & (sums[:, 1] > 0)] = math.inf  # ... that did: beyond any ratio
-        g_list.extend(g_rms)
-        w_list.extend(w_rms)
-        r_list.extend(ratio)
+        return epochs.copy(), g_rms, w_rms, ratio
 
     @property
-    def grad_rms(self) -> list[np.ndarray]:
-        return self._finish()[0]
+    def epochs(self) -> list[int]:
+        return self._epochs[: self.count].tolist()
 
     @property
-    def weight_rms(self) -> list[np.ndarray]:
-        return self._finish()[1]
+    def grad_rms(self) -> np.ndarray:
+        return self.read()[1]
 
     @property
-    def update_ratio(self) -> list[np.ndarray]:
-        return self._finish()[2]
+    def weight_rms(self) -> np.ndarray:
+        return self.read()[2]
+
+    @property
+    def update_ratio(self) -> np.ndarray:
+        return self.read()[3]
 
 
 def first_out_of_range(stats: GradientStats) -> tuple[int, int, str, float] | None:
     """The first (epoch, layer index, what, value) at which a layer's update ratio passed
     BLOWN_UPDATE_RATIO or its gradient stopped being finite; what is "ratio" or "gradient".
     Layers are scanned input to output, epochs in order. None when every record is in range."""
-    for epoch, g_rms, ratio in zip(stats.epochs, stats.grad_rms, stats.update_ratio):
-        for layer in range(len(ratio)):
-            if not math.isfinite(g_rms[layer]):
-                return epoch, layer, "gradient", float(g_rms[layer])
-            if not ratio[layer] <= BLOWN_UPDATE_RATIO:  # NaN counts as out of range
-                return epoch, layer, "ratio", float(ratio[layer])
-    return None
+    epochs, g_rms, _, ratio = stats.read()
+    # NaN counts as out of range, as does a gradient that is not finite
+    bad = ~np.isfinite(g_rms) | ~(ratio <= BLOWN_UPDATE_RATIO)
+    if not bad.any():
+        return None
+    row = int(np.argmax(bad.any(axis=1)))
+    layer = int(np.argmax(bad[row]))
+    if not math.isfinite(g_rms[row, layer]):
+        return int(epochs[row]), layer, "gradient", float(g_rms[row, layer])
+    return int(epochs[row]), layer, "ratio", float(ratio[row, layer])

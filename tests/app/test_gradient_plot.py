@@ -60,3 +60,58 @@ def test_a_hidden_gradient_view_costs_the_run_nothing(window, qtbot):
     assert plot.visibleRegion().isEmpty()  # by default a tab behind the activation panels
     _train(window, qtbot)
     assert window.training.backprop.stats is None
+
+
+def test_the_plot_follows_a_run_in_paced_frame_stages(window, qtbot):
+    """During a run the plot is redrawn in its own stage of the controller's frames (the
+    worker stands aside meanwhile), with only the records that are new."""
+    project = _deep_sigmoid_project(epochs=4000)
+    project.layers = [LayerSpec(4, "sigmoid"), LayerSpec(1, "sigmoid")]
+    project.training.batch_size = None
+    window.set_project(project)
+    window.show()
+    dock = window.findChild(QDockWidget, "gradientDock")
+    dock.raise_()
+    plot = window.findChild(QWidget, "gradientPlot")
+    qtbot.waitUntil(lambda: not plot.visibleRegion().isEmpty(), timeout=3000)
+    views = window.training.backprop
+    controller = window.training.controller
+    draws = []  # (records plotted after, in a stage, worker running)
+    original = views._draw_gradients
+
+    def watched():
+        original()
+        draws.append((plot.read, controller._in_stage, controller.worker is not None))
+
+    views._draw_gradients = watched
+    controller._live_views["gradients"] = (views._gradients_ready, watched)
+    # As if a redraw were cheap: due every frame (1/30 s) instead of after ~1 s
+    controller.pacer.assumed_cost = 1e-5
+    controller.pacer.cost["gradients"] = 1e-5
+    _train(window, qtbot)
+    live = [draw for draw in draws if draw[2]]
+    assert live and all(in_stage for _, in_stage, _ in live)
+    assert 0 < live[0][0] < 4000  # drawn while the run went on
+    assert plot.read == views.stats.count == 4000  # and the run's end drew the rest
+
+
+def test_a_new_run_of_the_same_layers_empties_the_curves_it_has(qtbot):
+    from app.plots.gradient_plot import GradientPlot
+
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    plot.set_layers(["relu", "sigmoid"])
+    curves = list(plot.rms_curves)
+    plot.rms_curves[0].setData([1, 2], [0.1, 0.2])
+    plot.read = 2
+    plot.set_layers(["relu", "sigmoid"])
+    assert plot.rms_curves == curves and plot.read == 0
+    assert len(plot.rms_curves[0].getData()[0] or []) == 0
+    plot.set_layers(["tanh", "tanh", "sigmoid"])
+    assert len(plot.rms_curves) == 3 and plot.rms_curves[0] not in curves
+    legend = plot.rms_plot.getPlotItem().legend
+    assert [label.text for _, label in legend.items] == [
+        "layer 1 (tanh)",
+        "layer 2 (tanh)",
+        "layer 3 (sigmoid)",
+    ]

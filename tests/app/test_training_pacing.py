@@ -30,3 +30,13 @@ def test_weights_give_a_view_a_larger_share_of_the_budget():
     )
     assert pacer.shares == pytest.approx({"curves": 0.04, "other": 0.02})
     assert pacer.interval("curves") == pytest.approx(pacer.interval("other") / 2)
+
+
+def test_an_added_view_takes_its_share_and_starts_due():
+    pacer = ViewPacer(["curves", "other"], budget=0.06, weights={"curves": 2})
+    pacer.restart(5.0)
+    pacer.add("gradients", weight=1.0)
+    assert pacer.shares == pytest.approx({"curves": 0.03, "other": 0.015, "gradients": 0.015})
+    assert pacer.due("gradients", 5.0) and not pacer.due("other", 5.0)
+    with pytest.raises(ValueError, match="already"):
+        pacer.add("other")

@@ -94,3 +94,49 @@ def test_a_diverged_run_names_the_first_layer_out_of_range():
     assert watched.diverged_epoch == outcome.diverged_epoch
     for kept, same in zip(outcome.weights, watched.weights):
         np.testing.assert_array_equal(kept, same)
+
+
+def test_reads_of_a_long_run_return_only_the_new_records():
+    """The window reads what is new each frame: read(start) is the tail of a full read,
+    across the buffer's growth (it starts at 256 rows)."""
+    x, y = _xor()
+    engine.utils.set_random_seed(3)
+    model = engine.Sequential(
+        [engine.Input(shape=(2,)), Dense(4, activation="tanh"), Dense(1, activation="sigmoid")]
+    )
+    model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy")
+    stats = GradientStats()
+    model.fit(x, y, batch_size=len(x), epochs=300, verbose=0, callbacks=[stats])
+    assert stats.count == 300 and stats.epochs == list(range(300))
+    epochs, g_rms, w_rms, ratio = stats.read()
+    assert g_rms.shape == w_rms.shape == ratio.shape == (300, 2)
+    tail = stats.read(290)
+    np.testing.assert_array_equal(tail[0], np.arange(290, 300))
+    for whole, part in zip((g_rms, w_rms, ratio), tail[1:]):
+        np.testing.assert_array_equal(part, whole[290:])
+    assert all(len(part) == 0 for part in stats.read(300))
+    # the last record holds the last epoch's weights' size
+    kernel = model.get_weights()[2]
+    assert w_rms[-1][1] == pytest.approx(np.sqrt(np.mean(kernel.astype(np.float64) ** 2)), 0.2)
+
+
+def test_the_first_layer_out_of_range_is_found_in_epoch_then_layer_order():
+    stats = GradientStats()
+    stats._sizes = np.ones(3)
+    # rows: |g|², |ΔW|², |W|² per layer; epoch 0 in range, epoch 1 layer 2 blows, epoch 2
+    # layer 0 gets a non-finite gradient (later, so not the first)
+    stats._sums = np.array(
+        [
+            [[1, 1, 1], [0.01, 0.01, 0.01], [1, 1, 1]],
+            [[1, 1, 1], [0.01, 0.01, 9.0], [1, 1, 1]],
+            [[np.inf, 1, 1], [0.01, 0.01, 0.01], [1, 1, 1]],
+        ]
+    )
+    stats._epochs = np.array([4, 5, 6])
+    stats.count = 3
+    assert first_out_of_range(stats) == (5, 2, "ratio", 3.0)
+    stats.count = 1
+    assert first_out_of_range(stats) is None
+    stats._sums[1, 1, 2] = 0.01
+    stats.count = 3
+    assert first_out_of_range(stats) == (6, 0, "gradient", np.inf)
