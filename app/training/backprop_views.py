@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget
 
 from app.plots.gradient_plot import GradientPlot
-from app.training.controller import RUNNING
+from app.training.controller import IDLE, RUNNING
 from app.training.prepare import layer_activations
 from app.training.sample_inspector import (
     SampleInspector,
@@ -18,7 +18,9 @@ from app.training.sample_inspector import (
 )
 from engine.gradient_stats import GradientStats
 
-GRADIENTS = "gradients"  # the plot's name among the controller's live views
+# The views' names among the controller's live views
+GRADIENTS = "gradients"
+SAMPLE = "sample"
 
 
 class BackpropViews(QObject):
@@ -50,6 +52,8 @@ class BackpropViews(QObject):
         c.run_callbacks.append(self._stats_for_run)
         c.stateChanged.connect(self._on_state)
         c.add_live_view(GRADIENTS, self._gradients_ready, self._draw_gradients)
+        inspector = self.sample_inspector
+        c.add_live_view(SAMPLE, inspector.wants_frame, inspector.show_pending)
         c.runFinished.connect(lambda _result: self._draw_gradients())
         if hasattr(window, "projectChanged"):
             window.projectChanged.connect(self._on_project_changed)
@@ -87,6 +91,7 @@ class BackpropViews(QObject):
 
     def _on_state(self, state: str) -> None:
         worker = self.panel.controller.worker
+        self.sample_inspector.set_live(state != IDLE)
         if state != RUNNING or worker is None:
             return
         stats = next((cb for cb in worker.extra_callbacks if isinstance(cb, GradientStats)), None)

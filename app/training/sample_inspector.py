@@ -31,7 +31,7 @@ from engine.project import runtime
 from engine.sample_trace import SampleTrace, top_contributions, trace_sample
 
 FIRST_UNITS = 8  # a wide layer shows this many units until "All units" is ticked
-RECOMPUTE_MS = 250  # at most 4 recomputations a second while training
+RECOMPUTE_MS = 250  # weights coming while idle (the timeline scrubbed) are shown within this
 COLUMNS = [
     "",
     "raw | z = w·a + b",
@@ -97,6 +97,10 @@ class SampleInspector(QWidget):
         self.net = None  # an engine Sequential with the weights shown
         self._scalers = (None, None)  # (features, target) as runtime.row_scalers gives them
         self._pending_weights = None
+        # During a run the training frames show new weights (wants_frame / show_pending), in a
+        # paced stage while the worker stands aside; a timer of its own recomputed and
+        # repainted outside the frames, fighting the worker for the GIL.
+        self.live = False
         self.trace: SampleTrace | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -124,12 +128,29 @@ class SampleInspector(QWidget):
         self.recompute()
 
     def set_weights(self, weights) -> None:
-        """Weights from the live training (or the project's): shown within RECOMPUTE_MS."""
+        """Weights from the live training (shown by its next frame that has time for this
+        view) or the project's and the timeline's (shown within RECOMPUTE_MS)."""
         if weights is None or self.net is None:
             return
         self._pending_weights = weights
-        if not self._timer.isActive():
+        if not self.live and not self._timer.isActive():
             self._timer.start()
+
+    def set_live(self, live: bool) -> None:
+        """A run started (its frames show the weights) or ended (the timer does again)."""
+        self.live = live
+        if live:
+            self._timer.stop()  # the run's frames take what is pending
+        elif self._pending_weights is not None:
+            self._timer.start()
+
+    def wants_frame(self) -> bool:
+        """Whether a training frame has new weights for this view to show (cheap)."""
+        return self._pending_weights is not None and on_screen(self)
+
+    def show_pending(self) -> None:
+        """Show the newest weights that came (a stage of a training frame)."""
+        self._apply_pending()
 
     def select_row(self, row: int) -> None:
         self.spin.setValue(int(row))
@@ -149,8 +170,8 @@ class SampleInspector(QWidget):
 
     def on_shown(self, visible: bool = True) -> None:
         """Its dock became visible (its tab chosen): show the weights that came meanwhile."""
-        if visible and self._pending_weights is not None:
-            self._timer.start(0)
+        if visible and self._pending_weights is not None and not self.live:
+            self._timer.start(0)  # (during a run, its next frame shows them)
 
     # ----- computing ------------------------------------------------------------------------
     def recompute(self) -> None:

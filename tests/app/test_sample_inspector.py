@@ -140,3 +140,29 @@ def test_a_standardised_regression_target_is_traced_as_training_sees_it(window, 
     raw_target = float(project.dataset.y[5, 0])
     assert float(inspector.cell(out, 4, A)) == pytest.approx(raw_target, rel=1e-3, abs=1e-4)
     assert f"{raw_target:.4g}" in inspector.summary.text()
+
+
+def test_during_a_run_it_is_recomputed_only_in_the_training_frames(window, qtbot):
+    """While training, new weights are traced and shown in a paced stage of the controller's
+    frames (the worker stands aside), never from a timer of its own between them."""
+    inspector = _open(window, qtbot)
+    controller = window.training.controller
+    project = window.project
+    project.training.epochs, project.training.batch_size = 4000, None
+    calls = []  # (in a stage, worker running)
+    original = inspector.recompute
+
+    def watched():
+        calls.append((controller._in_stage, controller.worker is not None))
+        original()
+
+    inspector.recompute = watched
+    controller.pacer.cost["sample"] = 1e-5  # as if cheap: due at every frame
+    with qtbot.waitSignal(controller.runFinished, timeout=60_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
+    running = [in_stage for in_stage, running in calls if running]
+    assert running and all(running)
+    assert not inspector.live
+    qtbot.waitUntil(
+        lambda: abs(inspector.trace.prediction[0] - _predict_row(window, 0)[0]) < 1e-4, timeout=3000
+    )
