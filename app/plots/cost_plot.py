@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.plots.axes import cache_axes
+from app.plots.axes import cache_axes, follow_y, nice_ceiling
 from app.plots.series import DecimatingSeries
 from app.theme import is_dark, style_plot
 
@@ -48,17 +48,6 @@ def metric_key(keys) -> str | None:
             return key
     others = sorted(k for k in keys if k != "loss" and not k.startswith("val_"))
     return others[0] if others else None
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 5, 10, 20, 50, ... that is >= value."""
-    if value <= 1:
-        return 1.0
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * exponent >= value:
-            return float(step * exponent)
-    return float(10 * exponent)
 
 
 def legend_html() -> str:
@@ -336,35 +325,8 @@ class CostPlot(QWidget):
             self.loss_plot.setXRange(1, span, padding=0.02)
         log = self.log_check.isChecked()
         refit, self._refit = self._refit, False
-        self._fit_y(self.loss_plot, shown["loss"], log, refit)
-        self._fit_y(self.metric_plot, shown["metric"], False, refit)
-
-    @staticmethod
-    def _fit_y(
-        plot: pg.PlotWidget, arrays: list[np.ndarray], log: bool, refit: bool = False
-    ) -> None:
-        """Follow the data on the y axis with hysteresis: change the range only when the data
-        leaves it or fills less than half of it, so the axis is not redrawn every frame.
-        `refit`: a new history; fit it exactly (no data: the neutral 0..1)."""
-        lo, hi = math.inf, -math.inf
-        for y in arrays:
-            finite = y[np.isfinite(y)]
-            if log:
-                finite = np.log10(finite[finite > 0])
-            if finite.size:
-                lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
-        if not math.isfinite(lo):
-            if refit:
-                plot.setYRange(0, 1, padding=0)
-            return
-        if hi - lo < 1e-12:
-            lo, hi = lo - 0.5, hi + 0.5
-        current = plot.getPlotItem().vb.viewRange()[1]
-        inside = current[0] <= lo and hi <= current[1]
-        if not refit and inside and (hi - lo) >= 0.5 * (current[1] - current[0]):
-            return
-        pad = 0.08 * (hi - lo)
-        plot.setYRange(lo - pad, hi + pad, padding=0)
+        follow_y(self.loss_plot, shown["loss"], log, refit)
+        follow_y(self.metric_plot, shown["metric"], False, refit)
 
     def _for_axis(self, y: np.ndarray, curve_name: str) -> np.ndarray:
         # On a log axis a loss of exactly 0 would be -inf: show it at the smallest float.

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.builder import activation_info
-from app.plots.axes import cache_axes
+from app.plots.axes import cache_axes, follow_y, nice_ceiling
 from app.plots.series import DecimatingSeries
 from engine.gradient_stats import HEALTHY_UPDATE_RATIO
 
@@ -64,6 +64,8 @@ class GradientPlot(QWidget):
         self._ratio: list[DecimatingSeries] = []
         self.read = 0  # records of the current stats already plotted
         self._activations: list[str] | None = None  # the layers the curves are for
+        self._expected: tuple[int, int] | None = None  # a running run's (first, last) epoch
+        self._x_range: tuple[float, float] | None = None
 
     @staticmethod
     def _plot(label: str) -> pg.PlotWidget:
@@ -71,6 +73,9 @@ class GradientPlot(QWidget):
         plot.setMenuEnabled(False)
         plot.setLogMode(x=False, y=True)
         plot.setLabel("left", label)
+        # On a log axis an SI prefix rescales the tick labels ("0.1 .. 10 (x0.001)" for
+        # 1e-4 .. 1e-2): the ticks show the values themselves.
+        plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         plot.setLabel("bottom", "epoch")
         plot.showGrid(x=False, y=True, alpha=0.2)
         plot.addLegend(offset=(-4, 4), labelTextSize="7pt")
@@ -129,7 +134,35 @@ class GradientPlot(QWidget):
             self._ratio[i].extend(first, ratio[:, i])
             self.rms_curves[i].setData(*self._rms[i].arrays(), connect="finite")
             self.ratio_curves[i].setData(*self._ratio[i].arrays(), connect="finite")
+        self._fit_axes()
         return True
+
+    def expect_epochs(self, first: int | None, last: int | None = None) -> None:
+        """While a run goes, the epochs it started after and ends with: the epoch axis grows
+        in 1-2-5 steps up to `last`, and the y axes follow the data with hysteresis, as the
+        cost plot's do (a range that moved with every redraw re-rendered all four axes,
+        most of what painting this plot cost). None: fit the data exactly."""
+        self._expected = None if first is None or last is None else (int(first), int(last))
+        self._fit_axes(refit=True)
+
+    def _fit_axes(self, refit: bool = False) -> None:
+        lengths = [len(series) for series in self._rms]
+        if not any(lengths):
+            return
+        xs = [series.arrays()[0] for series in self._rms if len(series)]
+        start, end = min(float(x[0]) for x in xs), max(float(x[-1]) for x in xs)
+        if self._expected is not None:
+            first, last = self._expected
+            done = end - first
+            start = first + 1.0
+            end = first + max(min(float(last - first), nice_ceiling(done * 1.1)), done, 1.0)
+        if refit or (start, end) != self._x_range:
+            self._x_range = (start, end)
+            self.rms_plot.setXRange(start, max(end, start + 1.0), padding=0.02)
+        follow_y(self.rms_plot, [s.arrays()[1] for s in self._rms], log=True, refit=refit)
+        band = np.array(HEALTHY_UPDATE_RATIO)  # the healthy band stays in view
+        ratios = [s.arrays()[1] for s in self._ratio] + [band]
+        follow_y(self.ratio_plot, ratios, log=True, refit=refit)
 
     def has_new(self, stats) -> bool:
         """Whether `stats` holds records not plotted yet (cheap: its roots and ratios are

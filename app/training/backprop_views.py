@@ -54,7 +54,7 @@ class BackpropViews(QObject):
         c.add_live_view(GRADIENTS, self._gradients_ready, self._draw_gradients)
         inspector = self.sample_inspector
         c.add_live_view(SAMPLE, inspector.wants_frame, inspector.show_pending)
-        c.runFinished.connect(lambda _result: self._draw_gradients())
+        c.runFinished.connect(lambda _result: self._on_run_finished())
         if hasattr(window, "projectChanged"):
             window.projectChanged.connect(self._on_project_changed)
         self._on_project_changed()
@@ -98,6 +98,8 @@ class BackpropViews(QObject):
         if stats is not None and stats is not self.stats:
             self.stats = stats
             self.gradient_plot.set_layers(layer_activations(self.window.project))
+            spec = worker.spec
+            self.gradient_plot.expect_epochs(spec.initial_epoch, spec.initial_epoch + spec.epochs)
 
     def _gradients_ready(self) -> bool:
         return (
@@ -113,6 +115,10 @@ class BackpropViews(QObject):
         stage, it fought the worker for the GIL: the window fell to ~50% of headless)."""
         if self.stats is not None and self.gradient_plot.update_from(self.stats):
             self.gradient_plot.prepare_paint()
+
+    def _on_run_finished(self) -> None:
+        self._draw_gradients()
+        self.gradient_plot.expect_epochs(None)  # the axes fit the whole run
 
     def _on_project_changed(self) -> None:
         self.sample_inspector.set_project(getattr(self.window, "project", None))

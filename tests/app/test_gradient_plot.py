@@ -115,3 +115,47 @@ def test_a_new_run_of_the_same_layers_empties_the_curves_it_has(qtbot):
         "layer 2 (tanh)",
         "layer 3 (sigmoid)",
     ]
+
+
+class _Records:
+    """GradientStats's reading interface over fixed arrays (count grows as a run's would)."""
+
+    def __init__(self, rms, ratio):
+        self.rms, self.ratio, self.count = rms, ratio, 0
+
+    def read(self, start=0):
+        stop = self.count
+        epochs = np.arange(start, stop)
+        return epochs, self.rms[start:stop], self.rms[start:stop], self.ratio[start:stop]
+
+
+def test_during_a_run_the_axes_move_in_steps_not_with_every_redraw(qtbot):
+    from app.plots.gradient_plot import GradientPlot
+
+    plot = GradientPlot()
+    qtbot.addWidget(plot)
+    rng = np.random.default_rng(0)
+    records = _Records(10 ** rng.uniform(-3, -1, (400, 2)), 10 ** rng.uniform(-5, -3, (400, 2)))
+    plot.set_layers(["relu", "sigmoid"])
+    plot.expect_epochs(0, 10_000)
+
+    def x_range():
+        return plot.rms_plot.getPlotItem().vb.viewRange()[0]
+
+    records.count = 100
+    plot.update_from(records)
+    low, high = x_range()
+    assert low <= 1 and 200 <= high < 210  # 1-2-5 steps: 100 epochs done, room up to 200
+    y_before = plot.rms_plot.getPlotItem().vb.viewRange()[1]
+    records.count = 150
+    plot.update_from(records)
+    assert x_range() == [low, high]  # unchanged: its axis is not re-rendered
+    assert plot.rms_plot.getPlotItem().vb.viewRange()[1] == y_before  # within the range
+    records.count = 300
+    plot.update_from(records)
+    assert 500 <= x_range()[1] < 520
+    # the healthy band of the update ratio stays in view, though every ratio is below it
+    y_low, y_high = plot.ratio_plot.getPlotItem().vb.viewRange()[1]
+    assert y_low <= -5 and y_high >= -2  # log10 of the values and of the band 1e-4..1e-2
+    plot.expect_epochs(None)  # the run ended: the whole run fills the axis
+    assert 300 <= x_range()[1] < 310
