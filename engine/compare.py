@@ -33,7 +33,7 @@ from .project import edits, model_bridge, runtime
 from .project.document import Project
 from .project.runtime import RunOutcome
 from .unit_health import LayerHealth, layer_health
-from .utils import preserved_random_state, set_random_seed
+from .utils import private_random_state, set_random_seed
 
 __all__ = [
     "KINDS",
@@ -410,7 +410,7 @@ def compare(
     outcomes: list[RunOutcome | None] = [None, None]
     health: list[list[LayerHealth] | None] = [None, None]
     cancelled = False
-    with preserved_random_state():
+    with private_random_state():
         start = runtime.initial_weights(project)
         for which, side in enumerate((base, variant)):
             progress = _Progress(which, callback, should_stop)

@@ -26,7 +26,7 @@ import numpy as np
 from .errors import EngineValueError, ProjectError
 from .project import runtime
 from .step_plan import StepPlan, with_ones_column
-from .utils import preserved_random_state
+from .utils import private_random_state
 
 __all__ = [
     "LRFinderResult",
@@ -127,7 +127,7 @@ def find_learning_rate(
         raise ProjectError(
             f"Project {project.name!r} has no training rows to search a learning rate on."
         )
-    with preserved_random_state():
+    with private_random_state():
         model = _starting_model(project)
     shuffle_seed = runtime.run_seed(project) if seed is None else int(seed)
     run = _Run(model, prepared, project.training, shuffle_seed)

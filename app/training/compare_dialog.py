@@ -585,6 +585,8 @@ class CompareDialog(JobDialog):
         rest = self._end_job(job)
         if rest is None:
             return  # already handled (shutdown)
+        if self.isVisible():
+            self.refresh_choices()  # edits made while it ran (the choice shown is kept)
         if rest:
             self.cost_plot.add(rest)
         if job.error is not None:
@@ -714,16 +716,11 @@ class CompareDialog(JobDialog):
         self.cancel_button.setEnabled(running)
 
     def _on_project_changed(self) -> None:
-        if self.job is not None:
-            # An edit makes the window redraw its views from a freshly seeded model, which
-            # reseeds the engine's generator the runs shuffle with: the second run would not
-            # see the first one's batches.
-            self.stop_for(
-                "Stopped: the project changed during the comparison, and redrawing the window "
-                "reseeds the random generator both runs shuffle with, so they would no longer "
-                "see the same batches. Run it again."
-            )
-        elif self.isVisible():
+        # A running comparison goes on: it trains copies made when it started, with a random
+        # generator of its own (engine.utils.private_random_state), so neither the edit nor
+        # the window's redraw (which reseeds the global generator) changes what it draws.
+        # Its choices follow the project once it has finished.
+        if self.job is None and self.isVisible():
             self.refresh_choices()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
