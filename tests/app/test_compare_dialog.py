@@ -192,21 +192,25 @@ def test_training_in_the_window_stops_a_comparison_and_is_refused_during_one(win
 def test_an_edit_during_a_comparison_changes_nothing_it_draws(window, qtbot):
     """The comparison goes on through an edit, and the window's redraw after it (which
     reseeds the engine's global generator) does not change the batches either run sees."""
+    window.project.training.early_stopping = None  # both runs train every epoch
     dialog = open_dialog(window, qtbot)
-    epochs = 400
-    quiet = run(dialog, qtbot, epochs=epochs)
+    quiet = run(dialog, qtbot, epochs=3000, timeout=120_000)
+    finished = []
+    dialog.comparisonFinished.connect(finished.append)
     dialog.choose(RELU_FIRST_LAYER)
     assert dialog.start()
     qtbot.waitUntil(lambda: len(dialog.cost_plot.curve_data(0, "training")[0]) > 0, timeout=20_000)
     controller = window.training.controller
     redraws = []
     controller.layerStatsUpdated.connect(lambda _stats: redraws.append(dialog.running))
-    with qtbot.waitSignal(dialog.comparisonFinished, timeout=60_000) as blocker:
-        window.push(commands.set_spec_field(window, "compile", "learning_rate", 0.02))
-    busy = blocker.args[0].comparison
+    assert dialog.running
+    window.push(commands.set_spec_field(window, "compile", "learning_rate", 0.02))
+    qtbot.waitUntil(lambda: bool(finished), timeout=120_000)
+    busy = finished[0].comparison
     assert redraws and redraws[0]  # the window redrew its views while the comparison ran
     assert not busy.cancelled and not dialog.message.isVisible()
     for before, now in zip(quiet.comparison.outcomes, busy.outcomes):
+        assert now.epochs == before.epochs == 3000
         assert now.history == before.history
     assert window.project.compile.learning_rate == 0.02
 
