@@ -9,47 +9,48 @@ layers starved. Uses a temporary settings folder, so a saved layout does not lea
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-
-def _option(argv: list[str], name: str, default: str) -> str:
-    return next((a.split("=", 1)[1] for a in argv if a.startswith(f"--{name}=")), default)
+from shot_support import option, output, save_png, size, start_app
 
 
 def main(argv: list[str]) -> int:
-    out = Path(next((a for a in argv if not a.startswith("--")), "docs/backprop-views.png"))
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["NETBUILDER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="netbuilder-shot-")
-    from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QDockWidget, QStyleFactory
+    out = output(argv, "docs/backprop-views.png")
+    app = start_app()
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtWidgets import QDockWidget
 
     from app.main_window import MainWindow
     from engine.data import builtin
-    from engine.files import atomic_write
     from engine.project import LayerSpec, Project
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setStyle(QStyleFactory.create("Fusion"))
     window = MainWindow()
     project = Project.new_for_dataset(builtin("xor"))
     project.layers = [LayerSpec(16, "sigmoid") for _ in range(5)] + [LayerSpec(1, "sigmoid")]
     project.compile.optimizer, project.compile.learning_rate = "sgd", 0.1
     project.training.early_stopping = None
-    project.training.epochs = int(_option(argv, "epochs", "150"))
+    project.training.epochs = int(option(argv, "epochs", "150"))
     window.set_project(project)
-    width, height = (int(n) for n in _option(argv, "size", "1500x950").split("x"))
-    window.resize(width, height)
+    window.resize(*size(argv, "1500x950"))
     window.show()
     gradients = window.findChild(QDockWidget, "gradientDock")
     sample = window.findChild(QDockWidget, "sampleInspector")
-    window.splitDockWidget(gradients, sample, Qt.Orientation.Horizontal)
-    window.splitDockWidget(sample, gradients, Qt.Orientation.Horizontal)
+    # Out of their tab group (behind Activations), side by side after the Cost plot: a dock
+    # split off a tabbed one would join its tabs.
+    cost = window.findChild(QDockWidget, "plotsDock")
+    for dock in (gradients, sample):
+        window.removeDockWidget(dock)
+    window.splitDockWidget(cost, sample, Qt.Orientation.Horizontal)
+    window.splitDockWidget(cost, gradients, Qt.Orientation.Horizontal)
     for dock in (sample, gradients):
         dock.show()
-        dock.raise_()
+    for name in ("activationDock", "runsDock"):  # room for the two panels shown
+        window.findChild(QDockWidget, name).hide()
+    output_dock = window.findChild(QDockWidget, "boundaryDock")
+    window.resizeDocks(
+        [cost, gradients, sample, output_dock], [230, 560, 520, 300], Qt.Orientation.Horizontal
+    )
+    window.resizeDocks([gradients], [400], Qt.Orientation.Vertical)
     for _ in range(10):
         app.processEvents()
     loop = QEventLoop()
@@ -60,15 +61,8 @@ def main(argv: list[str]) -> int:
     sample.widget().select_row(3)
     for _ in range(20):
         app.processEvents()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not window.grab().save(buffer, "PNG"):
-        print(f"could not encode {out}", file=sys.stderr)
+    if not save_png(window, out):
         return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, bytes(data.data()))
-    print(out)
     print(gradients.widget().title.text())
     window.undo_stack.setClean()
     window.close()

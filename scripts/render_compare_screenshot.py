@@ -10,36 +10,25 @@ dialog's own thread. Uses a temporary settings folder, so a saved layout does no
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-
-def _option(argv: list[str], name: str, default: str) -> str:
-    return next((a.split("=", 1)[1] for a in argv if a.startswith(f"--{name}=")), default)
+from shot_support import option, output, save_png, size, start_app
 
 
 def main(argv: list[str]) -> int:
-    out = Path(next((a for a in argv if not a.startswith("--")), "docs/compare-sigmoid-relu.png"))
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["NETBUILDER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="netbuilder-shot-")
-    from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QTimer
-    from PySide6.QtWidgets import QApplication, QStyleFactory
+    out = output(argv, "docs/compare-sigmoid-relu.png")
+    app = start_app()
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from app.main_window import MainWindow
     from engine.compare import Change
-    from engine.files import atomic_write
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setStyle(QStyleFactory.create("Fusion"))
     window = MainWindow()
     window.show()
     dialog = window.training.learning_tools.open_compare()
-    width, height = (int(n) for n in _option(argv, "size", "1180x760").split("x"))
-    dialog.resize(width, height)
+    dialog.resize(*size(argv, "1180x760"))
     dialog.choose(Change("activation", "relu", layer=0))
-    dialog.epochs_spin.setValue(int(_option(argv, "epochs", "300")))
+    dialog.epochs_spin.setValue(int(option(argv, "epochs", "300")))
     loop = QEventLoop()
     dialog.comparisonFinished.connect(lambda _result: loop.quit())
     QTimer.singleShot(120_000, loop.quit)  # never hang a build on a wedged run
@@ -52,15 +41,8 @@ def main(argv: list[str]) -> int:
         return 1
     for _ in range(5):
         app.processEvents()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not dialog.grab().save(buffer, "PNG"):
-        print(f"could not encode {out}", file=sys.stderr)
+    if not save_png(dialog, out):
         return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, bytes(data.data()))
-    print(out)
     print(dialog.verdict.text())
     window.undo_stack.setClean()
     window.close()

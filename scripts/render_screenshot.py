@@ -7,36 +7,25 @@ Uses a temporary settings folder, so a saved window layout does not leak into th
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
+
+from shot_support import output, save_png, size, start_app
 
 
 def main(argv: list[str]) -> int:
-    out = Path(next((a for a in argv if not a.startswith("--")), "docs/screenshot.png"))
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["NETBUILDER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="netbuilder-shot-")
-    from PySide6.QtWidgets import QApplication, QStyleFactory
-
+    out = output(argv, "docs/screenshot.png")
+    app = start_app()
     from app.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setStyle(QStyleFactory.create("Fusion"))
     window = MainWindow()
     if "--dark" in argv:
         window.set_colour_scheme("dark")  # View > Colour Scheme > Dark
-    size = next((a.split("=", 1)[1] for a in argv if a.startswith("--size=")), "1400x900")
-    width, height = (int(n) for n in size.split("x"))
-    window.resize(width, height)
+    window.resize(*size(argv, "1400x900"))
     window.show()
     for _ in range(5):
         app.processEvents()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(out)):
-        print(f"could not write {out}", file=sys.stderr)
+    if not save_png(window, out):
         return 1
-    print(out)
     window.undo_stack.setClean()
     window.close()
     return 0
