@@ -463,3 +463,28 @@ def test_a_frame_paints_each_changed_plot_once_and_the_progress_bar_with_it(qtbo
         counter.paints.clear()
         epochs += n
     assert panel.progress.value() == epochs - 1
+
+
+def test_what_a_run_start_changes_is_painted_before_the_worker_runs(qtbot, window):
+    """The emptied cost plot and the new axes of a run's start are painted with the GIL to
+    the window alone: the first paint of the start comes before the worker thread runs."""
+    from PySide6.QtCore import QEvent, QObject
+
+    controller = window.training.controller
+    window.show()
+    qtbot.wait(50)
+    seen = []  # per paint of the cost plot: whether a worker thread was running
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                worker = controller.worker
+                seen.append(worker is not None and worker.isRunning())
+            return False
+
+    watch = Watch()
+    window.training.cost_plot.loss_plot.viewport().installEventFilter(watch)
+    window.project.training.epochs = 3
+    with qtbot.waitSignal(controller.runFinished, timeout=30_000):
+        controller.train()
+    assert seen and seen[0] is False
