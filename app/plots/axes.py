@@ -34,10 +34,12 @@ def nice_ceiling(value: float) -> float:
     return float(10 * exponent)
 
 
-def follow_y(plot, arrays: list[np.ndarray], log: bool, refit: bool = False) -> None:
+def follow_y(
+    plot, arrays: list[np.ndarray], log: bool, refit: bool = False, empty=(0.0, 1.0)
+) -> None:
     """Follow the data on the y axis with hysteresis: change the range only when the data
     leaves it or fills less than half of it, so the axis is not redrawn every frame.
-    `refit`: a new history; fit it exactly (no data: the neutral 0..1)."""
+    `refit`: a new history; fit it exactly (no data: `empty`, in the axis's coordinates)."""
     lo, hi = math.inf, -math.inf
     for y in arrays:
         finite = y[np.isfinite(y)]
@@ -47,7 +49,7 @@ def follow_y(plot, arrays: list[np.ndarray], log: bool, refit: bool = False) -> 
             lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
     if not math.isfinite(lo):
         if refit:
-            plot.setYRange(0, 1, padding=0)
+            plot.setYRange(*empty, padding=0)
         return
     if hi - lo < 1e-12:
         lo, hi = lo - 0.5, hi + 0.5

@@ -209,7 +209,7 @@ class CostPlot(QWidget):
         self._metric = None
         self.mark_best_epoch(None)  # a mark belongs to the run that made it
         # A new history (another dataset, an undo, a reset) gets its own y range: the
-        # hysteresis in _fit_y kept the old one, so a new loss curve could sit flat at the
+        # hysteresis in follow_y kept the old one, so a new loss curve could sit flat at the
         # bottom of, or outside, the previous dataset's range.
         self._refit = True
         self.append(history or {}, 1)

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from app import commands
 from app.builder.training_settings import LOSS_LABELS, OPTIMIZER_LABELS
-from app.plots.axes import cache_axes
+from app.plots.axes import cache_axes, follow_y
 from app.plots.boundary_plot import BoundaryPlot
 from app.theme import style_plot
 from app.training.comparison import (
@@ -202,25 +202,10 @@ class CompareCostPlot(pg.PlotWidget):
         self.curves[key].setData(np.arange(1, len(y) + 1, dtype=np.float64), y)
 
     def _fit_y(self, refit: bool = False) -> None:
-        """Follow the losses on the y axis with hysteresis: a new range only when they leave
-        it or fill less than half of it, so the axes are not re-laid-out every frame (most of
-        what a frame costs). `refit`: fit exactly (a new comparison, the final histories)."""
-        finite = [y[np.isfinite(y)] for y in self._arrays.values()]
-        finite = [np.log10(y) if self._log else y for y in finite if y.size]
-        if not finite:
-            if refit:
-                self.setYRange(*((-1.0, 0.0) if self._log else (0.0, 1.0)), padding=0)
-            return
-        low = float(min(y.min() for y in finite))
-        high = float(max(y.max() for y in finite))
-        if high - low < 1e-12:
-            low, high = low - 0.5, high + 0.5
-        shown_low, shown_high = self.getPlotItem().vb.viewRange()[1]
-        inside = shown_low <= low and high <= shown_high
-        if not refit and inside and high - low >= 0.5 * (shown_high - shown_low):
-            return
-        pad = 0.06 * (high - low)
-        self.setYRange(low - pad, high + pad, padding=0)
+        """A new y range only when the values leave it or fill less than half of it (the
+        axes are most of what a frame costs); `refit`: fit exactly."""
+        empty = (-1.0, 0.0) if self._log else (0.0, 1.0)
+        follow_y(self, list(self._arrays.values()), self._log, refit, empty)
 
     def _show_legend_rows(self, shown: set) -> None:
         """Only series that have data get a legend row (no validation split: no dashes)."""

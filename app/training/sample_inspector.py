@@ -105,7 +105,7 @@ class SampleInspector(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RECOMPUTE_MS)
-        self._timer.timeout.connect(self._apply_pending)
+        self._timer.timeout.connect(self.show_pending)
         self.spin.valueChanged.connect(lambda _row: self.recompute())
         self.show_all.toggled.connect(lambda _on: self._fill())
 
@@ -148,14 +148,11 @@ class SampleInspector(QWidget):
         """Whether a training frame has new weights for this view to show (cheap)."""
         return self._pending_weights is not None and on_screen(self)
 
-    def show_pending(self) -> None:
-        """Show the newest weights that came (a stage of a training frame)."""
-        self._apply_pending()
-
     def select_row(self, row: int) -> None:
         self.spin.setValue(int(row))
 
-    def _apply_pending(self) -> None:
+    def show_pending(self) -> None:
+        """Show the newest weights that came (from the timer, or a training frame's stage)."""
         weights, self._pending_weights = self._pending_weights, None
         if weights is None or self.net is None:
             return
