@@ -90,14 +90,13 @@ def current_value_text(project, kind: str, layer: int | None) -> str:
         if layer is None or not 0 <= layer < len(project.layers):
             return ""
         return str(project.layers[layer].activation or "linear")
-    if kind == "loss":
-        return LOSS_LABELS.get(project.compile.loss, str(project.compile.loss))
-    if kind == "optimizer":
-        return OPTIMIZER_LABELS.get(project.compile.optimizer, str(project.compile.optimizer))
-    if kind == "learning_rate":
-        return f"{float(project.compile.learning_rate):g}"
-    size = project.training.batch_size
-    return "full batch" if size is None else str(int(size))
+    value = {
+        "loss": project.compile.loss,
+        "optimizer": project.compile.optimizer,
+        "learning_rate": project.compile.learning_rate,
+        "batch_size": project.training.batch_size,
+    }[kind]
+    return value_text(Change(kind, value))  # read as the value combo reads the changes
 
 
 class CompareCostPlot(pg.PlotWidget):
