@@ -49,6 +49,7 @@ from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
 from app.status_state import StatusState
+from app.training.controller import RUNNING
 from app.training.integration import attach_training
 from app.version import version
 from engine.errors import EngineError
@@ -98,7 +99,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
-        wheel_guard.install()  # before the fields exist: their polish sets the focus policy
+        # Before the fields exist: their polish sets the focus policy.
+        self._wheel_guard = wheel_guard.install()
         self.settings = app_settings.open_settings()
         self.dialogs = Dialogs(self)
         self.files = FileActions(self)
@@ -125,6 +127,7 @@ class MainWindow(QMainWindow):
 
         self._show_project()
         self.training = attach_training(self)
+        self.training.controller.stateChanged.connect(self._on_training_state)
         # After the training integration: its run summary comes first, dataset and epoch
         # beside it.
         self.status_state = StatusState(self)
@@ -598,6 +601,12 @@ class MainWindow(QMainWindow):
         self.duplicate_layer_action.setEnabled(has)
         self.move_up_action.setEnabled(has and sel > 0)
         self.move_down_action.setEnabled(has and sel < n - 1)
+
+    def _on_training_state(self, state: str) -> None:
+        # While a run trains, no Python filter sees every event of the application (each
+        # would take the GIL from the training thread); the fields keep their own guard.
+        if self._wheel_guard is not None:
+            self._wheel_guard.quiet(self, state == RUNNING)
 
     def _on_clean_changed(self, _clean: bool) -> None:
         self.update_title()

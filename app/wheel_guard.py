@@ -7,7 +7,13 @@ unfocused one goes to the scroll area around it instead: the panel scrolls.
 
 The event is handed over explicitly rather than left to Qt's propagation to parents: Qt
 propagates only spontaneous (window-system) wheel events, and a field outside any scroll
-area should then simply ignore the wheel."""
+area should then simply ignore the wheel.
+
+Each guarded field also carries the guard as a filter of its own, so the application-wide
+filter can be switched off while a run trains (quiet(owner, True)): an application filter
+written in Python takes the GIL for every event of every widget, ~200 a second during a
+run, and each of those hand-overs is time the training thread stands still. Fields created
+while it is off are guarded when it is switched on again."""
 
 from __future__ import annotations
 
@@ -31,11 +37,45 @@ def _guarded(obj) -> bool:
 
 
 class WheelGuard(QObject):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.app_wide = False
+        self._quiet_for: set[int] = set()  # id()s of the windows whose runs are training
+
+    def quiet(self, owner, on: bool) -> None:
+        """`owner` (a window) trains (on) or no longer does: the application-wide filter is
+        off while any owner trains."""
+        if on:
+            self._quiet_for.add(id(owner))
+        else:
+            self._quiet_for.discard(id(owner))
+        self.set_app_wide(not self._quiet_for)
+
+    def set_app_wide(self, on: bool) -> None:
+        """Watch every event of the application (on), or only the guarded fields' own (off).
+        Either way a switch guards every field that exists now."""
+        app = QApplication.instance()
+        if app is None or on == self.app_wide:
+            return
+        self.app_wide = on
+        for widget in QApplication.allWidgets():
+            if _guarded(widget):
+                self.guard(widget)
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+
+    def guard(self, field) -> None:
+        if field.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # Installing again only moves the filter to the front: no field has it twice.
+        field.installEventFilter(self)
+
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         kind = event.type()
         if kind == QEvent.Type.Polish and _guarded(watched):
-            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.guard(watched)
         elif kind == QEvent.Type.Wheel and _guarded(watched) and not watched.hasFocus():
             _scroll_instead(watched, event)
             event.accept()  # handled: no further propagation, no double scroll
@@ -74,5 +114,5 @@ def install(app: QApplication | None = None) -> WheelGuard | None:
     guard = app.findChild(WheelGuard)
     if guard is None:
         guard = WheelGuard(app)
-        app.installEventFilter(guard)
+        guard.set_app_wide(True)
     return guard

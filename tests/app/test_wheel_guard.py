@@ -4,9 +4,9 @@ network.) The events go through QApplication.sendEvent, the path real wheel even
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea, QSpinBox
 
 pytest_plugins = ["window_fixtures"]
 
@@ -75,3 +75,75 @@ def test_the_wheel_does_not_give_fields_focus(window):
     ):
         field.ensurePolished()
         assert field.focusPolicy() == Qt.FocusPolicy.StrongFocus
+
+
+class _CountingFilter(QObject):
+    """Counts the events an application-wide filter written in Python would see."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = 0
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        self.events += 1
+        return False
+
+
+def test_while_a_run_trains_no_python_filter_sees_every_event_and_fields_stay_guarded(
+    window, qtbot, monkeypatch
+):
+    """An application-wide Python filter takes the GIL for every event of every widget, time
+    the training thread stands still. During a run the guard watches only the fields."""
+    from app.wheel_guard import WheelGuard
+
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    app = QApplication.instance()
+    guard = app.findChild(WheelGuard)
+    assert guard.app_wide
+    controller = window.training.controller
+    window.project.training.epochs = 100_000
+    controller.train()
+    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 3)
+    try:
+        assert not guard.app_wide
+        # Behaviour, not only the flag: while the run makes events all the time (timers,
+        # frames), the guard sees few of them; an application-wide filter sees them all.
+        counter = _CountingFilter()
+        app.installEventFilter(counter)
+        seen_by_guard = []
+        filter_events = WheelGuard.eventFilter
+
+        def counting(self, watched, event):
+            seen_by_guard.append(event.type())
+            return filter_events(self, watched, event)
+
+        monkeypatch.setattr(WheelGuard, "eventFilter", counting)
+        qtbot.wait(300)
+        monkeypatch.setattr(WheelGuard, "eventFilter", filter_events)
+        app.removeEventFilter(counter)
+        assert counter.events > 20
+        assert len(seen_by_guard) < counter.events / 10
+        # The fields are still guarded: an unfocused one scrolls its panel, changes nothing.
+        scroll = inspector_scroll(window)
+        scroll.setFixedHeight(200)
+        qtbot.wait(50)
+        window.canvas.setFocus()
+        bar = scroll.verticalScrollBar()
+        bar.setValue(0)
+        l2_before = window.project.layers[window.inspector._index].l2
+        wheel(window.inspector.l2_spin, -1)
+        assert bar.value() > 0
+        assert window.project.layers[window.inspector._index].l2 == l2_before
+        # A field made during the run is guarded once the run ends.
+        late = QSpinBox()
+        late.show()
+        late.ensurePolished()
+        assert late.focusPolicy() == Qt.FocusPolicy.WheelFocus
+    finally:
+        controller.stop()
+        qtbot.waitUntil(lambda: controller.state == "idle", timeout=5000)
+    assert guard.app_wide
+    assert late.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    late.close()
