@@ -14,8 +14,8 @@ from app.training.sample_inspector import (
     SampleInspector,
     clickable_points,
     nearest_row,
-    on_screen,
 )
+from app.visibility import on_screen
 from engine.gradient_stats import GradientStats
 
 # The views' names among the controller's live views
@@ -51,9 +51,19 @@ class BackpropViews(QObject):
         c.weightsUpdated.connect(self.sample_inspector.set_weights)
         c.run_callbacks.append(self._stats_for_run)
         c.stateChanged.connect(self._on_state)
-        c.add_live_view(GRADIENTS, self._gradients_ready, self._draw_gradients)
+        c.add_live_view(
+            GRADIENTS,
+            self._gradients_ready,
+            self._draw_gradients,
+            shown=lambda: on_screen(self.gradient_plot),
+        )
         inspector = self.sample_inspector
-        c.add_live_view(SAMPLE, inspector.wants_frame, inspector.show_pending)
+        c.add_live_view(
+            SAMPLE,
+            inspector.wants_frame,
+            inspector.show_pending,
+            shown=lambda: on_screen(inspector),
+        )
         c.runFinished.connect(lambda _result: self._on_run_finished())
         if hasattr(window, "projectChanged"):
             window.projectChanged.connect(self._on_project_changed)

@@ -38,6 +38,12 @@ from engine.project import RunOutcome, runtime
 from engine.snapshot_keeper import EpochSnapshots
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
+
+
+def _always() -> bool:
+    return True
+
+
 STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
 # Frame pacing (see app/training/pacing.py): views redraw at most 30 times per second, and
 # all of them together use about FRAME_BUDGET of the time (training throughput >= 90%).
@@ -145,6 +151,8 @@ class TrainingController(QObject):
         )
         # Views that read the run themselves (add_live_view): name -> (ready, draw).
         self._live_views: dict = {}
+        # name -> shown(): whether the view is on screen (watch_shown; default: always).
+        self._shown_checks: dict = {}
         self._pending: dict = {}  # view data not drawn yet (its view was not due)
         self._stages: list = []  # the rest of the frame being drawn: (view name, callable)
         self._in_stage = False
@@ -270,13 +278,22 @@ class TrainingController(QObject):
         if self.worker is None:
             self.refresh_views()
 
-    def add_live_view(self, name: str, ready, draw, weight: float = 1.0) -> None:
+    def add_live_view(self, name: str, ready, draw, weight: float = 1.0, shown=None) -> None:
         """A view that reads what a run produces by itself (not from the snapshots) is drawn
         in its own stage of the frames, paced by its measured cost like the built-in views:
         `ready()` (cheap) says whether it has something new to show; `draw()` updates it, and
-        the window paints it with the rest of the stage while the worker stands aside."""
+        the window paints it with the rest of the stage while the worker stands aside.
+        `shown()`: see watch_shown."""
         self.pacer.add(name, weight)
         self._live_views[name] = (ready, draw)
+        if shown is not None:
+            self.watch_shown(name, shown)
+
+    def watch_shown(self, name: str, shown) -> None:
+        """`shown()` (cheap) tells whether the view `name` ("curves", "weights",
+        "activations", "output" or a live view) is on screen: only the views on screen share
+        the frame budget, so a panel behind another tab does not slow the ones in front."""
+        self._shown_checks[name] = shown
 
     @property
     def run_start_epoch(self) -> int:
@@ -392,6 +409,8 @@ class TrainingController(QObject):
             self._pending["activations"] = snap.views.layers
             self._pending["output"] = snap.views
         now = time.perf_counter()
+        shown = [n for n in self.pacer.names if self._shown_checks.get(n, _always)()]
+        self.pacer.set_shown(shown)
         # Slowed down to a pace a person can follow: every epoch's views are drawn (the
         # worker waits most of the time, so the frame budget has nothing to protect).
         slow = self.epoch_interval >= MIN_FRAME_INTERVAL
@@ -412,8 +431,9 @@ class TrainingController(QObject):
         for name, (ready, draw) in self._live_views.items():
             if (slow or self.pacer.due(name, now)) and ready():
                 self._stages.append((name, draw))
-        # New views are only worth computing once these are on screen.
-        worker.views_wanted = "activations" not in self._pending and "output" not in self._pending
+        # New views are only worth computing once those on screen show the last ones.
+        views = [n for n in ("activations", "output") if n in shown] or ["activations", "output"]
+        worker.views_wanted = not any(n in self._pending for n in views)
         self._run_stage()
 
     def _run_stage(self) -> None:

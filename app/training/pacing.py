@@ -4,7 +4,9 @@ Drawing runs on the GUI thread and, in Python, competes with the worker for the 
 view is drawn the worker even steps aside. To keep training throughput >= 90% of the headless
 engine, every view gets a share of a small time budget: a view whose redraw costs c seconds
 is redrawn at most every c / share seconds (and at most 30 times per second). Costs
-are measured, so a cheap view updates often and a heavy network canvas rarely."""
+are measured, so a cheap view updates often and a heavy network canvas rarely. Only the views
+on screen share the budget: a panel behind another tab is refreshed at the slowest pace and
+leaves its share to the ones a person sees."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class ViewPacer:
         self.names = tuple(names)
         self.budget = budget
         self._weights = {name: 1.0 for name in self.names} | dict(weights or {})
+        self._shown = frozenset(self.names)
         self._share_out()
         self.min_interval = min_interval
         self.max_interval = max_interval
@@ -37,17 +40,33 @@ class ViewPacer:
             raise ValueError(f"the pacer already paces a view named {name!r}")
         self.names += (name,)
         self._weights[name] = weight
+        self._shown |= {name}
         self._share_out()
         self.cost[name] = self.assumed_cost
         self.last[name] = float("-inf")
 
+    def set_shown(self, names) -> None:
+        """The views on screen now: they share the budget; the others are redrawn every
+        max_interval (a hidden view costs little, and is current soon after it is shown)."""
+        shown = frozenset(names) & frozenset(self.names)
+        if shown != self._shown:
+            self._shown = shown
+            self._share_out()
+
     def _share_out(self) -> None:
-        total = sum(self._weights[name] for name in self.names)
-        self.shares = {name: self.budget * self._weights[name] / total for name in self.names}
+        sharing = [name for name in self.names if name in self._shown]
+        total = sum(self._weights[name] for name in sharing)
+        self.shares = {
+            name: self.budget * self._weights[name] / total if name in sharing else 0.0
+            for name in self.names
+        }
 
     def interval(self, name: str) -> float:
         """Seconds between redraws of `name` at its measured cost."""
-        return min(self.max_interval, max(self.min_interval, self.cost[name] / self.shares[name]))
+        share = self.shares[name]
+        if share <= 0:
+            return self.max_interval
+        return min(self.max_interval, max(self.min_interval, self.cost[name] / share))
 
     def due(self, name: str, now: float) -> bool:
         return now - self.last[name] >= self.interval(name)

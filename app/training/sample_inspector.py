@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.visibility import on_screen
 from engine.errors import EngineError
 from engine.project import runtime
 from engine.sample_trace import SampleTrace, top_contributions, trace_sample
@@ -293,12 +294,6 @@ class SampleInspector(QWidget):
         """The text of `column` in row `row` of top-level group `group` (0 = Input)."""
         parent = self.model.index(group, 0)
         return self.model.index(row, column, parent).data() or ""
-
-
-def on_screen(widget: QWidget) -> bool:
-    """Visible and not behind another tab: Qt moves a dock whose tab is not chosen off
-    screen but keeps it "visible", so its visible region is what tells."""
-    return widget.isVisible() and not widget.visibleRegion().isEmpty()
 
 
 def nearest_row(points: np.ndarray, x: float, y: float) -> int | None:

@@ -40,3 +40,22 @@ def test_an_added_view_takes_its_share_and_starts_due():
     assert pacer.due("gradients", 5.0) and not pacer.due("other", 5.0)
     with pytest.raises(ValueError, match="already"):
         pacer.add("other")
+
+
+def test_only_the_views_on_screen_share_the_budget():
+    """A panel behind another tab leaves its share to the views a person sees: with two of
+    four views hidden, the cost curve redraws twice as often as with all four shown."""
+    pacer = ViewPacer(["curves", "canvas", "gradients", "sample"], budget=0.05, assumed_cost=0.01)
+    all_shown = pacer.interval("curves")
+    pacer.set_shown(["curves", "canvas"])
+    assert pacer.shares == pytest.approx(
+        {"curves": 0.025, "canvas": 0.025, "gradients": 0.0, "sample": 0.0}
+    )
+    assert pacer.interval("curves") == pytest.approx(all_shown / 2)
+    # Hidden: the slowest pace, so it is current soon after its tab is chosen.
+    assert pacer.interval("gradients") == pacer.max_interval
+    pacer.set_shown(["curves", "canvas", "gradients", "sample", "unknown"])
+    assert pacer.interval("curves") == pytest.approx(all_shown)
+    # A view added later is on screen until said otherwise.
+    pacer.add("weights")
+    assert pacer.shares["weights"] == pytest.approx(0.01)

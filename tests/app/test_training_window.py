@@ -488,3 +488,26 @@ def test_what_a_run_start_changes_is_painted_before_the_worker_runs(qtbot, windo
     with qtbot.waitSignal(controller.runFinished, timeout=30_000):
         controller.train()
     assert seen and seen[0] is False
+
+
+def test_the_panels_behind_a_tab_leave_their_frame_budget_to_the_ones_in_front(qtbot, window):
+    """Gradients and Sample are tabs behind Activations: while they are hidden, the cost
+    curve, canvas, activations and output share the whole frame budget; choosing the
+    Gradients tab gives it the Activations panel's share."""
+    controller = window.training.controller
+    pacer = controller.pacer
+    set_spec(window, "training", "epochs", LONG)
+    controller.train()
+    try:
+        qtbot.waitUntil(lambda: pacer.shares["gradients"] == 0.0, timeout=10_000)
+        assert pacer.shares["sample"] == 0.0
+        front = ("curves", "weights", "activations", "output")
+        assert sum(pacer.shares[name] for name in front) == pytest.approx(pacer.budget)
+        curves_share = pacer.shares["curves"]
+        window.findChild(QDockWidget, "gradientDock").raise_()
+        qtbot.waitUntil(lambda: pacer.shares["activations"] == 0.0, timeout=10_000)
+        assert pacer.shares["gradients"] > 0.0
+        assert pacer.shares["curves"] == pytest.approx(curves_share)
+    finally:
+        controller.stop()
+        finish(qtbot, window)
