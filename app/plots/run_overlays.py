@@ -148,7 +148,8 @@ class RunOverlays:
         if not values:
             return
         style = Qt.PenStyle.DashLine if name.startswith("val_") else Qt.PenStyle.SolidLine
-        pen = pg.mkPen(color=drawn.colour, width=2, style=style)
+        # One pixel like the live curves: repainted with them at every frame of a run.
+        pen = pg.mkPen(color=drawn.colour, width=1, style=style)
         y = np.asarray(values, dtype=np.float64)
         curve = pg.PlotDataItem(
             np.arange(1, len(y) + 1, dtype=np.float64), y, pen=pen, connect="finite"

@@ -370,3 +370,24 @@ def test_epoch_axis_ticks_whole_epochs_before_and_early_in_training(qtbot, histo
     major = [v for v in levels[0][1] if lo <= v <= hi]
     assert len(major) >= 2
     assert all(float(v).is_integer() for v in major), major
+
+
+def test_the_live_curves_are_drawn_with_one_pixel_pens(qtbot):
+    """Every frame of a run repaints the cost curves; Qt strokes a wider pen as a polygon,
+    which made the four curves ~6x as costly to paint (the frame budget then redrew the cost
+    curve every 2 s). The curves, and other runs' curves drawn over them, stay thin."""
+    from app.plots.run_overlays import RunOverlays
+    from engine.project import CompileSpec, LayerSpec, TrainingSpec
+    from engine.project.runs import Run
+
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.set_history({"loss": [0.7, 0.5, 0.4], "val_loss": [0.7, 0.6, 0.5]})
+    history = {"loss": [0.8, 0.6, 0.5], "val_loss": [0.8, 0.7, 0.6]}
+    run = Run("r1", "other", [LayerSpec(1, "sigmoid")], CompileSpec(), TrainingSpec(), "x", history)
+    RunOverlays(plot).show([(run, (148, 103, 189))])
+    drawn = plot.loss_plot.getPlotItem().listDataItems()
+    assert len(drawn) == 4  # two live curves, two of the other run
+    for curve in drawn:
+        pen = curve.opts["pen"]
+        assert pen.isCosmetic() and pen.widthF() <= 1
