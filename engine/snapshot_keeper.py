@@ -160,6 +160,7 @@ class EpochSnapshots(Callback):
         self._kept: dict[int, np.ndarray] = {}  # epochs on the stride -> flat weights
         self._latest: tuple[int, np.ndarray] | None = None
         self._shapes: list[tuple[int, ...]] = []
+        self._slices: list[tuple[int, int, tuple[int, ...]]] = []  # (start, stop, shape)
         self._size = 0
         self._capacity = self.max_count
         self._last_epoch = self.initial_epoch
@@ -168,6 +169,8 @@ class EpochSnapshots(Callback):
     def on_train_begin(self, logs=None):
         weights = self.model.get_weights()
         self._shapes = [tuple(w.shape) for w in weights]
+        bounds = np.cumsum([0] + [math.prod(shape) for shape in self._shapes])
+        self._slices = [(int(a), int(b), s) for a, b, s in zip(bounds, bounds[1:], self._shapes)]
         self._size = sum(int(w.size) for w in weights)
         self._capacity = capacity(sum(w.nbytes for w in weights), self.max_count, self.budget_bytes)
         self._last_epoch = self.initial_epoch
@@ -189,6 +192,7 @@ class EpochSnapshots(Callback):
 
     def _take(self, epoch: int, latest: bool = False) -> None:
         flat = self._flat_copy()  # never written again; readers get read-only views of it
+        flat.setflags(write=False)  # ...and so are the views _unflatten makes of it
         with self._lock:
             if latest:
                 self._latest = (epoch, flat)
@@ -272,11 +276,6 @@ class EpochSnapshots(Callback):
         return sum(f.nbytes for f in flats.values())
 
     def _unflatten(self, flat: np.ndarray) -> list[np.ndarray]:
-        arrays, offset = [], 0
-        for shape in self._shapes:
-            size = math.prod(shape)
-            view = flat[offset : offset + size].reshape(shape)
-            view.setflags(write=False)
-            arrays.append(view)
-            offset += size
-        return arrays
+        # Views of a read-only array are read-only: no flag to set per array. (The end of a
+        # run unflattens every snapshot, ~500 of them.)
+        return [flat[start:stop].reshape(shape) for start, stop, shape in self._slices]
