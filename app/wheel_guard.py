@@ -17,7 +17,7 @@ while it is off are guarded when it is switched on again."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -53,18 +53,29 @@ class WheelGuard(QObject):
 
     def set_app_wide(self, on: bool) -> None:
         """Watch every event of the application (on), or only the guarded fields' own (off).
-        Either way a switch guards every field that exists now."""
+        Switched on, it first guards the fields made while it was off (polished unseen)."""
         app = QApplication.instance()
         if app is None or on == self.app_wide:
             return
         self.app_wide = on
-        for widget in QApplication.allWidgets():
-            if _guarded(widget):
-                self.guard(widget)
         if on:
             app.installEventFilter(self)
+            # Walking the widget trees takes ~7 ms (1,000+ widgets): at the next turn of the
+            # event loop, not in the middle of the end of a run.
+            QTimer.singleShot(0, self, self._guard_all)
         else:
+            # Every field there is was polished with the application-wide filter on, and so
+            # carries the guard itself.
             app.removeEventFilter(self)
+
+    def _guard_all(self) -> None:
+        for window in QApplication.topLevelWidgets():
+            if _guarded(window):
+                self.guard(window)
+            for kind in _GUARDED:
+                for field in window.findChildren(kind):
+                    if _guarded(field):
+                        self.guard(field)
 
     def guard(self, field) -> None:
         if field.focusPolicy() == Qt.FocusPolicy.WheelFocus:

@@ -145,5 +145,5 @@ def test_while_a_run_trains_no_python_filter_sees_every_event_and_fields_stay_gu
         controller.stop()
         qtbot.waitUntil(lambda: controller.state == "idle", timeout=5000)
     assert guard.app_wide
-    assert late.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    qtbot.waitUntil(lambda: late.focusPolicy() == Qt.FocusPolicy.StrongFocus)
     late.close()
