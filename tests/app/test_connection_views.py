@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from app import commands
 from app.builder import canvas as canvas_module
 from app.builder.connection_views import connection_at, line_view_pos
+from app.visibility import on_screen
 from engine.project import runtime
 
 pytest_plugins = ["window_fixtures"]
@@ -98,6 +99,8 @@ def test_adam_says_its_step_is_scaled_per_weight(shown, qtbot, monkeypatch):
 def test_hovering_a_connection_shows_its_weight_gradient_and_share_of_z(shown, qtbot):
     window = shown
     inspector = window.training.backprop.sample_inspector
+    window.training.backprop.sample_dock.raise_()  # the inspector traces while on screen
+    qtbot.waitUntil(lambda: on_screen(inspector))
     inspector.select_row(5)
     inspector.recompute()
     trace = inspector.trace.layers[2]

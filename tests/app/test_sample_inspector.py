@@ -166,3 +166,23 @@ def test_during_a_run_it_is_recomputed_only_in_the_training_frames(window, qtbot
     qtbot.waitUntil(
         lambda: abs(inspector.trace.prediction[0] - _predict_row(window, 0)[0]) < 1e-4, timeout=3000
     )
+
+
+def test_behind_another_tab_it_traces_nothing_until_its_tab_is_chosen(window, qtbot):
+    """Every edit and the end of every run change the project; a hidden inspector leaves
+    the tracing for when it is shown, and then shows the row of the project as it is."""
+    from app.visibility import on_screen
+
+    window.show()
+    qtbot.waitExposed(window)
+    inspector = window.findChild(QDockWidget, "sampleInspector").widget()
+    window.findChild(QDockWidget, "activationDock").raise_()
+    qtbot.waitUntil(lambda: not on_screen(inspector))
+    inspector.select_row(3)
+    inspector.recompute()
+    assert inspector.trace is None
+    window.findChild(QDockWidget, "sampleInspector").raise_()
+    qtbot.waitUntil(lambda: inspector.trace is not None)
+    assert inspector.spin.value() == 3
+    prediction = _predict_row(window, 3)
+    assert inspector.trace.prediction == pytest.approx(prediction, abs=1e-4)
