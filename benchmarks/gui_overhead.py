@@ -314,6 +314,12 @@ def main() -> None:
     parser.add_argument(
         "--float", action="store_true", help="float the --show panels beside the window"
     )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        help="interleaved headless/window pairs per section (default 5; more on a noisy host)",
+    )
     args = parser.parse_args()
     SHOWN_DOCKS.extend(args.show)
     global FLOAT_SHOWN
@@ -334,7 +340,7 @@ def main() -> None:
             f"Default project ({default.name}, {shape})",
             default,
             2000 if args.quick else 20_000,
-            1 if args.quick else 5,
+            1 if args.quick else args.repeats,
         )
     if "mnist" in sections:
         throughput(
@@ -342,7 +348,7 @@ def main() -> None:
             "784-256-128-10 on 10,000 samples (batch 128, Adam)",
             mnist_like_project(),
             2 if args.quick else 20,
-            1 if args.quick else 5,
+            1 if args.quick else args.repeats,
         )
     if "memory" in sections:
         memory(app, 5_000 if args.quick else 100_000)
