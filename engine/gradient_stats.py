@@ -66,6 +66,7 @@ class GradientStats(Callback):
         # the squares of a blowing-up float32 weight overflow float32).
         self._rows = np.zeros((3, n))
         self._rows[2] = model._flat
+        self._squares = np.zeros((3, n))  # reused: no allocation per epoch
         if self._sums.shape[2] != layers:  # a model of another depth than a previous fit
             self._sums = np.zeros((256, 3, layers))
             self._epochs = np.zeros(256, dtype=np.int64)
@@ -91,11 +92,10 @@ class GradientStats(Callback):
         k = self.count
         if k == len(self._epochs):
             self._grow()
-        rows = self._rows
-        rows[0] = self.model._grad_flat
-        rows[1] = self.model._flat
-        rows[1] -= rows[2]
-        np.matmul(np.square(rows), self._select, out=self._sums[k])
+        rows, model = self._rows, self.model
+        rows[0] = model._grad_flat
+        np.subtract(model._flat, rows[2], out=rows[1])
+        np.matmul(np.square(rows, out=self._squares), self._select, out=self._sums[k])
         self._epochs[k] = epoch
         self.count = k + 1  # published last: a reader sees only complete rows
 
