@@ -38,12 +38,6 @@ from engine.project import RunOutcome, runtime
 from engine.snapshot_keeper import EpochSnapshots
 
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
-
-
-def _always() -> bool:
-    return True
-
-
 STOP_WAIT_MS = 5000  # a stop is obeyed within one batch; this only bounds a wedged engine
 # Frame pacing (see app/training/pacing.py): views redraw at most 30 times per second, and
 # all of them together use about FRAME_BUDGET of the time (training throughput >= 90%).
@@ -68,6 +62,10 @@ HEARTBEAT_MS = 25
 BUSY_HEARTBEAT_MS = 10
 LATE_BEAT = 0.005
 BUSY_HOLD = 3.0
+
+
+def _always() -> bool:
+    return True
 
 
 class TrainingController(QObject):
@@ -523,9 +521,12 @@ class TrainingController(QObject):
             pending = {}  # the timeline shows an earlier epoch until the person comes back
         if "weights" in pending and (snap is None or snap.weights is None):
             self.weightsUpdated.emit(pending["weights"])
-        if "activations" in pending and (snap is None or snap.views is None):
-            self.layerStatsUpdated.emit(pending["activations"])
-            self._emit_output(pending["output"])
+        # (Each is paced on its own: one can be drawn while the other is still held back.)
+        if snap is None or snap.views is None:
+            if "activations" in pending:
+                self.layerStatsUpdated.emit(pending["activations"])
+            if "output" in pending:
+                self._emit_output(pending["output"])
         result = worker.result or RunOutcome(
             "failed", None, {}, 0, message="Training ended without a result."
         )

@@ -511,3 +511,25 @@ def test_the_panels_behind_a_tab_leave_their_frame_budget_to_the_ones_in_front(q
     finally:
         controller.stop()
         finish(qtbot, window)
+
+
+def test_a_run_ends_cleanly_when_only_one_of_the_views_was_held_back(qtbot, window):
+    """The activation panels and the output view are paced on their own (a tab behind
+    another redraws every 2 s): the run's end shows whichever is still held back, alone."""
+    controller = window.training.controller
+    layer_stats = []
+    controller.layerStatsUpdated.connect(layer_stats.append)
+    controller.refresh_views()
+    qtbot.waitUntil(lambda: bool(layer_stats))
+    set_spec(window, "training", "epochs", LONG)
+    controller.train()
+    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 3)
+    seen = []
+    controller.layerStatsUpdated.connect(lambda layers: seen.append("activations"))
+    controller.outputUpdated.connect(lambda output: seen.append("output"))
+    controller.worker.take_snapshot = lambda: None  # the frames took the last snapshot
+    controller._pending = {"activations": layer_stats[-1]}  # the output view was drawn
+    controller.stop()
+    result = finish(qtbot, window)
+    assert result.outcome == "stopped"
+    assert seen == ["activations"]
