@@ -138,6 +138,32 @@ def engine_work_shown() -> list:
     return [GradientStats()] if "gradientDock" in SHOWN_DOCKS else []
 
 
+WORKER_CPU: list[float] = []  # CPU seconds of each run's training thread (watch_worker_cpu)
+
+
+def watch_worker_cpu() -> None:
+    """Record the CPU time of every training thread's run. Its share of the window run's wall
+    time says how much of the run the engine thread spent computing, the rest being waits
+    (frames, the GIL, the run's start and end): both come from the same run, so a host that
+    slows down for a while inflates both, and the share moves far less than the throughput
+    ratio, which sets runs at different moments against each other."""
+    from app.training import worker
+
+    run = worker.TrainingWorker.run
+    if getattr(run, "_timed", False):
+        return
+
+    def timed_run(self):
+        start = time.thread_time()
+        try:
+            run(self)
+        finally:
+            WORKER_CPU.append(time.thread_time() - start)
+
+    timed_run._timed = True
+    worker.TrainingWorker.run = timed_run
+
+
 def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]]:
     """Train `epochs` from the Train button; returns (seconds, gaps in ms between the ticks
     of a 10 ms QTimer on the GUI thread, when `probe`)."""
@@ -207,14 +233,18 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
     window, panel, kind = make_window(project.copy())
     for _ in range(20):  # first paint of every view, before anything is timed
         app.processEvents()
-    heads, gui, all_gaps, heads_shown = [], [], [], []
+    heads, gui, all_gaps, heads_shown, computing = [], [], [], [], []
+    watch_worker_cpu()
     for _ in range(repeats):
         heads.append(headless_seconds(project, epochs))
         if engine_work_shown():
             heads_shown.append(headless_seconds(project, epochs, engine_work_shown()))
         panel.controller.reset()
         app.processEvents()
+        WORKER_CPU.clear()
         gui.append(window_run(app, panel, epochs, probe=False)[0])
+        if WORKER_CPU:
+            computing.append(WORKER_CPU[-1] / gui[-1])
     for _ in range(repeats):
         panel.controller.reset()
         app.processEvents()
@@ -241,6 +271,12 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
             f"  headless fit with the shown panels' statistics: {shown:.3f} s "
             f"({shown / head - 1:+.0%} in the engine); window vs that: {shown / win:.0%}, "
             f"median of pairs {statistics.median(s / g for s, g in zip(heads_shown, gui)):.0%}"
+        )
+    if computing:
+        print(
+            f"  training thread computing: {statistics.median(computing):.0%} of the window "
+            f"run's wall time, median (runs: {', '.join(f'{c:.0%}' for c in computing)}); "
+            "the rest it waited (frames, the GIL, the run's start and end)"
         )
     report_gaps("GUI thread while training", all_gaps)
     window.close()
