@@ -159,7 +159,6 @@ class EpochSnapshots(Callback):
         self._lock = threading.Lock()
         self._kept: dict[int, np.ndarray] = {}  # epochs on the stride -> flat weights
         self._latest: tuple[int, np.ndarray] | None = None
-        self._shapes: list[tuple[int, ...]] = []
         self._slices: list[tuple[int, int, tuple[int, ...]]] = []  # (start, stop, shape)
         self._size = 0
         self._capacity = self.max_count
@@ -168,9 +167,9 @@ class EpochSnapshots(Callback):
     # ----- the worker thread ------------------------------------------------------------------
     def on_train_begin(self, logs=None):
         weights = self.model.get_weights()
-        self._shapes = [tuple(w.shape) for w in weights]
-        bounds = np.cumsum([0] + [math.prod(shape) for shape in self._shapes])
-        self._slices = [(int(a), int(b), s) for a, b, s in zip(bounds, bounds[1:], self._shapes)]
+        shapes = [tuple(w.shape) for w in weights]
+        bounds = np.cumsum([0] + [math.prod(shape) for shape in shapes])
+        self._slices = [(int(a), int(b), s) for a, b, s in zip(bounds, bounds[1:], shapes)]
         self._size = sum(int(w.size) for w in weights)
         self._capacity = capacity(sum(w.nbytes for w in weights), self.max_count, self.budget_bytes)
         self._last_epoch = self.initial_epoch

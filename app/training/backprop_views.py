@@ -55,14 +55,14 @@ class BackpropViews(QObject):
             GRADIENTS,
             self._gradients_ready,
             self._draw_gradients,
-            shown=lambda: on_screen(self.gradient_plot),
+            widget=self.gradient_plot,
         )
         inspector = self.sample_inspector
         c.add_live_view(
             SAMPLE,
             inspector.wants_frame,
             inspector.show_pending,
-            shown=lambda: on_screen(inspector),
+            widget=inspector,
         )
         c.runFinished.connect(lambda _result: self._on_run_finished())
         if hasattr(window, "projectChanged"):

@@ -33,6 +33,7 @@ from app.training.prepare import (
 )
 from app.training.views import ViewSetup, ViewUpdate, compute_views
 from app.training.worker import RunSpec, Snapshot, TrainingWorker
+from app.visibility import on_screen
 from engine.errors import EngineError
 from engine.project import RunOutcome, runtime
 from engine.snapshot_keeper import EpochSnapshots
@@ -62,10 +63,6 @@ HEARTBEAT_MS = 25
 BUSY_HEARTBEAT_MS = 10
 LATE_BEAT = 0.005
 BUSY_HOLD = 3.0
-
-
-def _always() -> bool:
-    return True
 
 
 class TrainingController(QObject):
@@ -149,8 +146,8 @@ class TrainingController(QObject):
         )
         # Views that read the run themselves (add_live_view): name -> (ready, draw).
         self._live_views: dict = {}
-        # name -> shown(): whether the view is on screen (watch_shown; default: always).
-        self._shown_checks: dict = {}
+        # name -> the widget that shows the view (watch_shown; unwatched views count as shown).
+        self._shown_on: dict = {}
         self._pending: dict = {}  # view data not drawn yet (its view was not due)
         self._stages: list = []  # the rest of the frame being drawn: (view name, callable)
         self._in_stage = False
@@ -276,22 +273,22 @@ class TrainingController(QObject):
         if self.worker is None:
             self.refresh_views()
 
-    def add_live_view(self, name: str, ready, draw, weight: float = 1.0, shown=None) -> None:
+    def add_live_view(self, name: str, ready, draw, weight: float = 1.0, widget=None) -> None:
         """A view that reads what a run produces by itself (not from the snapshots) is drawn
         in its own stage of the frames, paced by its measured cost like the built-in views:
         `ready()` (cheap) says whether it has something new to show; `draw()` updates it, and
         the window paints it with the rest of the stage while the worker stands aside.
-        `shown()`: see watch_shown."""
+        `widget`: see watch_shown."""
         self.pacer.add(name, weight)
         self._live_views[name] = (ready, draw)
-        if shown is not None:
-            self.watch_shown(name, shown)
+        if widget is not None:
+            self.watch_shown(name, widget)
 
-    def watch_shown(self, name: str, shown) -> None:
-        """`shown()` (cheap) tells whether the view `name` ("curves", "weights",
-        "activations", "output" or a live view) is on screen: only the views on screen share
-        the frame budget, so a panel behind another tab does not slow the ones in front."""
-        self._shown_checks[name] = shown
+    def watch_shown(self, name: str, widget) -> None:
+        """The view `name` ("curves", "weights", "activations", "output" or a live view) is
+        drawn in `widget`: only the views whose widget is on screen share the frame budget,
+        so a panel behind another tab does not slow the ones in front."""
+        self._shown_on[name] = widget
 
     @property
     def run_start_epoch(self) -> int:
@@ -407,7 +404,9 @@ class TrainingController(QObject):
             self._pending["activations"] = snap.views.layers
             self._pending["output"] = snap.views
         now = time.perf_counter()
-        shown = [n for n in self.pacer.names if self._shown_checks.get(n, _always)()]
+        shown = [
+            n for n in self.pacer.names if n not in self._shown_on or on_screen(self._shown_on[n])
+        ]
         self.pacer.set_shown(shown)
         # Slowed down to a pace a person can follow: every epoch's views are drawn (the
         # worker waits most of the time, so the frame budget has nothing to protect).

@@ -44,7 +44,6 @@ from app.training.runs_dock import attach_runs_panel
 from app.training.speed import attach_speed_control
 from app.training.timeline import attach_timeline
 from app.training.training_menu import attach_training_menu
-from app.visibility import on_screen
 
 BANNER_STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #e6a39b; padding:4px;",
@@ -263,12 +262,12 @@ class TrainingPanel(QObject):
         c.weightsUpdated.connect(self._on_weights)
         # Only the views on screen share the frame budget (a tab behind another, a closed
         # panel, a minimised window leave theirs to the others).
-        c.watch_shown("curves", lambda: on_screen(self.cost_plot))
-        c.watch_shown("activations", lambda: on_screen(self.activation_plot))
-        c.watch_shown("output", lambda: on_screen(self.output_view))
+        c.watch_shown("curves", self.cost_plot)
+        c.watch_shown("activations", self.activation_plot)
+        c.watch_shown("output", self.output_view)
         canvas = getattr(self.window, "canvas", None)
         if canvas is not None:
-            c.watch_shown("weights", lambda: on_screen(canvas))
+            c.watch_shown("weights", canvas)
         c.progressChanged.connect(self._on_progress)
         c.statusChanged.connect(self._status)
         c.messageChanged.connect(self._show_message)
