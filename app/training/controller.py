@@ -48,21 +48,15 @@ FRAME_BUDGET = 0.035
 # While training, Python hands the GIL over after at most this long (default 5 ms). The GUI
 # thread re-takes the GIL many times per repaint (every Python paint() pyqtgraph calls from
 # C++); with the default each re-take can wait 5 ms behind the worker, and one repaint
-# stalls the window for 100+ ms.
+# stalls the window for 100+ ms. This forced hand-over is all the GUI thread needs between
+# frames: no heartbeat wakes it while a run trains. (One did, 40-100 times a second, so
+# that the worker could yield when the beats stopped; on this shared machine each wake-up
+# cost the worker up to ~3 ms when the host was busy, and without it the window's throughput
+# rose from 80% to 92% of headless, median of 12 interleaved pairs, with the same timer gaps.)
 TRAINING_SWITCH_INTERVAL = 0.0005
 # A frame waits this long at most for the worker to step aside (normally the rest of one
 # epoch or batch: well under a millisecond for small networks).
 ASIDE_WAIT = 0.03
-# The heartbeat tells the worker the GUI thread gets the GIL when it needs it; with no beat
-# for two intervals the worker yields (worker.GUI_STARVED). Each beat costs the worker a GIL
-# hand-over, which on a shared 2-core machine is up to a millisecond, so beats are sparse
-# while the GUI keeps up (HEARTBEAT_MS) and frequent for BUSY_HOLD seconds after a beat came
-# LATE_BEAT late (BUSY_HEARTBEAT_MS): the GUI was held up, typically by a small network whose
-# epochs leave it only slivers of the GIL.
-HEARTBEAT_MS = 25
-BUSY_HEARTBEAT_MS = 10
-LATE_BEAT = 0.005
-BUSY_HOLD = 3.0
 
 
 class TrainingController(QObject):
@@ -127,12 +121,6 @@ class TrainingController(QObject):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(150)
         self._refresh_timer.timeout.connect(self.refresh_views)
-        # Tells the worker the GUI thread is running (see worker.GUI_STARVED).
-        self._heartbeat = QTimer(self)
-        self._heartbeat.setInterval(HEARTBEAT_MS)
-        self._heartbeat.timeout.connect(self._beat)
-        self._beat_due = 0.0  # when the next beat should come
-        self._busy_until = 0.0  # frequent beats until then
         self._frame_timer = QTimer(self)
         self._frame_timer.setSingleShot(True)
         self._frame_timer.timeout.connect(self._render_frame)
@@ -340,9 +328,6 @@ class TrainingController(QObject):
             sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self._set_state(RUNNING)
         self.progressChanged.emit(0, spec.epochs)
-        self._busy_until = 0.0
-        self._set_beat(HEARTBEAT_MS, time.perf_counter())
-        self._heartbeat.start()
         # What the start changed (an emptied cost plot, new epoch axes, buttons, a gradient
         # plot's new curves) is painted now, before the worker runs: painted at the next
         # turn of the event loop it fought the worker for the GIL, 150-260 ms of stalled
@@ -448,9 +433,6 @@ class TrainingController(QObject):
             if self.render_hook is not None:
                 self.render_hook()
         finally:
-            # The heartbeat could not fire during the stage: the stage's end is the beat (a
-            # beat held up by our own drawing is not a sign of a starved GUI).
-            self._set_beat(self._heartbeat.interval(), time.perf_counter())
             worker.end_gui_frame()
             self._in_stage = False
         now = time.perf_counter()
@@ -477,23 +459,6 @@ class TrainingController(QObject):
         self.progressChanged.emit(snap.done, snap.planned)
         self.statusChanged.emit(self._status_text(snap))
 
-    def _beat(self) -> None:
-        worker = self.worker
-        if worker is None:
-            return
-        now = time.perf_counter()
-        if now - self._beat_due > LATE_BEAT:
-            self._busy_until = now + BUSY_HOLD
-        self._set_beat(BUSY_HEARTBEAT_MS if now < self._busy_until else HEARTBEAT_MS, now)
-
-    def _set_beat(self, ms: int, now: float) -> None:
-        """Beat every `ms` from `now` on, and tell the worker how long to wait for a beat."""
-        if ms != self._heartbeat.interval():
-            self._heartbeat.setInterval(ms)
-        self._beat_due = now + ms / 1000
-        if self.worker is not None:
-            self.worker.gui_alive(patience=2 * ms / 1000)
-
     def _on_paused_changed(self, paused: bool) -> None:
         if self.worker is None or self.state == STOPPING:
             return
@@ -506,7 +471,6 @@ class TrainingController(QObject):
         self.worker = None
         self._frame_timer.stop()
         self._stage_timer.stop()
-        self._heartbeat.stop()
         self._stages = []  # the final snapshot below replaces what they would have drawn
         if self._saved_switch_interval is not None:
             sys.setswitchinterval(self._saved_switch_interval)

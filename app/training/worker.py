@@ -33,13 +33,6 @@ SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots per second
 VIEW_INTERVAL = 0.1  # views (grid prediction, histograms) at most 10 times per second
 VIEW_BUDGET = 0.015  # ...and never more than 1.5% of the worker's time, for big models
 GUI_WAIT_MAX = 0.25  # seconds the worker waits for a GUI frame at most (never stalls)
-# When the GUI thread has not shown a sign of life (gui_alive) for this long, the worker
-# yields the CPU and the GIL (time.sleep(0)) at every epoch or every 16 batches until it does.
-# Measured here: a bare fit() of a small network on a thread (tiny NumPy ops) delays a 10 ms
-# QTimer on the GUI thread by up to 70-90 ms; yielding brings the longest delay to ~17 ms.
-# Yielding only when the GUI is starved costs nothing the rest of the time (yielding every
-# 4 ms regardless cost 2-3% of throughput).
-GUI_STARVED = 0.02
 
 
 @dataclass
@@ -128,9 +121,6 @@ class TrainingWorker(QThread):
         self._history: dict[str, list[float]] = {}
         self._latest_logs: dict[str, float] = {}  # the logs of the epoch last finished
         self._sent = 0  # epochs already in a snapshot
-        self._batches = 0
-        self._gui_seen = math.inf  # last gui_alive(); inf: no GUI watching, never yield
-        self._patience = GUI_STARVED
         # Set by the GUI when it has drawn the last views and could show new ones: views are
         # then computed once per redraw, not at their maximum rate.
         self.views_wanted = True
@@ -277,21 +267,6 @@ class TrainingWorker(QThread):
     def _before_batch(self) -> None:
         if self._attention:
             self._attend()
-        self._batches += 1
-        if not self._batches & 15:  # a clock read every 16 batches is enough
-            self._maybe_yield()
-
-    def gui_alive(self, patience: float | None = None) -> None:
-        """Called by the GUI thread several times a second while it runs its event loop.
-        patience: how long without such a call means the GUI is starved (default
-        GUI_STARVED); the controller sets it to match how often it calls."""
-        self._gui_seen = time.perf_counter()
-        if patience is not None:
-            self._patience = patience
-
-    def _maybe_yield(self) -> None:
-        if time.perf_counter() - self._gui_seen > self._patience:
-            time.sleep(0)  # lets the starved GUI thread be scheduled and take the GIL
 
     def _attend(self) -> None:
         """Handle what other threads asked for (cleared first, so a request arriving while
@@ -317,8 +292,6 @@ class TrainingWorker(QThread):
             self._paced_epoch_end()
         elif now - self._last_post >= SNAPSHOT_INTERVAL or self._done >= self.spec.epochs:
             self._post(force=self._done >= self.spec.epochs)
-        if now - self._gui_seen > self._patience:
-            time.sleep(0)  # lets the starved GUI thread be scheduled and take the GIL
         if self._attention:
             self._attend_after_epoch()
 
