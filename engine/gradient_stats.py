@@ -56,48 +56,63 @@ class GradientStats(Callback):
         model = self.model
         n = model._flat.size
         layers = len(model._layers)
+        # Each epoch's sums are worked out in the weights' own precision: for the course
+        # network in float64 they cost ~20% of a full-batch epoch (the issue allows 15%),
+        # mostly in mixed-precision subtraction and a float64 product; in float32, ~2/3 of
+        # that. A healthy epoch's squares fit float32 easily (fit stops a run whose weights
+        # pass 1e6 x the largest target); the epoch that blew up is summed in float64.
+        dtype = model._flat.dtype if model._flat.dtype == np.float32 else np.float64
         # (n, n_layers) of ones over each kernel (the kernel leads its [kernel; bias] span):
         # one small matrix product sums every kernel's squares at once.
         self._select = np.zeros((n, layers))
         for i, (layer, span) in enumerate(zip(model._layers, model._layer_spans)):
             self._select[span.start : span.start + layer.kernel.size, i] = 1.0
         self._sizes = self._select.sum(axis=0)
-        # Rows: the gradient, the change since the epoch began, the weights then (float64:
-        # the squares of a blowing-up float32 weight overflow float32).
-        self._rows = np.zeros((3, n))
+        self._select_fast = self._select.astype(dtype)
+        # Rows: the gradient, the change since the epoch began, the weights then.
+        self._rows = np.zeros((3, n), dtype)
         self._rows[2] = model._flat
-        self._squares = np.zeros((3, n))  # reused: no allocation per epoch
+        self._squares = np.zeros((3, n), dtype)  # reused: no allocation per epoch
+        self._row_sums = np.zeros((3, layers), dtype)
         if self._sums.shape[2] != layers:  # a model of another depth than a previous fit
             self._sums = np.zeros((256, 3, layers))
             self._epochs = np.zeros(256, dtype=np.int64)
             self.count = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        self._record(epoch)
-        # The next epoch begins with these weights: no on_epoch_begin hook (and no copy of
-        # its own) needed. Why so frugal: a full-batch epoch of 2-25-15-1 is one step of
-        # ~30 us, and a per-layer version (three dot products and a finish per layer, plus a
-        # begin hook) added ~30% to it.
-        self._rows[2] = self.model._flat
-
-    def on_train_diverged(self, epoch):
-        """fit found `epoch` unhealthy: record it as it is, before the weights are put back."""
-        with np.errstate(all="ignore"):
-            self._record(epoch)
-        self.diverged_epoch = epoch
-
-    def _record(self, epoch: int) -> None:
-        """Sums of squares only, in a fixed handful of vectorised operations whatever the
-        depth; square roots and ratios are taken when the records are read."""
+        # Inlined (no helper call) and in a fixed handful of vectorised operations whatever
+        # the depth: a full-batch epoch of 2-25-15-1 is one step of ~50 us, and a per-layer
+        # version (three dot products and a finish per layer, plus a begin hook) added ~30%.
         k = self.count
         if k == len(self._epochs):
             self._grow()
         rows, model = self._rows, self.model
         rows[0] = model._grad_flat
         np.subtract(model._flat, rows[2], out=rows[1])
-        np.matmul(np.square(rows, out=self._squares), self._select, out=self._sums[k])
+        np.matmul(np.square(rows, out=self._squares), self._select_fast, out=self._row_sums)
+        self._sums[k] = self._row_sums
         self._epochs[k] = epoch
         self.count = k + 1  # published last: a reader sees only complete rows
+        # The next epoch begins with these weights: no on_epoch_begin hook (and no copy of
+        # its own) needed.
+        rows[2] = model._flat
+
+    def on_train_diverged(self, epoch):
+        """fit found `epoch` unhealthy: record it as it is, before the weights are put back
+        (in float64: the squares of blown-up float32 weights overflow float32)."""
+        k = self.count
+        if k == len(self._epochs):
+            self._grow()
+        model = self.model
+        with np.errstate(all="ignore"):
+            rows = np.empty((3, model._flat.size))
+            rows[0] = model._grad_flat
+            rows[2] = self._rows[2]
+            np.subtract(model._flat, rows[2], out=rows[1])
+            self._sums[k] = np.square(rows) @ self._select
+        self._epochs[k] = epoch
+        self.count = k + 1
+        self.diverged_epoch = epoch
 
     def _grow(self) -> None:
         size = max(256, 2 * len(self._epochs))
