@@ -695,22 +695,34 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         return isinstance(state, QByteArray) and self.restoreState(state)
 
-    # Below this width the main toolbar shows icons only (the tooltips keep the names): with
-    # text, the two toolbars did not fit at 1024 px and Reset went behind the overflow arrow.
-    COMPACT_WIDTH = 1300
-
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        style = (
-            Qt.ToolButtonStyle.ToolButtonIconOnly
-            if self.width() < self.COMPACT_WIDTH
-            else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        self._fit_toolbars()
+
+    def _fit_toolbars(self) -> None:
+        """The main toolbar shows icons only (the tooltips keep the names) when, with text,
+        the toolbars along the top would not fit: at 1366 px (a common laptop) the speed went
+        behind the overflow arrow with a fixed 1300-px limit. Measured, not a constant, so a
+        larger font or another style moves the limit with it."""
+        bar = self.main_toolbar
+        text = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if bar.toolButtonStyle() == text:
+            self._toolbar_text_width = bar.sizeHint().width()
+        others = sum(
+            other.sizeHint().width()
+            for other in self.findChildren(QToolBar)
+            if other is not bar
+            and not other.isHidden()
+            and self.toolBarArea(other) == Qt.ToolBarArea.TopToolBarArea
         )
-        if self.main_toolbar.toolButtonStyle() != style:
-            self.main_toolbar.setToolButtonStyle(style)
+        needed = getattr(self, "_toolbar_text_width", 0) + others + 16  # the handles
+        style = Qt.ToolButtonStyle.ToolButtonIconOnly if self.width() < needed else text
+        if bar.toolButtonStyle() != style:
+            bar.setToolButtonStyle(style)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        self._fit_toolbars()  # the toolbars added since the last resize count too
         if self._needs_arranging:
             self._needs_arranging = False
             self._arrange_docks()

@@ -278,8 +278,25 @@ class CostPlot(QWidget):
 
     def _set_metric(self, key: str | None) -> None:
         self._metric = key
-        if key is not None:
-            self.metric_plot.setLabel("left", dict(METRICS).get(key, key))
+        self._fit_metric_label()
+
+    def _fit_metric_label(self) -> None:
+        """The metric plot's axis label, abbreviated ("acc.") when the plot is too short for
+        it: in a small window "accuracy" was cut to "accurac". The tooltip names it whole."""
+        if self._metric is None:
+            return
+        name = dict(METRICS).get(self._metric, self._metric)
+        room = self.metric_plot.height() - 24  # the bottom axis's share of the height
+        fits = len(name) <= 4 or self.fontMetrics().horizontalAdvance(name) <= room
+        label = name if fits else f"{name[:3]}."
+        axis = self.metric_plot.getPlotItem().getAxis("left")
+        if axis.labelText != label:
+            self.metric_plot.setLabel("left", label)
+            axis.setToolTip(name)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)  # the plots have their new heights already (the layout)
+        self._fit_metric_label()
 
     def y_range(self, which: str = "loss") -> tuple[float, float]:
         """The y range shown by the "loss" or "metric" plot."""
@@ -316,7 +333,12 @@ class CostPlot(QWidget):
         last = max(last, float(self._overlay_epochs))
         for which, extents in self._overlay_extent.items():
             shown[which] += extents
-        self.metric_plot.setVisible(self._metric is not None)
+        shared = self._metric is not None
+        if self.metric_plot.isVisibleTo(self) != shared:
+            self.metric_plot.setVisible(shared)
+            # The two plots share the epoch axis: named once, under the lower one, the
+            # height goes to the plots (in a small window the metric plot was ~45 px tall).
+            self.loss_plot.getAxis("bottom").showLabel(not shared)
         # At least MIN_EPOCH_SPAN epochs across: a narrower axis ticks fractional epochs
         # ("1.2, 1.4") before any (or after one) epoch, which mean nothing.
         if self._expected:

@@ -171,8 +171,8 @@ class OutputView(QWidget):
 
         self.split_combo = QComboBox()
         self.split_combo.setObjectName("evaluationSetCombo")
-        self.split_combo.addItem("validation rows", "validation")
-        self.split_combo.addItem("training rows", "training")
+        self.split_combo.addItem("validation", "validation")
+        self.split_combo.addItem("training", "training")
         self.split_combo.setToolTip(
             "The rows every figure and number here is computed on: all of them, never a sample"
         )
@@ -187,7 +187,10 @@ class OutputView(QWidget):
         self.y_combo.setObjectName("projectionYCombo")
         # Combos as wide as a short name, not their longest entry: the Output dock shares the
         # bottom of the window with two others and must not push them off (issue #13).
-        for combo in (self.split_combo, self.projection_combo, self.x_combo, self.y_combo):
+        # The rows' two names ("Rows: validation") are shown whole, and are short; the other
+        # combos shrink to six characters (a dataset's column names may be long).
+        self.split_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for combo in (self.projection_combo, self.x_combo, self.y_combo):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
