@@ -29,8 +29,10 @@ def best_epoch(history: dict) -> int | None:
 
 
 def summary_text(history: dict | None) -> str:
-    """E.g. "Last epoch 200: loss 0.12 (val 0.15) · accuracy 0.95 (val 0.93) · best epoch 180"
-    -- or "" for an untrained project."""
+    """The last epoch's figures, e.g. "loss 0.12 (val 0.15) · accuracy 0.95 (val 0.93) · best
+    epoch 180", or "" for an untrained project. Which epoch that is, the epoch label beside it
+    says ("Epoch 200"): said here too, it was said twice in a row, and at 1024 px the pair
+    left a status message ~80 px less room."""
     history = history or {}
     losses = history.get("loss") or []
     if not losses:
@@ -48,7 +50,7 @@ def summary_text(history: dict | None) -> str:
     best = best_epoch(history)
     if best is not None and len(losses) > 1:
         parts.append(f"best epoch {best}" + (" by val loss" if history.get("val_loss") else ""))
-    return f"Epoch {len(losses)}: " + " · ".join(parts)
+    return " · ".join(parts)
 
 
 class RunSummary(QLabel):

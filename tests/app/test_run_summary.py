@@ -16,8 +16,9 @@ def test_the_best_epoch_is_the_first_lowest_finite_loss():
     assert best_epoch({}) is None
 
 
-def test_the_summary_names_the_last_epoch_and_the_best():
+def test_the_summary_gives_the_last_epochs_figures_and_names_the_best():
     text = summary_text({"loss": [0.9, 0.5, 0.7], "val_loss": [1.0, 0.6, 0.8]})
-    assert text.startswith("Epoch 3: loss 0.7 (val 0.8)")
+    # the last epoch's number is the epoch label's (epochStatus), beside it
+    assert text.startswith("loss 0.7 (val 0.8)")
     assert text.endswith("best epoch 2 by val loss")
     assert summary_text({"loss": []}) == ""
