@@ -164,7 +164,9 @@ def choose_speed(window, qtbot, text: str) -> None:
 def test_scrubbed_back_during_a_run_the_views_stay_until_the_end(window, qtbot):
     panel, c = window.training, window.training.controller
     choose_speed(window, qtbot, "20 epochs/s")
-    window.training_settings.epochs_spin.setValue(60)
+    # 10 s at that pace, stopped below: still running when the newer frames are awaited,
+    # however slowly a busy machine gets there (60 epochs, 3 s, once ran out first)
+    window.training_settings.epochs_spin.setValue(200)
     panel.train_button.click()
     slider = scrubber(window)
     timeline = panel.timeline
@@ -175,7 +177,13 @@ def test_scrubbed_back_during_a_run_the_views_stay_until_the_end(window, qtbot):
     qtbot.waitUntil(lambda: canvas_shows(window, shown), timeout=5000)
     frames = []
     c.progressChanged.connect(lambda done, _planned: frames.append(done))
-    qtbot.waitUntil(lambda: len(frames) >= 3 and slider.maximum() > 302 + 5, timeout=10_000)
+
+    def newer_frames_came():
+        assert c.state == "running", f"the run ended at {timeline.live_epoch}"
+        assert len(frames) >= 3, f"{len(frames)} frames"
+        assert slider.maximum() > 302 + 5, f"the end is at {slider.maximum()}"
+
+    qtbot.waitUntil(newer_frames_came, timeout=10_000)
     # Frames of newer epochs came and moved the end on; the views stayed at epoch 302.
     assert canvas_shows(window, shown) and panel.timeline.shown_epoch == 302
     assert slider.value() == 302 and panel.cost_plot.marked_epoch == 302
