@@ -259,19 +259,27 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
         f"  window ({kind}, all views open): {win:.3f} s "
         f"(runs: {', '.join(f'{g:.2f}' for g in gui)})"
     )
-    print(
-        f"  throughput: {ratio:.0%} of headless (goal >= 90%), median of interleaved pairs "
-        f"{pairs:.0%}  [{'ok' if ratio >= 0.9 else 'MISSED'}]"
-    )
+    print(f"  throughput: {ratio:.0%} of headless best-of, median of interleaved pairs {pairs:.0%}")
+    same_work = pairs
     if heads_shown:
         # What the shown panels cost the engine itself, and the window's ratio against the
         # headless engine doing that same work.
         shown = min(heads_shown)
+        same_work = statistics.median(s / g for s, g in zip(heads_shown, gui))
         print(
             f"  headless fit with the shown panels' statistics: {shown:.3f} s "
             f"({shown / head - 1:+.0%} in the engine); window vs that: {shown / win:.0%}, "
-            f"median of pairs {statistics.median(s / g for s, g in zip(heads_shown, gui)):.0%}"
+            f"median of pairs {same_work:.0%}"
         )
+    # The verdict: each window run against the headless run just before it, doing the same
+    # engine work (a panel's statistics have their own budget, gradient_stats_cost.py). On a
+    # shared host the best-of ratio sets the luckiest run of each kind against each other,
+    # which may come from different states of the host (it swung 72-96% between runs of this
+    # benchmark on the same code); a pair's two runs are made moments apart.
+    print(
+        f"  goal >= 90% (median of pairs, same engine work): {same_work:.0%}  "
+        f"[{'ok' if same_work >= 0.9 else 'MISSED'}]"
+    )
     if computing:
         print(
             f"  training thread computing: {statistics.median(computing):.0%} of the window "
