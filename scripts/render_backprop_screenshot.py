@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     project.training.early_stopping = None
     project.training.epochs = int(option(argv, "epochs", "150"))
     window.set_project(project)
-    window.resize(*size(argv, "1500x950"))
+    window.resize(*size(argv, "1700x950"))
     window.show()
     gradients = window.findChild(QDockWidget, "gradientDock")
     sample = window.findChild(QDockWidget, "sampleInspector")
@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
         window.findChild(QDockWidget, name).hide()
     output_dock = window.findChild(QDockWidget, "boundaryDock")
     window.resizeDocks(
-        [cost, gradients, sample, output_dock], [230, 560, 520, 300], Qt.Orientation.Horizontal
+        [cost, gradients, sample, output_dock], [270, 480, 440, 270], Qt.Orientation.Horizontal
     )
     window.resizeDocks([gradients], [400], Qt.Orientation.Vertical)
     for _ in range(10):
