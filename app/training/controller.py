@@ -51,8 +51,9 @@ FRAME_BUDGET = 0.035
 # stalls the window for 100+ ms. This forced hand-over is all the GUI thread needs between
 # frames: no heartbeat wakes it while a run trains. (One did, 40-100 times a second, so
 # that the worker could yield when the beats stopped; on this shared machine each wake-up
-# cost the worker up to ~3 ms when the host was busy, and without it the window's throughput
-# rose from 80% to 92% of headless, median of 12 interleaved pairs, with the same timer gaps.)
+# cost the worker up to ~3 ms when the host was busy: without it the window's throughput
+# rose from 80% to 92% of headless then (median of 12 interleaved pairs), and measured alike
+# when the host was quiet, timer gaps included. See the README's round 7.)
 TRAINING_SWITCH_INTERVAL = 0.0005
 # A frame waits this long at most for the worker to step aside (normally the rest of one
 # epoch or batch: well under a millisecond for small networks).
