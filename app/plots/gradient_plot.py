@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.builder import activation_info
 from app.plots.axes import cache_axes, follow_y, nice_ceiling
@@ -29,6 +29,18 @@ def layer_colour(activation: str, index: int) -> QColor:
     return QColor(activation_info.info(activation).colour).darker(100 + 22 * index)
 
 
+def key_html(activations: list[str]) -> str:
+    """The layers' colour key as rich text: a line in each layer's colour and its name."""
+    parts = []
+    for index, name in enumerate(activations):
+        colour = layer_colour(name, index).name()
+        parts.append(
+            f'<span style="color:{colour}; font-weight:bold">&#9472;&#9472;</span>'
+            f"&nbsp;layer&nbsp;{index + 1}&nbsp;({name})"
+        )
+    return "&nbsp;&nbsp; ".join(parts)  # the plain space lets a narrow panel wrap the key
+
+
 class GradientPlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -36,6 +48,12 @@ class GradientPlot(QWidget):
         self.title = QLabel("Gradients per layer: shown while training, when this panel is open")
         self.title.setObjectName("gradientTitle")
         self.title.setWordWrap(True)
+        # The colour key sits above the plots, as the cost plot's does: a legend inside them
+        # covered the curves in a short panel.
+        self.key = QLabel("")
+        self.key.setObjectName("gradientKey")
+        self.key.setWordWrap(True)
+        self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.rms_plot = self._plot("RMS of dL/dW")
         self.ratio_plot = self._plot("|ΔW| / |W| per epoch")
         self.ratio_plot.setXLink(self.rms_plot)
@@ -56,6 +74,7 @@ class GradientPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.title)
+        layout.addWidget(self.key)
         layout.addWidget(self.rms_plot, 1)
         layout.addWidget(self.ratio_plot, 1)
         self.rms_curves: list[pg.PlotDataItem] = []
@@ -78,7 +97,6 @@ class GradientPlot(QWidget):
         plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         plot.setLabel("bottom", "epoch")
         plot.showGrid(x=False, y=True, alpha=0.2)
-        plot.addLegend(offset=(-4, 4), labelTextSize="7pt")
         cache_axes(plot.getPlotItem())
         return plot
 
@@ -90,7 +108,7 @@ class GradientPlot(QWidget):
         self.read = 0
         if activations == self._activations:
             # The same layers as the last run (training again, most often): emptied, the
-            # curves and their legend stay. Made anew they cost ~40 ms at the start of the
+            # curves and their key stay. Made anew they cost ~40 ms at the start of the
             # run and a first paint three times the usual.
             for curve in self.rms_curves + self.ratio_curves:
                 curve.setData([], [])
@@ -103,16 +121,16 @@ class GradientPlot(QWidget):
             for curve in curves:
                 plot.removeItem(curve)
             curves.clear()
-            plot.getPlotItem().legend.clear()
         for index, name in enumerate(activations):
             pen = pg.mkPen(layer_colour(name, index), width=1)
             for plot, curves in (
                 (self.rms_plot, self.rms_curves),
                 (self.ratio_plot, self.ratio_curves),
             ):
-                curve = plot.plot([], [], pen=pen, name=f"layer {index + 1} ({name})")
+                curve = plot.plot([], [], pen=pen)
                 curve.setClipToView(True)
                 curves.append(curve)
+        self.key.setText(key_html(activations))
 
     def update_from(self, stats) -> bool:
         """Plot the records `stats` (a GradientStats, possibly still being filled by the

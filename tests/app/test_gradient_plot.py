@@ -4,9 +4,12 @@ starves its first layer."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QPushButton, QWidget
+from PySide6.QtGui import QTextDocumentFragment
+from PySide6.QtWidgets import QDockWidget, QLabel, QPushButton, QWidget
 
 from engine.data import builtin
 from engine.gradient_stats import GradientStats
@@ -109,12 +112,20 @@ def test_a_new_run_of_the_same_layers_empties_the_curves_it_has(qtbot):
     assert len(plot.rms_curves[0].getData()[0] or []) == 0
     plot.set_layers(["tanh", "tanh", "sigmoid"])
     assert len(plot.rms_curves) == 3 and plot.rms_curves[0] not in curves
-    legend = plot.rms_plot.getPlotItem().legend
-    assert [label.text for _, label in legend.items] == [
+    # The key above the plots names each layer in its curve's colour; nothing inside the
+    # plots covers the curves.
+    key = plot.findChild(QLabel, "gradientKey")
+    text = QTextDocumentFragment.fromHtml(key.text()).toPlainText().replace("\xa0", " ")
+    assert re.findall(r"layer \d \(\w+\)", text) == [
         "layer 1 (tanh)",
         "layer 2 (tanh)",
         "layer 3 (sigmoid)",
     ]
+    for index, curve in enumerate(plot.rms_curves):  # each name follows its curve's colour
+        entry = key.text().split("layer&nbsp;")[index]
+        assert curve.opts["pen"].color().name() in entry
+    assert plot.rms_plot.getPlotItem().legend is None
+    assert plot.ratio_plot.getPlotItem().legend is None
 
 
 class _Records:
