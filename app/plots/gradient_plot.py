@@ -55,7 +55,13 @@ class GradientPlot(QWidget):
         self.key.setWordWrap(True)
         self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.rms_plot = self._plot("RMS of dL/dW")
-        self.ratio_plot = self._plot("|ΔW| / |W| per epoch")
+        # Short enough for the axis of a short plot ("… per epoch" was cut); the tooltip says
+        # what it is.
+        self.ratio_plot = self._plot("|ΔW| / |W|")
+        self.ratio_plot.getPlotItem().getAxis("left").setToolTip(
+            "The update ratio: how far each layer's weights moved in one epoch, relative to "
+            "their size"
+        )
         self.ratio_plot.setXLink(self.rms_plot)
         lo, hi = HEALTHY_UPDATE_RATIO
         # In log mode pyqtgraph places items in log10 coordinates.
