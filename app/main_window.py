@@ -449,6 +449,8 @@ class MainWindow(QMainWindow):
         bar.addActions([self.add_layer_action, self.delete_layer_action])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.main_toolbar = bar
+        # Its width with the button texts (see _fit_toolbars), known once it has shown them.
+        self._toolbar_text_width = 0
 
     def _build_view_menu(self) -> None:
         """Called after the training integration added its docks, so every dock is listed."""
@@ -715,7 +717,7 @@ class MainWindow(QMainWindow):
             and not other.isHidden()
             and self.toolBarArea(other) == Qt.ToolBarArea.TopToolBarArea
         )
-        needed = getattr(self, "_toolbar_text_width", 0) + others + 16  # the handles
+        needed = self._toolbar_text_width + others + 16  # the handles
         style = Qt.ToolButtonStyle.ToolButtonIconOnly if self.width() < needed else text
         if bar.toolButtonStyle() != style:
             bar.setToolButtonStyle(style)

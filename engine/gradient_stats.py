@@ -80,19 +80,14 @@ class GradientStats(Callback):
             self.count = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        # Inlined (no helper call) and in a fixed handful of vectorised operations whatever
-        # the depth: a full-batch epoch of 2-25-15-1 is one step of ~50 us, and a per-layer
-        # version (three dot products and a finish per layer, plus a begin hook) added ~30%.
-        k = self.count
-        if k == len(self._epochs):
-            self._grow()
+        # A fixed handful of vectorised operations whatever the depth: a full-batch epoch of
+        # 2-25-15-1 is one step of ~50 us, and a per-layer version (three dot products and a
+        # finish per layer, plus a begin hook) added ~30%.
         rows, model = self._rows, self.model
         rows[0] = model._grad_flat
         np.subtract(model._flat, rows[2], out=rows[1])
         np.matmul(np.square(rows, out=self._squares), self._select_fast, out=self._row_sums)
-        self._sums[k] = self._row_sums
-        self._epochs[k] = epoch
-        self.count = k + 1  # published last: a reader sees only complete rows
+        self._store(epoch, self._row_sums)
         # The next epoch begins with these weights: no on_epoch_begin hook (and no copy of
         # its own) needed.
         rows[2] = model._flat
@@ -100,19 +95,23 @@ class GradientStats(Callback):
     def on_train_diverged(self, epoch):
         """fit found `epoch` unhealthy: record it as it is, before the weights are put back
         (in float64: the squares of blown-up float32 weights overflow float32)."""
-        k = self.count
-        if k == len(self._epochs):
-            self._grow()
         model = self.model
         with np.errstate(all="ignore"):
             rows = np.empty((3, model._flat.size))
             rows[0] = model._grad_flat
             rows[2] = self._rows[2]
             np.subtract(model._flat, rows[2], out=rows[1])
-            self._sums[k] = np.square(rows) @ self._select
-        self._epochs[k] = epoch
-        self.count = k + 1
+            self._store(epoch, np.square(rows) @ self._select)
         self.diverged_epoch = epoch
+
+    def _store(self, epoch: int, sums: np.ndarray) -> None:
+        """Append one epoch's (3, n_layers) sums of squares."""
+        k = self.count
+        if k == len(self._epochs):
+            self._grow()
+        self._sums[k] = sums
+        self._epochs[k] = epoch
+        self.count = k + 1  # published last: a reader sees only complete rows
 
     def _grow(self) -> None:
         size = max(256, 2 * len(self._epochs))

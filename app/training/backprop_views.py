@@ -112,11 +112,8 @@ class BackpropViews(QObject):
             self.gradient_plot.expect_epochs(spec.initial_epoch, spec.initial_epoch + spec.epochs)
 
     def _gradients_ready(self) -> bool:
-        return (
-            self.stats is not None
-            and self.gradient_plot.has_new(self.stats)
-            and on_screen(self.gradient_plot)
-        )
+        # (whether it is on screen, the controller asks: the widget is watched)
+        return self.stats is not None and self.gradient_plot.has_new(self.stats)
 
     def _draw_gradients(self) -> None:
         """Plot the records the run added since the last draw. During a run this is a stage

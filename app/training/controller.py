@@ -267,7 +267,7 @@ class TrainingController(QObject):
         in its own stage of the frames, paced by its measured cost like the built-in views:
         `ready()` (cheap) says whether it has something new to show; `draw()` updates it, and
         the window paints it with the rest of the stage while the worker stands aside.
-        `widget`: see watch_shown."""
+        `widget`: see watch_shown; a live view off screen is not drawn at all."""
         self.pacer.add(name, weight)
         self._live_views[name] = (ready, draw)
         if widget is not None:
@@ -412,7 +412,9 @@ class TrainingController(QObject):
                 else:
                     self._stages.append((name, lambda s=signal, d=data: s.emit(d)))
         for name, (ready, draw) in self._live_views.items():
-            if (slow or self.pacer.due(name, now)) and ready():
+            # A live view off screen is not drawn at all (it catches up when shown): asked
+            # here, once for every view, not by each view's ready().
+            if name in shown and (slow or self.pacer.due(name, now)) and ready():
                 self._stages.append((name, draw))
         # New views are only worth computing once those on screen show the last ones.
         views = [n for n in ("activations", "output") if n in shown] or ["activations", "output"]

@@ -147,8 +147,9 @@ class SampleInspector(QWidget):
             self._timer.start()
 
     def wants_frame(self) -> bool:
-        """Whether a training frame has new weights for this view to show (cheap)."""
-        return self._pending_weights is not None and on_screen(self)
+        """Whether a training frame has new weights for this view to show (cheap; whether it
+        is on screen, the controller asks: add_live_view's widget)."""
+        return self._pending_weights is not None
 
     def select_row(self, row: int) -> None:
         self.spin.setValue(int(row))
