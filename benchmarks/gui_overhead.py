@@ -32,7 +32,7 @@ os.environ.setdefault("NETBUILDER_CONFIG_DIR", tempfile.mkdtemp(prefix="nb-bench
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer, Signal  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer, Signal  # noqa: E402
 from PySide6.QtGui import QUndoStack  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow  # noqa: E402
 
@@ -99,6 +99,7 @@ def make_window(project):
         kind = "bare host"
     window.resize(1600, 1000)
     window.show()
+    watch_paints(panel.controller)
     for name in SHOWN_DOCKS:
         from PySide6.QtWidgets import QDockWidget
 
@@ -164,17 +165,86 @@ def watch_worker_cpu() -> None:
     worker.TrainingWorker.run = timed_run
 
 
+def host_steal_ms() -> float:
+    """CPU time, in ms over all CPUs, that the hypervisor has given to other machines while
+    this one's CPUs wanted to run (the "steal" column of /proc/stat; 0 where there is none).
+    On a shared host it is the part of a slowdown that no code of ours can cause or cure."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+CPUS = os.cpu_count() or 1
+GUI_WORK: list[tuple[float, float, str]] = []  # (start, end, what) in ms, see watch_gui_work
+TICKS: list[tuple[float, float, float]] = []  # a probed run's ticks, see window_run
+
+
+def watch_gui_work() -> None:
+    """Log when the GUI thread works for the run: its start and end, and each stage of a
+    frame, as (start ms, end ms, name) on the clock of window_run's ticks. Then a long gap
+    between two ticks can be told apart: the window drawing, or nothing of ours running."""
+    from app.training import controller
+
+    cls = controller.TrainingController
+    if getattr(cls._run_stage, "_logged", False):
+        return
+
+    def logged(method, name_of):
+        def run(self, *args):
+            name, start = name_of(self), time.perf_counter() * 1e3
+            try:
+                return method(self, *args)
+            finally:
+                GUI_WORK.append((start, time.perf_counter() * 1e3, name))
+
+        run._logged = True
+        return run
+
+    # Patched on the class before a window exists: the timers connect to these methods.
+    cls._run_stage = logged(cls._run_stage, lambda c: c._stages[0][0] if c._stages else "?")
+    cls._start = logged(cls._start, lambda c: "run start")
+    cls._on_worker_finished = logged(cls._on_worker_finished, lambda c: "run end")
+
+
+def watch_paints(controller) -> None:
+    """Log the paints of a frame (the controller's render_hook) too, as "paint" inside the
+    stage that asked for them: a slow stage then says whether it painted or computed."""
+    hook = controller.render_hook
+    if hook is None or getattr(hook, "_logged", False):
+        return
+
+    def paint():
+        start = time.perf_counter() * 1e3
+        try:
+            hook()
+        finally:
+            GUI_WORK.append((start, time.perf_counter() * 1e3, "paint"))
+
+    paint._logged = True
+    controller.render_hook = paint
+
+
 def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]]:
     """Train `epochs` from the Train button; returns (seconds, gaps in ms between the ticks
-    of a 10 ms QTimer on the GUI thread, when `probe`)."""
+    of a 10 ms QTimer on the GUI thread, when `probe`). A probed run also keeps, in TICKS,
+    each tick's (time ms, process CPU ms, host steal ms), for explain_gaps."""
     window = panel.window
     window.project.training.epochs = epochs
     ticks: list[float] = []
-    clock = QElapsedTimer()
-    clock.start()
+    TICKS.clear()
+    GUI_WORK.clear()
+
+    def tick():
+        now = time.perf_counter() * 1e3
+        ticks.append(now)
+        TICKS.append((now, time.process_time() * 1e3, host_steal_ms()))
+
     timer = QTimer()
     timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e6))
+    timer.timeout.connect(tick)
     loop = QEventLoop()
     panel.controller.runFinished.connect(loop.quit)
     if probe:
@@ -189,6 +259,38 @@ def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]
     if result.outcome != "finished":
         raise RuntimeError(f"the benchmark run ended with {result.outcome}: {result.message}")
     return seconds, list(np.diff(ticks))
+
+
+class Gap:
+    """A long wait between two ticks of the probe timer, and what happened in it."""
+
+    def __init__(self, ms: float, window_ms: float, what: str, cpu_ms: float, steal_ms: float):
+        self.ms, self.window_ms, self.what = ms, window_ms, what
+        self.cpu_ms, self.steal_ms = cpu_ms, steal_ms
+
+    def __str__(self) -> str:
+        return (
+            f"{self.ms:.0f} ms: the window's own work {self.window_ms:.0f} ms ({self.what}); "
+            f"the process used {self.cpu_ms:.0f} ms of CPU (both threads); "
+            f"the host took {self.steal_ms:.0f} ms of this machine's CPU time"
+        )
+
+
+def explain_gaps(longer_than: float = 50.0) -> list[Gap]:
+    """The probed run's gaps longer than `longer_than` ms, from TICKS and GUI_WORK."""
+    gaps = []
+    for (t0, cpu0, steal0), (t1, cpu1, steal1) in zip(TICKS, TICKS[1:]):
+        if t1 - t0 <= longer_than:
+            continue
+        parts = []
+        for start, end, name in GUI_WORK:
+            overlap = min(end, t1) - max(start, t0)
+            if overlap > 0:
+                parts.append((overlap, name))
+        window_ms = sum(ms for ms, name in parts if name != "paint")  # paints are in stages
+        what = ", ".join(f"{name} {ms:.0f}" for ms, name in parts) or "none"
+        gaps.append(Gap(t1 - t0, window_ms, what, cpu1 - cpu0, steal1 - steal0))
+    return gaps
 
 
 def mnist_like_project(n: int = 10_000) -> Project:
@@ -212,7 +314,7 @@ def mnist_like_project(n: int = 10_000) -> Project:
     return project
 
 
-def report_gaps(label: str, gaps: list[float]) -> None:
+def report_gaps(label: str, gaps: list[float], explained: list[Gap] = ()) -> None:
     if not gaps:
         print(f"  {label}: no timer ticks")
         return
@@ -221,6 +323,16 @@ def report_gaps(label: str, gaps: list[float]) -> None:
     print(
         f"  {label}: 10 ms timer gaps: max {worst:.1f} ms (goal <= 100), "
         f"p99 {p99:.1f} ms (goal <= 33), median {statistics.median(gaps):.1f} ms  [{verdict}]"
+    )
+    for gap in sorted(explained, key=lambda g: -g.ms)[:3]:
+        print(f"    {gap}")
+
+
+def bracketed_median(heads: list[float], windows: list[float]) -> float:
+    """Median over window runs k of mean(heads[k], heads[k + 1]) / windows[k]: each window
+    run against the headless runs around it (len(heads) == len(windows) + 1)."""
+    return statistics.median(
+        (before + after) / 2 / window for before, after, window in zip(heads, heads[1:], windows)
     )
 
 
@@ -234,26 +346,39 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
     for _ in range(20):  # first paint of every view, before anything is timed
         app.processEvents()
     heads, gui, all_gaps, heads_shown, computing = [], [], [], [], []
+    steal = {"headless": [], "window": []}  # the host's share of the CPUs' time in each run
     watch_worker_cpu()
+    headless_seconds(project, min(epochs, 2000))  # warm-up: the first fit of a process is slow
     for _ in range(repeats):
+        stolen = host_steal_ms()
         heads.append(headless_seconds(project, epochs))
+        steal["headless"].append((host_steal_ms() - stolen) / (heads[-1] * 1e3 * CPUS))
         if engine_work_shown():
             heads_shown.append(headless_seconds(project, epochs, engine_work_shown()))
         panel.controller.reset()
         app.processEvents()
         WORKER_CPU.clear()
+        stolen = host_steal_ms()
         gui.append(window_run(app, panel, epochs, probe=False)[0])
+        steal["window"].append((host_steal_ms() - stolen) / (gui[-1] * 1e3 * CPUS))
         if WORKER_CPU:
             computing.append(WORKER_CPU[-1] / gui[-1])
+    # One more of each headless kind, so every window run has one just before and one after.
+    heads.append(headless_seconds(project, epochs))
+    if engine_work_shown():
+        heads_shown.append(headless_seconds(project, epochs, engine_work_shown()))
+    explained = []
     for _ in range(repeats):
         panel.controller.reset()
         app.processEvents()
         all_gaps += window_run(app, panel, epochs, probe=True)[1]
+        explained += explain_gaps()
     head, win = min(heads), min(gui)
     ratio = head / win
-    # Each window run next to the headless run just before it: the median of these pairs is
-    # less sensitive than the best-of ratio to one lucky or unlucky run of either kind.
-    pairs = statistics.median(h / g for h, g in zip(heads, gui))
+    # Each window run against the headless runs made just before and just after it (their
+    # mean): a host that speeds up or slows down over a pair favours neither kind. The median
+    # of these pairs is less sensitive than the best-of ratio to one lucky or unlucky run.
+    pairs = bracketed_median(heads, gui)
     print(f"  headless fit: {head:.3f} s (runs: {', '.join(f'{h:.2f}' for h in heads)})")
     print(
         f"  window ({kind}, all views open): {win:.3f} s "
@@ -265,17 +390,17 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
         # What the shown panels cost the engine itself, and the window's ratio against the
         # headless engine doing that same work.
         shown = min(heads_shown)
-        same_work = statistics.median(s / g for s, g in zip(heads_shown, gui))
+        same_work = bracketed_median(heads_shown, gui)
         print(
             f"  headless fit with the shown panels' statistics: {shown:.3f} s "
             f"({shown / head - 1:+.0%} in the engine); window vs that: {shown / win:.0%}, "
             f"median of pairs {same_work:.0%}"
         )
-    # The verdict: each window run against the headless run just before it, doing the same
+    # The verdict: each window run against the headless runs around it, doing the same
     # engine work (a panel's statistics have their own budget, gradient_stats_cost.py). On a
     # shared host the best-of ratio sets the luckiest run of each kind against each other,
     # which may come from different states of the host (it swung 72-96% between runs of this
-    # benchmark on the same code); a pair's two runs are made moments apart.
+    # benchmark on the same code); a pair's runs are made moments apart.
     print(
         f"  goal >= 90% (median of pairs, same engine work): {same_work:.0%}  "
         f"[{'ok' if same_work >= 0.9 else 'MISSED'}]"
@@ -286,7 +411,12 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
             f"run's wall time, median (runs: {', '.join(f'{c:.0%}' for c in computing)}); "
             "the rest it waited (frames, the GIL, the run's start and end)"
         )
-    report_gaps("GUI thread while training", all_gaps)
+    print(
+        "  host steal (CPU time the hypervisor gave other machines), median share of this "
+        "machine's CPUs: "
+        + ", ".join(f"{runs} runs {statistics.median(v):.1%}" for runs, v in steal.items())
+    )
+    report_gaps("GUI thread while training", all_gaps, explained)
     window.close()
     window.deleteLater()
     app.processEvents()
@@ -322,6 +452,7 @@ def memory(app, epochs: int) -> None:
     before = rss_mb()
     probe.start(1000)
     seconds, gaps = window_run(app, panel, epochs, probe=True)
+    explained = explain_gaps()
     probe.stop()
     gc.collect()
     after = rss_mb()
@@ -335,7 +466,7 @@ def memory(app, epochs: int) -> None:
         f"  plotted loss points: {panel.cost_plot.curve_data('loss')[0].size:,} "
         f"(history kept in the project: {len(window.project.history['loss']):,} epochs)"
     )
-    report_gaps("GUI thread during the long run", gaps)
+    report_gaps("GUI thread during the long run", gaps, explained)
     window.close()
 
 
@@ -369,6 +500,7 @@ def main() -> None:
     global FLOAT_SHOWN
     FLOAT_SHOWN = args.float
     sections = set(args.only or ("default", "mnist", "memory"))
+    watch_gui_work()
     app = QApplication.instance() or QApplication([])
     print(
         f"Python {sys.version.split()[0]}, NumPy {np.__version__}, "
