@@ -16,6 +16,8 @@ import json
 import os
 import re
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,13 @@ from engine.errors import EngineError
 from engine.project import Project
 
 INTERVAL_MS = 60_000
+# While a run trains, a due save waits for the run's end, for at most this long: writing the
+# project costs the saving thread 0.3-0.6 s of CPU and GIL (a 20,000-epoch history becomes
+# JSON), all of it taken from the training thread, which then computed 70-87% of a window
+# run's time instead of 96% (benchmarks/gui_overhead.py, one run in five had a save in it).
+# A run changes the project only when it ends, so the wait delays the saving of edits made
+# before it, never of its result: that is saved as soon as it ends.
+MAX_HOLD_S = 300.0
 # recovery-<pid>-<n>.nnproj; the plain recovery.nnproj of older versions has no owner.
 _RECOVERY_NAME = re.compile(r"^recovery(-\d+-\d+)?\.nnproj$")
 _instances = itertools.count()
@@ -80,6 +89,9 @@ class Autosaver(QObject):
         self.lock.setStaleLockTime(0)
         self._take_lock()
         self._thread: threading.Thread | None = None
+        # Set by the window: True while saves should wait (a run is training, not paused).
+        self.hold: Callable[[], bool] | None = None
+        self._held_since: float | None = None  # when the timer's save was first held back
         self.failed.connect(lambda text: self.window.status_message(f"Autosave failed: {text}"))
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -112,6 +124,9 @@ class Autosaver(QObject):
         earlier save is still running. Returns the thread, or None when nothing started."""
         if self._thread is not None and self._thread.is_alive():
             return None
+        if self._holding():
+            return None
+        self._held_since = None
         snapshot = self._snapshot()
         if snapshot is None:
             return None
@@ -125,6 +140,21 @@ class Autosaver(QObject):
         self._thread = threading.Thread(target=write, name="netbuilder-autosave", daemon=True)
         self._thread.start()
         return self._thread
+
+    def _holding(self) -> bool:
+        """Whether a due save waits (see MAX_HOLD_S); a long run is saved every MAX_HOLD_S."""
+        if self.hold is None or not self.hold():
+            return False
+        now = time.monotonic()
+        if self._held_since is None:
+            self._held_since = now
+        return now - self._held_since < MAX_HOLD_S
+
+    def resume(self) -> threading.Thread | None:
+        """What held saves back is over (the run ended): make the save that waited, if any."""
+        if self._held_since is None:
+            return None
+        return self.save_in_background()
 
     def wait(self) -> None:
         """Block until a background save has finished (before discarding or exiting)."""

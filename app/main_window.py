@@ -49,7 +49,7 @@ from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
 from app.status_state import StatusState
-from app.training.controller import RUNNING
+from app.training.controller import IDLE, PAUSED, RUNNING
 from app.training.integration import attach_training
 from app.version import version
 from engine.errors import EngineError
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self._show_project()
         self.training = attach_training(self)
         self.training.controller.stateChanged.connect(self._on_training_state)
+        self.autosaver.hold = lambda: self.training.controller.state == RUNNING
         # After the training integration: its run summary comes first, dataset and epoch
         # beside it.
         self.status_state = StatusState(self)
@@ -609,6 +610,8 @@ class MainWindow(QMainWindow):
         # would take the GIL from the training thread); the fields keep their own guard.
         if self._wheel_guard is not None:
             self._wheel_guard.quiet(self, state == RUNNING)
+        if state in (IDLE, PAUSED):  # (not STOPPING: the result is recorded after it)
+            self.autosaver.resume()  # a save the run held back, with the run's result in it
 
     def _on_clean_changed(self, _clean: bool) -> None:
         self.update_title()

@@ -254,6 +254,11 @@ def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]
     loop.exec()
     seconds = time.perf_counter() - start
     timer.stop()
+    # An autosave that fell due during the run starts as it ends (app/autosave.py): finished
+    # here, untimed, or it would slow whichever run came next.
+    autosaver = getattr(window, "autosaver", None)
+    if autosaver is not None:
+        autosaver.wait()
     panel.controller.runFinished.disconnect(loop.quit)
     result = panel.controller.last_result
     if result.outcome != "finished":
