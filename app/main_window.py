@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from app import commands, help_dialogs, image_export, theme, wheel_guard
 from app import settings as app_settings
-from app.autosave import Autosaver
+from app.autosave import SAVE_BEFORE_RUN_S, Autosaver
 from app.builder.advisor import AdvisorPanel
 from app.builder.canvas import NetworkCanvas
 from app.builder.inspector import LayerInspector
@@ -610,7 +610,9 @@ class MainWindow(QMainWindow):
         # would take the GIL from the training thread); the fields keep their own guard.
         if self._wheel_guard is not None:
             self._wheel_guard.quiet(self, state == RUNNING)
-        if state in (IDLE, PAUSED):  # (not STOPPING: the result is recorded after it)
+        if state == RUNNING:  # before the worker starts (see SAVE_BEFORE_RUN_S)
+            self.autosaver.wait(SAVE_BEFORE_RUN_S)
+        elif state in (IDLE, PAUSED):  # (not STOPPING: the result is recorded after it)
             self.autosaver.resume()  # a save the run held back, with the run's result in it
 
     def _on_clean_changed(self, _clean: bool) -> None:

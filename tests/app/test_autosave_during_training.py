@@ -83,3 +83,42 @@ def test_a_long_run_is_saved_once_the_hold_has_lasted_its_limit(
     assert saver.recovery_path.is_file()
     monkeypatch.setattr(autosave, "MAX_HOLD_S", 300.0)
     assert saver.save_in_background() is None  # the next tick is held again, for the limit
+
+
+def slow_saves(monkeypatch, seconds: float) -> None:
+    import time
+
+    real_save = Project.save
+
+    def slow_save(project, path):
+        time.sleep(seconds)  # a large history or embedded dataset takes a while to write
+        real_save(project, path)
+
+    monkeypatch.setattr(Project, "save", slow_save)
+
+
+def test_a_run_starts_once_a_save_in_progress_is_written(training_window, monkeypatch):
+    window, saver = training_window, training_window.autosaver
+    slow_saves(monkeypatch, 0.6)
+    thread = saver.save_in_background()
+    assert thread is not None and thread.is_alive()
+    assert window.training.controller.train()
+    assert not thread.is_alive()  # written before the worker started, not beside it
+    assert saver.recovery_path.is_file()
+    assert window.training.controller.state == RUNNING
+
+
+def test_a_run_waits_for_a_long_save_one_second_at_most(training_window, monkeypatch):
+    import time
+
+    window, saver = training_window, training_window.autosaver
+    slow_saves(monkeypatch, 3.0)
+    thread = saver.save_in_background()
+    started = time.perf_counter()
+    assert window.training.controller.train()
+    waited = time.perf_counter() - started
+    assert autosave.SAVE_BEFORE_RUN_S <= waited < 2.5
+    assert thread.is_alive()  # still writing; the run goes on beside it
+    assert window.training.controller.state == RUNNING
+    saver.wait()
+    assert saver.recovery_path.is_file()
