@@ -342,6 +342,16 @@ def report_gaps(label: str, gaps: list[float], explained: list[Gap] = ()) -> Non
         f"  {label}: 10 ms timer gaps: max {worst:.1f} ms (goal <= 100), "
         f"p99 {p99:.1f} ms (goal <= 33), median {statistics.median(gaps):.1f} ms  [{verdict}]"
     )
+    if explained:
+        # A gap can be no longer than the CPU time the process got in it unless something
+        # outside it held the machine (the host's steal, another program): with the worker
+        # aside during a stage, only the GUI thread computes. This bound is what the window
+        # itself can answer for; the goal above also counts the host's stalls.
+        own = max(min(gap.ms, gap.cpu_ms) for gap in explained)
+        print(
+            f"    longest gap counting only the time this process ran in it: {own:.0f} ms "
+            f"[{'ok' if own <= 100 else 'MISSED'}]; the longest ones:"
+        )
     for gap in sorted(explained, key=lambda g: -g.ms)[:3]:
         print(f"    {gap}")
 

@@ -75,3 +75,14 @@ def test_a_probed_window_run_logs_its_start_its_end_and_its_ticks(bench, qtbot, 
     times = [t for t, _, _ in bench.TICKS]
     assert times == sorted(times)
     window.close()
+
+
+def test_a_gap_the_host_stole_is_told_apart_from_one_the_window_spent(bench, capsys):
+    stolen = bench.Gap(145.0, 139.0, "activations 139", cpu_ms=54.0, steal_ms=150.0)
+    spent = bench.Gap(120.0, 118.0, "curves 118", cpu_ms=119.0, steal_ms=0.0)
+    bench.report_gaps("run", [10.0] * 200 + [145.0], [stolen])
+    report = capsys.readouterr().out
+    assert "max 145.0 ms" in report and "MISSED" in report.splitlines()[0]
+    assert "only the time this process ran in it: 54 ms [ok]" in report
+    bench.report_gaps("run", [10.0] * 200 + [145.0, 120.0], [stolen, spent])
+    assert "only the time this process ran in it: 119 ms [MISSED]" in capsys.readouterr().out
