@@ -19,6 +19,7 @@ Usage: QT_QPA_PLATFORM=offscreen python benchmarks/gui_overhead.py [--quick]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import gc
 import os
@@ -197,6 +198,20 @@ GUI_WORK: list[tuple[float, float, str]] = []  # (start, end, what) in ms, see w
 TICKS: list[tuple[float, float, float]] = []  # a probed run's ticks, see window_run
 
 
+def _logged(function, name_of):
+    """`function`, logging each call in GUI_WORK under the name name_of(*args) gives."""
+
+    def run(*args):
+        name, start = name_of(*args), time.perf_counter() * 1e3
+        try:
+            return function(*args)
+        finally:
+            GUI_WORK.append((start, time.perf_counter() * 1e3, name))
+
+    run._logged = True
+    return run
+
+
 def watch_gui_work() -> None:
     """Log when the GUI thread works for the run: its start and end, and each stage of a
     frame, as (start ms, end ms, name) on the clock of window_run's ticks. Then a long gap
@@ -206,40 +221,18 @@ def watch_gui_work() -> None:
     cls = controller.TrainingController
     if getattr(cls._run_stage, "_logged", False):
         return
-
-    def logged(method, name_of):
-        def run(self, *args):
-            name, start = name_of(self), time.perf_counter() * 1e3
-            try:
-                return method(self, *args)
-            finally:
-                GUI_WORK.append((start, time.perf_counter() * 1e3, name))
-
-        run._logged = True
-        return run
-
     # Patched on the class before a window exists: the timers connect to these methods.
-    cls._run_stage = logged(cls._run_stage, lambda c: c._stages[0][0] if c._stages else "?")
-    cls._start = logged(cls._start, lambda c: "run start")
-    cls._on_worker_finished = logged(cls._on_worker_finished, lambda c: "run end")
+    cls._run_stage = _logged(cls._run_stage, lambda c: c._stages[0][0] if c._stages else "?")
+    cls._start = _logged(cls._start, lambda c, _epochs: "run start")
+    cls._on_worker_finished = _logged(cls._on_worker_finished, lambda c, _worker: "run end")
 
 
 def watch_paints(controller) -> None:
     """Log the paints of a frame (the controller's render_hook) too, as "paint" inside the
     stage that asked for them: a slow stage then says whether it painted or computed."""
     hook = controller.render_hook
-    if hook is None or getattr(hook, "_logged", False):
-        return
-
-    def paint():
-        start = time.perf_counter() * 1e3
-        try:
-            hook()
-        finally:
-            GUI_WORK.append((start, time.perf_counter() * 1e3, "paint"))
-
-    paint._logged = True
-    controller.render_hook = paint
+    if hook is not None and not getattr(hook, "_logged", False):
+        controller.render_hook = _logged(hook, lambda: "paint")
 
 
 def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]]:
@@ -281,12 +274,15 @@ def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]
     return seconds, list(np.diff(ticks))
 
 
+@dataclasses.dataclass
 class Gap:
     """A long wait between two ticks of the probe timer, and what happened in it."""
 
-    def __init__(self, ms: float, window_ms: float, what: str, cpu_ms: float, steal_ms: float):
-        self.ms, self.window_ms, self.what = ms, window_ms, what
-        self.cpu_ms, self.steal_ms = cpu_ms, steal_ms
+    ms: float
+    window_ms: float  # the window's own work in it (its stages and the run's start and end)
+    what: str
+    cpu_ms: float  # the CPU time the process got in it
+    steal_ms: float  # the CPU time the host gave other machines meanwhile
 
     def __str__(self) -> str:
         return (
