@@ -33,6 +33,17 @@ def test_a_host_that_slows_down_steadily_favours_neither_kind_of_run(bench):
     assert 2.0 / 3.3 < 0.62
 
 
+def test_the_median_of_pairs_comes_with_a_distribution_free_interval(bench):
+    # 25 pairs: the 8th smallest and 8th largest hold the median with >= 95% (the textbook
+    # order statistics for n = 25), whatever the shape of the host's noise.
+    ratios = [0.5 + k / 100 for k in range(25)]  # 0.50 ... 0.74, shuffled below
+    ratios = ratios[::2] + ratios[1::2]
+    assert bench.median_interval(ratios) == (pytest.approx(0.57), pytest.approx(0.67))
+    # Too few pairs for 95%: the whole range, never a narrower interval than the data allow.
+    assert bench.median_interval([0.9, 0.8, 1.0, 0.7, 0.95]) == (0.7, 1.0)
+    assert bench.median_interval([0.9]) == (0.9, 0.9)
+
+
 def test_a_long_gap_names_the_window_work_in_it_and_counts_a_paint_once(bench, monkeypatch):
     monkeypatch.setattr(
         bench,
