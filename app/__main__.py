@@ -39,6 +39,10 @@ def _open_window(path: str | None) -> int:
     if problem:
         print(f"netbuilder: error: cannot open the window: {problem}", file=sys.stderr)
         return 1
+    # Before NumPy loads (it reads them once): the window keeps a core for its GUI thread.
+    from app.blas_threads import leave_a_core_for_the_window
+
+    leave_a_core_for_the_window()
     try:
         from app.main_window import run
     except ImportError as exc:  # PySide6 missing, or a system library Qt needs (libGL, libEGL)

@@ -34,6 +34,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Keep the benchmark's settings and autosave files away from the user's.
 os.environ.setdefault("NETBUILDER_CONFIG_DIR", tempfile.mkdtemp(prefix="nb-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# As the window's entry point does, before NumPy loads: its BLAS leaves a core to the GUI
+# thread (app/blas_threads.py). The headless runs here share the setting; the default
+# project's training makes no product big enough to split either way.
+from app.blas_threads import leave_a_core_for_the_window  # noqa: E402
+
+leave_a_core_for_the_window()
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer, Signal  # noqa: E402
