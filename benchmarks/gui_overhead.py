@@ -19,6 +19,7 @@ Usage: QT_QPA_PLATFORM=offscreen python benchmarks/gui_overhead.py [--quick]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -132,13 +133,48 @@ def rss_mb() -> float:
     return float("nan")
 
 
+# (engine CPU, GUI CPU) or None: see choose_cpus. Set by main() unless --no-pin.
+PINNED: tuple[int, int] | None = None
+
+
+def choose_cpus() -> tuple[int, int] | None:
+    """One CPU for the training (the headless fit and the window's worker alike), another for
+    the GUI thread; None where threads cannot be pinned or there is one CPU.
+
+    Why: this machine's two virtual CPUs run at different speeds from moment to moment (the
+    same fit pinned to one and then the other took 1.85 and 1.25 s, a minute later 1.43 and
+    1.62 s), so a headless fit and a window run that the scheduler put on different CPUs
+    differed by up to 40% with no code of ours involved. Pinned, both engines always compute
+    on the same CPU and the GUI thread has the other, as on a 2-core machine."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return None
+    return (cpus[-1], cpus[0]) if len(cpus) >= 2 else None
+
+
+@contextlib.contextmanager
+def on_cpu(cpu: int | None):
+    """The calling thread runs on `cpu` alone inside the block (Linux; None: anywhere)."""
+    if cpu is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def headless_seconds(project, epochs: int, callbacks=()) -> float:
     detached = project.copy()
     model = runtime.build_model(detached, seed=detached.training.seed)
     data = runtime.prepare_data(detached)
-    start = time.perf_counter()
-    runtime.fit_run(model, data, detached.training, epochs, callbacks=list(callbacks))
-    return time.perf_counter() - start
+    with on_cpu(PINNED and PINNED[0]):
+        start = time.perf_counter()
+        runtime.fit_run(model, data, detached.training, epochs, callbacks=list(callbacks))
+        return time.perf_counter() - start
 
 
 def engine_work_shown() -> list:
@@ -168,6 +204,8 @@ def watch_worker_cpu() -> None:
     snapshots = [0.0]
 
     def timed_run(self):
+        if PINNED is not None:  # on the headless fits' CPU (choose_cpus); the thread ends after
+            os.sched_setaffinity(0, {PINNED[0]})
         start = time.thread_time()
         snapshots[0] = 0.0
         try:
@@ -264,10 +302,11 @@ def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]
     panel.controller.runFinished.connect(loop.quit)
     if probe:
         timer.start()
-    start = time.perf_counter()
-    panel.train_button.click()
-    loop.exec()
-    seconds = time.perf_counter() - start
+    with on_cpu(PINNED and PINNED[1]):  # the GUI thread beside the worker's CPU
+        start = time.perf_counter()
+        panel.train_button.click()
+        loop.exec()
+        seconds = time.perf_counter() - start
     timer.stop()
     # An autosave that fell due during the run starts as it ends (app/autosave.py): finished
     # here, untimed, or it would slow whichever run came next.
@@ -562,7 +601,15 @@ def main() -> None:
         default=5,
         help="interleaved headless/window pairs per section (default 5; more on a noisy host)",
     )
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="let the scheduler place the threads (default: the training on one CPU, the GUI "
+        "thread on another; see choose_cpus)",
+    )
     args = parser.parse_args()
+    global PINNED
+    PINNED = None if args.no_pin else choose_cpus()
     SHOWN_DOCKS.extend(args.show)
     global FLOAT_SHOWN
     FLOAT_SHOWN = args.float
@@ -571,7 +618,12 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     print(
         f"Python {sys.version.split()[0]}, NumPy {np.__version__}, "
-        f"{os.cpu_count()} CPUs, platform {app.platformName()}"
+        f"{os.cpu_count()} CPUs, platform {app.platformName()}; "
+        + (
+            f"training (headless and window) on CPU {PINNED[0]}, the GUI thread on CPU {PINNED[1]}"
+            if PINNED
+            else "threads not pinned"
+        )
     )
     default = Project.default()
     if "default" in sections:

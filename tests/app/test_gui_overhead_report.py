@@ -44,6 +44,21 @@ def test_the_median_of_pairs_comes_with_a_distribution_free_interval(bench):
     assert bench.median_interval([0.9]) == (0.9, 0.9)
 
 
+def test_a_pinned_block_runs_on_its_cpu_and_gives_the_thread_back_its_cpus(bench):
+    import os
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and two CPUs")
+    before = os.sched_getaffinity(0)
+    engine, gui = bench.choose_cpus()
+    assert engine != gui and {engine, gui} <= before
+    with bench.on_cpu(engine):
+        assert os.sched_getaffinity(0) == {engine}
+    assert os.sched_getaffinity(0) == before
+    with bench.on_cpu(None):  # --no-pin
+        assert os.sched_getaffinity(0) == before
+
+
 def test_a_long_gap_names_the_window_work_in_it_and_counts_a_paint_once(bench, monkeypatch):
     monkeypatch.setattr(
         bench,
