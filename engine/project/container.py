@@ -383,7 +383,10 @@ def write_raw(path: str | os.PathLike, raw: RawProject) -> None:
 
 def _encode_members(raw: RawProject) -> list[tuple[str, bytes]]:
     # allow_nan=False: the file must be standard JSON; project.py turns NaN history into null.
-    text = json.dumps(raw.meta, indent=1, sort_keys=False, allow_nan=False)
+    # No indent: with one, json falls back to its pure-Python encoder. Saving 200,000 epochs
+    # of history (ten 20,000-epoch runs) took 4.3 s of CPU with it and 2.3 s without, all of
+    # it holding the GIL beside whatever the window does (the autosave writes on a thread).
+    text = json.dumps(raw.meta, sort_keys=False, allow_nan=False)
     members = [(PROJECT_JSON, text.encode("utf-8"))]
     members.append((WEIGHTS_NPZ, _npz_bytes(raw.weights)))
     if raw.snapshots:
