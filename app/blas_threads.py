@@ -4,8 +4,8 @@ NumPy's OpenBLAS starts one thread per core and, after a matrix product big enou
 keeps its helper threads spinning for a while in case another comes. While the window trains,
 the training thread makes such products for the live views (the boundary's grid prediction,
 up to ten times a second), so on a 2-core machine a helper spun on the core the GUI thread
-needs: in a 6-s run of the default project it burned 0.5-0.9 s of CPU, and the GUI thread was
-preempted 1,000-1,700 times (86-320 times with one BLAS thread). Training itself gains nothing
+needs: in a 5-6-s run of the default project it burned 0.46-0.58 s of CPU, and the GUI thread
+was preempted 990-1,716 times (86-320 times with one BLAS thread). Training itself gains nothing
 from the helpers here: its products are too small to split, and for wide networks a second
 BLAS thread measured slower on this machine (see the README's Performance section).
 

@@ -5,15 +5,18 @@ Measured in this run, on this machine (offscreen Qt, every live view open and re
 1. Throughput: the same project trained for the same epochs by the headless engine
    (model.fit, no callbacks) and from the window's Train button (worker thread, snapshots,
    cost/activation/boundary plots, canvas weight colouring). Goal: window >= 90% of headless,
-   the median over window runs of each against the headless runs just before and after it.
+   the median over window runs of each against the headless runs just before and after it,
+   printed with a distribution-free 95% interval. Both kinds of training run on one CPU and
+   the GUI thread on another (choose_cpus; --no-pin to let the scheduler place them).
 2. Responsiveness: a 10 ms QTimer on the GUI thread while training; its longest gap and 99th
    percentile gap. Goal: <= 100 ms and <= 33 ms. For the default project and for
    784-256-128-10 (ReLU, softmax) on 10,000 samples. Each gap over 50 ms is told apart: the
    window's own work in it, the CPU time the process got, the host's steal.
 3. Memory: resident set size before and after a 100,000-epoch run (bounded history plots).
 
-Usage: QT_QPA_PLATFORM=offscreen python benchmarks/gui_overhead.py [--quick]
+Usage: QT_QPA_PLATFORM=offscreen python benchmarks/gui_overhead.py [--quick] [--repeats N]
            [--show gradientDock] [--show sampleInspector] [--float]   # these panels open
+           [--no-pin]
 """
 
 from __future__ import annotations
