@@ -322,7 +322,10 @@ class TrainingController(QObject):
         worker.pausedChanged.connect(self._on_paused_changed)
         worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
         self.worker = worker
-        self.pacer.restart(time.perf_counter())
+        started = time.perf_counter()
+        self.pacer.restart(started)
+        # Snapshots only for the frames that will show them (the curves set each frame's pace).
+        worker.post_at(started + self.pacer.interval("curves"))
         self._pending = {}
         if self._saved_switch_interval is None:
             self._saved_switch_interval = sys.getswitchinterval()
@@ -440,6 +443,8 @@ class TrainingController(QObject):
             self._in_stage = False
         now = time.perf_counter()
         self.pacer.drawn(name, now - start, now)
+        if name == "curves":  # the next frame is due when the curves may be redrawn
+            worker.post_at(now + self.pacer.interval("curves"))
         if self._stages:
             self._stage_timer.start(0)
 
