@@ -48,6 +48,7 @@ from app.builder.training_settings import TrainingSettings
 from app.data.panel import DatasetPanel
 from app.dialogs import Dialogs
 from app.file_actions import FileActions
+from app.paint_threads import paint_on_the_gui_thread
 from app.status_state import StatusState
 from app.training.controller import IDLE, PAUSED, RUNNING
 from app.training.integration import attach_training
@@ -824,6 +825,7 @@ class MainWindow(QMainWindow):
 
 def run(path: str | Path | None = None) -> int:
     """Create the application, show the main window (opening `path` if given), run."""
+    paint_on_the_gui_thread()  # before the first paint, which is when Qt reads it
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName(app_settings.ORGANIZATION)
     app.setApplicationName(app_settings.APPLICATION)

@@ -44,6 +44,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.blas_threads import leave_a_core_for_the_window  # noqa: E402
 
 leave_a_core_for_the_window()
+# As the window's run() does before its first paint: Qt's fill helper threads off
+# (app/paint_threads.py).
+from app.paint_threads import paint_on_the_gui_thread  # noqa: E402
+
+paint_on_the_gui_thread()
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer, Signal  # noqa: E402
