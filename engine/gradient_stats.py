@@ -136,6 +136,35 @@ class GradientStats(Callback):
         ratio[still & (sums[:, 1] > 0)] = math.inf  # ... that did: beyond any ratio
         return epochs.copy(), g_rms, w_rms, ratio
 
+    def export_progress(self, sent: int | None = None) -> tuple[dict, int]:
+        """The records from `sent` on (None: all), for a copy in another process (the window
+        trains in a process of its own), and the count the copy has after absorbing them."""
+        sent = sent or 0
+        count = self.count
+        delta = {
+            "sizes": self._sizes,
+            "sums": self._sums[sent:count].copy(),
+            "epochs": self._epochs[sent:count].copy(),
+            "diverged_epoch": self.diverged_epoch,
+        }
+        return delta, count
+
+    def import_progress(self, delta: dict) -> None:
+        """Append what export_progress of the training process's statistics sent."""
+        sums, epochs = delta["sums"], delta["epochs"]
+        self._sizes = delta["sizes"]
+        if len(sums) and self._sums.shape[1:] != sums.shape[1:]:
+            self._sums = np.zeros((0, *sums.shape[1:]))
+            self._epochs = np.zeros(0, dtype=np.int64)
+            self.count = 0
+        k, n = self.count, len(epochs)
+        while k + n > len(self._epochs):
+            self._grow()
+        self._sums[k : k + n] = sums
+        self._epochs[k : k + n] = epochs
+        self.count = k + n  # published last, as _store does
+        self.diverged_epoch = delta["diverged_epoch"]
+
     @property
     def epochs(self) -> list[int]:
         return self._epochs[: self.count].tolist()

@@ -113,6 +113,13 @@ class Sequential:
             if not layer.built or layer.kernel.shape[0] != width:
                 layer.build((None, width))
             width = layer.units
+        self._pack(dtype)
+        self._input_dim = n_in
+        self.built = True
+
+    def _pack(self, dtype) -> None:
+        """Move every layer's weights into one flat array (and a flat gradient beside it);
+        kernels and biases become views into it."""
         total = sum(w.size for layer in self._layers for w in layer.weights)
         flat = np.empty(total, dtype=dtype)
         grad_flat = np.zeros(total, dtype=dtype)
@@ -134,8 +141,14 @@ class Sequential:
             self._grad_views.append(grads)
             self._layer_spans.append(slice(layer_start, offset))
         self._flat, self._grad_flat = flat, grad_flat
-        self._input_dim = n_in
-        self.built = True
+
+    def __setstate__(self, state) -> None:
+        # A pickled (or deep-copied) model's layers arrive as arrays of their own, no longer
+        # views into its flat array: pack them again, or training would change a copy that
+        # nobody reads (the window sends its model to the training process this way).
+        self.__dict__.update(state)
+        if self.built:
+            self._pack(self._flat.dtype)
 
     def _how_to_build(self, what: str) -> str:
         return (

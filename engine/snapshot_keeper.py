@@ -228,6 +228,59 @@ class EpochSnapshots(Callback):
             return flat.copy()
         return np.concatenate([np.ravel(w) for w in self.model.get_weights()])
 
+    # ----- another process ----------------------------------------------------------------------
+    # The window trains in a process of its own (app/training/process_worker.py): the keeper
+    # there sends what it took since the last time, and a copy in the window takes it in, so
+    # the timeline reads its snapshots as it would in one process.
+    def export_progress(self, sent: frozenset | None = None) -> tuple[dict, frozenset]:
+        """What a copy that has the snapshots of the epochs in `sent` lacks (None: it has
+        none), and the epochs it has after absorbing it: pass them back next time. Each
+        snapshot travels once."""
+        sent = sent or frozenset()
+        with self._lock:
+            kept = dict(self._kept)
+            latest = self._latest
+        new = {epoch: flat for epoch, flat in kept.items() if epoch not in sent}
+        delta = {
+            "slices": self._slices,
+            "size": self._size,
+            "stride": self.stride,
+            "last_epoch": self._last_epoch,
+            "kept": list(kept),
+            "new": new,
+            "latest": latest,
+        }
+        return delta, frozenset(kept)
+
+    def import_progress(self, delta: dict) -> None:
+        """Take in what export_progress of the training process's keeper sent."""
+        kept = {}
+        for epoch in delta["kept"]:
+            flat = delta["new"].get(epoch)
+            if flat is None:
+                flat = self._kept[epoch]
+            flat.setflags(write=False)
+            kept[epoch] = flat
+        latest = delta["latest"]
+        if latest is not None:
+            latest[1].setflags(write=False)
+            if latest[0] in kept:  # as _take does: the run's end replaces its epoch's copy
+                kept[latest[0]] = latest[1]
+        with self._lock:
+            self._slices, self._size = delta["slices"], delta["size"]
+            self.stride, self._last_epoch = delta["stride"], delta["last_epoch"]
+            self._kept, self._latest = kept, latest
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["model"] = None  # set again by the fit that runs it
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     # ----- any thread -----------------------------------------------------------------------
     def epochs(self) -> list[int]:
         """The epochs that have a snapshot, in order."""

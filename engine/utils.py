@@ -33,6 +33,13 @@ def set_random_seed(seed: int) -> None:
     random.seed(int(seed))
 
 
+def install_generator(generator: np.random.Generator) -> None:
+    """Make `generator` the engine's global generator: a process that carries on another's
+    work (the window's training process) draws what that one would have drawn next."""
+    global _generator
+    _generator = generator
+
+
 def rng() -> np.random.Generator:
     """The engine's generator (replaced by every set_random_seed call): the global one, or
     this thread's own inside private_random_state."""
