@@ -3,11 +3,11 @@
 Measured in this run, on this machine (offscreen Qt, every live view open and repainting):
 
 1. Throughput: the same project trained for the same epochs by the headless engine
-   (model.fit, no callbacks) and from the window's Train button (worker thread, snapshots,
+   (model.fit, no callbacks) and from the window's Train button (training process, snapshots,
    cost/activation/boundary plots, canvas weight colouring). Goal: window >= 90% of headless,
    the median over window runs of each against the headless runs just before and after it,
    printed with a distribution-free 95% interval. Both kinds of training run on one CPU and
-   the GUI thread on another (choose_cpus; --no-pin to let the scheduler place them).
+   the window on another (choose_cpus; --no-pin to let the scheduler place them).
 2. Responsiveness: a 10 ms QTimer on the GUI thread while training; its longest gap and 99th
    percentile gap. Goal: <= 100 ms and <= 33 ms. For the default project and for
    784-256-128-10 (ReLU, softmax) on 10,000 samples. Each gap over 50 ms is told apart: the
@@ -133,8 +133,8 @@ def make_window(project):
     return window, panel, kind
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
+def rss_mb(pid: int | str = "self") -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
@@ -193,45 +193,42 @@ def engine_work_shown() -> list:
     return [GradientStats()] if "gradientDock" in SHOWN_DOCKS else []
 
 
-WORKER_CPU: list[float] = []  # CPU seconds of each run's training thread (watch_worker_cpu)
+WORKER_CPU: list[float] = []  # CPU seconds of each run's training process (watch_worker_cpu)
 WORKER_SNAPSHOT_CPU: list[float] = []  # ... of it spent making snapshots for the window
 
 
 def watch_worker_cpu() -> None:
-    """Record the CPU time of every training thread's run, and how much of it went into the
+    """Record the CPU time of every training process's run, and how much of it went into the
     snapshots it makes for the window (the rest is the engine's work). Their share of the
     window run's wall time says how much of the run the engine computed, the rest being the
-    window's (frames, the GIL, snapshots, the run's start and end): both come from the same
-    run, so a host that slows down for a while inflates both, and the share moves far less
-    than the throughput ratio, which sets runs at different moments against each other."""
-    from app.training import worker
+    window's (snapshots, the run's start and end, waiting for the process): both come from the
+    same run, so a host that slows down for a while inflates both, and the share moves far
+    less than the throughput ratio, which sets runs at different moments against each other.
+    The training process is pinned to the headless fits' CPU (choose_cpus)."""
+    from app.training import process_worker
 
-    run, post = worker.TrainingWorker.run, worker.TrainingWorker._post
+    processes = process_worker.processes
+    run, acquire = process_worker.ProcessWorker.run, processes.acquire
     if getattr(run, "_timed", False):
         return
-    snapshots = [0.0]
+
+    def pinned_acquire():
+        process = acquire()
+        if PINNED is not None:  # its main thread trains; the process lives on between runs
+            os.sched_setaffinity(process.pid, {PINNED[0]})
+        return process
 
     def timed_run(self):
-        if PINNED is not None:  # on the headless fits' CPU (choose_cpus); the thread ends after
-            os.sched_setaffinity(0, {PINNED[0]})
-        start = time.thread_time()
-        snapshots[0] = 0.0
         try:
             run(self)
         finally:
-            WORKER_CPU.append(time.thread_time() - start)
-            WORKER_SNAPSHOT_CPU.append(snapshots[0])
-
-    def timed_post(self, *args, **kwargs):
-        start = time.thread_time()
-        try:
-            return post(self, *args, **kwargs)
-        finally:
-            snapshots[0] += time.thread_time() - start
+            if self.cpu_seconds:
+                WORKER_CPU.append(self.cpu_seconds["run"])
+                WORKER_SNAPSHOT_CPU.append(self.cpu_seconds["snapshots"])
 
     timed_run._timed = True
-    worker.TrainingWorker.run = timed_run
-    worker.TrainingWorker._post = timed_post
+    process_worker.ProcessWorker.run = timed_run
+    processes.acquire = pinned_acquire
 
 
 def host_steal_ms() -> float:
@@ -310,7 +307,7 @@ def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]
     panel.controller.runFinished.connect(loop.quit)
     if probe:
         timer.start()
-    with on_cpu(PINNED and PINNED[1]):  # the GUI thread beside the worker's CPU
+    with on_cpu(PINNED and PINNED[1]):  # the window beside the training process's CPU
         start = time.perf_counter()
         panel.train_button.click()
         loop.exec()
@@ -396,8 +393,8 @@ def report_gaps(label: str, gaps: list[float], explained: list[Gap] = ()) -> Non
     )
     if explained:
         # A gap can be no longer than the CPU time the process got in it unless something
-        # outside it held the machine (the host's steal, another program): with the worker
-        # aside during a stage, only the GUI thread computes. This bound is what the window
+        # outside it held the machine (the host's steal, another program): the training
+        # runs in a process of its own, not counted here. This bound is what the window
         # itself can answer for; the goal above also counts the host's stalls.
         own = max(min(gap.ms, gap.cpu_ms) for gap in explained)
         print(
@@ -523,7 +520,7 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
         print(
             f"  the engine computed {statistics.median(computing):.0%} of each window run, "
             f"median (runs: {', '.join(f'{c:.0%}' for c in computing)}); the rest of the run "
-            "was the window's: frames, the GIL, snapshots, the run's start and end"
+            "was the window's: snapshots, the run's start and end"
         )
     print(
         "  host steal (CPU time the hypervisor gave other machines), median share of this "
@@ -550,16 +547,15 @@ def memory(app, epochs: int) -> None:
     project.set_dataset(Dataset(x, y, class_names=["0", "1"], name="xor"))
     window, panel, kind = make_window(project)
     samples = []
+
+    def sample():
+        worker = panel.controller.worker
+        if worker is not None and worker.process is not None:  # the run's training process
+            done = window.project.epochs_trained + worker.epochs_done
+            samples.append((done, rss_mb(), rss_mb(worker.process.pid)))
+
     probe = QTimer()
-    probe.timeout.connect(
-        lambda: samples.append(
-            (
-                window.project.epochs_trained
-                + (panel.controller.worker._done if panel.controller.worker else 0),
-                rss_mb(),
-            )
-        )
-    )
+    probe.timeout.connect(sample)
     for _ in range(20):
         app.processEvents()
     gc.collect()  # what earlier sections left behind is not this run's growth
@@ -570,12 +566,14 @@ def memory(app, epochs: int) -> None:
     probe.stop()
     gc.collect()
     after = rss_mb()
-    points = ", ".join(f"{e:,}: {m:.0f} MB" for e, m in samples[:: max(1, len(samples) // 6)])
+    points = ", ".join(
+        f"{e:,}: {m:.0f} + {t:.0f} MB" for e, m, t in samples[:: max(1, len(samples) // 6)]
+    )
     print(
         f"  {kind}: {seconds:.1f} s ({epochs / seconds:,.0f} epochs/s); RSS before "
         f"{before:.0f} MB, after {after:.0f} MB (growth {after - before:+.0f} MB)"
     )
-    print(f"  RSS during the run (epoch: RSS): {points}")
+    print(f"  RSS during the run (epoch: window + training process): {points}")
     print(
         f"  plotted loss points: {panel.cost_plot.curve_data('loss')[0].size:,} "
         f"(history kept in the project: {len(window.project.history['loss']):,} epochs)"

@@ -31,6 +31,7 @@ from app.training.prepare import (
     layer_activations,
     probe_rows,
 )
+from app.training.process_worker import SUPPORTED, ProcessWorker, processes
 from app.training.views import ViewSetup, ViewUpdate, compute_views
 from app.training.worker import RunSpec, Snapshot, TrainingWorker
 from app.visibility import on_screen
@@ -113,6 +114,9 @@ class TrainingController(QObject):
         self.latest_weights: list | None = None
         self.hold_views = False
         self.epoch_interval = 0.0  # the pace of runs, see set_speed
+        # Runs train in a process of their own (app/training/process_worker.py); False: on a
+        # thread of this process (tests that patch the engine in this process use it).
+        self.separate_process = SUPPORTED
         # Factories of engine callbacks a view wants in the next run, or None when it does not
         # (see backprop_views).
         self.run_callbacks: list = []
@@ -148,6 +152,8 @@ class TrainingController(QObject):
         self.render_hook = None
         self._saved_switch_interval: float | None = None
         host.projectChanged.connect(self._on_project_changed)
+        if self.separate_process:
+            processes.prewarm()  # Python starts while the person sets up the network
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -242,9 +248,12 @@ class TrainingController(QObject):
         """Stop and join the worker (window closing, application quitting)."""
         if self.worker is not None:
             self.stop_and_wait(timeout_ms=1000)
-        if self.worker is not None:  # wedged: wait longer rather than destroy a running thread
-            self.worker.wait()
-            self._on_worker_finished(self.worker)
+        worker = self.worker
+        if worker is not None:  # wedged: end its process, or wait rather than destroy a thread
+            if not worker.in_process:
+                worker.kill()
+            worker.wait()
+            self._on_worker_finished(worker)
 
     def set_speed(self, epochs_per_second: float | None) -> None:
         """Pace training at `epochs_per_second` (None: as fast as possible), from now on:
@@ -310,7 +319,8 @@ class TrainingController(QObject):
         self._run_lr = float(project.compile.learning_rate)
         self._latest_logs = {}
         self.historyReset.emit(self._run_base_history)
-        worker = TrainingWorker(model, prepared, spec, setup)
+        worker_class = ProcessWorker if self.separate_process else TrainingWorker
+        worker = worker_class(model, prepared, spec, setup)
         self.keeper = EpochSnapshots(initial_epoch=spec.initial_epoch)
         self.latest_weights = None
         worker.extra_callbacks = [
@@ -327,7 +337,7 @@ class TrainingController(QObject):
         # Snapshots only for the frames that will show them (the curves set each frame's pace).
         worker.post_at(started + self.pacer.interval("curves"))
         self._pending = {}
-        if self._saved_switch_interval is None:
+        if worker.in_process and self._saved_switch_interval is None:
             self._saved_switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self._set_state(RUNNING)

@@ -63,6 +63,9 @@ class Snapshot:
     views: ViewUpdate | None = None
     active_seconds: float = 0.0  # training time of this run, pauses excluded
     samples: int = 0  # training samples processed in this run
+    # When it was made (time.perf_counter(): the machine's monotonic clock, the same in the
+    # training process and the window's)
+    made_at: float = 0.0
 
     def absorb(self, newer: Snapshot) -> None:
         """Merge a newer snapshot into this undelivered one (logs appended, rest replaced)."""
@@ -70,6 +73,7 @@ class Snapshot:
             self.logs.setdefault(key, []).extend(values)
         self.epoch, self.done, self.planned = newer.epoch, newer.done, newer.planned
         self.active_seconds, self.samples = newer.active_seconds, newer.samples
+        self.made_at = newer.made_at
         if newer.weights is not None:
             self.weights = newer.weights
         if newer.views is not None:
@@ -85,6 +89,7 @@ class TrainingWorker(QThread):
 
     snapshotReady = Signal()
     pausedChanged = Signal(bool)
+    in_process = True  # shares the window's GIL (the controller tunes its switch interval)
 
     def __init__(self, model, prepared, spec: RunSpec, setup: ViewSetup | None = None, parent=None):
         super().__init__(parent)
@@ -189,6 +194,10 @@ class TrainingWorker(QThread):
         Until the GUI sets it again, the worker posts at most POST_AT_FALLBACK later."""
         self._gui_paced = True
         self._post_after = max(float(when), self._last_post + SNAPSHOT_INTERVAL)
+
+    def set_views_wanted(self, wanted: bool) -> None:
+        """The GUI shows the last views and could show new ones (see views_wanted)."""
+        self.views_wanted = bool(wanted)
 
     def begin_gui_frame(self) -> None:
         """The GUI thread starts drawing: the worker steps aside at its next batch."""
@@ -386,6 +395,7 @@ class TrainingWorker(QThread):
             views=views,
             active_seconds=active,
             samples=self._done * self._n_train,
+            made_at=now,
         )
         with self._lock:
             if self._mailbox is None:

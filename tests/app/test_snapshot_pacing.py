@@ -9,7 +9,7 @@ import pytest
 from training_fakes import FakeHost, project_for
 
 from app.training import controller as controller_module
-from app.training import worker as worker_module
+from app.training import process_worker
 from app.training.integration import attach_training
 
 LONG = 1_000_000
@@ -29,23 +29,25 @@ def panel(qtbot, monkeypatch):
 
 
 def test_snapshots_are_made_for_the_frames_that_show_them(qtbot, panel, monkeypatch):
+    """The training process sends a snapshot for each frame, made when the frame is due."""
     posts, frames = [], []
-    post = worker_module.TrainingWorker._post
+    deliver = process_worker.ProcessWorker._deliver
 
-    def counted_post(worker, *args, **kwargs):
-        posts.append(time.perf_counter())
-        return post(worker, *args, **kwargs)
+    def counted_deliver(worker, snap):
+        posts.append(snap.made_at)
+        return deliver(worker, snap)
 
-    monkeypatch.setattr(worker_module.TrainingWorker, "_post", counted_post)
+    monkeypatch.setattr(process_worker.ProcessWorker, "_deliver", counted_deliver)
     controller = panel.controller
+    apply_progress = controller._apply_progress
 
-    # A frame's snapshot against the run when it is drawn: (its epochs, the worker's, when).
-    def drawn(done, _planned):
-        if controller.worker is not None and done:
-            frames.append((done, controller.worker.epochs_done, time.perf_counter()))
+    # A frame's snapshot against the time it is drawn.
+    def drawn(snap, *args, **kwargs):
+        if snap.done:
+            frames.append((snap.made_at, time.perf_counter()))
+        return apply_progress(snap, *args, **kwargs)
 
-    controller.progressChanged.connect(drawn)
-    started = time.perf_counter()
+    monkeypatch.setattr(controller, "_apply_progress", drawn)
     controller.train()
     qtbot.wait(3000)
     assert controller.state == "running"
@@ -55,8 +57,7 @@ def test_snapshots_are_made_for_the_frames_that_show_them(qtbot, panel, monkeypa
     # a second: each redraw's cost sets its pace).
     assert len(frames) >= 4
     assert len(posts) <= len(frames) + 3, (len(posts), len(frames))
-    # Made when the frame is due: a frame shows the epochs of at most a moment ago, not of
-    # the previous frame's time.
-    epochs_per_second = frames[-1][1] / (frames[-1][2] - started)
-    lags = sorted((now - shown) / epochs_per_second for shown, now, _ in frames[1:-1])
+    # Made when the frame is due: a frame shows the run of at most a moment ago, not of the
+    # previous frame's time.
+    lags = sorted(drawn_at - made_at for made_at, drawn_at in frames[1:-1])
     assert lags[len(lags) // 2] < 0.1, lags

@@ -236,6 +236,7 @@ def test_an_exception_in_the_worker_is_shown_and_not_fatal(qtbot, make_window, m
 
     monkeypatch.setattr(Sequential, "fit", broken_fit)
     window, panel = make_window(project_for("xor", epochs=5))
+    panel.controller.separate_process = False  # the patch is in this process
     panel.controller.train()
     result = finish(qtbot, panel)
     assert result.outcome == "failed"
@@ -442,6 +443,7 @@ def test_a_stop_before_the_first_epoch_records_nothing(qtbot, make_window, monke
         return runtime.RunOutcome("stopped", [np.array(w) for w in model.get_weights()], {}, 0)
 
     monkeypatch.setattr(runtime, "fit_run", stop_first)
+    c.separate_process = False  # the patch is in this process
     c.train()
     c.stop()
     result = finish(qtbot, panel)

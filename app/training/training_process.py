@@ -1,0 +1,186 @@
+"""The training process: where the window's runs train (started by process_worker.py).
+
+Why a process: in the window's own process the engine and the GUI thread share one GIL, so
+the training had to stand aside while a frame was drawn, and the two still slowed each other
+between frames (see the README's round 11). Here the run is a TrainingWorker as before, run on
+this process's main thread; the window keeps a ProcessWorker that looks the same to the rest
+of the app.
+
+    python -m app.training.training_process FD     (FD: its end of a socket pair)
+
+It serves runs one after another until the window closes the connection. Messages are pickled
+tuples:
+  window -> here: ("run", RunRequest), ("call", method name, args) for the worker's controls.
+  here -> window: ("snapshot", Snapshot, progress), ("paused", bool),
+                  ("done", RunOutcome, progress, {"run": CPU seconds of the run,
+                  "snapshots": of them making and sending snapshots}) (for benchmarks).
+progress: {index in the run's callbacks: what that callback's export_progress returned}, for
+the callbacks the window reads while a run goes on (the epoch snapshots, gradient statistics).
+"""
+
+from __future__ import annotations
+
+import pickle
+import queue
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RunRequest:
+    """Everything a run needs, as the window built it (see TrainingWorker's arguments)."""
+
+    model: object
+    prepared: object
+    spec: object
+    setup: object = None
+    callbacks: list = field(default_factory=list)
+    epoch_interval: float = 0.0
+    views_wanted: bool = True
+    post_at: float | None = None  # time.perf_counter() times are the machine's monotonic clock
+    # The engine's generator as the window left it: the run shuffles as it would have there,
+    # so a run's history is the same as on a thread of the window (or from the command line).
+    generator: object = None
+
+
+def tracked(callbacks) -> list[int]:
+    """The indices of the callbacks whose progress travels to the window."""
+    return [i for i, cb in enumerate(callbacks) if hasattr(cb, "export_progress")]
+
+
+class _Run:
+    """One run here: the worker, and what of its callbacks the window already has."""
+
+    def __init__(self, request: RunRequest, send):
+        from PySide6.QtCore import Qt
+
+        from app.training.worker import TrainingWorker
+        from engine.utils import install_generator
+
+        self.send = send
+        if request.generator is not None:
+            install_generator(request.generator)
+        worker = TrainingWorker(request.model, request.prepared, request.spec, request.setup)
+        worker.extra_callbacks = list(request.callbacks)
+        worker.epoch_interval = request.epoch_interval
+        worker.views_wanted = request.views_wanted
+        if request.post_at is not None:
+            worker.post_at(request.post_at)
+        self.worker = worker
+        self.snapshot_cpu = 0.0  # CPU seconds spent making and sending snapshots
+        worker._post = self._timed(worker._post)
+        self._marks = {i: None for i in tracked(worker.extra_callbacks)}
+        # Emitted on the training thread; sent from it at once (the worker's one-slot mailbox
+        # is emptied each time, so every post notifies).
+        direct = Qt.ConnectionType.DirectConnection
+        worker.snapshotReady.connect(self._send_snapshot, direct)
+        worker.pausedChanged.connect(lambda paused: self.send(("paused", bool(paused))), direct)
+
+    def _timed(self, post):
+        def timed_post(*args, **kwargs):
+            began = time.thread_time()
+            try:
+                return post(*args, **kwargs)
+            finally:
+                self.snapshot_cpu += time.thread_time() - began
+
+        return timed_post
+
+    def progress(self) -> dict:
+        callbacks = self.worker.extra_callbacks
+        out = {}
+        for i, mark in self._marks.items():
+            out[i], self._marks[i] = callbacks[i].export_progress(mark)
+        return out
+
+    def _send_snapshot(self) -> None:
+        began = time.thread_time()
+        snap = self.worker.take_snapshot()
+        if snap is not None:
+            self.send(("snapshot", snap, self.progress()))
+        self.snapshot_cpu += time.thread_time() - began
+
+    def execute(self) -> None:
+        began = time.thread_time()
+        self.worker.run()  # this thread: the process has nothing else to do meanwhile
+        self._send_snapshot()  # anything posted and not yet sent
+        cpu = {"run": time.thread_time() - began, "snapshots": self.snapshot_cpu}
+        self.send(("done", _sendable(self.worker.result), self.progress(), cpu))
+
+
+def _sendable(result):
+    """The outcome, with its exception replaced by a plain one if that one cannot travel
+    (an exception class with its own constructor arguments may not unpickle)."""
+    if result is not None and result.error is not None:
+        try:
+            pickle.loads(pickle.dumps(result.error))
+        except Exception:  # noqa: BLE001 - whatever it is, its text still reaches the person
+            result.error = RuntimeError(f"{type(result.error).__name__}: {result.error}")
+    return result
+
+
+def serve(conn) -> None:
+    """Serve runs from `conn` until the window closes it."""
+    send_lock = threading.Lock()
+
+    def send(message) -> None:
+        with send_lock:
+            conn.send(message)
+
+    runs: queue.Queue = queue.Queue()
+    current: list[_Run | None] = [None]  # the run the window's controls are for
+    switching = threading.Lock()
+
+    def read() -> None:
+        # The window's controls arrive while a run trains: read on a thread of their own and
+        # handed to the worker as the window's GUI thread used to (thread-safe flags).
+        try:
+            while True:
+                message = conn.recv()
+                if message[0] == "run":
+                    run = _Run(message[1], send)
+                    with switching:
+                        current[0] = run
+                    runs.put(run)
+                elif message[0] == "call":
+                    with switching:
+                        run = current[0]
+                    if run is not None:
+                        getattr(run.worker, message[1])(*message[2])
+                run = message = None  # no reference kept here to a run that has ended
+        except (EOFError, OSError):
+            pass  # the window closed the connection (or went away): stop serving
+        finally:
+            with switching:
+                run = current[0]
+            if run is not None:
+                run.worker.request_stop()
+            runs.put(None)
+
+    threading.Thread(target=read, name="window-requests", daemon=True).start()
+    while (run := runs.get()) is not None:
+        try:
+            run.execute()
+        except (EOFError, OSError):
+            break  # the window is gone: nobody to send the outcome to
+        # An idle process holds no run's data (a late control for it has nothing to do).
+        with switching:
+            if current[0] is run:
+                current[0] = None
+        del run
+
+
+def main() -> None:
+    from multiprocessing.connection import Connection
+
+    # Ctrl+C in a terminal reaches the whole process group: the window decides, not this.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with Connection(int(sys.argv[1])) as conn:
+        serve(conn)
+
+
+if __name__ == "__main__":
+    main()

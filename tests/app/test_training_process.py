@@ -1,0 +1,105 @@
+"""The window's runs train in a process of their own (app/training/process_worker.py): the
+engine there is the one that trains, the window's controls reach it, and a process that dies
+mid-run is reported without losing anything of the project."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from training_fakes import FakeHost, live_threads, project_for
+
+from app.training.integration import attach_training
+from app.training.process_worker import SUPPORTED, TrainingProcess
+
+pytestmark = pytest.mark.skipif(not SUPPORTED, reason="runs train on a thread here")
+LONG = 1_000_000
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    panels = []
+
+    def make(project):
+        window = FakeHost(project)
+        qtbot.addWidget(window)
+        panel = attach_training(window)
+        window.show()
+        panels.append(panel)
+        return window, panel
+
+    yield make
+    for panel in panels:
+        panel.controller.shutdown()
+    assert live_threads() == []
+
+
+def finish(qtbot, panel, timeout=20_000):
+    with qtbot.waitSignal(panel.controller.runFinished, timeout=timeout) as blocker:
+        pass
+    return blocker.args[0]
+
+
+def test_the_engine_of_another_process_trains_the_run(qtbot, make_panel, monkeypatch):
+    from engine.project import runtime
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the window's process trained the run")
+
+    monkeypatch.setattr(runtime, "fit_run", not_here)
+    window, panel = make_panel(project_for("moons", epochs=30))
+    pids = []
+    panel.controller.stateChanged.connect(
+        lambda _state: panel.controller.worker is not None and pids.append(panel.controller.worker)
+    )
+    panel.controller.train()
+    result = finish(qtbot, panel)
+    assert result.outcome == "finished" and window.project.epochs_trained == 30
+    assert len(window.project.history["loss"]) == 30
+    assert pids and pids[0].process.pid != os.getpid()
+
+
+def test_a_new_learning_rate_reaches_the_training_process(qtbot, make_panel):
+    window, panel = make_panel(project_for("xor", epochs=LONG, learning_rate=0.05))
+    c = panel.controller
+    seen = []
+    c.weightsUpdated.connect(lambda weights: seen.append([np.array(w) for w in weights]))
+    c.train()
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=10_000)
+    assert not np.allclose(seen[-1][0], seen[-2][0], atol=1e-6)  # it learns
+    window.edit(learning_rate=1e-12)  # Adam's steps are about the learning rate in size
+    qtbot.wait(500)  # an epoch or two may still have the old rate
+    count = len(seen)
+    qtbot.waitUntil(lambda: len(seen) >= count + 2, timeout=10_000)
+    np.testing.assert_allclose(seen[-1][0], seen[-2][0], atol=1e-8)
+    c.stop()
+    finish(qtbot, panel)
+
+
+def test_a_training_process_that_dies_is_reported_and_the_project_keeps_its_state(
+    qtbot, make_panel
+):
+    window, panel = make_panel(project_for("xor", epochs=LONG))
+    c = panel.controller
+    before = window.undo_stack.count()
+    c.train()
+    qtbot.waitUntil(lambda: c.worker is not None and c.worker.epochs_done > 0, timeout=10_000)
+    c.worker.process.kill()  # as the system's out-of-memory killer would
+    result = finish(qtbot, panel)
+    assert result.outcome == "failed"
+    text = panel.banner.label.text()
+    assert "training process ended unexpectedly" in text and "Train again" in text
+    assert window.project.epochs_trained == 0 and window.undo_stack.count() == before
+    assert c.state == "idle"
+    window.project.training.epochs = 5
+    c.train()  # a new process trains the next run
+    assert finish(qtbot, panel).outcome == "finished"
+    assert window.project.epochs_trained == 5
+
+
+def test_a_training_process_ends_when_the_window_closes_its_connection():
+    process = TrainingProcess()
+    assert process.alive()
+    process.close(timeout=30)
+    assert process.process.returncode == 0  # it ended by itself, not killed
