@@ -195,6 +195,8 @@ def engine_work_shown() -> list:
 
 WORKER_CPU: list[float] = []  # CPU seconds of each run's training process (watch_worker_cpu)
 WORKER_SNAPSHOT_CPU: list[float] = []  # ... of it spent making snapshots for the window
+WORKER_SPAN: list[tuple[float, float]] = []  # when each run began and ended in the process
+RUN_EDGES: list[tuple[float, float]] = []  # when each window run was clicked and finished
 
 
 def watch_worker_cpu() -> None:
@@ -225,6 +227,7 @@ def watch_worker_cpu() -> None:
             if self.cpu_seconds:
                 WORKER_CPU.append(self.cpu_seconds["run"])
                 WORKER_SNAPSHOT_CPU.append(self.cpu_seconds["snapshots"])
+                WORKER_SPAN.append((self.cpu_seconds["started"], self.cpu_seconds["ended"]))
 
     timed_run._timed = True
     process_worker.ProcessWorker.run = timed_run
@@ -274,6 +277,8 @@ def watch_gui_work() -> None:
     # Patched on the class before a window exists: the timers connect to these methods.
     cls._run_stage = _logged(cls._run_stage, lambda c: c._stages[0][0] if c._stages else "?")
     cls._start = _logged(cls._start, lambda c, _epochs: "run start")
+    # A run's end is two turns of the event loop: its final state shown, then recorded.
+    cls._on_worker_done = _logged(cls._on_worker_done, lambda c, _worker: "run end shown")
     cls._on_worker_finished = _logged(cls._on_worker_finished, lambda c, _worker: "run end")
 
 
@@ -312,6 +317,7 @@ def window_run(app, panel, epochs: int, probe: bool) -> tuple[float, list[float]
         panel.train_button.click()
         loop.exec()
         seconds = time.perf_counter() - start
+    RUN_EDGES.append((start, start + seconds))
     timer.stop()
     # An autosave that fell due during the run starts as it ends (app/autosave.py): finished
     # here, untimed, or it would slow whichever run came next.
@@ -447,7 +453,7 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
     window, panel, kind = make_window(project.copy())
     for _ in range(20):  # first paint of every view, before anything is timed
         app.processEvents()
-    heads, gui, all_gaps, heads_shown, computing = [], [], [], [], []
+    heads, gui, all_gaps, heads_shown, computing, edges = [], [], [], [], [], []
     steal = {"headless": [], "window": []}  # the host's share of the CPUs' time in each run
     watch_worker_cpu()
     headless_seconds(project, min(epochs, 2000))  # warm-up: the first fit of a process is slow
@@ -460,11 +466,15 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
         panel.controller.reset()
         app.processEvents()
         WORKER_CPU.clear()
+        WORKER_SPAN.clear()
+        RUN_EDGES.clear()
         stolen = host_steal_ms()
         gui.append(window_run(app, panel, epochs, probe=False)[0])
         steal["window"].append((host_steal_ms() - stolen) / (gui[-1] * 1e3 * CPUS))
         if WORKER_CPU:
             computing.append((WORKER_CPU[-1] - WORKER_SNAPSHOT_CPU[-1]) / gui[-1])
+            (clicked, finished), (began, ended) = RUN_EDGES[-1], WORKER_SPAN[-1]
+            edges.append((began - clicked, finished - ended))
     # One more of each headless kind, so every window run has one just before and one after.
     heads.append(headless_seconds(project, epochs))
     if engine_work_shown():
@@ -521,6 +531,11 @@ def throughput(app, label: str, project, epochs: int, repeats: int) -> None:
             f"  the engine computed {statistics.median(computing):.0%} of each window run, "
             f"median (runs: {', '.join(f'{c:.0%}' for c in computing)}); the rest of the run "
             "was the window's: snapshots, the run's start and end"
+        )
+        print(
+            "  from the click to the training process's fit, median "
+            f"{statistics.median(e[0] for e in edges) * 1e3:.0f} ms; from its end to the "
+            f"window's runFinished {statistics.median(e[1] for e in edges) * 1e3:.0f} ms"
         )
     print(
         "  host steal (CPU time the hypervisor gave other machines), median share of this "

@@ -151,6 +151,7 @@ class TrainingController(QObject):
         # the frame's cost is known and the worker can step aside while it is drawn.
         self.render_hook = None
         self._saved_switch_interval: float | None = None
+        self._final_shown = None  # the ended run whose final state is shown, not yet recorded
         host.projectChanged.connect(self._on_project_changed)
         if self.separate_process:
             processes.prewarm()  # Python starts while the person sets up the network
@@ -330,7 +331,7 @@ class TrainingController(QObject):
         worker.epoch_interval = self.epoch_interval
         worker.snapshotReady.connect(self._on_snapshot)
         worker.pausedChanged.connect(self._on_paused_changed)
-        worker.finished.connect(lambda w=worker: self._on_worker_finished(w))
+        worker.finished.connect(lambda w=worker: self._on_worker_done(w))
         self.worker = worker
         started = time.perf_counter()
         self.pacer.restart(started)
@@ -482,11 +483,24 @@ class TrainingController(QObject):
             return
         self._set_state(PAUSED if paused else RUNNING)
 
-    def _on_worker_finished(self, worker: TrainingWorker) -> None:
+    def _on_worker_done(self, worker: TrainingWorker) -> None:
+        """The run ended (its thread's finished signal): its final state is shown now and
+        recorded at the next turn of the event loop. Why: together they were one block of
+        60-110 ms of the GUI thread on this machine (the longest timer gap of a run, with
+        the Sample panel open); apart, the window answers in between. Anything that needs
+        the run recorded at once (stop_and_wait) records it itself; the deferred turn then
+        finds the run gone and does nothing."""
         if worker is not self.worker:
-            return  # already handled synchronously by stop_and_wait
+            return
+        self._show_final(worker)
+        QTimer.singleShot(0, self, lambda: self._on_worker_finished(worker))
+
+    def _show_final(self, worker: TrainingWorker) -> None:
+        """Show the run's final snapshot, and the views the pacing held back."""
+        if self._final_shown is worker:
+            return
+        self._final_shown = worker
         worker.wait()
-        self.worker = None
         self._frame_timer.stop()
         self._stage_timer.stop()
         self._stages = []  # the final snapshot below replaces what they would have drawn
@@ -508,6 +522,13 @@ class TrainingController(QObject):
                 self.layerStatsUpdated.emit(pending["activations"])
             if "output" in pending:
                 self._emit_output(pending["output"])
+
+    def _on_worker_finished(self, worker: TrainingWorker) -> None:
+        if worker is not self.worker:
+            return  # already handled synchronously by stop_and_wait
+        self._show_final(worker)
+        self.worker = None
+        self._final_shown = None
         result = worker.result or RunOutcome(
             "failed", None, {}, 0, message="Training ended without a result."
         )

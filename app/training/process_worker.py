@@ -169,13 +169,14 @@ class ProcessWorker(QThread):
 
     # ----- controls, from the GUI thread --------------------------------------------------
     def _call(self, name: str, *args) -> None:
+        # Under the lock: one message at a time on the socket (two threads writing at once
+        # would interleave their bytes).
         with self._lock:
             if self._queued is not None:
                 self._queued.append(("call", name, args))
                 return
-            process = self.process
-        with contextlib.suppress(OSError, ValueError):  # gone: the reader reports it
-            process.conn.send(("call", name, args))
+            with contextlib.suppress(OSError, ValueError):  # gone: the reader reports it
+                self.process.conn.send(("call", name, args))
 
     def request_stop(self) -> None:
         self._stopping = True
@@ -202,10 +203,7 @@ class ProcessWorker(QThread):
         self._call("set_learning_rate", float(lr))
 
     def post_at(self, when: float) -> None:
-        with self._lock:
-            if self._queued is not None:
-                self._post_at = float(when)  # goes with the run
-                return
+        self._post_at = float(when)  # goes with the run if it has not been sent yet
         self._call("post_at", float(when))
 
     @property
@@ -276,13 +274,13 @@ class ProcessWorker(QThread):
             post_at=self._post_at,
             generator=self.generator,
         )
-        conn.send(("run", request))  # on this thread: a big dataset takes a while to send
+        # On this thread, before any control (they queue meanwhile): a big dataset takes a
+        # while to send.
+        conn.send(("run", request))
         with self._lock:
             queued, self._queued = self._queued, None
-            if self._post_at is not None:
-                queued.append(("call", "post_at", (self._post_at,)))
-        for message in queued:
-            conn.send(message)
+            for message in queued:
+                conn.send(message)
         mirrors = {i: self.extra_callbacks[i] for i in tracked(self.extra_callbacks)}
         while True:
             message = conn.recv()

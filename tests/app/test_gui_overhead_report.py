@@ -82,7 +82,8 @@ def test_a_probed_window_run_logs_its_start_its_end_and_its_ticks(bench, qtbot, 
     from app.training.controller import TrainingController
     from engine.project import Project
 
-    for name in ("_run_stage", "_start", "_on_worker_finished"):  # restored after the test
+    # restored after the test
+    for name in ("_run_stage", "_start", "_on_worker_done", "_on_worker_finished"):
         monkeypatch.setattr(TrainingController, name, getattr(TrainingController, name))
     bench.watch_gui_work()
     project = Project.default()
@@ -94,8 +95,10 @@ def test_a_probed_window_run_logs_its_start_its_end_and_its_ticks(bench, qtbot, 
     assert seconds > 0
     assert window.project.epochs_trained == before + 2000
     (start,) = [work for work in bench.GUI_WORK if work[2] == "run start"]
+    (shown,) = [work for work in bench.GUI_WORK if work[2] == "run end shown"]
     (end,) = [work for work in bench.GUI_WORK if work[2] == "run end"]
-    assert start[1] <= end[0]  # the start was over before the end began
+    assert start[1] <= shown[0]  # the start was over before the end began
+    assert shown[1] <= end[0]  # the end is shown, then recorded in a later turn
     assert "paint" in {name for _, _, name in bench.GUI_WORK}  # the start paints the views
     assert len(bench.TICKS) == len(gaps) + 1
     times = [t for t, _, _ in bench.TICKS]

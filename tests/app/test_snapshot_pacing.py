@@ -49,6 +49,8 @@ def test_snapshots_are_made_for_the_frames_that_show_them(qtbot, panel, monkeypa
 
     monkeypatch.setattr(controller, "_apply_progress", drawn)
     controller.train()
+    # From the first frame on (a training process just started may still be warming up).
+    qtbot.waitUntil(lambda: bool(frames), timeout=30_000)
     qtbot.wait(3000)
     assert controller.state == "running"
     controller.stop()
