@@ -126,6 +126,9 @@ class GradientStats(Callback):
         arrays of (records,) and (records, n_layers); roots and ratios worked out now, for
         these rows only."""
         count = self.count  # before the buffers: their first `count` rows are complete
+        if count <= start:  # nothing new (and nothing to divide: a mirror may be resizing)
+            empty = np.zeros((0, self._sums.shape[2]))
+            return np.zeros(0, dtype=np.int64), empty, empty.copy(), empty.copy()
         sums, epochs = self._sums[start:count], self._epochs[start:count]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             g_rms = np.sqrt(sums[:, 0] / self._sizes)
@@ -152,11 +155,11 @@ class GradientStats(Callback):
     def import_progress(self, delta: dict) -> None:
         """Append what export_progress of the training process's statistics sent."""
         sums, epochs = delta["sums"], delta["epochs"]
-        self._sizes = delta["sizes"]
-        if len(sums) and self._sums.shape[1:] != sums.shape[1:]:
+        if self._sums.shape[1:] != sums.shape[1:]:  # the first delta of a run (maybe empty)
+            self.count = 0
             self._sums = np.zeros((0, *sums.shape[1:]))
             self._epochs = np.zeros(0, dtype=np.int64)
-            self.count = 0
+        self._sizes = delta["sizes"]
         k, n = self.count, len(epochs)
         while k + n > len(self._epochs):
             self._grow()

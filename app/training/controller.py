@@ -493,7 +493,9 @@ class TrainingController(QObject):
         if worker is not self.worker:
             return
         self._show_final(worker)
-        QTimer.singleShot(0, self, lambda: self._on_worker_finished(worker))
+        # 1 ms, not 0: a 0-ms single shot is a posted event, run before any timer that fell
+        # due meanwhile (the window's own, or a benchmark's probe).
+        QTimer.singleShot(1, self, lambda: self._on_worker_finished(worker))
 
     def _show_final(self, worker: TrainingWorker) -> None:
         """Show the run's final snapshot, and the views the pacing held back."""

@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import threading
+import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -255,6 +256,18 @@ class ProcessWorker(QThread):
             reusable = self._serve(process)
         except (OSError, EOFError) as exc:
             self.result = self._lost(process, exc)
+        except Exception as exc:  # noqa: BLE001 - a bug here: reported as the run's failure
+            if process is not None:
+                process.kill()  # its run goes on unheard otherwise
+            self.result = RunOutcome(
+                "failed",
+                None,
+                {},
+                self._done,
+                message=f"Training failed: {type(exc).__name__}: {exc}",
+                error=exc,
+                details=traceback.format_exc(),
+            )
         finally:
             if process is not None:
                 processes.release(process, reusable)

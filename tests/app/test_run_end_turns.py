@@ -3,6 +3,8 @@ recorded, so the window answers in between (together they were its longest stall
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QTimer
 from training_fakes import FakeHost, project_for
 
@@ -20,9 +22,11 @@ def test_the_final_state_is_shown_then_recorded_in_a_later_turn(qtbot):
     def progress(done, planned):
         if done == planned and "final shown" not in order:
             order.append("final shown")
-            # Fires at the next turn of the event loop: before the recording only if the
-            # recording waits for a later turn.
-            QTimer.singleShot(0, lambda: order.append("event loop turned"))
+            # A timer that falls due while the final state is shown (as a 10-ms timer of the
+            # window would): it fires before the recording only if the recording waits for
+            # a later turn of the event loop, after the timers that are due.
+            QTimer.singleShot(1, lambda: order.append("event loop turned"))
+            time.sleep(0.005)
 
     c.progressChanged.connect(progress)
     c.runFinished.connect(lambda _result: order.append("recorded"))

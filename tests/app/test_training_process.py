@@ -103,3 +103,25 @@ def test_a_training_process_ends_when_the_window_closes_its_connection():
     assert process.alive()
     process.close(timeout=30)
     assert process.process.returncode == 0  # it ended by itself, not killed
+
+
+def test_a_failure_in_the_window_s_end_of_a_run_is_reported_not_lost(
+    qtbot, make_panel, monkeypatch
+):
+    from app.training import process_worker
+
+    def broken(worker, snap):
+        raise RuntimeError("simulated bug reading a snapshot")
+
+    monkeypatch.setattr(process_worker.ProcessWorker, "_deliver", broken)
+    window, panel = make_panel(project_for("xor", epochs=LONG))
+    c = panel.controller
+    c.train()
+    result = finish(qtbot, panel)
+    assert result.outcome == "failed" and "simulated bug" in result.details
+    assert "Training failed: RuntimeError: simulated bug" in panel.banner.label.text()
+    assert window.project.epochs_trained == 0 and c.state == "idle"
+    monkeypatch.undo()
+    window.project.training.epochs = 5
+    c.train()  # the killed process is replaced
+    assert finish(qtbot, panel).outcome == "finished"

@@ -131,3 +131,21 @@ def test_the_kept_copy_of_the_last_epoch_follows_early_stopping():
     assert stop.stopped_epoch and last < 200
     for ours, theirs in zip(model.get_weights(), mirror.weights_at(last)):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_an_empty_first_delta_sets_up_the_mirror():
+    """A snapshot before the first epoch ends (a pause at once, a slow first epoch) carries
+    no records yet, only the network's depth."""
+    stats = GradientStats()
+    x, y = _xor()
+    model = _model()
+    stats.set_model(model)
+    stats.on_train_begin()
+    mirror = GradientStats()
+    delta, mark = stats.export_progress(None)
+    mirror.import_progress(pickle.loads(pickle.dumps(delta)))
+    assert mark == 0 and mirror.count == 0 and mirror.read()[1].shape == (0, 2)
+    model.fit(x, y, epochs=3, callbacks=[stats], verbose=0)
+    delta, _ = stats.export_progress(mark)
+    mirror.import_progress(delta)
+    np.testing.assert_array_equal(mirror.read()[1], stats.read()[1])
