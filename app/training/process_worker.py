@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copy
+import gc
 import os
 import socket
 import subprocess
@@ -249,6 +250,18 @@ class ProcessWorker(QThread):
 
     # ----- the thread -----------------------------------------------------------------------
     def run(self) -> None:  # noqa: D401 - QThread entry point
+        # As TrainingWorker.run does, and for a reason of its own: reading the run's messages
+        # allocates, so Python's garbage collector may run on this thread, and a full
+        # collection here would destroy the GUI's unreachable Qt objects off the GUI thread
+        # (a crash: the window was walking its widgets meanwhile, in 200 rapid Train/Stop
+        # cycles). The objects that exist now are exempt from collection until the run ends.
+        gc.freeze()
+        try:
+            self._run()
+        finally:
+            gc.unfreeze()
+
+    def _run(self) -> None:
         reusable = False
         process = None
         try:
