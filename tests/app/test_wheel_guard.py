@@ -4,7 +4,7 @@ network.) The events go through QApplication.sendEvent, the path real wheel even
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, QPointF, Qt
+from PySide6.QtCore import QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QScrollArea, QSpinBox
 
@@ -108,8 +108,11 @@ def test_while_a_run_trains_no_python_filter_sees_every_event_and_fields_stay_gu
     qtbot.waitUntil(lambda: controller.worker is not None and controller.worker._done >= 3)
     try:
         assert not guard.app_wide
-        # Behaviour, not only the flag: while the run makes events all the time (timers,
-        # frames), the guard sees few of them; an application-wide filter sees them all.
+        # Behaviour, not only the flag: while the window gets events all the time (here a
+        # 5-ms timer's; the run itself, trained in its own process, makes only its frames'),
+        # the guard sees few of them; an application-wide filter sees them all.
+        busy = QTimer()
+        busy.start(5)
         counter = _CountingFilter()
         app.installEventFilter(counter)
         seen_by_guard = []
@@ -123,6 +126,7 @@ def test_while_a_run_trains_no_python_filter_sees_every_event_and_fields_stay_gu
         qtbot.wait(300)
         monkeypatch.setattr(WheelGuard, "eventFilter", filter_events)
         app.removeEventFilter(counter)
+        busy.stop()
         assert counter.events > 20
         assert len(seen_by_guard) < counter.events / 10
         # The fields are still guarded: an unfocused one scrolls its panel, changes nothing.
