@@ -159,7 +159,6 @@ class OutputView(QWidget):
         self.setObjectName("outputView")
         self.setup = None
         self.evaluation = None
-        self.layout_used = None
         self.selected: tuple[int, int] | None = None
 
         self.boundary_plot = BoundaryPlot()
@@ -413,7 +412,6 @@ class OutputView(QWidget):
         if evaluation is None or self.setup is None:
             return
         self.evaluation = evaluation
-        self.layout_used = update.layout
         self._show()
 
     def _show(self) -> None:

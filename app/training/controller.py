@@ -396,11 +396,13 @@ class TrainingController(QObject):
         if worker is None or self._stages or self._in_stage:
             return
         snap = worker.take_snapshot()
-        if snap is None:
+        # Paused, every view is drawn (nothing else would draw what the pacing held back).
+        paused = self.state == PAUSED
+        if snap is None and not (paused and self._pending):
             return
-        if snap.weights is not None:
+        if snap is not None and snap.weights is not None:
             self._pending["weights"] = self.latest_weights = snap.weights
-        if snap.views is not None:
+        if snap is not None and snap.views is not None:
             self._pending["activations"] = snap.views.layers
             self._pending["output"] = snap.views
         now = time.perf_counter()
@@ -410,8 +412,10 @@ class TrainingController(QObject):
         self.pacer.set_shown(shown)
         # Slowed down to a pace a person can follow: every epoch's views are drawn (the
         # worker waits most of the time, so the frame budget has nothing to protect).
-        slow = self.epoch_interval >= MIN_FRAME_INTERVAL
-        self._stages = [("curves", lambda: self._apply_progress(snap, weights=False))]
+        slow = paused or self.epoch_interval >= MIN_FRAME_INTERVAL
+        self._stages = []
+        if snap is not None:
+            self._stages.append(("curves", lambda: self._apply_progress(snap, weights=False)))
         for name, signal in (
             ("weights", self.weightsUpdated),
             ("activations", self.layerStatsUpdated),
@@ -458,6 +462,8 @@ class TrainingController(QObject):
             worker.post_at(now + self.pacer.interval("curves"))
         if self._stages:
             self._stage_timer.start(0)
+        elif self.state == PAUSED and self._pending and not self.hold_views:
+            self._frame_timer.start(0)  # paused meanwhile: draw what this frame held back
 
     def _apply(self, snap: Snapshot) -> None:
         """Show a snapshot at once (the final one of a run)."""
@@ -482,6 +488,9 @@ class TrainingController(QObject):
         if self.worker is None or self.state == STOPPING:
             return
         self._set_state(PAUSED if paused else RUNNING)
+        if paused and not self._frame_timer.isActive():
+            # The views show where the run paused, those the pacing held back included.
+            self._frame_timer.start(0)
 
     def _on_worker_done(self, worker: TrainingWorker) -> None:
         """The run ended (its thread's finished signal): its final state is shown now and
@@ -613,6 +622,8 @@ class TrainingController(QObject):
             self._emit_output(update)
 
     def _emit_output(self, update: ViewUpdate) -> None:
+        if self.setup is not None and not self.setup.shows(update):
+            return  # made for the plane or rows shown before the person chose others
         self.outputUpdated.emit(update.output)
         self.evaluationUpdated.emit(update)
 
@@ -621,6 +632,8 @@ class TrainingController(QObject):
         idle, recompute now; a run picks the change up at its next views."""
         if self.worker is None:
             self.refresh_views()
+        elif self.setup is not None:
+            self.worker.choose_views(self.setup.choice)
 
     def _setup_for(self, project, prepared) -> ViewSetup | None:
         """The view layout for this project's data, reused while the data, split, scaling and

@@ -11,7 +11,8 @@ of the app.
 It serves runs one after another until the window closes the connection. Messages are pickled
 tuples:
   window -> here: ("run", RunRequest), ("call", method name, args) for the worker's controls.
-  here -> window: ("snapshot", Snapshot, progress), ("paused", bool),
+  here -> window (pickled by app/training/wire.py, the run's view setup's largest inputs by
+  name): ("snapshot", Snapshot, progress), ("paused", bool),
                   ("done", RunOutcome, progress, {"run": CPU seconds of the run,
                   "snapshots": of them making and sending snapshots, "started" and "ended":
                   its perf_counter times}) (for benchmarks).
@@ -30,15 +31,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from app.training import wire
+
 
 @dataclass
 class RunRequest:
     """Everything a run needs, as the window built it (see TrainingWorker's arguments)."""
 
     model: object
-    prepared: object
+    prepared: object  # None with prepared_held: the data of the process's last run
     spec: object
-    setup: object = None
+    setup: object = None  # None with setup_held: the last run's (its choice then view_choice)
+    prepared_held: bool = False
+    setup_held: bool = False
+    view_choice: tuple | None = None  # the window's setup's .choice (the plane, the rows)
     callbacks: list = field(default_factory=list)
     epoch_interval: float = 0.0
     views_wanted: bool = True
@@ -136,15 +142,29 @@ def _sendable(result):
     return result
 
 
+def hold(held: dict, request: RunRequest) -> RunRequest:
+    """The request with the data and setup this process holds put in (or kept for later)."""
+    for name in ("prepared", "setup"):
+        if getattr(request, f"{name}_held"):
+            setattr(request, name, held[name])
+        else:
+            held[name] = getattr(request, name)
+    if request.setup is not None and request.view_choice is not None:
+        request.setup.choose(request.view_choice)
+    return request
+
+
 def serve(conn) -> None:
     """Serve runs from `conn` until the window closes it."""
     send_lock = threading.Lock()
 
     def send(message) -> None:
+        data = wire.dumps(message)
         with send_lock:
-            conn.send(message)
+            conn.send_bytes(data)
 
     runs: queue.Queue = queue.Queue()
+    held = {"prepared": None, "setup": None}  # kept from run to run, see RunRequest
     current: list[_Run | None] = [None]  # the run the window's controls are for
     switching = threading.Lock()
 
@@ -155,7 +175,7 @@ def serve(conn) -> None:
             while True:
                 message = conn.recv()
                 if message[0] == "run":
-                    run = _Run(message[1], send)
+                    run = _Run(hold(held, message[1]), send)
                     with switching:
                         current[0] = run
                     runs.put(run)

@@ -195,6 +195,39 @@ class ViewSetup:
     def eval_rows(self) -> ev.EvalRows | None:
         return self.eval_sets.get(self.eval_split)
 
+    @property
+    def rows_evaluated(self) -> int:
+        """How many rows compute_views runs the model on (its cost, in rows)."""
+        probe = self.layout.probe_x if self.layout is not None else self.probe_x
+        rows = self.eval_rows
+        return (
+            len(self.sample_x)
+            + (len(probe) if probe is not None else 0)
+            + (len(rows.x) if rows is not None else 0)
+        )
+
+    @property
+    def choice(self) -> tuple[str | None, str]:
+        """What the person chose to see: the plane (a layout choice, None without one) and
+        the rows. A copy of this setup shows the same once it has made the same choice."""
+        return (self.layout.choice if self.layout is not None else None, self.eval_split)
+
+    def choose(self, choice: tuple[str | None, str]) -> None:
+        """Make `choice` (another setup's .choice) this setup's own."""
+        plane, split = choice
+        if plane is not None and self.layout is not None and plane != self.layout.choice:
+            self.use_layout(self.layout_for(plane))
+        if split != self.eval_split:
+            self.use_split(split)
+
+    def shows(self, update: ViewUpdate) -> bool:
+        """Whether `update`'s output and figures were computed for the present choice (a
+        run's views made before the person chose another plane or other rows are not)."""
+        if self.layout is not None and update.layout is not self.layout:
+            return False
+        evaluation = update.evaluation
+        return evaluation is None or evaluation.split == self.eval_split
+
 
 @dataclass
 class ViewUpdate:

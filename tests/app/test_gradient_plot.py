@@ -68,7 +68,8 @@ def test_a_hidden_gradient_view_costs_the_run_nothing(window, qtbot):
 def test_the_plot_follows_a_run_in_paced_frame_stages(window, qtbot):
     """During a run the plot is redrawn in its own stage of the controller's frames (the
     worker stands aside meanwhile), with only the records that are new."""
-    project = _deep_sigmoid_project(epochs=4000)
+    project = _deep_sigmoid_project(epochs=1_000_000)  # stopped once it has been drawn
+    project.training.early_stopping = None
     project.layers = [LayerSpec(4, "sigmoid"), LayerSpec(1, "sigmoid")]
     project.training.batch_size = None
     window.set_project(project)
@@ -91,11 +92,16 @@ def test_the_plot_follows_a_run_in_paced_frame_stages(window, qtbot):
     # As if a redraw were cheap: due every frame (1/30 s) instead of after ~1 s
     controller.pacer.assumed_cost = 1e-5
     controller.pacer.cost["gradients"] = 1e-5
-    _train(window, qtbot)
+    with qtbot.waitSignal(controller.runFinished, timeout=60_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len([d for d in draws if d[2]]) >= 2, timeout=30_000)
+        controller.stop()
     live = [draw for draw in draws if draw[2]]
-    assert live and all(in_stage for _, in_stage, _ in live)
-    assert 0 < live[0][0] < 4000  # drawn while the run went on
-    assert plot.read == views.stats.count == 4000  # and the run's end drew the rest
+    assert all(in_stage for _, in_stage, _ in live)
+    assert 0 < live[0][0] < live[1][0]  # drawn while the run went on, the new records each time
+    epochs = window.project.epochs_trained
+    assert live[1][0] < epochs
+    assert plot.read == views.stats.count == epochs  # and the run's end drew the rest
 
 
 def test_a_new_run_of_the_same_layers_empties_the_curves_it_has(qtbot):

@@ -148,7 +148,7 @@ def test_during_a_run_it_is_recomputed_only_in_the_training_frames(window, qtbot
     inspector = _open(window, qtbot)
     controller = window.training.controller
     project = window.project
-    project.training.epochs, project.training.batch_size = 4000, None
+    project.training.epochs, project.training.batch_size = 1_000_000, None  # stopped below
     calls = []  # (in a stage, worker running)
     original = inspector.recompute
 
@@ -160,8 +160,10 @@ def test_during_a_run_it_is_recomputed_only_in_the_training_frames(window, qtbot
     controller.pacer.cost["sample"] = 1e-5  # as if cheap: due at every frame
     with qtbot.waitSignal(controller.runFinished, timeout=60_000):
         qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len([1 for _, running in calls if running]) >= 2, timeout=30_000)
+        controller.stop()
     running = [in_stage for in_stage, running in calls if running]
-    assert running and all(running)
+    assert all(running)
     assert not inspector.live
     qtbot.waitUntil(
         lambda: abs(inspector.trace.prediction[0] - _predict_row(window, 0)[0]) < 1e-4, timeout=3000

@@ -8,37 +8,13 @@ import os
 
 import numpy as np
 import pytest
-from training_fakes import FakeHost, live_threads, project_for
+from training_fakes import finish, project_for
 
-from app.training.integration import attach_training
 from app.training.process_worker import SUPPORTED, TrainingProcess
 
+pytest_plugins = ["panel_fixtures"]
 pytestmark = pytest.mark.skipif(not SUPPORTED, reason="runs train on a thread here")
 LONG = 1_000_000
-
-
-@pytest.fixture
-def make_panel(qtbot):
-    panels = []
-
-    def make(project):
-        window = FakeHost(project)
-        qtbot.addWidget(window)
-        panel = attach_training(window)
-        window.show()
-        panels.append(panel)
-        return window, panel
-
-    yield make
-    for panel in panels:
-        panel.controller.shutdown()
-    assert live_threads() == []
-
-
-def finish(qtbot, panel, timeout=20_000):
-    with qtbot.waitSignal(panel.controller.runFinished, timeout=timeout) as blocker:
-        pass
-    return blocker.args[0]
 
 
 def test_the_engine_of_another_process_trains_the_run(qtbot, make_panel, monkeypatch):

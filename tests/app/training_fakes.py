@@ -89,3 +89,10 @@ def project_for(
 
 def live_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+
+
+def finish(qtbot, panel, timeout=30_000):
+    """The outcome of the panel's run, once it has finished."""
+    with qtbot.waitSignal(panel.controller.runFinished, timeout=timeout) as blocker:
+        pass
+    return blocker.args[0]
