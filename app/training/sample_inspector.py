@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -31,7 +32,8 @@ from engine.errors import EngineError
 from engine.project import runtime
 from engine.sample_trace import SampleTrace, top_contributions, trace_sample
 
-FIRST_UNITS = 8  # a wide layer shows this many units until "All units" is ticked
+FIRST_UNITS = 8  # a wide layer (or input) shows this many units until "All units" is ticked
+NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 RECOMPUTE_MS = 250  # weights coming while idle (the timeline scrubbed) are shown within this
 COLUMNS = [
     "",
@@ -70,7 +72,10 @@ class SampleInspector(QWidget):
         self.spin.setKeyboardTracking(False)
         self.show_all = QCheckBox("All units")
         self.show_all.setObjectName("showAllUnits")
-        self.show_all.setToolTip(f"Wide layers show their first {FIRST_UNITS} units")
+        self.show_all.setToolTip(
+            f"Wide layers show their first {FIRST_UNITS} units, wide inputs their first "
+            f"{FIRST_UNITS} features"
+        )
         self.summary = QLabel("")
         self.summary.setObjectName("sampleSummary")
         self.summary.setWordWrap(True)
@@ -80,6 +85,7 @@ class SampleInspector(QWidget):
         self.view.setObjectName("forwardTable")
         self.view.setModel(self.model)
         self.view.setUniformRowHeights(True)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # read only
         self.view.setAlternatingRowColors(True)
         self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # The toggle on a row of its own: beside the spin box it made the dock 250 px wide at
@@ -235,11 +241,18 @@ class SampleInspector(QWidget):
         if t is None:
             return
         names = list(getattr(self.project.dataset, "feature_names", None) or [])
+        show_all = self.show_all.isChecked()
         inputs = self._group("Input")
-        for i, (scaled, raw) in enumerate(zip(t.x, self._raw)):
+        # Wide inputs too: 784 rows of them took 50-60 ms to fill and paint, each time a
+        # training frame showed new weights.
+        n_inputs = len(t.x)
+        shown = n_inputs if show_all else min(n_inputs, FIRST_UNITS)
+        for i, (scaled, raw) in enumerate(zip(t.x[:shown], self._raw[:shown])):
             label = names[i] if i < len(names) else f"x{i + 1}"
             self._row(inputs, f"{label}", {Z: fmt(raw), A: fmt(scaled)})
-        show_all = self.show_all.isChecked()
+        if shown < n_inputs:
+            self._row(inputs, f"… {n_inputs - shown} more inputs (tick All units)", {})
+            self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(inputs), True)
         for index, layer in enumerate(t.layers):
             units = len(layer.z)
             group = self._group(f"Layer {index + 1}: {units} {layer.activation} units")
@@ -284,14 +297,10 @@ class SampleInspector(QWidget):
 
     def _group(self, title: str) -> QStandardItem:
         item = QStandardItem(title)
-        item.setEditable(False)
         font = item.font()
         font.setBold(True)
         item.setFont(font)
-        blanks = [QStandardItem("") for _ in COLUMNS[1:]]
-        for blank in blanks:
-            blank.setEditable(False)
-        self.model.appendRow([item, *blanks])
+        self.model.appendRow([item, *(QStandardItem("") for _ in COLUMNS[1:])])
         return item
 
     @staticmethod
@@ -299,10 +308,8 @@ class SampleInspector(QWidget):
         items = [QStandardItem(label)] + [
             QStandardItem(cells.get(c, "")) for c in range(1, len(COLUMNS))
         ]
-        for column, item in enumerate(items):
-            item.setEditable(False)
-            if column:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for item in items[1:]:
+            item.setTextAlignment(NUMBER_ALIGNMENT)
         parent.appendRow(items)
 
     # ----- reading back (tests, the canvas tooltip) -----------------------------------------

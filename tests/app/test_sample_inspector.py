@@ -87,6 +87,29 @@ def test_backward_columns_are_the_traced_gradients_and_wide_layers_fold(window, 
     assert inspector.model.rowCount(inspector.model.index(first, 0)) == 25
 
 
+def test_wide_inputs_fold_like_wide_layers(window, qtbot):
+    """784 input rows took 50-60 ms to fill each time a training frame showed new weights."""
+    from engine.data import Dataset
+    from engine.project import LayerSpec, Project
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 30)).astype(np.float32)
+    dataset = Dataset(x, (x[:, 0] > 0).astype(np.float32), class_names=["no", "yes"], name="w")
+    project = Project.new_for_dataset(dataset)
+    project.layers = [LayerSpec(4, "relu"), LayerSpec(1, "sigmoid")]
+    window.set_project(project)
+    inspector = _open(window, qtbot)
+    inspector.select_row(2)
+    inputs = inspector.model.index(_group(inspector, "Input"), 0)
+    assert inspector.model.rowCount(inputs) == 9  # the first 8, and how to see the rest
+    assert inspector.cell(0, 8, 0) == "… 22 more inputs (tick All units)"
+    assert float(inspector.cell(0, 7, 1)) == pytest.approx(float(x[2, 7]), rel=1e-3)
+    window.findChild(QCheckBox, "showAllUnits").setChecked(True)
+    inputs = inspector.model.index(_group(inspector, "Input"), 0)
+    assert inspector.model.rowCount(inputs) == 30
+    assert float(inspector.cell(0, 29, 1)) == pytest.approx(float(x[2, 29]), rel=1e-3)
+
+
 def test_clicking_a_point_of_the_output_view_picks_that_row(window, qtbot):
     inspector = _open(window, qtbot)
     plot = window.training.boundary_plot.plot
