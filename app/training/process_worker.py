@@ -21,7 +21,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copy
-import gc
 import os
 import socket
 import subprocess
@@ -36,7 +35,7 @@ from PySide6.QtCore import QThread, Signal
 
 from app.training import wire
 from app.training.training_process import RunRequest, tracked
-from app.training.worker import RunSpec, Snapshot
+from app.training.worker import RunSpec, Snapshot, SnapshotMailbox, gc_frozen
 from engine import utils
 from engine.project import RunOutcome
 
@@ -178,8 +177,8 @@ class ProcessWorker(QThread):
         # and sending snapshots} (for benchmarks; empty until the run ends)
         self.cpu_seconds: dict = {}
         self.process: TrainingProcess | None = None
-        self._lock = threading.Lock()
-        self._mailbox: Snapshot | None = None
+        self._lock = threading.Lock()  # one message at a time on the socket
+        self._mailbox = SnapshotMailbox()
         self._queued: list | None = []  # controls asked for before the run was sent
         self._post_at: float | None = None
         self._views_wanted = True
@@ -265,22 +264,12 @@ class ProcessWorker(QThread):
         return self._paused
 
     def take_snapshot(self) -> Snapshot | None:
-        with self._lock:
-            snap, self._mailbox = self._mailbox, None
-        return snap
+        return self._mailbox.take()
 
     # ----- the thread -----------------------------------------------------------------------
     def run(self) -> None:  # noqa: D401 - QThread entry point
-        # As TrainingWorker.run does, and for a reason of its own: reading the run's messages
-        # allocates, so Python's garbage collector may run on this thread, and a full
-        # collection here would destroy the GUI's unreachable Qt objects off the GUI thread
-        # (a crash: the window was walking its widgets meanwhile, in 200 rapid Train/Stop
-        # cycles). The objects that exist now are exempt from collection until the run ends.
-        gc.freeze()
-        try:
+        with gc_frozen():  # (why: see gc_frozen)
             self._run()
-        finally:
-            gc.unfreeze()
 
     def _run(self) -> None:
         reusable = False
@@ -355,14 +344,7 @@ class ProcessWorker(QThread):
 
     def _deliver(self, snap: Snapshot) -> None:
         self._done = snap.done
-        with self._lock:
-            if self._mailbox is None:
-                self._mailbox = snap
-                notify = True
-            else:
-                self._mailbox.absorb(snap)
-                notify = False
-        if notify:
+        if self._mailbox.put(snap):
             self.snapshotReady.emit()
 
     def _lost(self, process: TrainingProcess | None, exc: BaseException) -> RunOutcome:

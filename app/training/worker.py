@@ -80,6 +80,54 @@ class Snapshot:
             self.views = newer.views
 
 
+class SnapshotMailbox:
+    """At most one undelivered snapshot: a newer one is merged into it (Snapshot.absorb), so
+    a GUI that reads slowly never builds a queue. Thread-safe."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._snap: Snapshot | None = None
+
+    def put(self, snap: Snapshot) -> bool:
+        """Leave `snap`; True when the mailbox was empty (the reader must be told)."""
+        with self._lock:
+            if self._snap is None:
+                self._snap = snap
+                return True
+            self._snap.absorb(snap)
+            return False
+
+    def take(self) -> Snapshot | None:
+        with self._lock:
+            snap, self._snap = self._snap, None
+        return snap
+
+    @property
+    def holds_views(self) -> bool:
+        """Whether views wait in it undelivered (new ones would replace them unseen)."""
+        snap = self._snap
+        return snap is not None and snap.views is not None
+
+
+@contextlib.contextmanager
+def gc_frozen():
+    """The objects that exist now are exempt from the garbage collector until the block ends.
+
+    Both workers run inside it. While a run trains on a thread of the window, the GUI's
+    objects (Qt wrappers, pyqtgraph items, ~10^6 of them) are spared the full scans: one
+    took 60-90 ms holding the GIL, stalling the window and the training alike, and training
+    creates no lasting garbage. Where the thread only reads the training process's messages,
+    it allocates, so a collection may run on it, and a full one would destroy the GUI's
+    unreachable Qt objects off the GUI thread (a crash, in 200 rapid Train/Stop cycles).
+    Process-wide (the controller runs one run at a time); unfrozen at the end, so garbage
+    from before the run is collected then."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 class TrainingWorker(QThread):
     """Trains `model` (already built and compiled, owned by this thread from now on) on
     `prepared` (x_train, y_train, x_val, y_val) for `spec.epochs` epochs.
@@ -101,8 +149,7 @@ class TrainingWorker(QThread):
         # Engine callbacks a view asked for (e.g. gradient statistics); none by default, so
         # a run nobody watches that closely pays nothing for them.
         self.extra_callbacks: list = []
-        self._lock = threading.Lock()
-        self._mailbox: Snapshot | None = None
+        self._mailbox = SnapshotMailbox()
         self._stop = threading.Event()
         self._resume = threading.Event()  # set = running, clear = paused
         self._resume.set()
@@ -236,23 +283,12 @@ class TrainingWorker(QThread):
 
     def take_snapshot(self) -> Snapshot | None:
         """The undelivered snapshot, if any (GUI thread)."""
-        with self._lock:
-            snap, self._mailbox = self._mailbox, None
-        return snap
+        return self._mailbox.take()
 
     # ----- the thread ---------------------------------------------------------------------
     def run(self) -> None:  # noqa: D401 - QThread entry point
-        # While training, the objects that exist now (the GUI's: Qt wrappers, pyqtgraph
-        # items, ~10^6 of them) are exempt from the garbage collector's full scans. A full
-        # collection over all of them takes 60-90 ms holding the GIL, stalling the window
-        # and this thread alike; training itself creates no lasting garbage. (Process-wide;
-        # the controller runs one worker at a time. Unfrozen when the run ends, so cyclic
-        # garbage from before the run is collected then.)
-        gc.freeze()
-        try:
+        with gc_frozen():
             self._run()
-        finally:
-            gc.unfreeze()
 
     def _run(self) -> None:
         try:
@@ -387,7 +423,7 @@ class TrainingWorker(QThread):
         views = None
         interval = max(VIEW_INTERVAL, (self._view_cost or self._guess_view_cost(now)) / VIEW_BUDGET)
         # Views waiting undelivered in the mailbox would be replaced unseen: skip the work.
-        unseen = self._mailbox is not None and self._mailbox.views is not None
+        unseen = self._mailbox.holds_views
         due = force or (now - self._last_view >= interval and not unseen and self.views_wanted)
         if with_views and self.setup is not None and due:
             self.views_wanted = False
@@ -408,14 +444,7 @@ class TrainingWorker(QThread):
             samples=self._done * self._n_train,
             made_at=now,
         )
-        with self._lock:
-            if self._mailbox is None:
-                self._mailbox = snap
-                notify = True
-            else:
-                self._mailbox.absorb(snap)
-                notify = False
-        if notify:
+        if self._mailbox.put(snap):
             self.snapshotReady.emit()
 
     def _guess_view_cost(self, now: float) -> float:
