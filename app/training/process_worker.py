@@ -222,7 +222,7 @@ class ProcessWorker(QThread):
         self._call("set_learning_rate", float(lr))
 
     def post_at(self, when: float) -> None:
-        # Both: the run may be built from _post_at (on the reader thread) just before this
+        # Both: the run may be built from _post_at (on this QThread) just before this
         # call and sent just after it; the call, queued until then, still arrives.
         self._post_at = float(when)
         self._call("post_at", float(when))
