@@ -224,10 +224,10 @@ def watch_worker_cpu() -> None:
         try:
             run(self)
         finally:
-            if self.cpu_seconds:
-                WORKER_CPU.append(self.cpu_seconds["run"])
-                WORKER_SNAPSHOT_CPU.append(self.cpu_seconds["snapshots"])
-                WORKER_SPAN.append((self.cpu_seconds["started"], self.cpu_seconds["ended"]))
+            if self.run_timing:
+                WORKER_CPU.append(self.run_timing["run"])
+                WORKER_SNAPSHOT_CPU.append(self.run_timing["snapshots"])
+                WORKER_SPAN.append((self.run_timing["started"], self.run_timing["ended"]))
 
     timed_run._timed = True
     process_worker.ProcessWorker.run = timed_run

@@ -173,9 +173,10 @@ class ProcessWorker(QThread):
         self.generator = copy.deepcopy(utils.rng())
         self.extra_callbacks: list = []
         self.epoch_interval = 0.0
-        # The training process's CPU seconds for the run: {"run": all, "snapshots": making
-        # and sending snapshots} (for benchmarks; empty until the run ends)
-        self.cpu_seconds: dict = {}
+        # How the run went in the training process, for benchmarks (empty until it ends):
+        # CPU seconds {"run": all, "snapshots": making and sending snapshots} and perf_counter
+        # times {"started", "ended"} of its fit.
+        self.run_timing: dict = {}
         self.process: TrainingProcess | None = None
         self._lock = threading.Lock()  # one message at a time on the socket
         self._mailbox = SnapshotMailbox()
@@ -336,7 +337,7 @@ class ProcessWorker(QThread):
                 self.pausedChanged.emit(message[1])
             elif kind == "done":
                 self._absorb(mirrors, message[2])
-                self.result, self.cpu_seconds = message[1], message[3]
+                self.result, self.run_timing = message[1], message[3]
                 return True
 
     @staticmethod
