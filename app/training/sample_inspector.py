@@ -276,17 +276,34 @@ class SampleInspector(QWidget):
                 self._row(group, f"… {units - shown} more units (tick All units)", {})
                 self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(group), True)
         output = self._group("Output")
-        self._row(output, "prediction", {A: fmt_all(t.prediction)})
-        self._row(output, "target", {A: fmt_all(t.target)})
+        units = self._output_names(len(t.prediction))
+        self._values(output, "prediction", t.prediction, units)
+        self._values(output, "target", t.target, units)
         self._row(output, "loss of this sample", {A: fmt(t.loss)})
         target_scaler = self._scalers[1]
         if target_scaler is not None:  # the network's numbers are standardised: say so
             for label, values in (("prediction", t.prediction), ("target", t.target)):
                 shown = runtime.to_target_units(target_scaler, values.reshape(1, -1))[0]
-                self._row(output, f"{label} in the target's units", {A: fmt_all(shown)})
+                self._values(output, f"{label} in the target's units", shown, units)
         for row in range(self.model.rowCount()):
             if expanded.get(self.model.item(row, 0).text(), True):
                 self.view.expand(self.model.index(row, 0))
+
+    def _output_names(self, n: int) -> list[str]:
+        """What each output unit stands for: its class, when there is one per unit."""
+        classes = list(getattr(self.project.dataset, "class_names", None) or [])
+        return classes if len(classes) == n else [f"unit {j + 1}" for j in range(n)]
+
+    def _values(self, parent: QStandardItem, label: str, values, units: list[str]) -> None:
+        """One row for a single value; one per output unit for several. (All of a 10-class
+        prediction in one cell made the a = g(z) column so wide that a panel of ordinary
+        width showed none of its numbers.)"""
+        values = np.ravel(values)
+        if len(values) != len(units) or len(values) == 1:
+            self._row(parent, label, {A: fmt_all(values)})
+        else:
+            for unit, value in zip(units, values):
+                self._row(parent, f"{label}: {unit}", {A: fmt(value)})
 
     def _expanded_rows(self) -> dict[str, bool]:
         """Which groups the person folded, kept across recomputations."""

@@ -110,6 +110,32 @@ def test_wide_inputs_fold_like_wide_layers(window, qtbot):
     assert float(inspector.cell(0, 29, 1)) == pytest.approx(float(x[2, 29]), rel=1e-3)
 
 
+def test_a_prediction_of_several_classes_is_a_row_per_class(window, qtbot):
+    """All of a 10-class prediction in one cell made the a = g(z) column so wide that a panel
+    of ordinary width showed none of its numbers."""
+    from engine.data import Dataset
+    from engine.project import LayerSpec, Project
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 3)).astype(np.float32)
+    labels = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
+    dataset = Dataset(x, labels, class_names=["low", "mid", "high"], name="three")
+    project = Project.new_for_dataset(dataset)
+    project.layers = [LayerSpec(5, "relu"), LayerSpec(3, "softmax")]
+    window.set_project(project)
+    inspector = _open(window, qtbot)
+    inspector.select_row(6)
+    out = _group(inspector, "Output")
+    expected = _predict_row(window, 6)
+    for j, name in enumerate(["low", "mid", "high"]):
+        assert inspector.cell(out, j, 0) == f"prediction: {name}"
+        assert float(inspector.cell(out, j, A)) == pytest.approx(float(expected[j]), rel=1e-3)
+    assert inspector.cell(out, 3, 0) == "target"
+    assert int(float(inspector.cell(out, 3, A))) == labels[6]
+    table = window.findChild(QAbstractItemView, "forwardTable")
+    assert table.columnWidth(A) < 150
+
+
 def test_clicking_a_point_of_the_output_view_picks_that_row(window, qtbot):
     inspector = _open(window, qtbot)
     plot = window.training.boundary_plot.plot
