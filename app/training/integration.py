@@ -314,6 +314,9 @@ class TrainingPanel(QObject):
 
     def _on_state(self, state: str) -> None:
         self._update_buttons(state)
+        # While a run trains, the status message has its live figures: the last run's beside
+        # it disagreed with them and cut the message short (at 1280 px it ran into them).
+        self.summary.setVisible(state == IDLE)
         c = self.controller
         if state == RUNNING and c.worker is not None:
             # The epoch axis spans the whole run, so it stays still while the curve grows.

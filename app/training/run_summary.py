@@ -59,6 +59,7 @@ class RunSummary(QLabel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("runSummary")
+        self.setContentsMargins(10, 0, 4, 0)  # apart from the status message before it
         self.setAccessibleName("Last training figures")
         self.setToolTip(
             "The figures of the last epoch trained (training, and validation in "

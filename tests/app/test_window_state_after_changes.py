@@ -47,6 +47,21 @@ def test_the_last_runs_figures_stay_in_the_status_bar(window, qtbot):
     assert summary.text() == ""
 
 
+def test_while_a_run_trains_the_status_bar_shows_its_live_figures_alone(window, qtbot):
+    pick_builtin(window, "xor")
+    train(window, qtbot, 5)
+    summary = window.findChild(QLabel, "runSummary")
+    assert summary.isVisibleTo(window) and "loss" in summary.text()
+    window.push(commands.set_spec_field(window, "training", "epochs", 1_000_000))
+    controller = window.training.controller
+    controller.train()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Epoch"), timeout=10_000)
+    assert not summary.isVisibleTo(window)  # the last run's figures: not beside the live ones
+    with qtbot.waitSignal(controller.runFinished, timeout=30_000):
+        controller.stop()
+    assert summary.isVisibleTo(window) and "loss" in summary.text()
+
+
 def test_regression_shows_mae(window, qtbot):
     pick_builtin(window, "sine")
     window.push(commands.set_spec_field(window, "compile", "metrics", ["mae"]))
