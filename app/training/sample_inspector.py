@@ -241,22 +241,18 @@ class SampleInspector(QWidget):
         if t is None:
             return
         names = list(getattr(self.project.dataset, "feature_names", None) or [])
-        show_all = self.show_all.isChecked()
         inputs = self._group("Input")
-        # Wide inputs too: 784 rows of them took 50-60 ms to fill and paint, each time a
+        # Wide inputs fold too: 784 rows of them took 50-60 ms to fill and paint, each time a
         # training frame showed new weights.
-        n_inputs = len(t.x)
-        shown = n_inputs if show_all else min(n_inputs, FIRST_UNITS)
+        shown = self._shown(len(t.x))
         for i, (scaled, raw) in enumerate(zip(t.x[:shown], self._raw[:shown])):
             label = names[i] if i < len(names) else f"x{i + 1}"
             self._row(inputs, f"{label}", {Z: fmt(raw), A: fmt(scaled)})
-        if shown < n_inputs:
-            self._row(inputs, f"… {n_inputs - shown} more inputs (tick All units)", {})
-            self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(inputs), True)
+        self._fold(inputs, shown, len(t.x), "inputs")
         for index, layer in enumerate(t.layers):
             units = len(layer.z)
             group = self._group(f"Layer {index + 1}: {units} {layer.activation} units")
-            shown = units if show_all else min(units, FIRST_UNITS)
+            shown = self._shown(units)
             for j in range(shown):
                 top = top_contributions(layer, j)
                 contributions = ", ".join(f"{i + 1}: {fmt(v)}" for i, v in top)
@@ -272,9 +268,7 @@ class SampleInspector(QWidget):
                         DW: contributions,
                     },
                 )
-            if shown < units:
-                self._row(group, f"… {units - shown} more units (tick All units)", {})
-                self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(group), True)
+            self._fold(group, shown, units, "units")
         output = self._group("Output")
         units = self._output_names(len(t.prediction))
         self._values(output, "prediction", t.prediction, units)
@@ -288,6 +282,16 @@ class SampleInspector(QWidget):
         for row in range(self.model.rowCount()):
             if expanded.get(self.model.item(row, 0).text(), True):
                 self.view.expand(self.model.index(row, 0))
+
+    def _shown(self, n: int) -> int:
+        """How many of a group's n rows are listed (all once "All units" is ticked)."""
+        return n if self.show_all.isChecked() else min(n, FIRST_UNITS)
+
+    def _fold(self, group: QStandardItem, shown: int, n: int, noun: str) -> None:
+        """The row that says how many more rows the group has, and how to see them."""
+        if shown < n:
+            self._row(group, f"… {n - shown} more {noun} (tick All units)", {})
+            self.view.setFirstColumnSpanned(shown, self.model.indexFromItem(group), True)
 
     def _output_names(self, n: int) -> list[str]:
         """What each output unit stands for: its class, when there is one per unit."""
